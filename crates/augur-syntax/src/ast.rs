@@ -204,11 +204,22 @@ pub struct VerdictArm {
     pub condition: ArmCondition,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum ArmCondition {
     When(Expr),
     /// The span of the `otherwise` keyword.
     Otherwise(Span),
+}
+
+/// Equality ignores the span of `otherwise`, like [`Spanned`].
+impl PartialEq for ArmCondition {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (ArmCondition::When(a), ArmCondition::When(b)) => a == b,
+            (ArmCondition::Otherwise(_), ArmCondition::Otherwise(_)) => true,
+            _ => false,
+        }
+    }
 }
 
 /// `advice name "label" when cond { "text" "more text" }`
@@ -263,10 +274,17 @@ pub enum DataValue {
 }
 
 /// A string literal that may interpolate `{expr}`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Template {
     pub parts: Vec<TemplatePart>,
     pub span: Span,
+}
+
+/// Equality ignores the span, like [`Spanned`].
+impl PartialEq for Template {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts == other.parts
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -24,5 +24,5 @@ pub mod span;
 pub use date::Date;
 pub use diagnostic::{did_you_mean, Code, Diagnostic, FileId, Severity};
 pub use line_index::{ColumnUnit, LineCol, LineIndex};
-pub use parser::{limits, parse, parse_expression, Parse};
+pub use parser::{limits, parse, parse_expression, with_stack, Parse};
 pub use span::{Span, Spanned};

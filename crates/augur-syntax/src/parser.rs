@@ -54,6 +54,18 @@ impl Parse {
 /// Parses a playbook. Always returns a tree (possibly with fewer items than
 /// written) plus a diagnostic for every part that could not be read.
 pub fn parse(text: &str) -> Parse {
+    with_stack(|| parse_on_this_stack(text))
+}
+
+/// Runs `f` with at least 16 MiB of stack. pest's generated parser recurses
+/// about a dozen frames per bracket, which a 2 MiB worker thread (tests, the
+/// language server) cannot afford in debug builds; the bracket limit bounds
+/// the depth, this guarantees the room.
+pub fn with_stack<T>(f: impl FnOnce() -> T) -> T {
+    stacker::maybe_grow(16 * 1024 * 1024, 32 * 1024 * 1024, f)
+}
+
+fn parse_on_this_stack(text: &str) -> Parse {
     if text.len() > limits::MAX_FILE_BYTES {
         let error = Diagnostic::error(
             Code::TooLarge,
@@ -66,7 +78,7 @@ pub fn parse(text: &str) -> Parse {
     if let Some(error) = check_bracket_depth(text) {
         return Parse { file: File::default(), diagnostics: vec![error] };
     }
-    let mut builder = Builder { text, diagnostics: Vec::new() };
+    let mut builder = Builder::new(text);
     let file = match AugurParser::parse(Rule::file, text) {
         Ok(mut pairs) => match pairs.next() {
             Some(file) => builder.build_file(file),
@@ -86,10 +98,14 @@ pub fn parse(text: &str) -> Parse {
 /// Parses a single expression (used by tools such as `augur test --filter`
 /// and the language server for completions). `None` when it is not one.
 pub fn parse_expression(text: &str) -> Option<Expr> {
+    with_stack(|| parse_expression_on_this_stack(text))
+}
+
+fn parse_expression_on_this_stack(text: &str) -> Option<Expr> {
     if check_bracket_depth(text).is_some() {
         return None;
     }
-    let mut builder = Builder { text, diagnostics: Vec::new() };
+    let mut builder = Builder::new(text);
     let pair = AugurParser::parse(Rule::expr, text).ok()?.next()?;
     if pair.as_span().end() != text.trim_end().len() {
         return None;
@@ -151,7 +167,7 @@ fn error_offset(error: &pest::error::Error<Rule>) -> usize {
     }
 }
 
-fn span_of(pair: &Pair<'_, Rule>) -> Span {
+fn raw_span(pair: &Pair<'_, Rule>) -> Span {
     Span::new(pair.as_span().start(), pair.as_span().end())
 }
 
@@ -163,6 +179,8 @@ fn children<'i>(pair: Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
 struct Builder<'t> {
     text: &'t str,
     diagnostics: Vec<Diagnostic>,
+    /// Every comment's span, sorted; used to trim spans.
+    comment_spans: Vec<Span>,
 }
 
 /// A placeholder for an expression that could not be built (an error has been
@@ -172,15 +190,38 @@ fn placeholder(span: Span) -> Expr {
 }
 
 impl<'t> Builder<'t> {
+    fn new(text: &'t str) -> Self {
+        Builder { text, diagnostics: Vec::new(), comment_spans: Vec::new() }
+    }
+
+    /// The span of a pair without the whitespace and comments pest may have
+    /// skipped at its end while looking for an optional part.
+    fn span_of(&self, pair: &Pair<'_, Rule>) -> Span {
+        let Span { start, mut end } = raw_span(pair);
+        loop {
+            let trimmed = self.text.get(start..end).map_or(0, |t| t.len() - t.trim_end().len());
+            end -= trimmed;
+            let comment = self.comment_spans.iter().find(|c| c.end == end && c.start >= start);
+            match comment {
+                Some(comment) => end = comment.start,
+                None => return Span::new(start, end),
+            }
+        }
+    }
+
     fn build_file(&mut self, file: Pair<'_, Rule>) -> File {
         let mut items = Vec::new();
-        let mut comments = Vec::new();
+        let mut comments: Vec<Comment> = file
+            .clone()
+            .into_inner()
+            .flatten()
+            .filter(|pair| pair.as_rule() == Rule::COMMENT)
+            .map(|pair| Comment { span: raw_span(&pair), text: pair.as_str().trim_end_matches('\r').to_string() })
+            .collect();
+        comments.sort_by_key(|comment| comment.span.start);
+        comments.dedup();
+        self.comment_spans = comments.iter().map(|c| c.span).collect();
         for pair in file.into_inner() {
-            for inner in pair.clone().into_inner().flatten().chain(std::iter::once(pair.clone())) {
-                if inner.as_rule() == Rule::COMMENT {
-                    comments.push(Comment { span: span_of(&inner), text: inner.as_str().trim_end_matches('\r').to_string() });
-                }
-            }
             match pair.as_rule() {
                 Rule::COMMENT | Rule::EOI => {}
                 Rule::recovery => self.explain_recovery(&pair),
@@ -188,7 +229,7 @@ impl<'t> Builder<'t> {
                     if items.len() == limits::MAX_ITEMS {
                         self.diagnostics.push(Diagnostic::error(
                             Code::TooLarge,
-                            span_of(&pair),
+                            self.span_of(&pair),
                             format!("a playbook file may have at most {} items", limits::MAX_ITEMS),
                         ));
                     }
@@ -200,8 +241,6 @@ impl<'t> Builder<'t> {
                 }
             }
         }
-        comments.sort_by_key(|comment| comment.span.start);
-        comments.dedup();
         File { items, comments }
     }
 
@@ -230,7 +269,7 @@ impl<'t> Builder<'t> {
     }
 
     fn item(&mut self, pair: Pair<'_, Rule>) -> Option<Item> {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let kind = match pair.as_rule() {
             Rule::playbook_header => {
                 let mut parts = children(pair);
@@ -248,7 +287,7 @@ impl<'t> Builder<'t> {
                         Rule::ident => name = Some(self.ident(child)),
                         Rule::plain_string => doc = Some(self.plain_string(child)),
                         Rule::variant => {
-                            let variant_span = span_of(&child);
+                            let variant_span = self.span_of(&child);
                             let mut parts = children(child);
                             let name = self.ident(parts.next()?);
                             let doc = parts.next().map(|doc| self.plain_string(doc));
@@ -297,7 +336,7 @@ impl<'t> Builder<'t> {
                         Rule::plain_string => label = Some(self.plain_string(child)),
                         Rule::when_clause => when = Some(self.top_expr(children(child).next()?)),
                         Rule::signal_def => {
-                            let signal_span = span_of(&child);
+                            let signal_span = self.span_of(&child);
                             signals.push(Spanned::new(self.signal(child)?, signal_span));
                         }
                         _ => {}
@@ -315,7 +354,7 @@ impl<'t> Builder<'t> {
                         Rule::ident => name = Some(self.ident(child)),
                         Rule::plain_string => label = Some(self.plain_string(child)),
                         Rule::verdict_arm => {
-                            let arm_span = span_of(&child);
+                            let arm_span = self.span_of(&child);
                             let mut arm_name = None;
                             let mut arm_label = None;
                             let mut condition = None;
@@ -326,7 +365,7 @@ impl<'t> Builder<'t> {
                                     Rule::when_clause => {
                                         condition = Some(ArmCondition::When(self.top_expr(children(part).next()?)))
                                     }
-                                    Rule::otherwise => condition = Some(ArmCondition::Otherwise(span_of(&part))),
+                                    Rule::otherwise => condition = Some(ArmCondition::Otherwise(self.span_of(&part))),
                                     _ => {}
                                 }
                             }
@@ -361,7 +400,7 @@ impl<'t> Builder<'t> {
                 let name = self.plain_string(parts.next()?);
                 let mut statements = Vec::new();
                 for child in parts {
-                    let statement_span = span_of(&child);
+                    let statement_span = self.span_of(&child);
                     let statement = match child.as_rule() {
                         Rule::given_file => TestStatement::GivenFile(self.plain_string(children(child).next()?)),
                         Rule::given_inline => TestStatement::GivenInline(self.data_record(children(child).next()?)),
@@ -383,7 +422,7 @@ impl<'t> Builder<'t> {
         let mut label = None;
         let mut clauses: Vec<Spanned<SignalClause>> = Vec::new();
         for child in children(pair) {
-            let clause_span = span_of(&child);
+            let clause_span = self.span_of(&child);
             let (keyword, clause) = match child.as_rule() {
                 Rule::ident => {
                     name = Some(self.ident(child));
@@ -396,7 +435,7 @@ impl<'t> Builder<'t> {
                 Rule::when_clause => ("when", SignalClause::When(self.top_expr(children(child).next()?))),
                 Rule::weight_clause => {
                     let number = children(child).next()?;
-                    let number_span = span_of(&number);
+                    let number_span = self.span_of(&number);
                     let weight = match number.as_str().trim_start_matches('+').parse::<i64>() {
                         Ok(weight) if weight.unsigned_abs() <= 1_000_000 => weight,
                         _ => {
@@ -430,7 +469,7 @@ impl<'t> Builder<'t> {
     }
 
     fn field_def(&mut self, pair: Pair<'_, Rule>) -> Option<Spanned<FieldDef>> {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let mut parts = children(pair);
         let name = self.ident(parts.next()?);
         let ty = self.type_expr(parts.next()?)?;
@@ -439,7 +478,7 @@ impl<'t> Builder<'t> {
     }
 
     fn type_expr(&mut self, pair: Pair<'_, Rule>) -> Option<TypeExpr> {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let mut parts = children(pair);
         let core = parts.next()?;
         let optional = parts.next().is_some_and(|mark| mark.as_rule() == Rule::optional_mark);
@@ -454,7 +493,7 @@ impl<'t> Builder<'t> {
     }
 
     fn ident(&mut self, pair: Pair<'_, Rule>) -> Ident {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let text = pair.as_str();
         if text.chars().count() > limits::MAX_IDENT_CHARS {
             self.diagnostics.push(Diagnostic::error(
@@ -467,7 +506,7 @@ impl<'t> Builder<'t> {
     }
 
     fn date(&mut self, pair: Pair<'_, Rule>) -> Option<Date> {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let date = Date::parse(pair.as_str());
         if date.is_none() {
             self.diagnostics.push(
@@ -498,14 +537,14 @@ impl<'t> Builder<'t> {
             Some('{') => out.push('{'),
             Some('}') => out.push('}'),
             _ => self.diagnostics.push(
-                Diagnostic::error(Code::BadEscape, span_of(pair), format!("`{}` is not an escape Augur knows", pair.as_str()))
+                Diagnostic::error(Code::BadEscape, self.span_of(pair), format!("`{}` is not an escape Augur knows", pair.as_str()))
                     .with_help(r#"the escapes are \" \\ \n \t \{ \}"#),
             ),
         }
     }
 
     fn plain_string(&mut self, pair: Pair<'_, Rule>) -> PlainString {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         self.check_string_length(span);
         let mut text = String::new();
         for part in children(pair) {
@@ -518,7 +557,7 @@ impl<'t> Builder<'t> {
     }
 
     fn template(&mut self, pair: Pair<'_, Rule>) -> Template {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         self.check_string_length(span);
         let mut parts: Vec<TemplatePart> = Vec::new();
         for part in children(pair) {
@@ -559,7 +598,7 @@ impl<'t> Builder<'t> {
     }
 
     fn data_value(&mut self, pair: Pair<'_, Rule>) -> Option<Spanned<DataValue>> {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let inner = children(pair).next()?;
         let value = match inner.as_rule() {
             Rule::data_record => DataValue::Record(self.data_record(inner)),
@@ -603,7 +642,7 @@ impl<'t> Builder<'t> {
     /// deeper than the limit is replaced by a placeholder and reported, so no
     /// later pass (or `Drop`) ever meets a deep tree.
     fn expr(&mut self, pair: Pair<'_, Rule>) -> (Expr, usize) {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let (expr, depth) = self.expr_inner(pair);
         if depth > limits::MAX_EXPR_DEPTH {
             self.too_deep(span);
@@ -623,7 +662,7 @@ impl<'t> Builder<'t> {
     }
 
     fn expr_inner(&mut self, pair: Pair<'_, Rule>) -> (Expr, usize) {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         match pair.as_rule() {
             Rule::expr => match children(pair).next() {
                 Some(inner) => self.expr(inner),
@@ -655,7 +694,7 @@ impl<'t> Builder<'t> {
                 let (mut expr, mut depth) = self.expr(operand.clone());
                 for prefix in prefixes.iter().rev() {
                     depth += 1;
-                    let whole = span_of(prefix).cover(expr.span);
+                    let whole = self.span_of(prefix).cover(expr.span);
                     if depth > limits::MAX_EXPR_DEPTH {
                         self.too_deep(whole);
                         return (placeholder(whole), 1);
@@ -879,6 +918,19 @@ mod tests {
         let parse = parse(text);
         assert_eq!(parse.diagnostics.len(), 2, "{:?}", parse.diagnostics);
         assert_eq!(parse.file.items.len(), 3);
+    }
+
+    #[test]
+    fn nesting_at_the_limit_parses_on_a_small_thread() {
+        let depth = limits::MAX_BRACKET_DEPTH - 1;
+        let text = format!("let a = {}1{}\n", "(".repeat(depth), ")".repeat(depth));
+        let parse = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || super::parse(&text))
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(parse.diagnostics.is_empty(), "{:?}", parse.diagnostics);
     }
 
     #[test]

@@ -1,0 +1,723 @@
+//! Declarations and items: builds the symbol tables, checks every item, and
+//! assembles the [`Program`].
+//!
+//! Names live in four namespaces: types (enums, records), values (facts, lets,
+//! signals, verdicts), groups, and advice. Expressions are lowered in
+//! `lower.rs`; evaluation order and cycles in `order.rs`; warnings in
+//! `lints.rs`.
+
+use crate::ir::{self, *};
+use crate::{Analysis, Source};
+use augur_syntax::ast::{self, ArmCondition, DataValue, ItemKind, TestStatement, TypeKind};
+use augur_syntax::{did_you_mean, Code, Diagnostic, FileId, Span, Spanned};
+use std::collections::HashMap;
+
+/// What a value name refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ValueRef {
+    Fact(FactId),
+    Let(LetId),
+    Signal(SignalId),
+    Verdict(VerdictId),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TypeRef {
+    Builtin(&'static str),
+    Enum(EnumId),
+    Record(RecordId),
+}
+
+/// How far a `let` has been checked (lets are checked on demand, so one let
+/// may refer to another declared later).
+#[derive(Clone, Debug)]
+pub(crate) enum LetState {
+    Pending,
+    InProgress,
+    Done(Ty),
+}
+
+/// Names that are built into expressions and cannot be declared.
+pub(crate) const RESERVED_VALUES: &[&str] = &["score", "today", "it"];
+const BUILTIN_TYPES: &[&str] = &["bool", "int", "number", "text", "date"];
+
+pub(crate) struct Checker<'a> {
+    pub(crate) sources: &'a [Source],
+    pub(crate) program: Program,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) occurrences: Vec<Occurrence>,
+    pub(crate) types: HashMap<String, TypeRef>,
+    pub(crate) values: HashMap<String, ValueRef>,
+    pub(crate) groups: HashMap<String, GroupId>,
+    /// The AST of each let, for on-demand checking.
+    pub(crate) let_defs: Vec<(FileId, &'a ast::LetDef)>,
+    pub(crate) let_states: Vec<LetState>,
+    /// How many lets are being checked inside each other right now.
+    pub(crate) let_depth: usize,
+    /// The file whose expressions are being lowered.
+    pub(crate) file: FileId,
+    /// Element types of the enclosing `where` / `any` / `all` (innermost last).
+    pub(crate) item_scopes: Vec<Type>,
+    /// What the rule being lowered reads (for `--explain`) and depends on.
+    pub(crate) reads: Vec<Read>,
+    pub(crate) deps: Vec<(crate::order::Node, Location)>,
+    /// Dependencies of each evaluation step, for ordering and cycle checks.
+    pub(crate) step_deps: Vec<(Step, Vec<(crate::order::Node, Location)>)>,
+    /// Values referenced anywhere (for the unused/unobserved lints).
+    pub(crate) referenced: std::collections::HashSet<Read>,
+}
+
+pub(crate) fn check(sources: Vec<Source>, diagnostics: Vec<Diagnostic>) -> Analysis {
+    let (program, diagnostics, occurrences) = {
+        let mut checker = Checker {
+            sources: &sources,
+            program: Program::default(),
+            diagnostics,
+            occurrences: Vec::new(),
+            types: BUILTIN_TYPES.iter().map(|t| (t.to_string(), TypeRef::Builtin(t))).collect(),
+            values: HashMap::new(),
+            groups: HashMap::new(),
+            let_defs: Vec::new(),
+            let_states: Vec::new(),
+            let_depth: 0,
+            file: FileId::ROOT,
+            item_scopes: Vec::new(),
+            reads: Vec::new(),
+            deps: Vec::new(),
+            step_deps: Vec::new(),
+            referenced: Default::default(),
+        };
+        for (index, source) in sources.iter().enumerate() {
+            let file = FileId(index as u32);
+            checker.diagnostics.extend(source.parse.diagnostics.iter().cloned().map(|d| d.in_file(file)));
+        }
+        checker.run();
+        (checker.program, checker.diagnostics, checker.occurrences)
+    };
+    Analysis { sources, diagnostics, program, occurrences }
+}
+
+impl<'a> Checker<'a> {
+    fn items(&self) -> impl Iterator<Item = (FileId, &'a ast::Item)> + 'a {
+        let sources: &'a [Source] = self.sources;
+        sources
+            .iter()
+            .enumerate()
+            .flat_map(|(index, source)| source.parse.file.items.iter().map(move |item| (FileId(index as u32), item)))
+    }
+
+    pub(crate) fn location(&self, span: Span) -> Location {
+        Location { file: self.file, span }
+    }
+
+    pub(crate) fn error(&mut self, diagnostic: Diagnostic) {
+        let file = self.file;
+        self.diagnostics.push(diagnostic.in_file(file));
+    }
+
+    pub(crate) fn occurrence(&mut self, symbol: Symbol, span: Span, is_definition: bool) {
+        self.occurrences.push(Occurrence { symbol, file: self.file, span, is_definition });
+    }
+
+    fn run(&mut self) {
+        self.check_headers();
+        self.declare_types();
+        self.declare_facts();
+        self.declare_values();
+        self.check_lets();
+        self.check_groups_and_signals();
+        self.check_verdicts();
+        self.check_advice();
+        self.check_tests();
+        crate::order::order(self);
+        crate::lints::lint(self);
+    }
+
+    fn check_headers(&mut self) {
+        for (index, source) in self.sources.iter().enumerate() {
+            let file = FileId(index as u32);
+            let mut seen = false;
+            for (position, item) in source.parse.file.items.iter().enumerate() {
+                if let ItemKind::Playbook(header) = &item.node {
+                    if seen {
+                        self.diagnostics.push(
+                            Diagnostic::error(Code::Header, item.span, "a file has at most one `playbook` header")
+                                .with_help("remove this second header")
+                                .in_file(file),
+                        );
+                    } else if position != 0 {
+                        self.diagnostics.push(
+                            Diagnostic::error(Code::Header, item.span, "the `playbook` header must be the first item of the file")
+                                .with_help("move it to the top, above imports and declarations")
+                                .in_file(file),
+                        );
+                    }
+                    if !seen && index == 0 {
+                        self.program.title = Some(header.title.node.clone());
+                        self.program.version = header.version.as_ref().map(|v| v.node.clone());
+                    }
+                    seen = true;
+                }
+            }
+        }
+    }
+
+    /// Reports `name` as a duplicate if `existing` already holds it.
+    fn duplicate(&mut self, name: &ast::Ident, what: &str, first: Option<Location>) {
+        let mut diagnostic = Diagnostic::error(Code::DuplicateName, name.span, format!("`{}` is declared twice", name.node))
+            .with_label(format!("second {what} named `{}`", name.node))
+            .with_help("give each declaration its own name");
+        if let Some(first) = first {
+            diagnostic = diagnostic.with_secondary(first.file, first.span, "first declared here");
+        }
+        self.error(diagnostic);
+    }
+
+    fn value_location(&self, value: ValueRef) -> Option<Location> {
+        match value {
+            ValueRef::Fact(id) => self.program.facts.get(id as usize).map(|f| f.location),
+            ValueRef::Let(id) => self.program.lets.get(id as usize).map(|l| l.location),
+            ValueRef::Signal(id) => self.program.signals.get(id as usize).map(|s| s.location),
+            ValueRef::Verdict(id) => self.program.verdicts.get(id as usize).map(|v| v.location),
+        }
+    }
+
+    fn type_location(&self, ty: TypeRef) -> Option<Location> {
+        match ty {
+            TypeRef::Builtin(_) => None,
+            TypeRef::Enum(id) => self.program.enums.get(id as usize).map(|e| e.location),
+            TypeRef::Record(id) => self.program.records.get(id as usize).map(|r| r.location),
+        }
+    }
+
+    /// Declares a value name; reports duplicates and reserved names.
+    fn declare_value(&mut self, name: &ast::Ident, value: ValueRef, what: &str) -> bool {
+        if RESERVED_VALUES.contains(&name.node.as_str()) {
+            self.error(
+                Diagnostic::error(Code::DuplicateName, name.span, format!("`{}` is a built-in name", name.node))
+                    .with_help("choose another name; `score`, `today` and `it` are built into the language"),
+            );
+            return false;
+        }
+        if let Some(existing) = self.values.get(&name.node).copied() {
+            let first = self.value_location(existing);
+            self.duplicate(name, what, first);
+            return false;
+        }
+        self.values.insert(name.node.clone(), value);
+        true
+    }
+
+    fn declare_types(&mut self) {
+        // Names first, so types may refer to each other in any order.
+        let items: Vec<_> = self.items().collect();
+        for &(file, item) in &items {
+            self.file = file;
+            let (name, kind) = match &item.node {
+                ItemKind::Enum(def) => (&def.name, TypeRef::Enum(self.program.enums.len() as EnumId)),
+                ItemKind::Record(def) => (&def.name, TypeRef::Record(self.program.records.len() as RecordId)),
+                _ => continue,
+            };
+            if let Some(existing) = self.types.get(&name.node).copied() {
+                let first = self.type_location(existing);
+                self.duplicate(name, "type", first);
+                continue;
+            }
+            self.types.insert(name.node.clone(), kind);
+            let location = self.location(name.span);
+            match (&item.node, kind) {
+                (ItemKind::Enum(def), TypeRef::Enum(id)) => {
+                    self.occurrence(Symbol::Enum(id), name.span, true);
+                    let mut variants: Vec<VariantInfo> = Vec::new();
+                    for variant in &def.variants {
+                        if let Some(first) = variants.iter().find(|v| v.name == variant.name.node).map(|v| v.location) {
+                            self.duplicate(&variant.name, "variant", Some(first));
+                            continue;
+                        }
+                        self.occurrence(Symbol::Variant(id, variants.len() as u32), variant.name.span, true);
+                        variants.push(VariantInfo {
+                            name: variant.name.node.clone(),
+                            doc: variant.doc.as_ref().map(|d| d.node.clone()),
+                            location: self.location(variant.name.span),
+                        });
+                    }
+                    self.program.enums.push(EnumInfo {
+                        name: name.node.clone(),
+                        doc: def.doc.as_ref().map(|d| d.node.clone()),
+                        variants,
+                        location,
+                    });
+                }
+                (ItemKind::Record(def), TypeRef::Record(id)) => {
+                    self.occurrence(Symbol::Record(id), name.span, true);
+                    self.program.records.push(RecordInfo {
+                        name: name.node.clone(),
+                        doc: def.doc.as_ref().map(|d| d.node.clone()),
+                        fields: Vec::new(),
+                        location,
+                    });
+                }
+                _ => {}
+            }
+        }
+        // Then record fields, whose types may name any type.
+        for &(file, item) in &items {
+            self.file = file;
+            let ItemKind::Record(def) = &item.node else { continue };
+            let Some(TypeRef::Record(id)) = self.types.get(&def.name.node).copied() else { continue };
+            if self.program.records.get(id as usize).map(|r| r.location) != Some(self.location(def.name.span)) {
+                continue; // a duplicate record; already reported
+            }
+            let fields = self.fields(&def.fields, |index| Symbol::Field(id, index));
+            if let Some(record) = self.program.records.get_mut(id as usize) {
+                record.fields = fields;
+            }
+        }
+    }
+
+    /// Checks a list of `name: Type "doc"` declarations.
+    fn fields(&mut self, defs: &[Spanned<ast::FieldDef>], symbol: impl Fn(u32) -> Symbol) -> Vec<FieldInfo> {
+        let mut fields: Vec<FieldInfo> = Vec::new();
+        for def in defs {
+            if let Some(first) = fields.iter().find(|f| f.name == def.name.node).map(|f| f.location) {
+                self.duplicate(&def.name, "field", Some(first));
+                continue;
+            }
+            self.occurrence(symbol(fields.len() as u32), def.name.span, true);
+            let ty = self.resolve_type(&def.ty);
+            fields.push(FieldInfo {
+                name: def.name.node.clone(),
+                ty,
+                doc: def.doc.as_ref().map(|d| d.node.clone()),
+                location: self.location(def.name.span),
+            });
+        }
+        fields
+    }
+
+    fn resolve_type(&mut self, ty: &ast::TypeExpr) -> Ty {
+        match &ty.node {
+            TypeKind::List { element, optional } => {
+                let element = self.resolve_type(element);
+                if element.maybe_unknown {
+                    self.error(
+                        Diagnostic::error(Code::TypeMismatch, ty.span, "list items cannot be optional")
+                            .with_help("a list simply leaves out what is not known: write `list<T>` without `?` inside"),
+                    );
+                }
+                Ty { ty: Type::List(Box::new(element.ty)), maybe_unknown: *optional }
+            }
+            TypeKind::Named { name, optional } => {
+                let resolved = match self.types.get(&name.node).copied() {
+                    Some(TypeRef::Builtin(builtin)) => match builtin {
+                        "bool" => Type::Bool,
+                        "int" => Type::Int,
+                        "number" => Type::Number,
+                        "text" => Type::Text,
+                        _ => Type::Date,
+                    },
+                    Some(TypeRef::Enum(id)) => {
+                        self.occurrence(Symbol::Enum(id), name.span, false);
+                        Type::Enum(id)
+                    }
+                    Some(TypeRef::Record(id)) => {
+                        self.occurrence(Symbol::Record(id), name.span, false);
+                        Type::Record(id)
+                    }
+                    None => {
+                        let suggestion = did_you_mean(&name.node, self.types.keys().map(String::as_str)).map(str::to_string);
+                        let mut diagnostic = Diagnostic::error(Code::UnknownType, name.span, format!("there is no type named `{}`", name.node))
+                            .with_label("unknown type");
+                        diagnostic = match suggestion {
+                            Some(s) => diagnostic
+                                .with_help(format!("did you mean `{s}`?"))
+                                .with_suggestion(format!("Change to `{s}`"), name.span, s.clone()),
+                            None => diagnostic.with_help(
+                                "the types are bool, int, number, text, date, list<T>, and the enums and records this playbook declares",
+                            ),
+                        };
+                        self.error(diagnostic);
+                        Type::Error
+                    }
+                };
+                Ty { ty: resolved, maybe_unknown: *optional }
+            }
+        }
+    }
+
+    fn declare_facts(&mut self) {
+        let mut first_block: Option<Location> = None;
+        let items: Vec<_> = self.items().collect();
+        for (file, item) in items {
+            self.file = file;
+            let ItemKind::Facts(block) = &item.node else { continue };
+            if let Some(first) = first_block {
+                self.error(
+                    Diagnostic::error(Code::DuplicateFacts, item.span, "a playbook has one `facts` block")
+                        .with_secondary(first.file, first.span, "the first `facts` block")
+                        .with_help("move these facts into the first `facts` block"),
+                );
+                continue;
+            }
+            first_block = Some(self.location(Span::new(item.span.start, item.span.start + "facts".len())));
+            let facts = self.fields(&block.facts, Symbol::Fact);
+            for (index, (fact, def)) in facts.iter().zip(block.facts.iter()).enumerate() {
+                let _ = fact;
+                self.declare_value(&def.name, ValueRef::Fact(index as FactId), "fact");
+            }
+            self.program.facts = facts;
+        }
+    }
+
+    fn declare_values(&mut self) {
+        let items: Vec<_> = self.items().collect();
+        let mut advice_names: HashMap<String, Location> = HashMap::new();
+        for (file, item) in items {
+            self.file = file;
+            match &item.node {
+                ItemKind::Let(def) => {
+                    let id = self.program.lets.len() as LetId;
+                    if self.declare_value(&def.name, ValueRef::Let(id), "let") {
+                        self.occurrence(Symbol::Let(id), def.name.span, true);
+                        self.program.lets.push(LetInfo {
+                            name: def.name.node.clone(),
+                            value: placeholder(self.location(def.value.span)),
+                            location: self.location(def.name.span),
+                        });
+                        self.let_defs.push((file, def));
+                        self.let_states.push(LetState::Pending);
+                    }
+                }
+                ItemKind::Group(def) => {
+                    let id = self.program.groups.len() as GroupId;
+                    if let Some(&existing) = self.groups.get(&def.name.node) {
+                        let first = self.program.groups.get(existing as usize).map(|g| g.location);
+                        self.duplicate(&def.name, "group", first);
+                    } else {
+                        self.groups.insert(def.name.node.clone(), id);
+                    }
+                    self.occurrence(Symbol::Group(id), def.name.span, true);
+                    self.program.groups.push(GroupInfo {
+                        name: def.name.node.clone(),
+                        label: def.label.as_ref().map(|l| l.node.clone()),
+                        when: None,
+                        signals: Vec::new(),
+                        location: self.location(def.name.span),
+                    });
+                    for signal in &def.signals {
+                        self.declare_signal(signal, Some(id));
+                    }
+                }
+                ItemKind::Signal(def) => {
+                    let spanned = Spanned::new(def.clone(), item.span);
+                    self.declare_signal(&spanned, None);
+                }
+                ItemKind::Verdict(def) => {
+                    let id = self.program.verdicts.len() as VerdictId;
+                    if self.declare_value(&def.name, ValueRef::Verdict(id), "verdict") {
+                        self.occurrence(Symbol::Verdict(id), def.name.span, true);
+                        let mut arms: Vec<ArmInfo> = Vec::new();
+                        for arm in &def.arms {
+                            if let Some(first) = arms.iter().find(|a| a.name == arm.name.node).map(|a| a.location) {
+                                self.duplicate(&arm.name, "verdict arm", Some(first));
+                            }
+                            self.occurrence(Symbol::Arm(id, arms.len() as u32), arm.name.span, true);
+                            arms.push(ArmInfo {
+                                name: arm.name.node.clone(),
+                                label: arm.label.as_ref().map_or_else(|| arm.name.node.clone(), |l| l.node.clone()),
+                                when: None,
+                                location: self.location(arm.name.span),
+                            });
+                        }
+                        self.program.verdicts.push(VerdictInfo {
+                            name: def.name.node.clone(),
+                            label: def.label.as_ref().map_or_else(|| def.name.node.clone(), |l| l.node.clone()),
+                            arms,
+                            location: self.location(def.name.span),
+                        });
+                    }
+                }
+                ItemKind::Advice(def) => {
+                    if let Some(first) = advice_names.get(&def.name.node).copied() {
+                        self.duplicate(&def.name, "advice", Some(first));
+                    }
+                    advice_names.insert(def.name.node.clone(), self.location(def.name.span));
+                    let id = self.program.advice.len() as AdviceId;
+                    self.occurrence(Symbol::Advice(id), def.name.span, true);
+                    self.program.advice.push(AdviceInfo {
+                        name: def.name.node.clone(),
+                        label: def.label.as_ref().map(|l| l.node.clone()),
+                        when: placeholder(self.location(def.when.span)),
+                        text: Vec::new(),
+                        location: self.location(def.name.span),
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn declare_signal(&mut self, signal: &Spanned<ast::SignalDef>, group: Option<GroupId>) {
+        let def = &signal.node;
+        let id = self.program.signals.len() as SignalId;
+        if !self.declare_value(&def.name, ValueRef::Signal(id), "signal") {
+            return;
+        }
+        self.occurrence(Symbol::Signal(id), def.name.span, true);
+        if let Some(group) = group.and_then(|g| self.program.groups.get_mut(g as usize)) {
+            group.signals.push(id);
+        }
+        let label = def.label.as_ref().map_or_else(|| def.name.node.clone(), |l| l.node.clone());
+        self.program.signals.push(SignalInfo {
+            name: def.name.node.clone(),
+            message: Template { parts: vec![TemplatePart::Text(label.as_str().into())] },
+            label,
+            group,
+            when: placeholder(self.location(signal.span)),
+            weight: def.weight().map_or(0, |w| w.node),
+            location: self.location(def.name.span),
+            reads: Vec::new(),
+        });
+    }
+
+    fn check_lets(&mut self) {
+        for id in 0..self.let_defs.len() {
+            self.let_type(id as LetId, None);
+        }
+    }
+
+    /// Starts collecting what one rule reads and depends on.
+    pub(crate) fn begin_rule(&mut self) {
+        self.reads.clear();
+        self.deps.clear();
+    }
+
+    fn end_rule(&mut self, step: Option<Step>) -> Vec<Read> {
+        let mut reads = std::mem::take(&mut self.reads);
+        reads.sort();
+        reads.dedup();
+        let deps = std::mem::take(&mut self.deps);
+        if let Some(step) = step {
+            self.step_deps.push((step, deps));
+        }
+        reads
+    }
+
+    fn check_groups_and_signals(&mut self) {
+        let items: Vec<_> = self.items().collect();
+        let mut group_id = 0;
+        for (file, item) in items {
+            self.file = file;
+            match &item.node {
+                ItemKind::Group(def) => {
+                    let id = group_id;
+                    group_id += 1;
+                    self.begin_rule();
+                    let when = def.when.as_ref().map(|when| self.lower_condition(when));
+                    self.end_rule(Some(Step::Group(id)));
+                    if let Some(group) = self.program.groups.get_mut(id as usize) {
+                        group.when = when;
+                    }
+                    for signal in &def.signals {
+                        self.check_signal(&signal.node, signal.span, Some(id));
+                    }
+                }
+                ItemKind::Signal(def) => self.check_signal(def, item.span, None),
+                _ => {}
+            }
+        }
+    }
+
+    fn check_signal(&mut self, def: &ast::SignalDef, span: Span, group: Option<GroupId>) {
+        let Some(ValueRef::Signal(id)) = self.values.get(&def.name.node).copied() else { return };
+        if self.program.signals.get(id as usize).map(|s| s.location) != Some(self.location(def.name.span)) {
+            return; // a duplicate name, reported already
+        }
+        self.begin_rule();
+        if let Some(group) = group {
+            self.deps.push((crate::order::Node::Step(Step::Group(group)), self.location(def.name.span)));
+        }
+        let when = match def.when() {
+            Some(when) => self.lower_condition(when),
+            None => {
+                self.error(
+                    Diagnostic::error(Code::Syntax, def.name.span, format!("signal `{}` has no `when`", def.name.node))
+                        .with_label("never fires")
+                        .with_help("add a line `when <condition>` saying when this signal fires"),
+                );
+                placeholder(self.location(span))
+            }
+        };
+        let message = def.message().map(|m| self.lower_template(m));
+        let reads = self.end_rule(Some(Step::Signal(id)));
+        if let Some(signal) = self.program.signals.get_mut(id as usize) {
+            signal.when = when;
+            signal.reads = reads;
+            if let Some(message) = message {
+                signal.message = message;
+            }
+        }
+    }
+
+    fn check_verdicts(&mut self) {
+        let items: Vec<_> = self.items().collect();
+        for (file, item) in items {
+            self.file = file;
+            let ItemKind::Verdict(def) = &item.node else { continue };
+            let Some(ValueRef::Verdict(id)) = self.values.get(&def.name.node).copied() else { continue };
+            if self.program.verdicts.get(id as usize).map(|v| v.location) != Some(self.location(def.name.span)) {
+                continue;
+            }
+            self.begin_rule();
+            let mut otherwise_at: Option<Span> = None;
+            let mut conditions = Vec::new();
+            for arm in &def.arms {
+                if let Some(otherwise) = otherwise_at {
+                    self.error(
+                        Diagnostic::error(Code::UnreachableArm, arm.span, format!("arm `{}` can never be chosen", arm.name.node))
+                            .with_label("after `otherwise`")
+                            .with_secondary(self.file, otherwise, "`otherwise` always matches")
+                            .with_help("move this arm above the `otherwise` arm"),
+                    );
+                }
+                conditions.push(match &arm.node.condition {
+                    ArmCondition::When(when) => Some(self.lower_condition(when)),
+                    ArmCondition::Otherwise(span) => {
+                        otherwise_at.get_or_insert(*span);
+                        None
+                    }
+                });
+            }
+            let last_is_otherwise = matches!(def.arms.last().map(|a| &a.node.condition), Some(ArmCondition::Otherwise(_)));
+            if !last_is_otherwise && otherwise_at.is_none() {
+                let end = item.span.end.saturating_sub(1);
+                let indent = "  ";
+                let mut diagnostic = Diagnostic::error(
+                    Code::MissingOtherwise,
+                    def.name.span,
+                    format!("verdict `{}` has no `otherwise` arm", def.name.node),
+                )
+                .with_label("some deals would get no answer")
+                .with_help("add a last arm that catches every other deal, e.g. `unclear \"Unclear\" otherwise`");
+                diagnostic = diagnostic.with_suggestion(
+                    "Add an `otherwise` arm",
+                    Span::new(end, end),
+                    format!("{indent}unclear \"Unclear\" otherwise\n"),
+                );
+                self.error(diagnostic);
+            }
+            self.end_rule(Some(Step::Verdict(id)));
+            if let Some(verdict) = self.program.verdicts.get_mut(id as usize) {
+                for (arm, condition) in verdict.arms.iter_mut().zip(conditions) {
+                    arm.when = condition;
+                }
+            }
+        }
+    }
+
+    fn check_advice(&mut self) {
+        let items: Vec<_> = self.items().collect();
+        let mut id = 0usize;
+        for (file, item) in items {
+            self.file = file;
+            let ItemKind::Advice(def) = &item.node else { continue };
+            self.begin_rule();
+            let when = self.lower_condition(&def.when);
+            let text: Vec<_> = def.text.iter().map(|t| self.lower_template(t)).collect();
+            self.end_rule(None);
+            if let Some(advice) = self.program.advice.get_mut(id) {
+                advice.when = when;
+                advice.text = text;
+            }
+            id += 1;
+        }
+    }
+
+    fn check_tests(&mut self) {
+        let items: Vec<_> = self.items().collect();
+        for (file, item) in items {
+            self.file = file;
+            let ItemKind::Test(def) = &item.node else { continue };
+            let mut test = TestInfo {
+                name: def.name.node.clone(),
+                location: self.location(def.name.span),
+                givens: Vec::new(),
+                today: None,
+                expects: Vec::new(),
+            };
+            for statement in &def.statements {
+                match &statement.node {
+                    TestStatement::GivenFile(path) => {
+                        test.givens.push(Given::File { path: path.node.clone(), location: self.location(path.span) })
+                    }
+                    TestStatement::GivenInline(entries) => {
+                        let deal = self.inline_deal(entries);
+                        test.givens.push(Given::Inline(deal));
+                    }
+                    TestStatement::Today(date) => test.today = Some(*date),
+                    TestStatement::Expect(expr) => {
+                        // Tests do not count as rules reading a value (lints).
+                        let referenced = self.referenced.clone();
+                        self.begin_rule();
+                        let condition = self.lower_condition(expr);
+                        self.end_rule(None);
+                        self.referenced = referenced;
+                        let text = self.sources.get(self.file.0 as usize).map(|s| s.text.clone()).unwrap_or_default();
+                        let source = text.get(expr.span.start..expr.span.end).unwrap_or("").to_string();
+                        test.expects.push(Expect { condition, source, location: self.location(statement.span) });
+                    }
+                }
+            }
+            self.program.tests.push(test);
+        }
+    }
+
+    /// Converts an inline `given { … }` to the JSON a deal file would hold,
+    /// checking its keys against the facts.
+    fn inline_deal(&mut self, entries: &[ast::DataEntry]) -> serde_json::Map<String, serde_json::Value> {
+        let mut deal = serde_json::Map::new();
+        for entry in entries {
+            let key = &entry.key.node;
+            if key != "id" && key != "as_of" {
+                match self.program.fact_index(key) {
+                    Some(id) => self.occurrence(Symbol::Fact(id), entry.key.span, false),
+                    None => {
+                        let names: Vec<&str> = self.program.facts.iter().map(|f| f.name.as_str()).collect();
+                        let mut diagnostic = Diagnostic::error(Code::BadTestDeal, entry.key.span, format!("`{key}` is not a fact"))
+                            .with_label("not a fact");
+                        diagnostic = match did_you_mean(key, names.iter().copied()) {
+                            Some(s) => diagnostic
+                                .with_help(format!("did you mean `{s}`?"))
+                                .with_suggestion(format!("Change to `{s}`"), entry.key.span, s),
+                            None => diagnostic.with_help("a test deal sets the facts declared in the `facts` block"),
+                        };
+                        self.error(diagnostic);
+                    }
+                }
+            }
+            deal.insert(key.clone(), data_to_json(&entry.value.node));
+        }
+        deal
+    }
+}
+
+/// An inline test value as the JSON a deal file would hold.
+fn data_to_json(value: &DataValue) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        DataValue::Record(entries) => {
+            Value::Object(entries.iter().map(|e| (e.key.node.clone(), data_to_json(&e.value.node))).collect())
+        }
+        DataValue::List(items) => Value::Array(items.iter().map(|i| data_to_json(&i.node)).collect()),
+        DataValue::Date(date) => Value::String(date.to_string()),
+        DataValue::Int(value) => Value::from(*value),
+        DataValue::Number(text) => text.parse::<serde_json::Number>().map_or(Value::Null, Value::Number),
+        DataValue::Bool(value) => Value::Bool(*value),
+        DataValue::Text(text) | DataValue::Variant(text) => Value::String(text.clone()),
+    }
+}
+
+/// A stand-in expression for a rule that failed to check.
+pub(crate) fn placeholder(location: Location) -> ir::Expr {
+    ir::Expr { kind: ExprKind::Literal(Literal::Bool(false)), ty: Ty::error(), location }
+}

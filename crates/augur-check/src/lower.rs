@@ -1,0 +1,779 @@
+//! Expressions: name resolution, type checking and lowering to [`ir::Expr`].
+//!
+//! One function, [`Checker::lower`], walks an expression with the type the
+//! context expects (which is how a bare `early` becomes `Stage.early`), and
+//! returns the typed IR. Every problem is reported here with its exact span;
+//! the result then has type `Error`, which is compatible with everything so
+//! one mistake yields one diagnostic.
+
+use crate::check::{Checker, LetState, ValueRef, RESERVED_VALUES};
+use crate::ir::{self, *};
+use crate::order::Node;
+use augur_syntax::ast::{self, BinaryOp, ExprKind as Ast, UnaryOp};
+use augur_syntax::{did_you_mean, Code, Diagnostic, Span};
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+/// Longest chain of lets that depend on each other, checked recursively.
+const MAX_LET_CHAIN: usize = 64;
+
+const BUILTINS: &[(&str, &str, &str)] = &[
+    ("count", "count(list) -> int", "How many items the list has."),
+    ("any", "any(list<bool>) or any(list, condition) -> bool", "True when at least one item is true (or meets the condition)."),
+    ("all", "all(list<bool>) or all(list, condition) -> bool", "True when every item is true (or meets the condition)."),
+    ("first", "first(list<T>) -> T?", "The first item; unknown when the list is empty."),
+    ("last", "last(list<T>) -> T?", "The last item; unknown when the list is empty."),
+    ("min", "min(list<T>) -> T?", "The smallest number or earliest date; unknown when the list is empty."),
+    ("max", "max(list<T>) -> T?", "The largest number or latest date; unknown when the list is empty."),
+    ("sum", "sum(list<int|number>) -> int|number", "The total of the numbers; 0 when the list is empty."),
+    ("days_since", "days_since(date) -> int", "Days from the date until today (positive for past dates)."),
+    ("days_until", "days_until(date) -> int", "Days from today until the date (positive for future dates)."),
+    ("len", "len(text|list) -> int", "The number of characters of a text or items of a list."),
+    ("contains", "contains(text, text) or contains(list<T>, T) -> bool", "Whether the text contains the other text, or the list contains the item."),
+    ("known", "known(value) -> bool", "Whether a value that may be unknown is known for this deal."),
+    ("score", "score or score(group) -> int", "The sum of the weights of the signals that fired (in one group)."),
+];
+
+/// The built-in functions: `(name, signature, one-line doc)`.
+pub fn builtins() -> &'static [(&'static str, &'static str, &'static str)] {
+    BUILTINS
+}
+
+fn boxed(expr: ir::Expr) -> Box<ir::Expr> {
+    Box::new(expr)
+}
+
+impl Checker<'_> {
+    fn type_name(&self, ty: &Type) -> String {
+        self.program.type_name(ty)
+    }
+
+    fn mismatch(&mut self, span: Span, expected: &str, found: &Ty, help: &str) {
+        if found.ty.is_error() {
+            return;
+        }
+        let found_name = self.program.ty_name(found);
+        self.error(
+            Diagnostic::error(Code::TypeMismatch, span, format!("expected {expected}, found {found_name}"))
+                .with_label(format!("this is {found_name}"))
+                .with_help(help.to_string()),
+        );
+    }
+
+    fn node(&self, kind: ExprKind, ty: Ty, span: Span) -> ir::Expr {
+        ir::Expr { kind, ty, location: self.location(span) }
+    }
+
+    fn poisoned(&self, span: Span) -> ir::Expr {
+        self.node(ExprKind::Literal(Literal::Bool(false)), Ty::error(), span)
+    }
+
+    /// Lowers a condition: must be a `bool`.
+    pub(crate) fn lower_condition(&mut self, expr: &ast::Expr) -> ir::Expr {
+        let lowered = self.lower(expr, Some(&Type::Bool));
+        if !matches!(lowered.ty.ty, Type::Bool | Type::Error) {
+            self.mismatch(expr.span, "a yes/no condition (bool)", &lowered.ty, "a condition compares values, e.g. `stage == late` or `score >= 3`");
+        }
+        lowered
+    }
+
+    pub(crate) fn lower_template(&mut self, template: &ast::Template) -> Template {
+        let parts = template
+            .parts
+            .iter()
+            .map(|part| match part {
+                ast::TemplatePart::Text(text) => TemplatePart::Text(text.as_str().into()),
+                ast::TemplatePart::Interpolation(expr) => TemplatePart::Value(self.lower(expr, None)),
+            })
+            .collect();
+        Template { parts }
+    }
+
+    /// The type of a let, checking it first if needed.
+    pub(crate) fn let_type(&mut self, id: LetId, used_at: Option<Span>) -> Ty {
+        match self.let_states.get(id as usize) {
+            Some(LetState::Done(ty)) => return ty.clone(),
+            Some(LetState::InProgress) => {
+                if let Some(at) = used_at {
+                    let name = self.program.lets.get(id as usize).map(|l| l.name.clone()).unwrap_or_default();
+                    self.error(
+                        Diagnostic::error(Code::Cycle, at, format!("`{name}` depends on itself"))
+                            .with_label("used here while it is being defined")
+                            .with_help("a let cannot be computed from itself, directly or through other lets"),
+                    );
+                }
+                return Ty::error();
+            }
+            Some(LetState::Pending) => {}
+            None => return Ty::error(),
+        }
+        let Some(&(file, def)) = self.let_defs.get(id as usize) else { return Ty::error() };
+        if self.let_depth >= MAX_LET_CHAIN {
+            if let Some(at) = used_at {
+                self.error(
+                    Diagnostic::error(Code::TooDeep, at, format!("more than {MAX_LET_CHAIN} lets depend on each other in one chain"))
+                        .with_help("shorten the chain of lets"),
+                );
+            }
+            return Ty::error();
+        }
+        if let Some(state) = self.let_states.get_mut(id as usize) {
+            *state = LetState::InProgress;
+        }
+        // Save the caller's context: lets are checked on demand from inside
+        // other rules.
+        let saved_file = std::mem::replace(&mut self.file, file);
+        let saved_scopes = std::mem::take(&mut self.item_scopes);
+        let saved_reads = std::mem::take(&mut self.reads);
+        let saved_deps = std::mem::take(&mut self.deps);
+        self.let_depth += 1;
+        let value = self.lower(&def.value, None);
+        self.let_depth -= 1;
+        let mut reads = std::mem::replace(&mut self.reads, saved_reads);
+        reads.sort();
+        reads.dedup();
+        let deps = std::mem::replace(&mut self.deps, saved_deps);
+        self.step_deps.push((Step::Let(id), deps));
+        self.item_scopes = saved_scopes;
+        self.file = saved_file;
+        let ty = value.ty.clone();
+        if let Some(info) = self.program.lets.get_mut(id as usize) {
+            info.value = value;
+        }
+        if let Some(state) = self.let_states.get_mut(id as usize) {
+            *state = LetState::Done(ty.clone());
+        }
+        ty
+    }
+
+    fn read(&mut self, read: Read, span: Span) {
+        self.reads.push(read);
+        self.referenced.insert(read);
+        let node = match read {
+            Read::Fact(_) => return,
+            Read::Let(id) => Node::Step(Step::Let(id)),
+            Read::Signal(id) => Node::Step(Step::Signal(id)),
+            Read::Verdict(id) => Node::Step(Step::Verdict(id)),
+        };
+        let location = self.location(span);
+        self.deps.push((node, location));
+    }
+
+    /// Is `name` something other than an enum variant at this point?
+    fn is_value_name(&self, name: &str) -> bool {
+        self.values.contains_key(name)
+            || RESERVED_VALUES.contains(&name)
+            || self.item_scopes.iter().any(|scope| self.record_field(scope, name).is_some())
+    }
+
+    fn record_field(&self, ty: &Type, name: &str) -> Option<(u32, Ty)> {
+        let Type::Record(id) = ty else { return None };
+        let record = self.program.records.get(*id as usize)?;
+        record.fields.iter().position(|f| f.name == name).map(|i| (i as u32, record.fields[i].ty.clone()))
+    }
+
+    fn variant_index(&self, ty: &Type, name: &str) -> Option<u32> {
+        self.program.variant_names(ty).iter().position(|v| *v == name).map(|i| i as u32)
+    }
+
+    /// Lowers `expr`; `expected` is the type the context wants, used to read
+    /// bare enum variants (it is a hint: callers check the result's type).
+    pub(crate) fn lower(&mut self, expr: &ast::Expr, expected: Option<&Type>) -> ir::Expr {
+        let span = expr.span;
+        match &expr.node {
+            Ast::Bool(value) => self.node(ExprKind::Literal(Literal::Bool(*value)), Ty::known(Type::Bool), span),
+            Ast::Int(value) => self.node(ExprKind::Literal(Literal::Int(*value)), Ty::known(Type::Int), span),
+            Ast::Number(text) => match Decimal::from_str(text) {
+                Ok(value) => self.node(ExprKind::Literal(Literal::Number(value)), Ty::known(Type::Number), span),
+                Err(_) => {
+                    self.error(
+                        Diagnostic::error(Code::BadLiteral, span, format!("the number {text} cannot be represented"))
+                            .with_help("numbers have at most 28 significant digits"),
+                    );
+                    self.poisoned(span)
+                }
+            },
+            Ast::Date(date) => self.node(ExprKind::Literal(Literal::Date(*date)), Ty::known(Type::Date), span),
+            Ast::Text(template) => {
+                let template = self.lower_template(template);
+                let constant = match template.parts.as_slice() {
+                    [] => Some(String::new()),
+                    [TemplatePart::Text(text)] => Some(text.to_string()),
+                    _ => None,
+                };
+                match constant {
+                    Some(text) => self.node(ExprKind::Literal(Literal::Text(text.into())), Ty::known(Type::Text), span),
+                    None => self.node(ExprKind::Text(template), Ty::known(Type::Text), span),
+                }
+            }
+            Ast::Name(name) => self.lower_name(name, span, expected),
+            Ast::Field(base, field) => self.lower_field(base, field, span),
+            Ast::Call(name, args) => self.lower_call(name, args, span),
+            Ast::List(items) => {
+                let element_hint = match expected {
+                    Some(Type::List(element)) => Some(element.as_ref().clone()),
+                    _ => None,
+                };
+                let mut element = Type::Nothing;
+                let mut maybe_unknown = false;
+                let mut lowered = Vec::with_capacity(items.len());
+                for item in items {
+                    let hint = element_hint.clone().or_else(|| (element != Type::Nothing).then(|| element.clone()));
+                    let item = self.lower(item, hint.as_ref());
+                    match element.unify(&item.ty.ty) {
+                        Some(unified) => element = unified,
+                        None => {
+                            let expected = self.type_name(&element);
+                            self.mismatch(item.location.span, &expected, &item.ty, "all items of a list have the same type");
+                        }
+                    }
+                    maybe_unknown |= item.ty.maybe_unknown;
+                    lowered.push(item);
+                }
+                self.node(ExprKind::List(lowered), Ty { ty: Type::List(Box::new(element)), maybe_unknown }, span)
+            }
+            Ast::Paren(inner) => {
+                let mut lowered = self.lower(inner, expected);
+                lowered.location.span = span;
+                lowered
+            }
+            Ast::Unary(UnaryOp::Not, operand) => {
+                let operand = self.lower(operand, Some(&Type::Bool));
+                if !matches!(operand.ty.ty, Type::Bool | Type::Error) {
+                    self.mismatch(operand.location.span, "a yes/no value (bool) after `not`", &operand.ty, "`not` turns true into false and back");
+                }
+                let ty = Ty { ty: Type::Bool, maybe_unknown: operand.ty.maybe_unknown };
+                self.node(ExprKind::Not(boxed(operand)), ty, span)
+            }
+            Ast::Unary(UnaryOp::Neg, operand) => {
+                let operand = self.lower(operand, None);
+                if !operand.ty.ty.is_numeric() {
+                    self.mismatch(operand.location.span, "a number after `-`", &operand.ty, "only numbers can be negated");
+                }
+                let ty = operand.ty.clone();
+                self.node(ExprKind::Neg(boxed(operand)), ty, span)
+            }
+            Ast::Binary(op, lhs, rhs) => self.lower_binary(*op, lhs, rhs, span),
+            Ast::Where(list, cond) => {
+                let list = self.lower(list, None);
+                let filtered = self.lower_filter(list, cond, FilterMode::Where, span);
+                filtered
+            }
+        }
+    }
+
+    fn lower_name(&mut self, name: &str, span: Span, expected: Option<&Type>) -> ir::Expr {
+        if name == "it" {
+            if let Some(scope) = self.item_scopes.last() {
+                let ty = Ty::known(scope.clone());
+                return self.node(ExprKind::Item(0), ty, span);
+            }
+        }
+        if let Some(expected @ (Type::Enum(_) | Type::Verdict(_))) = expected {
+            if let Some(index) = self.variant_index(expected, name) {
+                let symbol = match expected {
+                    Type::Enum(id) => Symbol::Variant(*id, index),
+                    Type::Verdict(id) => Symbol::Arm(*id, index),
+                    _ => unreachable_symbol(),
+                };
+                self.occurrence(symbol, span, false);
+                return self.node(ExprKind::Literal(Literal::Variant(index)), Ty::known(expected.clone()), span);
+            }
+        }
+        let depth_count = self.item_scopes.len();
+        for depth in 0..depth_count {
+            let Some(scope) = self.item_scopes.get(depth_count - 1 - depth).cloned() else { continue };
+            if let Some((index, field_ty)) = self.record_field(&scope, name) {
+                if let Type::Record(record) = scope {
+                    self.occurrence(Symbol::Field(record, index), span, false);
+                }
+                let item = self.node(ExprKind::Item(depth as u32), Ty::known(scope), span);
+                return self.node(ExprKind::Field(boxed(item), index), field_ty, span);
+            }
+        }
+        match self.values.get(name).copied() {
+            Some(ValueRef::Fact(id)) => {
+                self.occurrence(Symbol::Fact(id), span, false);
+                self.read(Read::Fact(id), span);
+                let ty = self.program.facts.get(id as usize).map_or_else(Ty::error, |f| f.ty.clone());
+                return self.node(ExprKind::Fact(id), ty, span);
+            }
+            Some(ValueRef::Let(id)) => {
+                self.occurrence(Symbol::Let(id), span, false);
+                self.read(Read::Let(id), span);
+                let ty = self.let_type(id, Some(span));
+                return self.node(ExprKind::Let(id), ty, span);
+            }
+            Some(ValueRef::Signal(id)) => {
+                self.occurrence(Symbol::Signal(id), span, false);
+                self.read(Read::Signal(id), span);
+                return self.node(ExprKind::Signal(id), Ty::known(Type::Bool), span);
+            }
+            Some(ValueRef::Verdict(id)) => {
+                self.occurrence(Symbol::Verdict(id), span, false);
+                self.read(Read::Verdict(id), span);
+                return self.node(ExprKind::Verdict(id), Ty::known(Type::Verdict(id)), span);
+            }
+            None => {}
+        }
+        match name {
+            "score" => {
+                self.deps.push((Node::Score, self.location(span)));
+                return self.node(ExprKind::Score, Ty::known(Type::Int), span);
+            }
+            "today" => return self.node(ExprKind::Today, Ty::known(Type::Date), span),
+            _ => {}
+        }
+        self.unknown_name(name, span, expected);
+        self.poisoned(span)
+    }
+
+    fn unknown_name(&mut self, name: &str, span: Span, expected: Option<&Type>) {
+        if let Some(expected @ (Type::Enum(_) | Type::Verdict(_))) = expected {
+            let variants: Vec<String> = self.program.variant_names(expected).iter().map(|v| v.to_string()).collect();
+            let type_name = self.type_name(expected);
+            let what = if matches!(expected, Type::Verdict(_)) { "an arm of" } else { "a variant of" };
+            let mut diagnostic = Diagnostic::error(Code::UnknownVariant, span, format!("`{name}` is not {what} `{type_name}`"))
+                .with_label(format!("not in `{type_name}`"));
+            let suggestion = did_you_mean(name, variants.iter().map(String::as_str)).map(str::to_string);
+            diagnostic = match suggestion {
+                Some(s) => diagnostic
+                    .with_help(format!("did you mean `{s}`? The choices are: {}", variants.join(", ")))
+                    .with_suggestion(format!("Change to `{s}`"), span, s),
+                None => diagnostic.with_help(format!("the choices are: {}", variants.join(", "))),
+            };
+            self.error(diagnostic);
+            return;
+        }
+        let mut candidates: Vec<String> = self.values.keys().cloned().collect();
+        for scope in &self.item_scopes {
+            if let Type::Record(id) = scope {
+                if let Some(record) = self.program.records.get(*id as usize) {
+                    candidates.extend(record.fields.iter().map(|f| f.name.clone()));
+                }
+            }
+        }
+        candidates.extend(["score", "today"].map(String::from));
+        candidates.sort();
+        let suggestion = did_you_mean(name, candidates.iter().map(String::as_str)).map(str::to_string);
+        let owner = self
+            .program
+            .enums
+            .iter()
+            .find(|e| e.variants.iter().any(|v| v.name == name))
+            .map(|e| e.name.clone());
+        let mut diagnostic = Diagnostic::error(Code::UnknownName, span, format!("nothing named `{name}` is declared"))
+            .with_label("unknown name");
+        diagnostic = match (suggestion, owner) {
+            (Some(s), _) => diagnostic
+                .with_help(format!("did you mean `{s}`?"))
+                .with_suggestion(format!("Change to `{s}`"), span, s),
+            (None, Some(owner)) => diagnostic
+                .with_help(format!("`{name}` is a variant of `{owner}`; write `{owner}.{name}`, or compare it with a value of that type"))
+                .with_suggestion(format!("Change to `{owner}.{name}`"), span, format!("{owner}.{name}")),
+            (None, None) => diagnostic.with_help("declare it as a fact in `facts { … }`, or as a `let`, signal or verdict"),
+        };
+        self.error(diagnostic);
+    }
+
+    fn lower_field(&mut self, base: &ast::Expr, field: &ast::Ident, span: Span) -> ir::Expr {
+        // `Stage.early`: a qualified variant.
+        if let Ast::Name(type_name) = &base.node {
+            if !self.is_value_name(type_name) {
+                if let Some(crate::check::TypeRef::Enum(id)) = self.types.get(type_name).copied() {
+                    self.occurrence(Symbol::Enum(id), base.span, false);
+                    let ty = Type::Enum(id);
+                    if let Some(index) = self.variant_index(&ty, &field.node) {
+                        self.occurrence(Symbol::Variant(id, index), field.span, false);
+                        return self.node(ExprKind::Literal(Literal::Variant(index)), Ty::known(ty), span);
+                    }
+                    self.unknown_name(&field.node, field.span, Some(&ty));
+                    return self.poisoned(span);
+                }
+            }
+        }
+        let base = self.lower(base, None);
+        let (record, is_list) = match &base.ty.ty {
+            Type::Record(id) => (*id, false),
+            Type::List(element) => match element.as_ref() {
+                Type::Record(id) => (*id, true),
+                _ => return self.not_a_record(base, field, span),
+            },
+            Type::Error => return self.poisoned(span),
+            _ => return self.not_a_record(base, field, span),
+        };
+        let Some((index, field_ty)) = self.record_field(&Type::Record(record), &field.node) else {
+            let record_info = self.program.records.get(record as usize);
+            let names: Vec<String> = record_info.map(|r| r.fields.iter().map(|f| f.name.clone()).collect()).unwrap_or_default();
+            let record_name = record_info.map(|r| r.name.clone()).unwrap_or_default();
+            let mut diagnostic = Diagnostic::error(Code::UnknownField, field.span, format!("`{record_name}` has no field `{}`", field.node))
+                .with_label("unknown field");
+            diagnostic = match did_you_mean(&field.node, names.iter().map(String::as_str)).map(str::to_string) {
+                Some(s) => diagnostic
+                    .with_help(format!("did you mean `{s}`? The fields are: {}", names.join(", ")))
+                    .with_suggestion(format!("Change to `{s}`"), field.span, s),
+                None => diagnostic.with_help(format!("the fields of `{record_name}` are: {}", names.join(", "))),
+            };
+            self.error(diagnostic);
+            return self.poisoned(span);
+        };
+        self.occurrence(Symbol::Field(record, index), field.span, false);
+        if is_list {
+            let ty = Ty { ty: Type::List(Box::new(field_ty.ty)), maybe_unknown: base.ty.maybe_unknown };
+            self.node(ExprKind::MapField(boxed(base), index), ty, span)
+        } else {
+            let ty = Ty { ty: field_ty.ty, maybe_unknown: field_ty.maybe_unknown || base.ty.maybe_unknown };
+            self.node(ExprKind::Field(boxed(base), index), ty, span)
+        }
+    }
+
+    fn not_a_record(&mut self, base: ir::Expr, field: &ast::Ident, span: Span) -> ir::Expr {
+        let found = self.program.ty_name(&base.ty);
+        self.error(
+            Diagnostic::error(Code::TypeMismatch, field.span, format!("`{found}` has no fields"))
+                .with_label("field of a value that is not a record")
+                .with_help("only records (and lists of records) have fields, e.g. `last_meeting.on`"),
+        );
+        self.poisoned(span)
+    }
+
+    fn lower_filter(&mut self, list: ir::Expr, cond: &ast::Expr, mode: FilterMode, span: Span) -> ir::Expr {
+        let element = match &list.ty.ty {
+            Type::List(element) => element.as_ref().clone(),
+            Type::Error => Type::Error,
+            _ => {
+                let what = if mode == FilterMode::Where { "`where`" } else { "this function" };
+                self.mismatch(list.location.span, &format!("a list before {what}"), &list.ty, "`where` keeps the items of a list that meet a condition");
+                Type::Error
+            }
+        };
+        self.item_scopes.push(element.clone());
+        let cond = self.lower_condition(cond);
+        self.item_scopes.pop();
+        let ty = match mode {
+            FilterMode::Where => Ty { ty: Type::List(Box::new(element)), maybe_unknown: list.ty.maybe_unknown },
+            FilterMode::Any | FilterMode::All => {
+                Ty { ty: Type::Bool, maybe_unknown: list.ty.maybe_unknown || cond.ty.maybe_unknown }
+            }
+        };
+        self.node(ExprKind::Filter { list: boxed(list), cond: boxed(cond), mode }, ty, span)
+    }
+
+    fn lower_binary(&mut self, op: BinaryOp, lhs: &ast::Expr, rhs: &ast::Expr, span: Span) -> ir::Expr {
+        match op {
+            BinaryOp::And | BinaryOp::Or => {
+                let lhs = self.lower_condition(lhs);
+                let rhs = self.lower_condition(rhs);
+                let ty = Ty { ty: Type::Bool, maybe_unknown: lhs.ty.maybe_unknown || rhs.ty.maybe_unknown };
+                let kind = if op == BinaryOp::And { ExprKind::And(boxed(lhs), boxed(rhs)) } else { ExprKind::Or(boxed(lhs), boxed(rhs)) };
+                self.node(kind, ty, span)
+            }
+            BinaryOp::In | BinaryOp::NotIn => {
+                let value = self.lower(lhs, None);
+                let list = self.lower(rhs, Some(&Type::List(Box::new(value.ty.ty.clone()))));
+                match &list.ty.ty {
+                    Type::List(element) => {
+                        if value.ty.ty.unify(element).is_none() {
+                            let expected = format!("a list of {}", self.program.type_name(&value.ty.ty));
+                            self.mismatch(list.location.span, &expected, &list.ty, "`in` looks for a value in a list of the same type");
+                        }
+                    }
+                    Type::Error => {}
+                    _ => self.mismatch(list.location.span, "a list after `in`", &list.ty, "write the choices in brackets, e.g. `stage in [mid, late]`"),
+                }
+                let ty = Ty { ty: Type::Bool, maybe_unknown: value.ty.maybe_unknown || list.ty.maybe_unknown };
+                self.node(ExprKind::In { value: boxed(value), list: boxed(list), negated: op == BinaryOp::NotIn }, ty, span)
+            }
+            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                // A bare variant on the left (`early == stage`) takes its type
+                // from the right.
+                let lhs_is_bare = matches!(&lhs.node, Ast::Name(n) if !self.is_value_name(n));
+                let (lhs, rhs) = if lhs_is_bare {
+                    let rhs = self.lower(rhs, None);
+                    let lhs = self.lower(lhs, Some(&rhs.ty.ty));
+                    (lhs, rhs)
+                } else {
+                    let lhs = self.lower(lhs, None);
+                    let rhs = self.lower(rhs, Some(&lhs.ty.ty));
+                    (lhs, rhs)
+                };
+                let compare = match op {
+                    BinaryOp::Eq => CompareOp::Eq,
+                    BinaryOp::Ne => CompareOp::Ne,
+                    BinaryOp::Lt => CompareOp::Lt,
+                    BinaryOp::Le => CompareOp::Le,
+                    BinaryOp::Gt => CompareOp::Gt,
+                    _ => CompareOp::Ge,
+                };
+                match lhs.ty.ty.unify(&rhs.ty.ty) {
+                    None => {
+                        let expected = self.program.type_name(&lhs.ty.ty);
+                        self.mismatch(rhs.location.span, &expected, &rhs.ty, "both sides of a comparison must have the same type");
+                    }
+                    Some(common) => {
+                        let ordered = matches!(common, Type::Int | Type::Number | Type::Date | Type::Text | Type::Enum(_) | Type::Verdict(_) | Type::Error);
+                        if !matches!(compare, CompareOp::Eq | CompareOp::Ne) && !ordered {
+                            let found = Ty::known(common);
+                            self.mismatch(span, "numbers, dates, texts or enum values to order", &found, "only values with an order can be compared with < <= > >=");
+                        }
+                    }
+                }
+                let ty = Ty { ty: Type::Bool, maybe_unknown: lhs.ty.maybe_unknown || rhs.ty.maybe_unknown };
+                self.node(ExprKind::Compare(compare, boxed(lhs), boxed(rhs)), ty, span)
+            }
+            BinaryOp::Coalesce => {
+                let lhs = self.lower(lhs, None);
+                let rhs = self.lower(rhs, Some(&lhs.ty.ty));
+                if !lhs.ty.maybe_unknown && !lhs.ty.ty.is_error() {
+                    self.never_unknown(lhs.location.span, "`??`");
+                }
+                let ty = match lhs.ty.ty.unify(&rhs.ty.ty) {
+                    Some(ty) => ty,
+                    None => {
+                        let expected = self.program.type_name(&lhs.ty.ty);
+                        self.mismatch(rhs.location.span, &expected, &rhs.ty, "the default after `??` must have the type of the value before it");
+                        Type::Error
+                    }
+                };
+                let ty = Ty { ty, maybe_unknown: rhs.ty.maybe_unknown };
+                self.node(ExprKind::Coalesce(boxed(lhs), boxed(rhs)), ty, span)
+            }
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
+                let lhs = self.lower(lhs, None);
+                let rhs = self.lower(rhs, None);
+                let arith = match op {
+                    BinaryOp::Add => ArithOp::Add,
+                    BinaryOp::Sub => ArithOp::Sub,
+                    BinaryOp::Mul => ArithOp::Mul,
+                    _ => ArithOp::Div,
+                };
+                let result = match (&lhs.ty.ty, &rhs.ty.ty, arith) {
+                    (Type::Error, _, _) | (_, Type::Error, _) => Type::Error,
+                    (Type::Int, Type::Int, ArithOp::Div) => Type::Number,
+                    (Type::Int, Type::Int, _) => Type::Int,
+                    (Type::Int | Type::Number, Type::Int | Type::Number, _) => Type::Number,
+                    (Type::Date, Type::Date, ArithOp::Sub) => Type::Int,
+                    (Type::Date, Type::Int, ArithOp::Add | ArithOp::Sub) => Type::Date,
+                    (Type::Text, Type::Text, ArithOp::Add) => Type::Text,
+                    _ => {
+                        let (l, r) = (self.program.ty_name(&lhs.ty), self.program.ty_name(&rhs.ty));
+                        self.error(
+                            Diagnostic::error(Code::TypeMismatch, span, format!("cannot compute {l} {} {r}", op.symbol()))
+                                .with_label("these values cannot be combined")
+                                .with_help("arithmetic works on numbers; dates can be subtracted (giving days) or moved by a number of days; texts can be joined with +"),
+                        );
+                        Type::Error
+                    }
+                };
+                let maybe_unknown = lhs.ty.maybe_unknown || rhs.ty.maybe_unknown || arith == ArithOp::Div;
+                self.node(ExprKind::Arith(arith, boxed(lhs), boxed(rhs)), Ty { ty: result, maybe_unknown }, span)
+            }
+        }
+    }
+
+    fn never_unknown(&mut self, span: Span, what: &str) {
+        self.error(
+            Diagnostic::error(Code::NeverUnknown, span, format!("{what} is not needed: this value is never unknown"))
+                .with_label("always known")
+                .with_help("only facts declared with `?` (and values computed from them) can be unknown; remove the check"),
+        );
+    }
+
+    fn arity(&mut self, name: &ast::Ident, args: &[ast::Expr], allowed: &[usize], span: Span) -> bool {
+        if allowed.contains(&args.len()) {
+            return true;
+        }
+        let signature = BUILTINS.iter().find(|b| b.0 == name.node).map_or("", |b| b.1);
+        let counts: Vec<String> = allowed.iter().map(|n| n.to_string()).collect();
+        self.error(
+            Diagnostic::error(
+                Code::BadCall,
+                span,
+                format!("`{}` takes {} argument(s), found {}", name.node, counts.join(" or "), args.len()),
+            )
+            .with_help(format!("use it as {signature}")),
+        );
+        false
+    }
+
+    fn lower_call(&mut self, name: &ast::Ident, args: &[ast::Expr], span: Span) -> ir::Expr {
+        let function = name.node.as_str();
+        if function == "score" {
+            if !self.arity(name, args, &[1], span) {
+                return self.poisoned(span);
+            }
+            let group_name = match args.first().map(|a| &a.node) {
+                Some(Ast::Name(group)) => Some(group.clone()),
+                _ => None,
+            };
+            let arg_span = args.first().map_or(span, |a| a.span);
+            return match group_name.as_ref().and_then(|g| self.groups.get(g).copied()) {
+                Some(group) => {
+                    self.occurrence(Symbol::Group(group), arg_span, false);
+                    self.deps.push((Node::GroupScore(group), self.location(span)));
+                    self.node(ExprKind::GroupScore(group), Ty::known(Type::Int), span)
+                }
+                None => {
+                    let groups: Vec<String> = self.program.groups.iter().map(|g| g.name.clone()).collect();
+                    let mut diagnostic = Diagnostic::error(Code::UnknownName, arg_span, "`score(…)` needs the name of a group")
+                        .with_label("not a group");
+                    if let Some(s) = group_name.as_deref().and_then(|g| did_you_mean(g, groups.iter().map(String::as_str))) {
+                        diagnostic = diagnostic.with_suggestion(format!("Change to `{s}`"), arg_span, s.to_string());
+                    }
+                    self.error(diagnostic.with_help(format!("the groups are: {}", groups.join(", "))));
+                    self.poisoned(span)
+                }
+            };
+        }
+        let Some(_) = BUILTINS.iter().find(|b| b.0 == function) else {
+            let names: Vec<&str> = BUILTINS.iter().map(|b| b.0).collect();
+            let mut diagnostic = Diagnostic::error(Code::UnknownName, name.span, format!("there is no function named `{function}`"))
+                .with_label("unknown function");
+            diagnostic = match did_you_mean(function, names.iter().copied()) {
+                Some(s) => diagnostic
+                    .with_help(format!("did you mean `{s}`?"))
+                    .with_suggestion(format!("Change to `{s}`"), name.span, s.to_string()),
+                None => diagnostic.with_help(format!("the functions are: {}", names.join(", "))),
+            };
+            self.error(diagnostic);
+            return self.poisoned(span);
+        };
+        // any/all with a condition: the condition sees each item, like `where`.
+        if matches!(function, "any" | "all") && args.len() == 2 {
+            let (Some(list), Some(cond)) = (args.first(), args.get(1)) else { return self.poisoned(span) };
+            let list = self.lower(list, None);
+            let mode = if function == "any" { FilterMode::Any } else { FilterMode::All };
+            return self.lower_filter(list, cond, mode, span);
+        }
+        let allowed: &[usize] = if function == "contains" { &[2] } else { &[1] };
+        if !self.arity(name, args, allowed, span) {
+            return self.poisoned(span);
+        }
+        // Later arguments are read with the first one's item type as a hint,
+        // so `contains(stages, late)` finds the variant.
+        let mut lowered: Vec<ir::Expr> = Vec::with_capacity(args.len());
+        for arg in args {
+            let hint = lowered.first().map(|first: &ir::Expr| match &first.ty.ty {
+                Type::List(element) => element.as_ref().clone(),
+                other => other.clone(),
+            });
+            lowered.push(self.lower(arg, hint.as_ref()));
+        }
+        let Some(first) = lowered.first() else { return self.poisoned(span) };
+        let first_ty = first.ty.clone();
+        let first_span = first.location.span;
+        let element = match &first_ty.ty {
+            Type::List(element) => Some(element.as_ref().clone()),
+            _ => None,
+        };
+        let list_unknown = first_ty.maybe_unknown;
+        let bad = |checker: &mut Self, expected: &str| {
+            checker.mismatch(first_span, expected, &first_ty, &format!("`{function}` is used as {}", BUILTINS.iter().find(|b| b.0 == function).map_or("", |b| b.1)));
+        };
+        if first_ty.ty.is_error() {
+            return self.poisoned(span);
+        }
+        let (builtin, ty) = match function {
+            "count" => match element {
+                Some(_) => (Builtin::Count, Ty { ty: Type::Int, maybe_unknown: list_unknown }),
+                None => {
+                    bad(self, "a list");
+                    return self.poisoned(span);
+                }
+            },
+            "any" | "all" => match element {
+                Some(Type::Bool | Type::Nothing | Type::Error) => {
+                    let builtin = if function == "any" { Builtin::AnyBool } else { Builtin::AllBool };
+                    (builtin, Ty { ty: Type::Bool, maybe_unknown: list_unknown })
+                }
+                _ => {
+                    bad(self, "a list of yes/no values, or a list and a condition");
+                    return self.poisoned(span);
+                }
+            },
+            "first" | "last" => match element {
+                Some(element) => {
+                    let builtin = if function == "first" { Builtin::First } else { Builtin::Last };
+                    (builtin, Ty { ty: element, maybe_unknown: true })
+                }
+                None => {
+                    bad(self, "a list");
+                    return self.poisoned(span);
+                }
+            },
+            "min" | "max" => match element {
+                Some(element @ (Type::Int | Type::Number | Type::Date | Type::Enum(_) | Type::Error)) => {
+                    let builtin = if function == "min" { Builtin::Min } else { Builtin::Max };
+                    (builtin, Ty { ty: element, maybe_unknown: true })
+                }
+                _ => {
+                    bad(self, "a list of numbers or dates");
+                    return self.poisoned(span);
+                }
+            },
+            "sum" => match element {
+                Some(element @ (Type::Int | Type::Number | Type::Error)) => (Builtin::Sum, Ty { ty: element, maybe_unknown: list_unknown }),
+                Some(Type::Nothing) => (Builtin::Sum, Ty { ty: Type::Int, maybe_unknown: list_unknown }),
+                _ => {
+                    bad(self, "a list of numbers");
+                    return self.poisoned(span);
+                }
+            },
+            "days_since" | "days_until" => match first_ty.ty {
+                Type::Date => {
+                    let builtin = if function == "days_since" { Builtin::DaysSince } else { Builtin::DaysUntil };
+                    (builtin, Ty { ty: Type::Int, maybe_unknown: first_ty.maybe_unknown })
+                }
+                _ => {
+                    bad(self, "a date");
+                    return self.poisoned(span);
+                }
+            },
+            "len" => match (&first_ty.ty, element) {
+                (Type::Text, _) => (Builtin::LenText, Ty { ty: Type::Int, maybe_unknown: first_ty.maybe_unknown }),
+                (_, Some(_)) => (Builtin::LenList, Ty { ty: Type::Int, maybe_unknown: first_ty.maybe_unknown }),
+                _ => {
+                    bad(self, "a text or a list");
+                    return self.poisoned(span);
+                }
+            },
+            "contains" => {
+                let second = lowered.get(1).map(|a| a.ty.clone()).unwrap_or_else(Ty::error);
+                let second_span = lowered.get(1).map_or(span, |a| a.location.span);
+                let maybe_unknown = first_ty.maybe_unknown || second.maybe_unknown;
+                match (&first_ty.ty, element) {
+                    (Type::Text, _) => {
+                        if !matches!(second.ty, Type::Text | Type::Error) {
+                            self.mismatch(second_span, "text", &second, "`contains(text, part)` looks for a piece of text");
+                        }
+                        (Builtin::ContainsText, Ty { ty: Type::Bool, maybe_unknown })
+                    }
+                    (_, Some(element)) => {
+                        if element.unify(&second.ty).is_none() {
+                            let expected = self.program.type_name(&element);
+                            self.mismatch(second_span, &expected, &second, "`contains(list, item)` looks for an item of the list's type");
+                        }
+                        (Builtin::ContainsItem, Ty { ty: Type::Bool, maybe_unknown })
+                    }
+                    _ => {
+                        bad(self, "a text or a list");
+                        return self.poisoned(span);
+                    }
+                }
+            }
+            "known" => {
+                if !first_ty.maybe_unknown {
+                    self.never_unknown(first_span, "`known(…)`");
+                }
+                (Builtin::Known, Ty::known(Type::Bool))
+            }
+            _ => return self.poisoned(span),
+        };
+        self.node(ExprKind::Call(builtin, lowered), ty, span)
+    }
+
+}
+
+fn unreachable_symbol() -> Symbol {
+    Symbol::Enum(0)
+}
