@@ -1,0 +1,353 @@
+//! The `augur` binary: parses arguments and dispatches. All language
+//! knowledge lives in the library crates; this crate only knows files,
+//! terminals and exit codes (0 success, 1 problems found, 2 bad usage).
+
+use augur_check::{Analysis, FsLoader};
+use augur_syntax::{ColumnUnit, Date, Diagnostic, LineIndex, Severity};
+use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::{json, Value as Json};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "augur", version, about = "Check sales playbooks and evaluate deals against them")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    Jsonl,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse and check playbooks (a folder means every *.augur under it)
+    Check {
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Evaluate deals (.json, .jsonl, or - for stdin) against a playbook
+    Eval {
+        playbook: PathBuf,
+        deals: Vec<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// List every signal, fired or not, with the values its condition read
+        #[arg(long)]
+        explain: bool,
+        /// The evaluation date (default: the deal's "as_of", else today's date in UTC)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<String>,
+        /// Treat deal keys that are not facts as errors
+        #[arg(long)]
+        strict: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check { paths, format } => check(&paths, format),
+        Command::Eval { playbook, deals, format, explain, today, strict } => {
+            let today = match today.as_deref().map(|t| Date::parse(t).ok_or(t)) {
+                Some(Err(bad)) => {
+                    eprintln!("error: --today expects a date YYYY-MM-DD, found \"{bad}\"");
+                    return ExitCode::from(2);
+                }
+                Some(Ok(date)) => Some(date),
+                None => None,
+            };
+            eval(&playbook, &deals, format, explain, today, strict)
+        }
+    }
+}
+
+fn collect_playbooks(path: &Path, out: &mut Vec<PathBuf>) {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path).into_iter().flatten().flatten().map(|e| e.path()).collect();
+        entries.sort();
+        for entry in entries {
+            if entry.is_dir() || entry.extension().is_some_and(|e| e == "augur") {
+                collect_playbooks(&entry, out);
+            }
+        }
+    } else {
+        out.push(path.to_path_buf());
+    }
+}
+
+fn analyze(path: &Path) -> Analysis {
+    let (loader, name) = FsLoader::for_playbook(path);
+    augur_check::analyze(&name, &loader)
+}
+
+fn display_root(path: &Path) -> String {
+    path.parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+fn diagnostic_path(analysis: &Analysis, root: &str, diagnostic: &Diagnostic) -> (String, String) {
+    let source = analysis.source(diagnostic.file);
+    let rel = source.map_or("", |s| s.path.as_str());
+    let path = if root.is_empty() { rel.to_string() } else { format!("{root}/{rel}") };
+    (path, source.map(|s| s.text.to_string()).unwrap_or_default())
+}
+
+fn print_diagnostics(analysis: &Analysis, root: &str) {
+    let color = std::io::stderr().is_terminal();
+    for diagnostic in &analysis.diagnostics {
+        let (path, text) = diagnostic_path(analysis, root, diagnostic);
+        eprint!("{}", augur_syntax::render::render_report(diagnostic, &path, &text, color));
+    }
+}
+
+fn diagnostic_json(analysis: &Analysis, root: &str, diagnostic: &Diagnostic) -> Json {
+    let (path, text) = diagnostic_path(analysis, root, diagnostic);
+    let index = LineIndex::new(&text);
+    let start = index.line_col(&text, diagnostic.span.start, ColumnUnit::Char);
+    let end = index.line_col(&text, diagnostic.span.end, ColumnUnit::Char);
+    json!({
+        "code": diagnostic.code.as_str(),
+        "severity": match diagnostic.severity { Severity::Error => "error", Severity::Warning => "warning" },
+        "message": diagnostic.message,
+        "file": path,
+        "line": start.line + 1,
+        "column": start.column + 1,
+        "end_line": end.line + 1,
+        "end_column": end.column + 1,
+        "help": diagnostic.help,
+    })
+}
+
+fn check(paths: &[PathBuf], format: Format) -> ExitCode {
+    let mut files = Vec::new();
+    for path in paths {
+        if !path.exists() {
+            eprintln!("error: {} does not exist", path.display());
+            return ExitCode::from(2);
+        }
+        collect_playbooks(path, &mut files);
+    }
+    let mut errors = 0;
+    let mut all = Vec::new();
+    for file in &files {
+        let analysis = analyze(file);
+        let root = display_root(file);
+        errors += analysis.diagnostics.iter().filter(|d| d.is_error()).count();
+        match format {
+            Format::Text => print_diagnostics(&analysis, &root),
+            Format::Json | Format::Jsonl => all.extend(analysis.diagnostics.iter().map(|d| diagnostic_json(&analysis, &root, d))),
+        }
+    }
+    match format {
+        Format::Text => eprintln!("checked {} playbook(s): {errors} error(s)", files.len()),
+        Format::Json => println!("{}", Json::Array(all)),
+        Format::Jsonl => all.iter().for_each(|d| println!("{d}")),
+    }
+    if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// One input record: its display name and its JSON (or why it is unreadable).
+type Record = (String, Result<Json, augur_eval::DealError>);
+
+fn read_records(input: &str) -> Result<Vec<Record>, String> {
+    let is_stdin = input == "-";
+    let reader: Box<dyn BufRead> = if is_stdin {
+        Box::new(std::io::BufReader::new(std::io::stdin()))
+    } else {
+        let file = std::fs::File::open(input).map_err(|e| format!("cannot open {input}: {e}"))?;
+        Box::new(std::io::BufReader::new(file))
+    };
+    if input.ends_with(".json") {
+        let mut bytes = Vec::new();
+        let mut reader = reader;
+        reader.read_to_end(&mut bytes).map_err(|e| format!("cannot read {input}: {e}"))?;
+        let parsed = std::str::from_utf8(&bytes)
+            .map_err(|e| augur_eval::DealError { message: format!("not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()), path: "$".into() })
+            .and_then(|text| {
+                serde_json::from_str(text.trim_start_matches('\u{feff}'))
+                    .map_err(|e| augur_eval::DealError { message: format!("malformed JSON: {e}"), path: "$".into() })
+            });
+        return Ok(vec![(input.to_string(), parsed)]);
+    }
+    if input.ends_with(".csv") {
+        return Err(format!("{input}: CSV input is not supported yet; convert it to JSONL"));
+    }
+    let mut records = Vec::new();
+    let name = if is_stdin { "stdin" } else { input };
+    for (number, line) in reader.split(b'\n').enumerate() {
+        let line = line.map_err(|e| format!("cannot read {input}: {e}"))?;
+        let text = match String::from_utf8(line) {
+            Ok(text) => text,
+            Err(e) => {
+                let error = augur_eval::DealError {
+                    message: format!("not valid UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+                    path: "$".into(),
+                };
+                records.push((format!("{name}:{}", number + 1), Err(error)));
+                continue;
+            }
+        };
+        let text = text.trim_start_matches('\u{feff}').trim();
+        if text.is_empty() {
+            continue;
+        }
+        let parsed = serde_json::from_str(text)
+            .map_err(|e| augur_eval::DealError { message: format!("malformed JSON: {e}"), path: "$".into() });
+        records.push((format!("{name}:{}", number + 1), parsed));
+    }
+    Ok(records)
+}
+
+fn system_today() -> Date {
+    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    Date::from_days((seconds / 86_400) as i32)
+}
+
+fn eval(playbook: &Path, deals: &[String], format: Format, explain: bool, today: Option<Date>, strict: bool) -> ExitCode {
+    if !playbook.is_file() {
+        eprintln!("error: {} is not a playbook file", playbook.display());
+        return ExitCode::from(2);
+    }
+    let analysis = analyze(playbook);
+    let root = display_root(playbook);
+    if analysis.has_errors() {
+        print_diagnostics(&analysis, &root);
+        eprintln!("error: the playbook has errors; fix them before evaluating deals");
+        return ExitCode::from(1);
+    }
+    let program = &analysis.program;
+    let reporter = augur_eval::Reporter::new(&analysis, &root);
+    let inputs: Vec<String> = if deals.is_empty() { vec!["-".to_string()] } else { deals.to_vec() };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut failed = false;
+    let mut results = Vec::new();
+    for input in &inputs {
+        let records = match read_records(input) {
+            Ok(records) => records,
+            Err(message) => {
+                eprintln!("error: {message}");
+                failed = true;
+                continue;
+            }
+        };
+        for (name, record) in records {
+            let result = record.and_then(|json| {
+                let deal = augur_eval::decode_deal(program, &json)?;
+                if strict {
+                    if let Some(key) = deal.unknown_keys.first() {
+                        return Err(augur_eval::DealError { message: format!("`{key}` is not a fact of this playbook"), path: format!("$.{key}") });
+                    }
+                }
+                for key in &deal.unknown_keys {
+                    eprintln!("warning: {name} $.{key}: `{key}` is not a fact of this playbook; it is ignored");
+                }
+                let today = today.or(deal.as_of).unwrap_or_else(system_today);
+                let outcome = augur_eval::evaluate(program, &deal, today).map_err(|e| augur_eval::DealError {
+                    message: e.message,
+                    path: format!("line {}", line_of(&analysis, &e.location)),
+                })?;
+                Ok((deal.id.clone(), outcome))
+            });
+            let (value, text) = match result {
+                Ok((id, outcome)) => {
+                    let id_json = id.unwrap_or_else(|| Json::String(name.clone()));
+                    let label = match &id_json {
+                        Json::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    let mut value = reporter.json(&id_json, &outcome);
+                    if explain {
+                        add_explanation(&analysis, &outcome, &mut value);
+                    }
+                    (value, reporter.text(&label, &outcome))
+                }
+                Err(error) => {
+                    failed = true;
+                    eprintln!("error: {name} {}: {}", error.path, error.message);
+                    let value = json!({ "deal": name, "error": { "message": error.message, "path": error.path } });
+                    (value, String::new())
+                }
+            };
+            let _ = match format {
+                Format::Text => {
+                    if !text.is_empty() {
+                        writeln!(out, "{text}")
+                    } else {
+                        Ok(())
+                    }
+                }
+                Format::Jsonl => writeln!(out, "{value}"),
+                Format::Json => {
+                    results.push(value);
+                    Ok(())
+                }
+            };
+        }
+    }
+    if format == Format::Json {
+        let value = if results.len() == 1 { results.pop().unwrap_or(Json::Null) } else { Json::Array(results) };
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+    }
+    let _ = out.flush();
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn line_of(analysis: &Analysis, location: &augur_check::ir::Location) -> u32 {
+    analysis.source(location.file).map_or(0, |s| LineIndex::new(&s.text).line_col(&s.text, location.span.start, ColumnUnit::Char).line + 1)
+}
+
+/// `--explain`: every signal with whether it fired and the values it read.
+fn add_explanation(analysis: &Analysis, outcome: &augur_eval::Outcome, value: &mut Json) {
+    let program = &analysis.program;
+    let signals: Vec<Json> = program
+        .signals
+        .iter()
+        .enumerate()
+        .map(|(id, signal)| {
+            let read: serde_json::Map<String, Json> = signal
+                .reads
+                .iter()
+                .map(|read| match read {
+                    augur_check::ir::Read::Fact(f) => {
+                        let fact = program.facts.get(*f as usize);
+                        (fact.map_or_else(String::new, |f| f.name.clone()), Json::Null)
+                    }
+                    augur_check::ir::Read::Let(l) => {
+                        let info = program.lets.get(*l as usize);
+                        let v = outcome.lets.get(*l as usize).zip(info).map_or(Json::Null, |(v, i)| v.to_json(&i.value.ty.ty, program));
+                        (info.map_or_else(String::new, |i| i.name.clone()), v)
+                    }
+                    augur_check::ir::Read::Signal(s) => (
+                        program.signals.get(*s as usize).map_or_else(String::new, |s| s.name.clone()),
+                        Json::Bool(outcome.fired.get(*s as usize).copied().unwrap_or(false)),
+                    ),
+                    augur_check::ir::Read::Verdict(v) => {
+                        let verdict = program.verdicts.get(*v as usize);
+                        let arm = verdict.and_then(|vd| vd.arms.get(outcome.verdicts.get(*v as usize).copied().unwrap_or(0) as usize));
+                        (verdict.map_or_else(String::new, |v| v.name.clone()), json!(arm.map(|a| a.name.clone())))
+                    }
+                })
+                .collect();
+            json!({ "name": signal.name, "fired": outcome.fired.get(id).copied().unwrap_or(false), "weight": signal.weight, "read": read })
+        })
+        .collect();
+    if let Some(object) = value.as_object_mut() {
+        object.insert("signals".into(), Json::Array(signals));
+    }
+}

@@ -1,0 +1,26 @@
+//! Augur's evaluator: decodes a deal against a checked playbook, evaluates
+//! every rule, and reports the result as CLI.md's JSON or as text.
+//!
+//! It does not parse or check playbooks (`augur-check` does, and a program
+//! with errors must not be evaluated), read files or talk to terminals.
+//!
+//! ```
+//! let analysis = augur_check::analyze_text(
+//!     "enum Stage { early, late }\nfacts { stage: Stage }\nsignal late_stage { when stage == late weight 2 }\n",
+//! );
+//! let deal = augur_eval::decode_deal(&analysis.program, &serde_json::json!({"stage": "late"})).unwrap();
+//! let today = augur_syntax::Date::parse("2026-11-20").unwrap();
+//! let outcome = augur_eval::evaluate(&analysis.program, &deal, today).unwrap();
+//! assert_eq!(outcome.score, 2);
+//! ```
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+
+pub mod deal;
+pub mod eval;
+pub mod report;
+pub mod value;
+
+pub use deal::{decode_deal, Deal, DealError};
+pub use eval::{evaluate, EvalError, Outcome};
+pub use report::Reporter;
+pub use value::Value;
