@@ -74,7 +74,10 @@ pub(crate) fn check(sources: Vec<Source>, diagnostics: Vec<Diagnostic>) -> Analy
             program: Program::default(),
             diagnostics,
             occurrences: Vec::new(),
-            types: BUILTIN_TYPES.iter().map(|t| (t.to_string(), TypeRef::Builtin(t))).collect(),
+            types: BUILTIN_TYPES
+                .iter()
+                .map(|t| (t.to_string(), TypeRef::Builtin(t)))
+                .collect(),
             values: HashMap::new(),
             groups: HashMap::new(),
             let_defs: Vec::new(),
@@ -89,25 +92,44 @@ pub(crate) fn check(sources: Vec<Source>, diagnostics: Vec<Diagnostic>) -> Analy
         };
         for (index, source) in sources.iter().enumerate() {
             let file = FileId(index as u32);
-            checker.diagnostics.extend(source.parse.diagnostics.iter().cloned().map(|d| d.in_file(file)));
+            checker.diagnostics.extend(
+                source
+                    .parse
+                    .diagnostics
+                    .iter()
+                    .cloned()
+                    .map(|d| d.in_file(file)),
+            );
         }
         checker.run();
         (checker.program, checker.diagnostics, checker.occurrences)
     };
-    Analysis { sources, diagnostics, program, occurrences }
+    Analysis {
+        sources,
+        diagnostics,
+        program,
+        occurrences,
+    }
 }
 
 impl<'a> Checker<'a> {
     fn items(&self) -> impl Iterator<Item = (FileId, &'a ast::Item)> + 'a {
         let sources: &'a [Source] = self.sources;
-        sources
-            .iter()
-            .enumerate()
-            .flat_map(|(index, source)| source.parse.file.items.iter().map(move |item| (FileId(index as u32), item)))
+        sources.iter().enumerate().flat_map(|(index, source)| {
+            source
+                .parse
+                .file
+                .items
+                .iter()
+                .map(move |item| (FileId(index as u32), item))
+        })
     }
 
     pub(crate) fn location(&self, span: Span) -> Location {
-        Location { file: self.file, span }
+        Location {
+            file: self.file,
+            span,
+        }
     }
 
     pub(crate) fn error(&mut self, diagnostic: Diagnostic) {
@@ -116,7 +138,12 @@ impl<'a> Checker<'a> {
     }
 
     pub(crate) fn occurrence(&mut self, symbol: Symbol, span: Span, is_definition: bool) {
-        self.occurrences.push(Occurrence { symbol, file: self.file, span, is_definition });
+        self.occurrences.push(Occurrence {
+            symbol,
+            file: self.file,
+            span,
+            is_definition,
+        });
     }
 
     fn run(&mut self) {
@@ -130,7 +157,11 @@ impl<'a> Checker<'a> {
         self.check_advice();
         self.check_tests();
         crate::order::order(self);
-        crate::lints::lint(self);
+        // Warnings only once the playbook is free of errors: a broken rule
+        // reads nothing, which would make every lint cry wolf.
+        if !self.diagnostics.iter().any(Diagnostic::is_error) {
+            crate::lints::lint(self);
+        }
     }
 
     fn check_headers(&mut self) {
@@ -141,15 +172,23 @@ impl<'a> Checker<'a> {
                 if let ItemKind::Playbook(header) = &item.node {
                     if seen {
                         self.diagnostics.push(
-                            Diagnostic::error(Code::Header, item.span, "a file has at most one `playbook` header")
-                                .with_help("remove this second header")
-                                .in_file(file),
+                            Diagnostic::error(
+                                Code::Header,
+                                item.span,
+                                "a file has at most one `playbook` header",
+                            )
+                            .with_help("remove this second header")
+                            .in_file(file),
                         );
                     } else if position != 0 {
                         self.diagnostics.push(
-                            Diagnostic::error(Code::Header, item.span, "the `playbook` header must be the first item of the file")
-                                .with_help("move it to the top, above imports and declarations")
-                                .in_file(file),
+                            Diagnostic::error(
+                                Code::Header,
+                                item.span,
+                                "the `playbook` header must be the first item of the file",
+                            )
+                            .with_help("move it to the top, above imports and declarations")
+                            .in_file(file),
                         );
                     }
                     if !seen && index == 0 {
@@ -164,9 +203,13 @@ impl<'a> Checker<'a> {
 
     /// Reports `name` as a duplicate if `existing` already holds it.
     fn duplicate(&mut self, name: &ast::Ident, what: &str, first: Option<Location>) {
-        let mut diagnostic = Diagnostic::error(Code::DuplicateName, name.span, format!("`{}` is declared twice", name.node))
-            .with_label(format!("second {what} named `{}`", name.node))
-            .with_help("give each declaration its own name");
+        let mut diagnostic = Diagnostic::error(
+            Code::DuplicateName,
+            name.span,
+            format!("`{}` is declared twice", name.node),
+        )
+        .with_label(format!("second {what} named `{}`", name.node))
+        .with_help("give each declaration its own name");
         if let Some(first) = first {
             diagnostic = diagnostic.with_secondary(first.file, first.span, "first declared here");
         }
@@ -194,8 +237,14 @@ impl<'a> Checker<'a> {
     fn declare_value(&mut self, name: &ast::Ident, value: ValueRef, what: &str) -> bool {
         if RESERVED_VALUES.contains(&name.node.as_str()) {
             self.error(
-                Diagnostic::error(Code::DuplicateName, name.span, format!("`{}` is a built-in name", name.node))
-                    .with_help("choose another name; `score`, `today` and `it` are built into the language"),
+                Diagnostic::error(
+                    Code::DuplicateName,
+                    name.span,
+                    format!("`{}` is a built-in name", name.node),
+                )
+                .with_help(
+                    "choose another name; `score`, `today` and `it` are built into the language",
+                ),
             );
             return false;
         }
@@ -214,8 +263,13 @@ impl<'a> Checker<'a> {
         for &(file, item) in &items {
             self.file = file;
             let (name, kind) = match &item.node {
-                ItemKind::Enum(def) => (&def.name, TypeRef::Enum(self.program.enums.len() as EnumId)),
-                ItemKind::Record(def) => (&def.name, TypeRef::Record(self.program.records.len() as RecordId)),
+                ItemKind::Enum(def) => {
+                    (&def.name, TypeRef::Enum(self.program.enums.len() as EnumId))
+                }
+                ItemKind::Record(def) => (
+                    &def.name,
+                    TypeRef::Record(self.program.records.len() as RecordId),
+                ),
                 _ => continue,
             };
             if let Some(existing) = self.types.get(&name.node).copied() {
@@ -230,11 +284,19 @@ impl<'a> Checker<'a> {
                     self.occurrence(Symbol::Enum(id), name.span, true);
                     let mut variants: Vec<VariantInfo> = Vec::new();
                     for variant in &def.variants {
-                        if let Some(first) = variants.iter().find(|v| v.name == variant.name.node).map(|v| v.location) {
+                        if let Some(first) = variants
+                            .iter()
+                            .find(|v| v.name == variant.name.node)
+                            .map(|v| v.location)
+                        {
                             self.duplicate(&variant.name, "variant", Some(first));
                             continue;
                         }
-                        self.occurrence(Symbol::Variant(id, variants.len() as u32), variant.name.span, true);
+                        self.occurrence(
+                            Symbol::Variant(id, variants.len() as u32),
+                            variant.name.span,
+                            true,
+                        );
                         variants.push(VariantInfo {
                             name: variant.name.node.clone(),
                             doc: variant.doc.as_ref().map(|d| d.node.clone()),
@@ -263,9 +325,15 @@ impl<'a> Checker<'a> {
         // Then record fields, whose types may name any type.
         for &(file, item) in &items {
             self.file = file;
-            let ItemKind::Record(def) = &item.node else { continue };
-            let Some(TypeRef::Record(id)) = self.types.get(&def.name.node).copied() else { continue };
-            if self.program.records.get(id as usize).map(|r| r.location) != Some(self.location(def.name.span)) {
+            let ItemKind::Record(def) = &item.node else {
+                continue;
+            };
+            let Some(TypeRef::Record(id)) = self.types.get(&def.name.node).copied() else {
+                continue;
+            };
+            if self.program.records.get(id as usize).map(|r| r.location)
+                != Some(self.location(def.name.span))
+            {
                 continue; // a duplicate record; already reported
             }
             let fields = self.fields(&def.fields, |index| Symbol::Field(id, index));
@@ -276,10 +344,18 @@ impl<'a> Checker<'a> {
     }
 
     /// Checks a list of `name: Type "doc"` declarations.
-    fn fields(&mut self, defs: &[Spanned<ast::FieldDef>], symbol: impl Fn(u32) -> Symbol) -> Vec<FieldInfo> {
+    fn fields(
+        &mut self,
+        defs: &[Spanned<ast::FieldDef>],
+        symbol: impl Fn(u32) -> Symbol,
+    ) -> Vec<FieldInfo> {
         let mut fields: Vec<FieldInfo> = Vec::new();
         for def in defs {
-            if let Some(first) = fields.iter().find(|f| f.name == def.name.node).map(|f| f.location) {
+            if let Some(first) = fields
+                .iter()
+                .find(|f| f.name == def.name.node)
+                .map(|f| f.location)
+            {
                 self.duplicate(&def.name, "field", Some(first));
                 continue;
             }
@@ -305,7 +381,10 @@ impl<'a> Checker<'a> {
                             .with_help("a list simply leaves out what is not known: write `list<T>` without `?` inside"),
                     );
                 }
-                Ty { ty: Type::List(Box::new(element.ty)), maybe_unknown: *optional }
+                Ty {
+                    ty: Type::List(Box::new(element.ty)),
+                    maybe_unknown: *optional,
+                }
             }
             TypeKind::Named { name, optional } => {
                 let resolved = match self.types.get(&name.node).copied() {
@@ -325,9 +404,15 @@ impl<'a> Checker<'a> {
                         Type::Record(id)
                     }
                     None => {
-                        let suggestion = did_you_mean(&name.node, self.types.keys().map(String::as_str)).map(str::to_string);
-                        let mut diagnostic = Diagnostic::error(Code::UnknownType, name.span, format!("there is no type named `{}`", name.node))
-                            .with_label("unknown type");
+                        let suggestion =
+                            did_you_mean(&name.node, self.types.keys().map(String::as_str))
+                                .map(str::to_string);
+                        let mut diagnostic = Diagnostic::error(
+                            Code::UnknownType,
+                            name.span,
+                            format!("there is no type named `{}`", name.node),
+                        )
+                        .with_label("unknown type");
                         diagnostic = match suggestion {
                             Some(s) => diagnostic
                                 .with_help(format!("did you mean `{s}`?"))
@@ -340,7 +425,10 @@ impl<'a> Checker<'a> {
                         Type::Error
                     }
                 };
-                Ty { ty: resolved, maybe_unknown: *optional }
+                Ty {
+                    ty: resolved,
+                    maybe_unknown: *optional,
+                }
             }
         }
     }
@@ -350,16 +438,23 @@ impl<'a> Checker<'a> {
         let items: Vec<_> = self.items().collect();
         for (file, item) in items {
             self.file = file;
-            let ItemKind::Facts(block) = &item.node else { continue };
+            let ItemKind::Facts(block) = &item.node else {
+                continue;
+            };
             if let Some(first) = first_block {
                 self.error(
-                    Diagnostic::error(Code::DuplicateFacts, item.span, "a playbook has one `facts` block")
-                        .with_secondary(first.file, first.span, "the first `facts` block")
-                        .with_help("move these facts into the first `facts` block"),
+                    Diagnostic::error(
+                        Code::DuplicateFacts,
+                        item.span,
+                        "a playbook has one `facts` block",
+                    )
+                    .with_secondary(first.file, first.span, "the first `facts` block")
+                    .with_help("move these facts into the first `facts` block"),
                 );
                 continue;
             }
-            first_block = Some(self.location(Span::new(item.span.start, item.span.start + "facts".len())));
+            first_block =
+                Some(self.location(Span::new(item.span.start, item.span.start + "facts".len())));
             let facts = self.fields(&block.facts, Symbol::Fact);
             for (index, (fact, def)) in facts.iter().zip(block.facts.iter()).enumerate() {
                 let _ = fact;
@@ -391,7 +486,11 @@ impl<'a> Checker<'a> {
                 ItemKind::Group(def) => {
                     let id = self.program.groups.len() as GroupId;
                     if let Some(&existing) = self.groups.get(&def.name.node) {
-                        let first = self.program.groups.get(existing as usize).map(|g| g.location);
+                        let first = self
+                            .program
+                            .groups
+                            .get(existing as usize)
+                            .map(|g| g.location);
                         self.duplicate(&def.name, "group", first);
                     } else {
                         self.groups.insert(def.name.node.clone(), id);
@@ -418,20 +517,34 @@ impl<'a> Checker<'a> {
                         self.occurrence(Symbol::Verdict(id), def.name.span, true);
                         let mut arms: Vec<ArmInfo> = Vec::new();
                         for arm in &def.arms {
-                            if let Some(first) = arms.iter().find(|a| a.name == arm.name.node).map(|a| a.location) {
+                            if let Some(first) = arms
+                                .iter()
+                                .find(|a| a.name == arm.name.node)
+                                .map(|a| a.location)
+                            {
                                 self.duplicate(&arm.name, "verdict arm", Some(first));
                             }
-                            self.occurrence(Symbol::Arm(id, arms.len() as u32), arm.name.span, true);
+                            self.occurrence(
+                                Symbol::Arm(id, arms.len() as u32),
+                                arm.name.span,
+                                true,
+                            );
                             arms.push(ArmInfo {
                                 name: arm.name.node.clone(),
-                                label: arm.label.as_ref().map_or_else(|| arm.name.node.clone(), |l| l.node.clone()),
+                                label: arm
+                                    .label
+                                    .as_ref()
+                                    .map_or_else(|| arm.name.node.clone(), |l| l.node.clone()),
                                 when: None,
                                 location: self.location(arm.name.span),
                             });
                         }
                         self.program.verdicts.push(VerdictInfo {
                             name: def.name.node.clone(),
-                            label: def.label.as_ref().map_or_else(|| def.name.node.clone(), |l| l.node.clone()),
+                            label: def
+                                .label
+                                .as_ref()
+                                .map_or_else(|| def.name.node.clone(), |l| l.node.clone()),
                             arms,
                             location: self.location(def.name.span),
                         });
@@ -467,10 +580,15 @@ impl<'a> Checker<'a> {
         if let Some(group) = group.and_then(|g| self.program.groups.get_mut(g as usize)) {
             group.signals.push(id);
         }
-        let label = def.label.as_ref().map_or_else(|| def.name.node.clone(), |l| l.node.clone());
+        let label = def
+            .label
+            .as_ref()
+            .map_or_else(|| def.name.node.clone(), |l| l.node.clone());
         self.program.signals.push(SignalInfo {
             name: def.name.node.clone(),
-            message: Template { parts: vec![TemplatePart::Text(label.as_str().into())] },
+            message: Template {
+                parts: vec![TemplatePart::Text(label.as_str().into())],
+            },
             label,
             group,
             when: placeholder(self.location(signal.span)),
@@ -529,21 +647,32 @@ impl<'a> Checker<'a> {
     }
 
     fn check_signal(&mut self, def: &ast::SignalDef, span: Span, group: Option<GroupId>) {
-        let Some(ValueRef::Signal(id)) = self.values.get(&def.name.node).copied() else { return };
-        if self.program.signals.get(id as usize).map(|s| s.location) != Some(self.location(def.name.span)) {
+        let Some(ValueRef::Signal(id)) = self.values.get(&def.name.node).copied() else {
+            return;
+        };
+        if self.program.signals.get(id as usize).map(|s| s.location)
+            != Some(self.location(def.name.span))
+        {
             return; // a duplicate name, reported already
         }
         self.begin_rule();
         if let Some(group) = group {
-            self.deps.push((crate::order::Node::Step(Step::Group(group)), self.location(def.name.span)));
+            self.deps.push((
+                crate::order::Node::Step(Step::Group(group)),
+                self.location(def.name.span),
+            ));
         }
         let when = match def.when() {
             Some(when) => self.lower_condition(when),
             None => {
                 self.error(
-                    Diagnostic::error(Code::Syntax, def.name.span, format!("signal `{}` has no `when`", def.name.node))
-                        .with_label("never fires")
-                        .with_help("add a line `when <condition>` saying when this signal fires"),
+                    Diagnostic::error(
+                        Code::Syntax,
+                        def.name.span,
+                        format!("signal `{}` has no `when`", def.name.node),
+                    )
+                    .with_label("never fires")
+                    .with_help("add a line `when <condition>` saying when this signal fires"),
                 );
                 placeholder(self.location(span))
             }
@@ -563,9 +692,15 @@ impl<'a> Checker<'a> {
         let items: Vec<_> = self.items().collect();
         for (file, item) in items {
             self.file = file;
-            let ItemKind::Verdict(def) = &item.node else { continue };
-            let Some(ValueRef::Verdict(id)) = self.values.get(&def.name.node).copied() else { continue };
-            if self.program.verdicts.get(id as usize).map(|v| v.location) != Some(self.location(def.name.span)) {
+            let ItemKind::Verdict(def) = &item.node else {
+                continue;
+            };
+            let Some(ValueRef::Verdict(id)) = self.values.get(&def.name.node).copied() else {
+                continue;
+            };
+            if self.program.verdicts.get(id as usize).map(|v| v.location)
+                != Some(self.location(def.name.span))
+            {
                 continue;
             }
             self.begin_rule();
@@ -574,10 +709,14 @@ impl<'a> Checker<'a> {
             for arm in &def.arms {
                 if let Some(otherwise) = otherwise_at {
                     self.error(
-                        Diagnostic::error(Code::UnreachableArm, arm.span, format!("arm `{}` can never be chosen", arm.name.node))
-                            .with_label("after `otherwise`")
-                            .with_secondary(self.file, otherwise, "`otherwise` always matches")
-                            .with_help("move this arm above the `otherwise` arm"),
+                        Diagnostic::error(
+                            Code::UnreachableArm,
+                            arm.span,
+                            format!("arm `{}` can never be chosen", arm.name.node),
+                        )
+                        .with_label("after `otherwise`")
+                        .with_secondary(self.file, otherwise, "`otherwise` always matches")
+                        .with_help("move this arm above the `otherwise` arm"),
                     );
                 }
                 conditions.push(match &arm.node.condition {
@@ -588,7 +727,10 @@ impl<'a> Checker<'a> {
                     }
                 });
             }
-            let last_is_otherwise = matches!(def.arms.last().map(|a| &a.node.condition), Some(ArmCondition::Otherwise(_)));
+            let last_is_otherwise = matches!(
+                def.arms.last().map(|a| &a.node.condition),
+                Some(ArmCondition::Otherwise(_))
+            );
             if !last_is_otherwise && otherwise_at.is_none() {
                 let end = item.span.end.saturating_sub(1);
                 let indent = "  ";
@@ -620,7 +762,9 @@ impl<'a> Checker<'a> {
         let mut id = 0usize;
         for (file, item) in items {
             self.file = file;
-            let ItemKind::Advice(def) = &item.node else { continue };
+            let ItemKind::Advice(def) = &item.node else {
+                continue;
+            };
             self.begin_rule();
             let when = self.lower_condition(&def.when);
             let text: Vec<_> = def.text.iter().map(|t| self.lower_template(t)).collect();
@@ -637,7 +781,9 @@ impl<'a> Checker<'a> {
         let items: Vec<_> = self.items().collect();
         for (file, item) in items {
             self.file = file;
-            let ItemKind::Test(def) = &item.node else { continue };
+            let ItemKind::Test(def) = &item.node else {
+                continue;
+            };
             let mut test = TestInfo {
                 name: def.name.node.clone(),
                 location: self.location(def.name.span),
@@ -647,9 +793,10 @@ impl<'a> Checker<'a> {
             };
             for statement in &def.statements {
                 match &statement.node {
-                    TestStatement::GivenFile(path) => {
-                        test.givens.push(Given::File { path: path.node.clone(), location: self.location(path.span) })
-                    }
+                    TestStatement::GivenFile(path) => test.givens.push(Given::File {
+                        path: path.node.clone(),
+                        location: self.location(path.span),
+                    }),
                     TestStatement::GivenInline(entries) => {
                         let deal = self.inline_deal(entries);
                         test.givens.push(Given::Inline(deal));
@@ -662,9 +809,20 @@ impl<'a> Checker<'a> {
                         let condition = self.lower_condition(expr);
                         self.end_rule(None);
                         self.referenced = referenced;
-                        let text = self.sources.get(self.file.0 as usize).map(|s| s.text.clone()).unwrap_or_default();
-                        let source = text.get(expr.span.start..expr.span.end).unwrap_or("").to_string();
-                        test.expects.push(Expect { condition, source, location: self.location(statement.span) });
+                        let text = self
+                            .sources
+                            .get(self.file.0 as usize)
+                            .map(|s| s.text.clone())
+                            .unwrap_or_default();
+                        let source = text
+                            .get(expr.span.start..expr.span.end)
+                            .unwrap_or("")
+                            .to_string();
+                        test.expects.push(Expect {
+                            condition,
+                            source,
+                            location: self.location(statement.span),
+                        });
                     }
                 }
             }
@@ -674,7 +832,10 @@ impl<'a> Checker<'a> {
 
     /// Converts an inline `given { … }` to the JSON a deal file would hold,
     /// checking its keys against the facts.
-    fn inline_deal(&mut self, entries: &[ast::DataEntry]) -> serde_json::Map<String, serde_json::Value> {
+    fn inline_deal(
+        &mut self,
+        entries: &[ast::DataEntry],
+    ) -> serde_json::Map<String, serde_json::Value> {
         let mut deal = serde_json::Map::new();
         for entry in entries {
             let key = &entry.key.node;
@@ -682,14 +843,21 @@ impl<'a> Checker<'a> {
                 match self.program.fact_index(key) {
                     Some(id) => self.occurrence(Symbol::Fact(id), entry.key.span, false),
                     None => {
-                        let names: Vec<&str> = self.program.facts.iter().map(|f| f.name.as_str()).collect();
-                        let mut diagnostic = Diagnostic::error(Code::BadTestDeal, entry.key.span, format!("`{key}` is not a fact"))
-                            .with_label("not a fact");
+                        let names: Vec<&str> =
+                            self.program.facts.iter().map(|f| f.name.as_str()).collect();
+                        let mut diagnostic = Diagnostic::error(
+                            Code::BadTestDeal,
+                            entry.key.span,
+                            format!("`{key}` is not a fact"),
+                        )
+                        .with_label("not a fact");
                         diagnostic = match did_you_mean(key, names.iter().copied()) {
                             Some(s) => diagnostic
                                 .with_help(format!("did you mean `{s}`?"))
                                 .with_suggestion(format!("Change to `{s}`"), entry.key.span, s),
-                            None => diagnostic.with_help("a test deal sets the facts declared in the `facts` block"),
+                            None => diagnostic.with_help(
+                                "a test deal sets the facts declared in the `facts` block",
+                            ),
                         };
                         self.error(diagnostic);
                     }
@@ -705,13 +873,20 @@ impl<'a> Checker<'a> {
 fn data_to_json(value: &DataValue) -> serde_json::Value {
     use serde_json::Value;
     match value {
-        DataValue::Record(entries) => {
-            Value::Object(entries.iter().map(|e| (e.key.node.clone(), data_to_json(&e.value.node))).collect())
+        DataValue::Record(entries) => Value::Object(
+            entries
+                .iter()
+                .map(|e| (e.key.node.clone(), data_to_json(&e.value.node)))
+                .collect(),
+        ),
+        DataValue::List(items) => {
+            Value::Array(items.iter().map(|i| data_to_json(&i.node)).collect())
         }
-        DataValue::List(items) => Value::Array(items.iter().map(|i| data_to_json(&i.node)).collect()),
         DataValue::Date(date) => Value::String(date.to_string()),
         DataValue::Int(value) => Value::from(*value),
-        DataValue::Number(text) => text.parse::<serde_json::Number>().map_or(Value::Null, Value::Number),
+        DataValue::Number(text) => text
+            .parse::<serde_json::Number>()
+            .map_or(Value::Null, Value::Number),
         DataValue::Bool(value) => Value::Bool(*value),
         DataValue::Text(text) | DataValue::Variant(text) => Value::String(text.clone()),
     }
@@ -719,5 +894,9 @@ fn data_to_json(value: &DataValue) -> serde_json::Value {
 
 /// A stand-in expression for a rule that failed to check.
 pub(crate) fn placeholder(location: Location) -> ir::Expr {
-    ir::Expr { kind: ExprKind::Literal(Literal::Bool(false)), ty: Ty::error(), location }
+    ir::Expr {
+        kind: ExprKind::Literal(Literal::Bool(false)),
+        ty: Ty::error(),
+        location,
+    }
 }

@@ -69,7 +69,10 @@ pub struct Ty {
 
 impl Ty {
     pub fn known(ty: Type) -> Ty {
-        Ty { ty, maybe_unknown: false }
+        Ty {
+            ty,
+            maybe_unknown: false,
+        }
     }
 
     pub fn error() -> Ty {
@@ -166,10 +169,18 @@ pub enum ExprKind {
     Compare(CompareOp, Box<Expr>, Box<Expr>),
     Arith(ArithOp, Box<Expr>, Box<Expr>),
     /// `value in list` (negated for `not in`).
-    In { value: Box<Expr>, list: Box<Expr>, negated: bool },
+    In {
+        value: Box<Expr>,
+        list: Box<Expr>,
+        negated: bool,
+    },
     Coalesce(Box<Expr>, Box<Expr>),
     /// `list where cond`; `any(list, cond)`; `all(list, cond)`.
-    Filter { list: Box<Expr>, cond: Box<Expr>, mode: FilterMode },
+    Filter {
+        list: Box<Expr>,
+        cond: Box<Expr>,
+        mode: FilterMode,
+    },
     List(Vec<Expr>),
     Text(Template),
     Call(Builtin, Vec<Expr>),
@@ -347,7 +358,10 @@ pub struct Program {
 
 impl Program {
     pub fn fact_index(&self, name: &str) -> Option<FactId> {
-        self.facts.iter().position(|fact| fact.name == name).map(|i| i as FactId)
+        self.facts
+            .iter()
+            .position(|fact| fact.name == name)
+            .map(|i| i as FactId)
     }
 
     /// A type as an author writes it (`list<Event>`, `Stage`).
@@ -358,9 +372,18 @@ impl Program {
             Type::Number => "number".into(),
             Type::Text => "text".into(),
             Type::Date => "date".into(),
-            Type::Enum(id) => self.enums.get(*id as usize).map_or("?".into(), |e| e.name.clone()),
-            Type::Record(id) => self.records.get(*id as usize).map_or("?".into(), |r| r.name.clone()),
-            Type::Verdict(id) => self.verdicts.get(*id as usize).map_or("?".into(), |v| format!("verdict {}", v.name)),
+            Type::Enum(id) => self
+                .enums
+                .get(*id as usize)
+                .map_or("?".into(), |e| e.name.clone()),
+            Type::Record(id) => self
+                .records
+                .get(*id as usize)
+                .map_or("?".into(), |r| r.name.clone()),
+            Type::Verdict(id) => self
+                .verdicts
+                .get(*id as usize)
+                .map_or("?".into(), |v| format!("verdict {}", v.name)),
             Type::List(element) => format!("list<{}>", self.type_name(element)),
             Type::Nothing => "nothing".into(),
             Type::Error => "unknown type".into(),
@@ -378,12 +401,12 @@ impl Program {
     /// The variant names of an enum or the arm names of a verdict.
     pub fn variant_names(&self, ty: &Type) -> Vec<&str> {
         match ty {
-            Type::Enum(id) => {
-                self.enums.get(*id as usize).map_or(Vec::new(), |e| e.variants.iter().map(|v| v.name.as_str()).collect())
-            }
-            Type::Verdict(id) => {
-                self.verdicts.get(*id as usize).map_or(Vec::new(), |v| v.arms.iter().map(|a| a.name.as_str()).collect())
-            }
+            Type::Enum(id) => self.enums.get(*id as usize).map_or(Vec::new(), |e| {
+                e.variants.iter().map(|v| v.name.as_str()).collect()
+            }),
+            Type::Verdict(id) => self.verdicts.get(*id as usize).map_or(Vec::new(), |v| {
+                v.arms.iter().map(|a| a.name.as_str()).collect()
+            }),
             _ => Vec::new(),
         }
     }

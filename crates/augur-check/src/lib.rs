@@ -18,7 +18,15 @@
 //! assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
 //! assert_eq!(analysis.program.signals[0].name, "late_stage");
 //! ```
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 mod check;
 pub mod ir;
@@ -29,8 +37,8 @@ mod order;
 
 use augur_syntax::{Code, Diagnostic, FileId, Span};
 pub use ir::Program;
-pub use lower::builtins;
 pub use loader::{FsLoader, Loader, MemoryLoader};
+pub use lower::builtins;
 use std::sync::Arc;
 
 /// One loaded file of a playbook.
@@ -64,7 +72,10 @@ impl Analysis {
     }
 
     pub fn file_id(&self, path: &str) -> Option<FileId> {
-        self.sources.iter().position(|s| s.path == path).map(|i| FileId(i as u32))
+        self.sources
+            .iter()
+            .position(|s| s.path == path)
+            .map(|i| FileId(i as u32))
     }
 }
 
@@ -79,13 +90,18 @@ fn analyze_on_this_stack(root: &str, loader: &dyn Loader) -> Analysis {
     let mut diagnostics = Vec::new();
     let sources = load_sources(root, loader, &mut diagnostics);
     let mut analysis = check::check(sources, diagnostics);
-    analysis.diagnostics.sort_by(|a, b| (a.file, a.span.start, a.span.end).cmp(&(b.file, b.span.start, b.span.end)));
+    analysis.diagnostics.sort_by(|a, b| {
+        (a.file, a.span.start, a.span.end).cmp(&(b.file, b.span.start, b.span.end))
+    });
     analysis
 }
 
 /// Checks one playbook given as text (no imports can be read).
 pub fn analyze_text(text: &str) -> Analysis {
-    analyze("playbook.augur", &MemoryLoader::new([("playbook.augur", text)]))
+    analyze(
+        "playbook.augur",
+        &MemoryLoader::new([("playbook.augur", text)]),
+    )
 }
 
 /// Loads the root and, depth first, every file it imports. Import cycles and
@@ -128,9 +144,13 @@ fn load_sources(root: &str, loader: &dyn Loader, diagnostics: &mut Vec<Diagnosti
                 .chain(std::iter::once(resolved.as_str()))
                 .collect();
             diagnostics.push(
-                Diagnostic::error(Code::ImportCycle, span, format!("files import each other in a circle: {}", chain.join(" → ")))
-                    .with_help("move the shared declarations into a file that imports neither")
-                    .in_file(file_id),
+                Diagnostic::error(
+                    Code::ImportCycle,
+                    span,
+                    format!("files import each other in a circle: {}", chain.join(" → ")),
+                )
+                .with_help("move the shared declarations into a file that imports neither")
+                .in_file(file_id),
             );
             continue;
         }
@@ -142,7 +162,9 @@ fn load_sources(root: &str, loader: &dyn Loader, diagnostics: &mut Vec<Diagnosti
                 sources.push(new_source(&resolved, text));
                 stack.push((sources.len() - 1, 0));
             }
-            Err(reason) => diagnostics.push(Diagnostic::error(Code::ImportPath, span, reason).in_file(file_id)),
+            Err(reason) => {
+                diagnostics.push(Diagnostic::error(Code::ImportPath, span, reason).in_file(file_id))
+            }
         }
     }
     sources
@@ -150,7 +172,11 @@ fn load_sources(root: &str, loader: &dyn Loader, diagnostics: &mut Vec<Diagnosti
 
 fn new_source(path: &str, text: String) -> Source {
     let parse = augur_syntax::parse(&text);
-    Source { path: path.to_string(), text: text.into(), parse }
+    Source {
+        path: path.to_string(),
+        text: text.into(),
+        parse,
+    }
 }
 
 fn imports_of(source: &Source) -> Vec<(String, Span)> {
@@ -160,7 +186,9 @@ fn imports_of(source: &Source) -> Vec<(String, Span)> {
         .items
         .iter()
         .filter_map(|item| match &item.node {
-            augur_syntax::ast::ItemKind::Import(import) => Some((import.path.node.clone(), import.path.span)),
+            augur_syntax::ast::ItemKind::Import(import) => {
+                Some((import.path.node.clone(), import.path.span))
+            }
             _ => None,
         })
         .collect()

@@ -12,20 +12,30 @@ pub(crate) fn lint(checker: &mut Checker<'_>) {
     for (id, signal) in program.signals.iter().enumerate() {
         if signal.weight == 0 && !checker.referenced.contains(&Read::Signal(id as u32)) {
             warnings.push(
-                Diagnostic::warning(Code::UnobservedSignal, signal.location.span, format!("signal `{}` has no effect", signal.name))
-                    .with_label("weight 0 and never read")
-                    .with_help("give it a `weight`, or read it in a verdict, advice, let or another signal")
-                    .in_file(signal.location.file),
+                Diagnostic::warning(
+                    Code::UnobservedSignal,
+                    signal.location.span,
+                    format!("signal `{}` has no effect", signal.name),
+                )
+                .with_label("weight 0 and never read")
+                .with_help(
+                    "give it a `weight`, or read it in a verdict, advice, let or another signal",
+                )
+                .in_file(signal.location.file),
             );
         }
     }
     for (id, fact) in program.facts.iter().enumerate() {
         if !checker.referenced.contains(&Read::Fact(id as u32)) {
             warnings.push(
-                Diagnostic::warning(Code::UnusedFact, fact.location.span, format!("no rule reads the fact `{}`", fact.name))
-                    .with_label("unused fact")
-                    .with_help("use it in a signal, let, verdict or advice, or remove it from `facts`")
-                    .in_file(fact.location.file),
+                Diagnostic::warning(
+                    Code::UnusedFact,
+                    fact.location.span,
+                    format!("no rule reads the fact `{}`", fact.name),
+                )
+                .with_label("unused fact")
+                .with_help("use it in a signal, let, verdict or advice, or remove it from `facts`")
+                .in_file(fact.location.file),
             );
         }
     }
@@ -35,10 +45,16 @@ pub(crate) fn lint(checker: &mut Checker<'_>) {
         if let Some(when) = &group.when {
             if is_contradiction(when) {
                 warnings.push(
-                    Diagnostic::warning(Code::DeadGroup, when.location.span, format!("the signals of group `{}` can never fire", group.name))
-                        .with_label("this condition can never hold")
-                        .with_help("the condition asks for two different values of the same fact at once")
-                        .in_file(when.location.file),
+                    Diagnostic::warning(
+                        Code::DeadGroup,
+                        when.location.span,
+                        format!("the signals of group `{}` can never fire", group.name),
+                    )
+                    .with_label("this condition can never hold")
+                    .with_help(
+                        "the condition asks for two different values of the same fact at once",
+                    )
+                    .in_file(when.location.file),
                 );
             } else {
                 conditions.push((when, "group"));
@@ -63,16 +79,22 @@ pub(crate) fn lint(checker: &mut Checker<'_>) {
             continue;
         }
         let Location { file, span } = condition.location;
-        let code = if what == "group" && matches!(condition.kind, ExprKind::Literal(Literal::Bool(false))) {
+        let code = if what == "group"
+            && matches!(condition.kind, ExprKind::Literal(Literal::Bool(false)))
+        {
             Code::DeadGroup
         } else {
             Code::ConstantCondition
         };
         warnings.push(
-            Diagnostic::warning(code, span, format!("this {what} condition does not depend on the deal"))
-                .with_label("always the same")
-                .with_help("a condition should read facts, lets, signals, verdicts or the score")
-                .in_file(file),
+            Diagnostic::warning(
+                code,
+                span,
+                format!("this {what} condition does not depend on the deal"),
+            )
+            .with_label("always the same")
+            .with_help("a condition should read facts, lets, signals, verdicts or the score")
+            .in_file(file),
         );
     }
     checker.diagnostics.extend(warnings);
@@ -92,8 +114,15 @@ fn is_constant(expr: &ir::Expr) -> bool {
             | ExprKind::Today
             | ExprKind::Item(_) => return false,
             ExprKind::Literal(_) => {}
-            ExprKind::Field(inner, _) | ExprKind::MapField(inner, _) | ExprKind::Not(inner) | ExprKind::Neg(inner) => stack.push(inner),
-            ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Compare(_, a, b) | ExprKind::Arith(_, a, b) | ExprKind::Coalesce(a, b) => {
+            ExprKind::Field(inner, _)
+            | ExprKind::MapField(inner, _)
+            | ExprKind::Not(inner)
+            | ExprKind::Neg(inner) => stack.push(inner),
+            ExprKind::And(a, b)
+            | ExprKind::Or(a, b)
+            | ExprKind::Compare(_, a, b)
+            | ExprKind::Arith(_, a, b)
+            | ExprKind::Coalesce(a, b) => {
                 stack.push(a);
                 stack.push(b);
             }
@@ -106,10 +135,12 @@ fn is_constant(expr: &ir::Expr) -> bool {
                 stack.push(cond);
             }
             ExprKind::List(items) | ExprKind::Call(_, items) => stack.extend(items.iter()),
-            ExprKind::Text(template) => stack.extend(template.parts.iter().filter_map(|p| match p {
-                ir::TemplatePart::Value(v) => Some(v),
-                ir::TemplatePart::Text(_) => None,
-            })),
+            ExprKind::Text(template) => {
+                stack.extend(template.parts.iter().filter_map(|p| match p {
+                    ir::TemplatePart::Value(v) => Some(v),
+                    ir::TemplatePart::Text(_) => None,
+                }))
+            }
         }
     }
     true
@@ -128,11 +159,15 @@ fn is_contradiction(expr: &ir::Expr) -> bool {
             ExprKind::Literal(Literal::Bool(false)) => return true,
             ExprKind::Compare(CompareOp::Eq, lhs, rhs) => match (&lhs.kind, &rhs.kind) {
                 (ExprKind::Fact(f), ExprKind::Literal(Literal::Variant(v)))
-                | (ExprKind::Literal(Literal::Variant(v)), ExprKind::Fact(f)) => conjuncts.push((*f, *v)),
+                | (ExprKind::Literal(Literal::Variant(v)), ExprKind::Fact(f)) => {
+                    conjuncts.push((*f, *v))
+                }
                 _ => {}
             },
             _ => {}
         }
     }
-    conjuncts.iter().any(|(f, v)| conjuncts.iter().any(|(g, w)| f == g && v != w))
+    conjuncts
+        .iter()
+        .any(|(f, v)| conjuncts.iter().any(|(g, w)| f == g && v != w))
 }

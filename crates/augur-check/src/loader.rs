@@ -26,10 +26,20 @@ pub fn resolve_relative(from: &str, target: &str) -> Result<String, String> {
         return Err("the path contains a NUL character".into());
     }
     let target_path = Path::new(target);
-    if target_path.is_absolute() || target.starts_with('/') || target.starts_with('\\') || target.contains(':') {
-        return Err(format!("`{target}` is an absolute path; paths are relative to the playbook's folder"));
+    if target_path.is_absolute()
+        || target.starts_with('/')
+        || target.starts_with('\\')
+        || target.contains(':')
+    {
+        return Err(format!(
+            "`{target}` is an absolute path; paths are relative to the playbook's folder"
+        ));
     }
-    let mut parts: Vec<String> = from.split('/').filter(|p| !p.is_empty()).map(str::to_string).collect();
+    let mut parts: Vec<String> = from
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect();
     parts.pop(); // the importing file's own name
     for component in target.split(['/', '\\']) {
         match component {
@@ -65,8 +75,14 @@ impl FsLoader {
     /// A loader rooted at the folder of `playbook`, plus the playbook's
     /// root-relative name.
     pub fn for_playbook(playbook: &Path) -> (FsLoader, String) {
-        let root = playbook.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let name = playbook.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let root = playbook
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = playbook
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         (FsLoader::new(root), name)
     }
 
@@ -82,14 +98,22 @@ impl FsLoader {
 
 impl Loader for FsLoader {
     fn load(&self, path: &str) -> Result<String, String> {
-        if Path::new(path).components().any(|c| !matches!(c, Component::Normal(_))) {
+        if Path::new(path)
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_)))
+        {
             return Err(format!("`{path}` is not a plain relative path"));
         }
         let full = self.root.join(path);
-        let root = self.root.canonicalize().map_err(|e| format!("cannot open the playbook folder: {e}"))?;
+        let root = self
+            .root
+            .canonicalize()
+            .map_err(|e| format!("cannot open the playbook folder: {e}"))?;
         let real = full.canonicalize().map_err(|e| describe_io(path, &e))?;
         if !real.starts_with(&root) {
-            return Err(format!("`{path}` points outside the playbook's folder (through a symbolic link)"));
+            return Err(format!(
+                "`{path}` points outside the playbook's folder (through a symbolic link)"
+            ));
         }
         let metadata = std::fs::metadata(&real).map_err(|e| describe_io(path, &e))?;
         if !metadata.is_file() {
@@ -107,14 +131,18 @@ impl Loader for FsLoader {
 pub fn decode_utf8(path: &str, bytes: Vec<u8>) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|error| {
         let offset = error.utf8_error().valid_up_to();
-        format!("`{path}` is not valid UTF-8 text (invalid byte at offset {offset}); save it as UTF-8")
+        format!(
+            "`{path}` is not valid UTF-8 text (invalid byte at offset {offset}); save it as UTF-8"
+        )
     })
 }
 
 fn describe_io(path: &str, error: &std::io::Error) -> String {
     match error.kind() {
         std::io::ErrorKind::NotFound => format!("`{path}` does not exist"),
-        std::io::ErrorKind::PermissionDenied => format!("`{path}` cannot be read (permission denied)"),
+        std::io::ErrorKind::PermissionDenied => {
+            format!("`{path}` cannot be read (permission denied)")
+        }
         _ => format!("`{path}` cannot be read: {error}"),
     }
 }
@@ -126,14 +154,24 @@ pub struct MemoryLoader {
 }
 
 impl MemoryLoader {
-    pub fn new(files: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>) -> MemoryLoader {
-        MemoryLoader { files: files.into_iter().map(|(k, v)| (k.into(), v.into())).collect() }
+    pub fn new(
+        files: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
+    ) -> MemoryLoader {
+        MemoryLoader {
+            files: files
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        }
     }
 }
 
 impl Loader for MemoryLoader {
     fn load(&self, path: &str) -> Result<String, String> {
-        self.files.get(path).cloned().ok_or_else(|| format!("`{path}` does not exist"))
+        self.files
+            .get(path)
+            .cloned()
+            .ok_or_else(|| format!("`{path}` does not exist"))
     }
 }
 
@@ -143,9 +181,18 @@ mod tests {
 
     #[test]
     fn paths_stay_inside_the_root() {
-        assert_eq!(resolve_relative("main.augur", "common/events.augur").as_deref(), Ok("common/events.augur"));
-        assert_eq!(resolve_relative("a/b.augur", "../c.augur").as_deref(), Ok("c.augur"));
-        assert_eq!(resolve_relative("a/b.augur", "./d/../e.augur").as_deref(), Ok("a/e.augur"));
+        assert_eq!(
+            resolve_relative("main.augur", "common/events.augur").as_deref(),
+            Ok("common/events.augur")
+        );
+        assert_eq!(
+            resolve_relative("a/b.augur", "../c.augur").as_deref(),
+            Ok("c.augur")
+        );
+        assert_eq!(
+            resolve_relative("a/b.augur", "./d/../e.augur").as_deref(),
+            Ok("a/e.augur")
+        );
         assert!(resolve_relative("main.augur", "../secret.augur").is_err());
         assert!(resolve_relative("a/b.augur", "../../x").is_err());
         assert!(resolve_relative("main.augur", "/etc/passwd").is_err());

@@ -18,20 +18,76 @@ use std::str::FromStr;
 const MAX_LET_CHAIN: usize = 64;
 
 const BUILTINS: &[(&str, &str, &str)] = &[
-    ("count", "count(list) -> int", "How many items the list has."),
-    ("any", "any(list<bool>) or any(list, condition) -> bool", "True when at least one item is true (or meets the condition)."),
-    ("all", "all(list<bool>) or all(list, condition) -> bool", "True when every item is true (or meets the condition)."),
-    ("first", "first(list<T>) -> T?", "The first item; unknown when the list is empty."),
-    ("last", "last(list<T>) -> T?", "The last item; unknown when the list is empty."),
-    ("min", "min(list<T>) -> T?", "The smallest number or earliest date; unknown when the list is empty."),
-    ("max", "max(list<T>) -> T?", "The largest number or latest date; unknown when the list is empty."),
-    ("sum", "sum(list<int|number>) -> int|number", "The total of the numbers; 0 when the list is empty."),
-    ("days_since", "days_since(date) -> int", "Days from the date until today (positive for past dates)."),
-    ("days_until", "days_until(date) -> int", "Days from today until the date (positive for future dates)."),
-    ("len", "len(text|list) -> int", "The number of characters of a text or items of a list."),
-    ("contains", "contains(text, text) or contains(list<T>, T) -> bool", "Whether the text contains the other text, or the list contains the item."),
-    ("known", "known(value) -> bool", "Whether a value that may be unknown is known for this deal."),
-    ("score", "score or score(group) -> int", "The sum of the weights of the signals that fired (in one group)."),
+    (
+        "count",
+        "count(list) -> int",
+        "How many items the list has.",
+    ),
+    (
+        "any",
+        "any(list<bool>) or any(list, condition) -> bool",
+        "True when at least one item is true (or meets the condition).",
+    ),
+    (
+        "all",
+        "all(list<bool>) or all(list, condition) -> bool",
+        "True when every item is true (or meets the condition).",
+    ),
+    (
+        "first",
+        "first(list<T>) -> T?",
+        "The first item; unknown when the list is empty.",
+    ),
+    (
+        "last",
+        "last(list<T>) -> T?",
+        "The last item; unknown when the list is empty.",
+    ),
+    (
+        "min",
+        "min(list<T>) -> T?",
+        "The smallest number or earliest date; unknown when the list is empty.",
+    ),
+    (
+        "max",
+        "max(list<T>) -> T?",
+        "The largest number or latest date; unknown when the list is empty.",
+    ),
+    (
+        "sum",
+        "sum(list<int|number>) -> int|number",
+        "The total of the numbers; 0 when the list is empty.",
+    ),
+    (
+        "days_since",
+        "days_since(date) -> int",
+        "Days from the date until today (positive for past dates).",
+    ),
+    (
+        "days_until",
+        "days_until(date) -> int",
+        "Days from today until the date (positive for future dates).",
+    ),
+    (
+        "len",
+        "len(text|list) -> int",
+        "The number of characters of a text or items of a list.",
+    ),
+    (
+        "contains",
+        "contains(text, text) or contains(list<T>, T) -> bool",
+        "Whether the text contains the other text, or the list contains the item.",
+    ),
+    (
+        "known",
+        "known(value) -> bool",
+        "Whether a value that may be unknown is known for this deal.",
+    ),
+    (
+        "score",
+        "score or score(group) -> int",
+        "The sum of the weights of the signals that fired (in one group).",
+    ),
 ];
 
 /// The built-in functions: `(name, signature, one-line doc)`.
@@ -54,14 +110,22 @@ impl Checker<'_> {
         }
         let found_name = self.program.ty_name(found);
         self.error(
-            Diagnostic::error(Code::TypeMismatch, span, format!("expected {expected}, found {found_name}"))
-                .with_label(format!("this is {found_name}"))
-                .with_help(help.to_string()),
+            Diagnostic::error(
+                Code::TypeMismatch,
+                span,
+                format!("expected {expected}, found {found_name}"),
+            )
+            .with_label(format!("this is {found_name}"))
+            .with_help(help.to_string()),
         );
     }
 
     fn node(&self, kind: ExprKind, ty: Ty, span: Span) -> ir::Expr {
-        ir::Expr { kind, ty, location: self.location(span) }
+        ir::Expr {
+            kind,
+            ty,
+            location: self.location(span),
+        }
     }
 
     fn poisoned(&self, span: Span) -> ir::Expr {
@@ -72,7 +136,12 @@ impl Checker<'_> {
     pub(crate) fn lower_condition(&mut self, expr: &ast::Expr) -> ir::Expr {
         let lowered = self.lower(expr, Some(&Type::Bool));
         if !matches!(lowered.ty.ty, Type::Bool | Type::Error) {
-            self.mismatch(expr.span, "a yes/no condition (bool)", &lowered.ty, "a condition compares values, e.g. `stage == late` or `score >= 3`");
+            self.mismatch(
+                expr.span,
+                "a yes/no condition (bool)",
+                &lowered.ty,
+                "a condition compares values, e.g. `stage == late` or `score >= 3`",
+            );
         }
         lowered
     }
@@ -83,7 +152,9 @@ impl Checker<'_> {
             .iter()
             .map(|part| match part {
                 ast::TemplatePart::Text(text) => TemplatePart::Text(text.as_str().into()),
-                ast::TemplatePart::Interpolation(expr) => TemplatePart::Value(self.lower(expr, None)),
+                ast::TemplatePart::Interpolation(expr) => {
+                    TemplatePart::Value(self.lower(expr, None))
+                }
             })
             .collect();
         Template { parts }
@@ -95,7 +166,12 @@ impl Checker<'_> {
             Some(LetState::Done(ty)) => return ty.clone(),
             Some(LetState::InProgress) => {
                 if let Some(at) = used_at {
-                    let name = self.program.lets.get(id as usize).map(|l| l.name.clone()).unwrap_or_default();
+                    let name = self
+                        .program
+                        .lets
+                        .get(id as usize)
+                        .map(|l| l.name.clone())
+                        .unwrap_or_default();
                     self.error(
                         Diagnostic::error(Code::Cycle, at, format!("`{name}` depends on itself"))
                             .with_label("used here while it is being defined")
@@ -107,12 +183,18 @@ impl Checker<'_> {
             Some(LetState::Pending) => {}
             None => return Ty::error(),
         }
-        let Some(&(file, def)) = self.let_defs.get(id as usize) else { return Ty::error() };
+        let Some(&(file, def)) = self.let_defs.get(id as usize) else {
+            return Ty::error();
+        };
         if self.let_depth >= MAX_LET_CHAIN {
             if let Some(at) = used_at {
                 self.error(
-                    Diagnostic::error(Code::TooDeep, at, format!("more than {MAX_LET_CHAIN} lets depend on each other in one chain"))
-                        .with_help("shorten the chain of lets"),
+                    Diagnostic::error(
+                        Code::TooDeep,
+                        at,
+                        format!("more than {MAX_LET_CHAIN} lets depend on each other in one chain"),
+                    )
+                    .with_help("shorten the chain of lets"),
                 );
             }
             return Ty::error();
@@ -163,17 +245,28 @@ impl Checker<'_> {
     fn is_value_name(&self, name: &str) -> bool {
         self.values.contains_key(name)
             || RESERVED_VALUES.contains(&name)
-            || self.item_scopes.iter().any(|scope| self.record_field(scope, name).is_some())
+            || self
+                .item_scopes
+                .iter()
+                .any(|scope| self.record_field(scope, name).is_some())
     }
 
     fn record_field(&self, ty: &Type, name: &str) -> Option<(u32, Ty)> {
         let Type::Record(id) = ty else { return None };
         let record = self.program.records.get(*id as usize)?;
-        record.fields.iter().position(|f| f.name == name).map(|i| (i as u32, record.fields[i].ty.clone()))
+        record
+            .fields
+            .iter()
+            .position(|f| f.name == name)
+            .map(|i| (i as u32, record.fields[i].ty.clone()))
     }
 
     fn variant_index(&self, ty: &Type, name: &str) -> Option<u32> {
-        self.program.variant_names(ty).iter().position(|v| *v == name).map(|i| i as u32)
+        self.program
+            .variant_names(ty)
+            .iter()
+            .position(|v| *v == name)
+            .map(|i| i as u32)
     }
 
     /// Lowers `expr`; `expected` is the type the context wants, used to read
@@ -181,19 +274,39 @@ impl Checker<'_> {
     pub(crate) fn lower(&mut self, expr: &ast::Expr, expected: Option<&Type>) -> ir::Expr {
         let span = expr.span;
         match &expr.node {
-            Ast::Bool(value) => self.node(ExprKind::Literal(Literal::Bool(*value)), Ty::known(Type::Bool), span),
-            Ast::Int(value) => self.node(ExprKind::Literal(Literal::Int(*value)), Ty::known(Type::Int), span),
+            Ast::Bool(value) => self.node(
+                ExprKind::Literal(Literal::Bool(*value)),
+                Ty::known(Type::Bool),
+                span,
+            ),
+            Ast::Int(value) => self.node(
+                ExprKind::Literal(Literal::Int(*value)),
+                Ty::known(Type::Int),
+                span,
+            ),
             Ast::Number(text) => match Decimal::from_str(text) {
-                Ok(value) => self.node(ExprKind::Literal(Literal::Number(value)), Ty::known(Type::Number), span),
+                Ok(value) => self.node(
+                    ExprKind::Literal(Literal::Number(value)),
+                    Ty::known(Type::Number),
+                    span,
+                ),
                 Err(_) => {
                     self.error(
-                        Diagnostic::error(Code::BadLiteral, span, format!("the number {text} cannot be represented"))
-                            .with_help("numbers have at most 28 significant digits"),
+                        Diagnostic::error(
+                            Code::BadLiteral,
+                            span,
+                            format!("the number {text} cannot be represented"),
+                        )
+                        .with_help("numbers have at most 28 significant digits"),
                     );
                     self.poisoned(span)
                 }
             },
-            Ast::Date(date) => self.node(ExprKind::Literal(Literal::Date(*date)), Ty::known(Type::Date), span),
+            Ast::Date(date) => self.node(
+                ExprKind::Literal(Literal::Date(*date)),
+                Ty::known(Type::Date),
+                span,
+            ),
             Ast::Text(template) => {
                 let template = self.lower_template(template);
                 let constant = match template.parts.as_slice() {
@@ -202,7 +315,11 @@ impl Checker<'_> {
                     _ => None,
                 };
                 match constant {
-                    Some(text) => self.node(ExprKind::Literal(Literal::Text(text.into())), Ty::known(Type::Text), span),
+                    Some(text) => self.node(
+                        ExprKind::Literal(Literal::Text(text.into())),
+                        Ty::known(Type::Text),
+                        span,
+                    ),
                     None => self.node(ExprKind::Text(template), Ty::known(Type::Text), span),
                 }
             }
@@ -218,19 +335,33 @@ impl Checker<'_> {
                 let mut maybe_unknown = false;
                 let mut lowered = Vec::with_capacity(items.len());
                 for item in items {
-                    let hint = element_hint.clone().or_else(|| (element != Type::Nothing).then(|| element.clone()));
+                    let hint = element_hint
+                        .clone()
+                        .or_else(|| (element != Type::Nothing).then(|| element.clone()));
                     let item = self.lower(item, hint.as_ref());
                     match element.unify(&item.ty.ty) {
                         Some(unified) => element = unified,
                         None => {
                             let expected = self.type_name(&element);
-                            self.mismatch(item.location.span, &expected, &item.ty, "all items of a list have the same type");
+                            self.mismatch(
+                                item.location.span,
+                                &expected,
+                                &item.ty,
+                                "all items of a list have the same type",
+                            );
                         }
                     }
                     maybe_unknown |= item.ty.maybe_unknown;
                     lowered.push(item);
                 }
-                self.node(ExprKind::List(lowered), Ty { ty: Type::List(Box::new(element)), maybe_unknown }, span)
+                self.node(
+                    ExprKind::List(lowered),
+                    Ty {
+                        ty: Type::List(Box::new(element)),
+                        maybe_unknown,
+                    },
+                    span,
+                )
             }
             Ast::Paren(inner) => {
                 let mut lowered = self.lower(inner, expected);
@@ -240,15 +371,28 @@ impl Checker<'_> {
             Ast::Unary(UnaryOp::Not, operand) => {
                 let operand = self.lower(operand, Some(&Type::Bool));
                 if !matches!(operand.ty.ty, Type::Bool | Type::Error) {
-                    self.mismatch(operand.location.span, "a yes/no value (bool) after `not`", &operand.ty, "`not` turns true into false and back");
+                    self.mismatch(
+                        operand.location.span,
+                        "a yes/no value (bool) after `not`",
+                        &operand.ty,
+                        "`not` turns true into false and back",
+                    );
                 }
-                let ty = Ty { ty: Type::Bool, maybe_unknown: operand.ty.maybe_unknown };
+                let ty = Ty {
+                    ty: Type::Bool,
+                    maybe_unknown: operand.ty.maybe_unknown,
+                };
                 self.node(ExprKind::Not(boxed(operand)), ty, span)
             }
             Ast::Unary(UnaryOp::Neg, operand) => {
                 let operand = self.lower(operand, None);
                 if !operand.ty.ty.is_numeric() {
-                    self.mismatch(operand.location.span, "a number after `-`", &operand.ty, "only numbers can be negated");
+                    self.mismatch(
+                        operand.location.span,
+                        "a number after `-`",
+                        &operand.ty,
+                        "only numbers can be negated",
+                    );
                 }
                 let ty = operand.ty.clone();
                 self.node(ExprKind::Neg(boxed(operand)), ty, span)
@@ -256,8 +400,7 @@ impl Checker<'_> {
             Ast::Binary(op, lhs, rhs) => self.lower_binary(*op, lhs, rhs, span),
             Ast::Where(list, cond) => {
                 let list = self.lower(list, None);
-                let filtered = self.lower_filter(list, cond, FilterMode::Where, span);
-                filtered
+                self.lower_filter(list, cond, FilterMode::Where, span)
             }
         }
     }
@@ -277,12 +420,18 @@ impl Checker<'_> {
                     _ => unreachable_symbol(),
                 };
                 self.occurrence(symbol, span, false);
-                return self.node(ExprKind::Literal(Literal::Variant(index)), Ty::known(expected.clone()), span);
+                return self.node(
+                    ExprKind::Literal(Literal::Variant(index)),
+                    Ty::known(expected.clone()),
+                    span,
+                );
             }
         }
         let depth_count = self.item_scopes.len();
         for depth in 0..depth_count {
-            let Some(scope) = self.item_scopes.get(depth_count - 1 - depth).cloned() else { continue };
+            let Some(scope) = self.item_scopes.get(depth_count - 1 - depth).cloned() else {
+                continue;
+            };
             if let Some((index, field_ty)) = self.record_field(&scope, name) {
                 if let Type::Record(record) = scope {
                     self.occurrence(Symbol::Field(record, index), span, false);
@@ -295,7 +444,11 @@ impl Checker<'_> {
             Some(ValueRef::Fact(id)) => {
                 self.occurrence(Symbol::Fact(id), span, false);
                 self.read(Read::Fact(id), span);
-                let ty = self.program.facts.get(id as usize).map_or_else(Ty::error, |f| f.ty.clone());
+                let ty = self
+                    .program
+                    .facts
+                    .get(id as usize)
+                    .map_or_else(Ty::error, |f| f.ty.clone());
                 return self.node(ExprKind::Fact(id), ty, span);
             }
             Some(ValueRef::Let(id)) => {
@@ -330,15 +483,32 @@ impl Checker<'_> {
 
     fn unknown_name(&mut self, name: &str, span: Span, expected: Option<&Type>) {
         if let Some(expected @ (Type::Enum(_) | Type::Verdict(_))) = expected {
-            let variants: Vec<String> = self.program.variant_names(expected).iter().map(|v| v.to_string()).collect();
+            let variants: Vec<String> = self
+                .program
+                .variant_names(expected)
+                .iter()
+                .map(|v| v.to_string())
+                .collect();
             let type_name = self.type_name(expected);
-            let what = if matches!(expected, Type::Verdict(_)) { "an arm of" } else { "a variant of" };
-            let mut diagnostic = Diagnostic::error(Code::UnknownVariant, span, format!("`{name}` is not {what} `{type_name}`"))
-                .with_label(format!("not in `{type_name}`"));
-            let suggestion = did_you_mean(name, variants.iter().map(String::as_str)).map(str::to_string);
+            let what = if matches!(expected, Type::Verdict(_)) {
+                "an arm of"
+            } else {
+                "a variant of"
+            };
+            let mut diagnostic = Diagnostic::error(
+                Code::UnknownVariant,
+                span,
+                format!("`{name}` is not {what} `{type_name}`"),
+            )
+            .with_label(format!("not in `{type_name}`"));
+            let suggestion =
+                did_you_mean(name, variants.iter().map(String::as_str)).map(str::to_string);
             diagnostic = match suggestion {
                 Some(s) => diagnostic
-                    .with_help(format!("did you mean `{s}`? The choices are: {}", variants.join(", ")))
+                    .with_help(format!(
+                        "did you mean `{s}`? The choices are: {}",
+                        variants.join(", ")
+                    ))
                     .with_suggestion(format!("Change to `{s}`"), span, s),
                 None => diagnostic.with_help(format!("the choices are: {}", variants.join(", "))),
             };
@@ -355,15 +525,20 @@ impl Checker<'_> {
         }
         candidates.extend(["score", "today"].map(String::from));
         candidates.sort();
-        let suggestion = did_you_mean(name, candidates.iter().map(String::as_str)).map(str::to_string);
+        let suggestion =
+            did_you_mean(name, candidates.iter().map(String::as_str)).map(str::to_string);
         let owner = self
             .program
             .enums
             .iter()
             .find(|e| e.variants.iter().any(|v| v.name == name))
             .map(|e| e.name.clone());
-        let mut diagnostic = Diagnostic::error(Code::UnknownName, span, format!("nothing named `{name}` is declared"))
-            .with_label("unknown name");
+        let mut diagnostic = Diagnostic::error(
+            Code::UnknownName,
+            span,
+            format!("nothing named `{name}` is declared"),
+        )
+        .with_label("unknown name");
         diagnostic = match (suggestion, owner) {
             (Some(s), _) => diagnostic
                 .with_help(format!("did you mean `{s}`?"))
@@ -385,7 +560,11 @@ impl Checker<'_> {
                     let ty = Type::Enum(id);
                     if let Some(index) = self.variant_index(&ty, &field.node) {
                         self.occurrence(Symbol::Variant(id, index), field.span, false);
-                        return self.node(ExprKind::Literal(Literal::Variant(index)), Ty::known(ty), span);
+                        return self.node(
+                            ExprKind::Literal(Literal::Variant(index)),
+                            Ty::known(ty),
+                            span,
+                        );
                     }
                     self.unknown_name(&field.node, field.span, Some(&ty));
                     return self.poisoned(span);
@@ -404,25 +583,45 @@ impl Checker<'_> {
         };
         let Some((index, field_ty)) = self.record_field(&Type::Record(record), &field.node) else {
             let record_info = self.program.records.get(record as usize);
-            let names: Vec<String> = record_info.map(|r| r.fields.iter().map(|f| f.name.clone()).collect()).unwrap_or_default();
+            let names: Vec<String> = record_info
+                .map(|r| r.fields.iter().map(|f| f.name.clone()).collect())
+                .unwrap_or_default();
             let record_name = record_info.map(|r| r.name.clone()).unwrap_or_default();
-            let mut diagnostic = Diagnostic::error(Code::UnknownField, field.span, format!("`{record_name}` has no field `{}`", field.node))
-                .with_label("unknown field");
-            diagnostic = match did_you_mean(&field.node, names.iter().map(String::as_str)).map(str::to_string) {
+            let mut diagnostic = Diagnostic::error(
+                Code::UnknownField,
+                field.span,
+                format!("`{record_name}` has no field `{}`", field.node),
+            )
+            .with_label("unknown field");
+            diagnostic = match did_you_mean(&field.node, names.iter().map(String::as_str))
+                .map(str::to_string)
+            {
                 Some(s) => diagnostic
-                    .with_help(format!("did you mean `{s}`? The fields are: {}", names.join(", ")))
+                    .with_help(format!(
+                        "did you mean `{s}`? The fields are: {}",
+                        names.join(", ")
+                    ))
                     .with_suggestion(format!("Change to `{s}`"), field.span, s),
-                None => diagnostic.with_help(format!("the fields of `{record_name}` are: {}", names.join(", "))),
+                None => diagnostic.with_help(format!(
+                    "the fields of `{record_name}` are: {}",
+                    names.join(", ")
+                )),
             };
             self.error(diagnostic);
             return self.poisoned(span);
         };
         self.occurrence(Symbol::Field(record, index), field.span, false);
         if is_list {
-            let ty = Ty { ty: Type::List(Box::new(field_ty.ty)), maybe_unknown: base.ty.maybe_unknown };
+            let ty = Ty {
+                ty: Type::List(Box::new(field_ty.ty)),
+                maybe_unknown: base.ty.maybe_unknown,
+            };
             self.node(ExprKind::MapField(boxed(base), index), ty, span)
         } else {
-            let ty = Ty { ty: field_ty.ty, maybe_unknown: field_ty.maybe_unknown || base.ty.maybe_unknown };
+            let ty = Ty {
+                ty: field_ty.ty,
+                maybe_unknown: field_ty.maybe_unknown || base.ty.maybe_unknown,
+            };
             self.node(ExprKind::Field(boxed(base), index), ty, span)
         }
     }
@@ -430,20 +629,39 @@ impl Checker<'_> {
     fn not_a_record(&mut self, base: ir::Expr, field: &ast::Ident, span: Span) -> ir::Expr {
         let found = self.program.ty_name(&base.ty);
         self.error(
-            Diagnostic::error(Code::TypeMismatch, field.span, format!("`{found}` has no fields"))
-                .with_label("field of a value that is not a record")
-                .with_help("only records (and lists of records) have fields, e.g. `last_meeting.on`"),
+            Diagnostic::error(
+                Code::TypeMismatch,
+                field.span,
+                format!("`{found}` has no fields"),
+            )
+            .with_label("field of a value that is not a record")
+            .with_help("only records (and lists of records) have fields, e.g. `last_meeting.on`"),
         );
         self.poisoned(span)
     }
 
-    fn lower_filter(&mut self, list: ir::Expr, cond: &ast::Expr, mode: FilterMode, span: Span) -> ir::Expr {
+    fn lower_filter(
+        &mut self,
+        list: ir::Expr,
+        cond: &ast::Expr,
+        mode: FilterMode,
+        span: Span,
+    ) -> ir::Expr {
         let element = match &list.ty.ty {
             Type::List(element) => element.as_ref().clone(),
             Type::Error => Type::Error,
             _ => {
-                let what = if mode == FilterMode::Where { "`where`" } else { "this function" };
-                self.mismatch(list.location.span, &format!("a list before {what}"), &list.ty, "`where` keeps the items of a list that meet a condition");
+                let what = if mode == FilterMode::Where {
+                    "`where`"
+                } else {
+                    "this function"
+                };
+                self.mismatch(
+                    list.location.span,
+                    &format!("a list before {what}"),
+                    &list.ty,
+                    "`where` keeps the items of a list that meet a condition",
+                );
                 Type::Error
             }
         };
@@ -451,21 +669,46 @@ impl Checker<'_> {
         let cond = self.lower_condition(cond);
         self.item_scopes.pop();
         let ty = match mode {
-            FilterMode::Where => Ty { ty: Type::List(Box::new(element)), maybe_unknown: list.ty.maybe_unknown },
-            FilterMode::Any | FilterMode::All => {
-                Ty { ty: Type::Bool, maybe_unknown: list.ty.maybe_unknown || cond.ty.maybe_unknown }
-            }
+            FilterMode::Where => Ty {
+                ty: Type::List(Box::new(element)),
+                maybe_unknown: list.ty.maybe_unknown,
+            },
+            FilterMode::Any | FilterMode::All => Ty {
+                ty: Type::Bool,
+                maybe_unknown: list.ty.maybe_unknown || cond.ty.maybe_unknown,
+            },
         };
-        self.node(ExprKind::Filter { list: boxed(list), cond: boxed(cond), mode }, ty, span)
+        self.node(
+            ExprKind::Filter {
+                list: boxed(list),
+                cond: boxed(cond),
+                mode,
+            },
+            ty,
+            span,
+        )
     }
 
-    fn lower_binary(&mut self, op: BinaryOp, lhs: &ast::Expr, rhs: &ast::Expr, span: Span) -> ir::Expr {
+    fn lower_binary(
+        &mut self,
+        op: BinaryOp,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        span: Span,
+    ) -> ir::Expr {
         match op {
             BinaryOp::And | BinaryOp::Or => {
                 let lhs = self.lower_condition(lhs);
                 let rhs = self.lower_condition(rhs);
-                let ty = Ty { ty: Type::Bool, maybe_unknown: lhs.ty.maybe_unknown || rhs.ty.maybe_unknown };
-                let kind = if op == BinaryOp::And { ExprKind::And(boxed(lhs), boxed(rhs)) } else { ExprKind::Or(boxed(lhs), boxed(rhs)) };
+                let ty = Ty {
+                    ty: Type::Bool,
+                    maybe_unknown: lhs.ty.maybe_unknown || rhs.ty.maybe_unknown,
+                };
+                let kind = if op == BinaryOp::And {
+                    ExprKind::And(boxed(lhs), boxed(rhs))
+                } else {
+                    ExprKind::Or(boxed(lhs), boxed(rhs))
+                };
                 self.node(kind, ty, span)
             }
             BinaryOp::In | BinaryOp::NotIn => {
@@ -474,17 +717,44 @@ impl Checker<'_> {
                 match &list.ty.ty {
                     Type::List(element) => {
                         if value.ty.ty.unify(element).is_none() {
-                            let expected = format!("a list of {}", self.program.type_name(&value.ty.ty));
-                            self.mismatch(list.location.span, &expected, &list.ty, "`in` looks for a value in a list of the same type");
+                            let expected =
+                                format!("a list of {}", self.program.type_name(&value.ty.ty));
+                            self.mismatch(
+                                list.location.span,
+                                &expected,
+                                &list.ty,
+                                "`in` looks for a value in a list of the same type",
+                            );
                         }
                     }
                     Type::Error => {}
-                    _ => self.mismatch(list.location.span, "a list after `in`", &list.ty, "write the choices in brackets, e.g. `stage in [mid, late]`"),
+                    _ => self.mismatch(
+                        list.location.span,
+                        "a list after `in`",
+                        &list.ty,
+                        "write the choices in brackets, e.g. `stage in [mid, late]`",
+                    ),
                 }
-                let ty = Ty { ty: Type::Bool, maybe_unknown: value.ty.maybe_unknown || list.ty.maybe_unknown };
-                self.node(ExprKind::In { value: boxed(value), list: boxed(list), negated: op == BinaryOp::NotIn }, ty, span)
+                let ty = Ty {
+                    ty: Type::Bool,
+                    maybe_unknown: value.ty.maybe_unknown || list.ty.maybe_unknown,
+                };
+                self.node(
+                    ExprKind::In {
+                        value: boxed(value),
+                        list: boxed(list),
+                        negated: op == BinaryOp::NotIn,
+                    },
+                    ty,
+                    span,
+                )
             }
-            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge => {
                 // A bare variant on the left (`early == stage`) takes its type
                 // from the right.
                 let lhs_is_bare = matches!(&lhs.node, Ast::Name(n) if !self.is_value_name(n));
@@ -508,17 +778,39 @@ impl Checker<'_> {
                 match lhs.ty.ty.unify(&rhs.ty.ty) {
                     None => {
                         let expected = self.program.type_name(&lhs.ty.ty);
-                        self.mismatch(rhs.location.span, &expected, &rhs.ty, "both sides of a comparison must have the same type");
+                        self.mismatch(
+                            rhs.location.span,
+                            &expected,
+                            &rhs.ty,
+                            "both sides of a comparison must have the same type",
+                        );
                     }
                     Some(common) => {
-                        let ordered = matches!(common, Type::Int | Type::Number | Type::Date | Type::Text | Type::Enum(_) | Type::Verdict(_) | Type::Error);
+                        let ordered = matches!(
+                            common,
+                            Type::Int
+                                | Type::Number
+                                | Type::Date
+                                | Type::Text
+                                | Type::Enum(_)
+                                | Type::Verdict(_)
+                                | Type::Error
+                        );
                         if !matches!(compare, CompareOp::Eq | CompareOp::Ne) && !ordered {
                             let found = Ty::known(common);
-                            self.mismatch(span, "numbers, dates, texts or enum values to order", &found, "only values with an order can be compared with < <= > >=");
+                            self.mismatch(
+                                span,
+                                "numbers, dates, texts or enum values to order",
+                                &found,
+                                "only values with an order can be compared with < <= > >=",
+                            );
                         }
                     }
                 }
-                let ty = Ty { ty: Type::Bool, maybe_unknown: lhs.ty.maybe_unknown || rhs.ty.maybe_unknown };
+                let ty = Ty {
+                    ty: Type::Bool,
+                    maybe_unknown: lhs.ty.maybe_unknown || rhs.ty.maybe_unknown,
+                };
                 self.node(ExprKind::Compare(compare, boxed(lhs), boxed(rhs)), ty, span)
             }
             BinaryOp::Coalesce => {
@@ -531,11 +823,19 @@ impl Checker<'_> {
                     Some(ty) => ty,
                     None => {
                         let expected = self.program.type_name(&lhs.ty.ty);
-                        self.mismatch(rhs.location.span, &expected, &rhs.ty, "the default after `??` must have the type of the value before it");
+                        self.mismatch(
+                            rhs.location.span,
+                            &expected,
+                            &rhs.ty,
+                            "the default after `??` must have the type of the value before it",
+                        );
                         Type::Error
                     }
                 };
-                let ty = Ty { ty, maybe_unknown: rhs.ty.maybe_unknown };
+                let ty = Ty {
+                    ty,
+                    maybe_unknown: rhs.ty.maybe_unknown,
+                };
                 self.node(ExprKind::Coalesce(boxed(lhs), boxed(rhs)), ty, span)
             }
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
@@ -565,8 +865,16 @@ impl Checker<'_> {
                         Type::Error
                     }
                 };
-                let maybe_unknown = lhs.ty.maybe_unknown || rhs.ty.maybe_unknown || arith == ArithOp::Div;
-                self.node(ExprKind::Arith(arith, boxed(lhs), boxed(rhs)), Ty { ty: result, maybe_unknown }, span)
+                let maybe_unknown =
+                    lhs.ty.maybe_unknown || rhs.ty.maybe_unknown || arith == ArithOp::Div;
+                self.node(
+                    ExprKind::Arith(arith, boxed(lhs), boxed(rhs)),
+                    Ty {
+                        ty: result,
+                        maybe_unknown,
+                    },
+                    span,
+                )
             }
         }
     }
@@ -579,17 +887,31 @@ impl Checker<'_> {
         );
     }
 
-    fn arity(&mut self, name: &ast::Ident, args: &[ast::Expr], allowed: &[usize], span: Span) -> bool {
+    fn arity(
+        &mut self,
+        name: &ast::Ident,
+        args: &[ast::Expr],
+        allowed: &[usize],
+        span: Span,
+    ) -> bool {
         if allowed.contains(&args.len()) {
             return true;
         }
-        let signature = BUILTINS.iter().find(|b| b.0 == name.node).map_or("", |b| b.1);
+        let signature = BUILTINS
+            .iter()
+            .find(|b| b.0 == name.node)
+            .map_or("", |b| b.1);
         let counts: Vec<String> = allowed.iter().map(|n| n.to_string()).collect();
         self.error(
             Diagnostic::error(
                 Code::BadCall,
                 span,
-                format!("`{}` takes {} argument(s), found {}", name.node, counts.join(" or "), args.len()),
+                format!(
+                    "`{}` takes {} argument(s), found {}",
+                    name.node,
+                    counts.join(" or "),
+                    args.len()
+                ),
             )
             .with_help(format!("use it as {signature}")),
         );
@@ -607,28 +929,50 @@ impl Checker<'_> {
                 _ => None,
             };
             let arg_span = args.first().map_or(span, |a| a.span);
-            return match group_name.as_ref().and_then(|g| self.groups.get(g).copied()) {
+            return match group_name
+                .as_ref()
+                .and_then(|g| self.groups.get(g).copied())
+            {
                 Some(group) => {
                     self.occurrence(Symbol::Group(group), arg_span, false);
-                    self.deps.push((Node::GroupScore(group), self.location(span)));
+                    self.deps
+                        .push((Node::GroupScore(group), self.location(span)));
                     self.node(ExprKind::GroupScore(group), Ty::known(Type::Int), span)
                 }
                 None => {
-                    let groups: Vec<String> = self.program.groups.iter().map(|g| g.name.clone()).collect();
-                    let mut diagnostic = Diagnostic::error(Code::UnknownName, arg_span, "`score(…)` needs the name of a group")
-                        .with_label("not a group");
-                    if let Some(s) = group_name.as_deref().and_then(|g| did_you_mean(g, groups.iter().map(String::as_str))) {
-                        diagnostic = diagnostic.with_suggestion(format!("Change to `{s}`"), arg_span, s.to_string());
+                    let groups: Vec<String> =
+                        self.program.groups.iter().map(|g| g.name.clone()).collect();
+                    let mut diagnostic = Diagnostic::error(
+                        Code::UnknownName,
+                        arg_span,
+                        "`score(…)` needs the name of a group",
+                    )
+                    .with_label("not a group");
+                    if let Some(s) = group_name
+                        .as_deref()
+                        .and_then(|g| did_you_mean(g, groups.iter().map(String::as_str)))
+                    {
+                        diagnostic = diagnostic.with_suggestion(
+                            format!("Change to `{s}`"),
+                            arg_span,
+                            s.to_string(),
+                        );
                     }
-                    self.error(diagnostic.with_help(format!("the groups are: {}", groups.join(", "))));
+                    self.error(
+                        diagnostic.with_help(format!("the groups are: {}", groups.join(", "))),
+                    );
                     self.poisoned(span)
                 }
             };
         }
         let Some(_) = BUILTINS.iter().find(|b| b.0 == function) else {
             let names: Vec<&str> = BUILTINS.iter().map(|b| b.0).collect();
-            let mut diagnostic = Diagnostic::error(Code::UnknownName, name.span, format!("there is no function named `{function}`"))
-                .with_label("unknown function");
+            let mut diagnostic = Diagnostic::error(
+                Code::UnknownName,
+                name.span,
+                format!("there is no function named `{function}`"),
+            )
+            .with_label("unknown function");
             diagnostic = match did_you_mean(function, names.iter().copied()) {
                 Some(s) => diagnostic
                     .with_help(format!("did you mean `{s}`?"))
@@ -640,9 +984,15 @@ impl Checker<'_> {
         };
         // any/all with a condition: the condition sees each item, like `where`.
         if matches!(function, "any" | "all") && args.len() == 2 {
-            let (Some(list), Some(cond)) = (args.first(), args.get(1)) else { return self.poisoned(span) };
+            let (Some(list), Some(cond)) = (args.first(), args.get(1)) else {
+                return self.poisoned(span);
+            };
             let list = self.lower(list, None);
-            let mode = if function == "any" { FilterMode::Any } else { FilterMode::All };
+            let mode = if function == "any" {
+                FilterMode::Any
+            } else {
+                FilterMode::All
+            };
             return self.lower_filter(list, cond, mode, span);
         }
         let allowed: &[usize] = if function == "contains" { &[2] } else { &[1] };
@@ -659,7 +1009,9 @@ impl Checker<'_> {
             });
             lowered.push(self.lower(arg, hint.as_ref()));
         }
-        let Some(first) = lowered.first() else { return self.poisoned(span) };
+        let Some(first) = lowered.first() else {
+            return self.poisoned(span);
+        };
         let first_ty = first.ty.clone();
         let first_span = first.location.span;
         let element = match &first_ty.ty {
@@ -668,14 +1020,31 @@ impl Checker<'_> {
         };
         let list_unknown = first_ty.maybe_unknown;
         let bad = |checker: &mut Self, expected: &str| {
-            checker.mismatch(first_span, expected, &first_ty, &format!("`{function}` is used as {}", BUILTINS.iter().find(|b| b.0 == function).map_or("", |b| b.1)));
+            checker.mismatch(
+                first_span,
+                expected,
+                &first_ty,
+                &format!(
+                    "`{function}` is used as {}",
+                    BUILTINS
+                        .iter()
+                        .find(|b| b.0 == function)
+                        .map_or("", |b| b.1)
+                ),
+            );
         };
         if first_ty.ty.is_error() {
             return self.poisoned(span);
         }
         let (builtin, ty) = match function {
             "count" => match element {
-                Some(_) => (Builtin::Count, Ty { ty: Type::Int, maybe_unknown: list_unknown }),
+                Some(_) => (
+                    Builtin::Count,
+                    Ty {
+                        ty: Type::Int,
+                        maybe_unknown: list_unknown,
+                    },
+                ),
                 None => {
                     bad(self, "a list");
                     return self.poisoned(span);
@@ -683,8 +1052,18 @@ impl Checker<'_> {
             },
             "any" | "all" => match element {
                 Some(Type::Bool | Type::Nothing | Type::Error) => {
-                    let builtin = if function == "any" { Builtin::AnyBool } else { Builtin::AllBool };
-                    (builtin, Ty { ty: Type::Bool, maybe_unknown: list_unknown })
+                    let builtin = if function == "any" {
+                        Builtin::AnyBool
+                    } else {
+                        Builtin::AllBool
+                    };
+                    (
+                        builtin,
+                        Ty {
+                            ty: Type::Bool,
+                            maybe_unknown: list_unknown,
+                        },
+                    )
                 }
                 _ => {
                     bad(self, "a list of yes/no values, or a list and a condition");
@@ -693,8 +1072,18 @@ impl Checker<'_> {
             },
             "first" | "last" => match element {
                 Some(element) => {
-                    let builtin = if function == "first" { Builtin::First } else { Builtin::Last };
-                    (builtin, Ty { ty: element, maybe_unknown: true })
+                    let builtin = if function == "first" {
+                        Builtin::First
+                    } else {
+                        Builtin::Last
+                    };
+                    (
+                        builtin,
+                        Ty {
+                            ty: element,
+                            maybe_unknown: true,
+                        },
+                    )
                 }
                 None => {
                     bad(self, "a list");
@@ -702,9 +1091,21 @@ impl Checker<'_> {
                 }
             },
             "min" | "max" => match element {
-                Some(element @ (Type::Int | Type::Number | Type::Date | Type::Enum(_) | Type::Error)) => {
-                    let builtin = if function == "min" { Builtin::Min } else { Builtin::Max };
-                    (builtin, Ty { ty: element, maybe_unknown: true })
+                Some(
+                    element @ (Type::Int | Type::Number | Type::Date | Type::Enum(_) | Type::Error),
+                ) => {
+                    let builtin = if function == "min" {
+                        Builtin::Min
+                    } else {
+                        Builtin::Max
+                    };
+                    (
+                        builtin,
+                        Ty {
+                            ty: element,
+                            maybe_unknown: true,
+                        },
+                    )
                 }
                 _ => {
                     bad(self, "a list of numbers or dates");
@@ -712,8 +1113,20 @@ impl Checker<'_> {
                 }
             },
             "sum" => match element {
-                Some(element @ (Type::Int | Type::Number | Type::Error)) => (Builtin::Sum, Ty { ty: element, maybe_unknown: list_unknown }),
-                Some(Type::Nothing) => (Builtin::Sum, Ty { ty: Type::Int, maybe_unknown: list_unknown }),
+                Some(element @ (Type::Int | Type::Number | Type::Error)) => (
+                    Builtin::Sum,
+                    Ty {
+                        ty: element,
+                        maybe_unknown: list_unknown,
+                    },
+                ),
+                Some(Type::Nothing) => (
+                    Builtin::Sum,
+                    Ty {
+                        ty: Type::Int,
+                        maybe_unknown: list_unknown,
+                    },
+                ),
                 _ => {
                     bad(self, "a list of numbers");
                     return self.poisoned(span);
@@ -721,8 +1134,18 @@ impl Checker<'_> {
             },
             "days_since" | "days_until" => match first_ty.ty {
                 Type::Date => {
-                    let builtin = if function == "days_since" { Builtin::DaysSince } else { Builtin::DaysUntil };
-                    (builtin, Ty { ty: Type::Int, maybe_unknown: first_ty.maybe_unknown })
+                    let builtin = if function == "days_since" {
+                        Builtin::DaysSince
+                    } else {
+                        Builtin::DaysUntil
+                    };
+                    (
+                        builtin,
+                        Ty {
+                            ty: Type::Int,
+                            maybe_unknown: first_ty.maybe_unknown,
+                        },
+                    )
                 }
                 _ => {
                     bad(self, "a date");
@@ -730,30 +1153,67 @@ impl Checker<'_> {
                 }
             },
             "len" => match (&first_ty.ty, element) {
-                (Type::Text, _) => (Builtin::LenText, Ty { ty: Type::Int, maybe_unknown: first_ty.maybe_unknown }),
-                (_, Some(_)) => (Builtin::LenList, Ty { ty: Type::Int, maybe_unknown: first_ty.maybe_unknown }),
+                (Type::Text, _) => (
+                    Builtin::LenText,
+                    Ty {
+                        ty: Type::Int,
+                        maybe_unknown: first_ty.maybe_unknown,
+                    },
+                ),
+                (_, Some(_)) => (
+                    Builtin::LenList,
+                    Ty {
+                        ty: Type::Int,
+                        maybe_unknown: first_ty.maybe_unknown,
+                    },
+                ),
                 _ => {
                     bad(self, "a text or a list");
                     return self.poisoned(span);
                 }
             },
             "contains" => {
-                let second = lowered.get(1).map(|a| a.ty.clone()).unwrap_or_else(Ty::error);
+                let second = lowered
+                    .get(1)
+                    .map(|a| a.ty.clone())
+                    .unwrap_or_else(Ty::error);
                 let second_span = lowered.get(1).map_or(span, |a| a.location.span);
                 let maybe_unknown = first_ty.maybe_unknown || second.maybe_unknown;
                 match (&first_ty.ty, element) {
                     (Type::Text, _) => {
                         if !matches!(second.ty, Type::Text | Type::Error) {
-                            self.mismatch(second_span, "text", &second, "`contains(text, part)` looks for a piece of text");
+                            self.mismatch(
+                                second_span,
+                                "text",
+                                &second,
+                                "`contains(text, part)` looks for a piece of text",
+                            );
                         }
-                        (Builtin::ContainsText, Ty { ty: Type::Bool, maybe_unknown })
+                        (
+                            Builtin::ContainsText,
+                            Ty {
+                                ty: Type::Bool,
+                                maybe_unknown,
+                            },
+                        )
                     }
                     (_, Some(element)) => {
                         if element.unify(&second.ty).is_none() {
                             let expected = self.program.type_name(&element);
-                            self.mismatch(second_span, &expected, &second, "`contains(list, item)` looks for an item of the list's type");
+                            self.mismatch(
+                                second_span,
+                                &expected,
+                                &second,
+                                "`contains(list, item)` looks for an item of the list's type",
+                            );
                         }
-                        (Builtin::ContainsItem, Ty { ty: Type::Bool, maybe_unknown })
+                        (
+                            Builtin::ContainsItem,
+                            Ty {
+                                ty: Type::Bool,
+                                maybe_unknown,
+                            },
+                        )
                     }
                     _ => {
                         bad(self, "a text or a list");
@@ -771,7 +1231,6 @@ impl Checker<'_> {
         };
         self.node(ExprKind::Call(builtin, lowered), ty, span)
     }
-
 }
 
 fn unreachable_symbol() -> Symbol {

@@ -24,10 +24,22 @@ pub(crate) enum Node {
 fn step_name(checker: &Checker<'_>, step: Step) -> String {
     let program = &checker.program;
     match step {
-        Step::Let(id) => program.lets.get(id as usize).map_or_else(String::new, |l| l.name.clone()),
-        Step::Group(id) => program.groups.get(id as usize).map_or_else(String::new, |g| format!("group {}", g.name)),
-        Step::Signal(id) => program.signals.get(id as usize).map_or_else(String::new, |s| s.name.clone()),
-        Step::Verdict(id) => program.verdicts.get(id as usize).map_or_else(String::new, |v| v.name.clone()),
+        Step::Let(id) => program
+            .lets
+            .get(id as usize)
+            .map_or_else(String::new, |l| l.name.clone()),
+        Step::Group(id) => program
+            .groups
+            .get(id as usize)
+            .map_or_else(String::new, |g| format!("group {}", g.name)),
+        Step::Signal(id) => program
+            .signals
+            .get(id as usize)
+            .map_or_else(String::new, |s| s.name.clone()),
+        Step::Verdict(id) => program
+            .verdicts
+            .get(id as usize)
+            .map_or_else(String::new, |v| v.name.clone()),
     }
 }
 
@@ -45,7 +57,9 @@ pub(crate) fn order(checker: &mut Checker<'_>) {
         for (node, location) in deps {
             match node {
                 Node::Step(target) => list.push((*target, *location)),
-                Node::Score => list.extend((0..program.signals.len() as u32).map(|s| (Step::Signal(s), *location))),
+                Node::Score => list.extend(
+                    (0..program.signals.len() as u32).map(|s| (Step::Signal(s), *location)),
+                ),
                 Node::GroupScore(group) => {
                     if let Some(group) = program.groups.get(*group as usize) {
                         list.extend(group.signals.iter().map(|s| (Step::Signal(*s), *location)));
@@ -86,7 +100,12 @@ pub(crate) fn order(checker: &mut Checker<'_>) {
                         }
                         Mark::Open => {
                             let from = stack.iter().position(|(s, _)| *s == target).unwrap_or(0);
-                            let chain: Vec<Step> = stack.get(from..).unwrap_or(&[]).iter().map(|(s, _)| *s).collect();
+                            let chain: Vec<Step> = stack
+                                .get(from..)
+                                .unwrap_or(&[])
+                                .iter()
+                                .map(|(s, _)| *s)
+                                .collect();
                             cycles.push((chain, location));
                         }
                         Mark::Done => {}

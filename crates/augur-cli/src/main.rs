@@ -11,7 +11,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "augur", version, about = "Check sales playbooks and evaluate deals against them")]
+#[command(
+    name = "augur",
+    version,
+    about = "Check sales playbooks and evaluate deals against them"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -55,7 +59,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check { paths, format } => check(&paths, format),
-        Command::Eval { playbook, deals, format, explain, today, strict } => {
+        Command::Eval {
+            playbook,
+            deals,
+            format,
+            explain,
+            today,
+            strict,
+        } => {
             let today = match today.as_deref().map(|t| Date::parse(t).ok_or(t)) {
                 Some(Err(bad)) => {
                     eprintln!("error: --today expects a date YYYY-MM-DD, found \"{bad}\"");
@@ -71,7 +82,12 @@ fn main() -> ExitCode {
 
 fn collect_playbooks(path: &Path, out: &mut Vec<PathBuf>) {
     if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path).into_iter().flatten().flatten().map(|e| e.path()).collect();
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
         entries.sort();
         for entry in entries {
             if entry.is_dir() || entry.extension().is_some_and(|e| e == "augur") {
@@ -89,13 +105,19 @@ fn analyze(path: &Path) -> Analysis {
 }
 
 fn display_root(path: &Path) -> String {
-    path.parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default()
+    path.parent()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn diagnostic_path(analysis: &Analysis, root: &str, diagnostic: &Diagnostic) -> (String, String) {
     let source = analysis.source(diagnostic.file);
     let rel = source.map_or("", |s| s.path.as_str());
-    let path = if root.is_empty() { rel.to_string() } else { format!("{root}/{rel}") };
+    let path = if root.is_empty() {
+        rel.to_string()
+    } else {
+        format!("{root}/{rel}")
+    };
     (path, source.map(|s| s.text.to_string()).unwrap_or_default())
 }
 
@@ -103,7 +125,10 @@ fn print_diagnostics(analysis: &Analysis, root: &str) {
     let color = std::io::stderr().is_terminal();
     for diagnostic in &analysis.diagnostics {
         let (path, text) = diagnostic_path(analysis, root, diagnostic);
-        eprint!("{}", augur_syntax::render::render_report(diagnostic, &path, &text, color));
+        eprint!(
+            "{}",
+            augur_syntax::render::render_report(diagnostic, &path, &text, color)
+        );
     }
 }
 
@@ -142,7 +167,12 @@ fn check(paths: &[PathBuf], format: Format) -> ExitCode {
         errors += analysis.diagnostics.iter().filter(|d| d.is_error()).count();
         match format {
             Format::Text => print_diagnostics(&analysis, &root),
-            Format::Json | Format::Jsonl => all.extend(analysis.diagnostics.iter().map(|d| diagnostic_json(&analysis, &root, d))),
+            Format::Json | Format::Jsonl => all.extend(
+                analysis
+                    .diagnostics
+                    .iter()
+                    .map(|d| diagnostic_json(&analysis, &root, d)),
+            ),
         }
     }
     match format {
@@ -171,17 +201,31 @@ fn read_records(input: &str) -> Result<Vec<Record>, String> {
     if input.ends_with(".json") {
         let mut bytes = Vec::new();
         let mut reader = reader;
-        reader.read_to_end(&mut bytes).map_err(|e| format!("cannot read {input}: {e}"))?;
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read {input}: {e}"))?;
         let parsed = std::str::from_utf8(&bytes)
-            .map_err(|e| augur_eval::DealError { message: format!("not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()), path: "$".into() })
+            .map_err(|e| augur_eval::DealError {
+                message: format!(
+                    "not valid UTF-8 (invalid byte at offset {})",
+                    e.valid_up_to()
+                ),
+                path: "$".into(),
+            })
             .and_then(|text| {
-                serde_json::from_str(text.trim_start_matches('\u{feff}'))
-                    .map_err(|e| augur_eval::DealError { message: format!("malformed JSON: {e}"), path: "$".into() })
+                serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
+                    augur_eval::DealError {
+                        message: format!("malformed JSON: {e}"),
+                        path: "$".into(),
+                    }
+                })
             });
         return Ok(vec![(input.to_string(), parsed)]);
     }
     if input.ends_with(".csv") {
-        return Err(format!("{input}: CSV input is not supported yet; convert it to JSONL"));
+        return Err(format!(
+            "{input}: CSV input is not supported yet; convert it to JSONL"
+        ));
     }
     let mut records = Vec::new();
     let name = if is_stdin { "stdin" } else { input };
@@ -191,7 +235,10 @@ fn read_records(input: &str) -> Result<Vec<Record>, String> {
             Ok(text) => text,
             Err(e) => {
                 let error = augur_eval::DealError {
-                    message: format!("not valid UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+                    message: format!(
+                        "not valid UTF-8 (invalid byte at offset {})",
+                        e.utf8_error().valid_up_to()
+                    ),
                     path: "$".into(),
                 };
                 records.push((format!("{name}:{}", number + 1), Err(error)));
@@ -202,19 +249,30 @@ fn read_records(input: &str) -> Result<Vec<Record>, String> {
         if text.is_empty() {
             continue;
         }
-        let parsed = serde_json::from_str(text)
-            .map_err(|e| augur_eval::DealError { message: format!("malformed JSON: {e}"), path: "$".into() });
+        let parsed = serde_json::from_str(text).map_err(|e| augur_eval::DealError {
+            message: format!("malformed JSON: {e}"),
+            path: "$".into(),
+        });
         records.push((format!("{name}:{}", number + 1), parsed));
     }
     Ok(records)
 }
 
 fn system_today() -> Date {
-    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     Date::from_days((seconds / 86_400) as i32)
 }
 
-fn eval(playbook: &Path, deals: &[String], format: Format, explain: bool, today: Option<Date>, strict: bool) -> ExitCode {
+fn eval(
+    playbook: &Path,
+    deals: &[String],
+    format: Format,
+    explain: bool,
+    today: Option<Date>,
+    strict: bool,
+) -> ExitCode {
     if !playbook.is_file() {
         eprintln!("error: {} is not a playbook file", playbook.display());
         return ExitCode::from(2);
@@ -228,7 +286,11 @@ fn eval(playbook: &Path, deals: &[String], format: Format, explain: bool, today:
     }
     let program = &analysis.program;
     let reporter = augur_eval::Reporter::new(&analysis, &root);
-    let inputs: Vec<String> = if deals.is_empty() { vec!["-".to_string()] } else { deals.to_vec() };
+    let inputs: Vec<String> = if deals.is_empty() {
+        vec!["-".to_string()]
+    } else {
+        deals.to_vec()
+    };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = false;
@@ -297,8 +359,16 @@ fn eval(playbook: &Path, deals: &[String], format: Format, explain: bool, today:
         }
     }
     if format == Format::Json {
-        let value = if results.len() == 1 { results.pop().unwrap_or(Json::Null) } else { Json::Array(results) };
-        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+        let value = if results.len() == 1 {
+            results.pop().unwrap_or(Json::Null)
+        } else {
+            Json::Array(results)
+        };
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
     }
     let _ = out.flush();
     if failed {
@@ -309,7 +379,12 @@ fn eval(playbook: &Path, deals: &[String], format: Format, explain: bool, today:
 }
 
 fn line_of(analysis: &Analysis, location: &augur_check::ir::Location) -> u32 {
-    analysis.source(location.file).map_or(0, |s| LineIndex::new(&s.text).line_col(&s.text, location.span.start, ColumnUnit::Char).line + 1)
+    analysis.source(location.file).map_or(0, |s| {
+        LineIndex::new(&s.text)
+            .line_col(&s.text, location.span.start, ColumnUnit::Char)
+            .line
+            + 1
+    })
 }
 
 /// `--explain`: every signal with whether it fired and the values it read.

@@ -38,7 +38,10 @@ impl std::fmt::Display for DealError {
 }
 
 fn err(path: &str, message: String) -> DealError {
-    DealError { message, path: path.to_string() }
+    DealError {
+        message,
+        path: path.to_string(),
+    }
 }
 
 fn describe(json: &serde_json::Value) -> String {
@@ -53,14 +56,35 @@ fn describe(json: &serde_json::Value) -> String {
 /// Decodes a deal object against the playbook's facts.
 pub fn decode_deal(program: &Program, json: &serde_json::Value) -> Result<Deal, DealError> {
     let serde_json::Value::Object(map) = json else {
-        return Err(err("$", format!("expected a deal as a JSON object {{…}}, found {}", describe(json))));
+        return Err(err(
+            "$",
+            format!(
+                "expected a deal as a JSON object {{…}}, found {}",
+                describe(json)
+            ),
+        ));
     };
-    let mut deal = Deal { id: None, as_of: None, facts: Vec::with_capacity(program.facts.len()), unknown_keys: Vec::new() };
+    let mut deal = Deal {
+        id: None,
+        as_of: None,
+        facts: Vec::with_capacity(program.facts.len()),
+        unknown_keys: Vec::new(),
+    };
     if let Some(id) = map.get("id") {
         match id {
-            serde_json::Value::String(_) | serde_json::Value::Number(_) => deal.id = Some(id.clone()),
+            serde_json::Value::String(_) | serde_json::Value::Number(_) => {
+                deal.id = Some(id.clone())
+            }
             serde_json::Value::Null => {}
-            other => return Err(err("$.id", format!("expected the deal's id as a string or number, found {}", describe(other)))),
+            other => {
+                return Err(err(
+                    "$.id",
+                    format!(
+                        "expected the deal's id as a string or number, found {}",
+                        describe(other)
+                    ),
+                ))
+            }
         }
     }
     if let Some(as_of) = map.get("as_of").filter(|v| !v.is_null()) {
@@ -94,7 +118,13 @@ fn decode_field(
             if field.ty.maybe_unknown {
                 Ok(Value::Unknown(Blame::fact(blame)))
             } else {
-                Err(err(path, format!("`{}` must be given: it is not optional in this playbook", field.name)))
+                Err(err(
+                    path,
+                    format!(
+                        "`{}` must be given: it is not optional in this playbook",
+                        field.name
+                    ),
+                ))
             }
         }
         Some(json) => decode_value(program, &field.ty.ty, json, path, blame),
@@ -104,29 +134,60 @@ fn decode_field(
 fn decode_date(path: &str, json: &serde_json::Value) -> Result<Date, DealError> {
     match json.as_str().and_then(Date::parse) {
         Some(date) => Ok(date),
-        None => Err(err(path, format!("expected a date \"YYYY-MM-DD\", found {}", describe(json)))),
+        None => Err(err(
+            path,
+            format!("expected a date \"YYYY-MM-DD\", found {}", describe(json)),
+        )),
     }
 }
 
 /// Decodes one JSON value as `ty`. `blame` is the fact an unknown inside it
 /// is attributed to.
-pub fn decode_value(program: &Program, ty: &Type, json: &serde_json::Value, path: &str, blame: u32) -> Result<Value, DealError> {
+pub fn decode_value(
+    program: &Program,
+    ty: &Type,
+    json: &serde_json::Value,
+    path: &str,
+    blame: u32,
+) -> Result<Value, DealError> {
     use serde_json::Value as Json;
     Ok(match (ty, json) {
         (Type::Bool, Json::Bool(b)) => Value::Bool(*b),
-        (Type::Bool, other) => return Err(err(path, format!("expected true or false, found {}", describe(other)))),
+        (Type::Bool, other) => {
+            return Err(err(
+                path,
+                format!("expected true or false, found {}", describe(other)),
+            ))
+        }
         (Type::Int, Json::Number(n)) => match n.as_i64() {
             Some(i) => Value::Int(i),
             None => return Err(err(path, format!("expected a whole number, found {n}"))),
         },
-        (Type::Int, other) => return Err(err(path, format!("expected a whole number, found {}", describe(other)))),
-        (Type::Number, Json::Number(n)) => match Decimal::from_str(&n.to_string()).or_else(|_| Decimal::from_scientific(&n.to_string())) {
+        (Type::Int, other) => {
+            return Err(err(
+                path,
+                format!("expected a whole number, found {}", describe(other)),
+            ))
+        }
+        (Type::Number, Json::Number(n)) => match Decimal::from_str(&n.to_string())
+            .or_else(|_| Decimal::from_scientific(&n.to_string()))
+        {
             Ok(d) => Value::Number(d),
             Err(_) => return Err(err(path, format!("the number {n} is out of range"))),
         },
-        (Type::Number, other) => return Err(err(path, format!("expected a number, found {}", describe(other)))),
+        (Type::Number, other) => {
+            return Err(err(
+                path,
+                format!("expected a number, found {}", describe(other)),
+            ))
+        }
         (Type::Text, Json::String(s)) => Value::Text(s.as_str().into()),
-        (Type::Text, other) => return Err(err(path, format!("expected text in double quotes, found {}", describe(other)))),
+        (Type::Text, other) => {
+            return Err(err(
+                path,
+                format!("expected text in double quotes, found {}", describe(other)),
+            ))
+        }
         (Type::Date, json) => Value::Date(decode_date(path, json)?),
         (Type::Enum(_), Json::String(s)) => {
             let names = program.variant_names(ty);
@@ -135,47 +196,92 @@ pub fn decode_value(program: &Program, ty: &Type, json: &serde_json::Value, path
                 None => {
                     return Err(err(
                         path,
-                        format!("\"{s}\" is not a valid {}; the choices are: {}", program.type_name(ty), names.join(", ")),
+                        format!(
+                            "\"{s}\" is not a valid {}; the choices are: {}",
+                            program.type_name(ty),
+                            names.join(", ")
+                        ),
                     ))
                 }
             }
         }
         (Type::Enum(_), other) => {
             let names = program.variant_names(ty);
-            return Err(err(path, format!("expected one of {}, found {}", names.join(", "), describe(other))));
+            return Err(err(
+                path,
+                format!(
+                    "expected one of {}, found {}",
+                    names.join(", "),
+                    describe(other)
+                ),
+            ));
         }
         (Type::Record(id), Json::Object(map)) => {
-            let Some(record) = program.records.get(*id as usize) else { return Ok(Value::unknown()) };
+            let Some(record) = program.records.get(*id as usize) else {
+                return Ok(Value::unknown());
+            };
             let mut fields = Vec::with_capacity(record.fields.len());
             for field in &record.fields {
                 let field_path = format!("{path}.{}", field.name);
-                fields.push(decode_field(program, field, map.get(&field.name), &field_path, blame)?);
+                fields.push(decode_field(
+                    program,
+                    field,
+                    map.get(&field.name),
+                    &field_path,
+                    blame,
+                )?);
             }
-            if let Some(extra) = map.keys().find(|k| !record.fields.iter().any(|f| &f.name == *k)) {
+            if let Some(extra) = map
+                .keys()
+                .find(|k| !record.fields.iter().any(|f| &f.name == *k))
+            {
                 let names: Vec<&str> = record.fields.iter().map(|f| f.name.as_str()).collect();
                 return Err(err(
                     &format!("{path}.{extra}"),
-                    format!("`{}` has no field `{extra}`; its fields are: {}", record.name, names.join(", ")),
+                    format!(
+                        "`{}` has no field `{extra}`; its fields are: {}",
+                        record.name,
+                        names.join(", ")
+                    ),
                 ));
             }
             Value::Record(fields.into())
         }
-        (Type::Record(_), other) => return Err(err(path, format!("expected an object {{…}}, found {}", describe(other)))),
+        (Type::Record(_), other) => {
+            return Err(err(
+                path,
+                format!("expected an object {{…}}, found {}", describe(other)),
+            ))
+        }
         (Type::List(element), Json::Array(items)) => {
             if items.len() > MAX_LIST_ITEMS {
-                return Err(err(path, format!("this list has {} items; at most {MAX_LIST_ITEMS} are allowed", items.len())));
+                return Err(err(
+                    path,
+                    format!(
+                        "this list has {} items; at most {MAX_LIST_ITEMS} are allowed",
+                        items.len()
+                    ),
+                ));
             }
             let mut values = Vec::with_capacity(items.len());
             for (index, item) in items.iter().enumerate() {
                 let item_path = format!("{path}[{index}]");
                 if item.is_null() {
-                    return Err(err(&item_path, "a list item cannot be null; leave unknown items out".into()));
+                    return Err(err(
+                        &item_path,
+                        "a list item cannot be null; leave unknown items out".into(),
+                    ));
                 }
                 values.push(decode_value(program, element, item, &item_path, blame)?);
             }
             Value::List(values.into())
         }
-        (Type::List(_), other) => return Err(err(path, format!("expected a list [...], found {}", describe(other)))),
+        (Type::List(_), other) => {
+            return Err(err(
+                path,
+                format!("expected a list [...], found {}", describe(other)),
+            ))
+        }
         (Type::Verdict(_) | Type::Nothing | Type::Error, _) => Value::unknown(),
     })
 }

@@ -6,7 +6,9 @@
 
 use crate::deal::Deal;
 use crate::value::{Blame, Value};
-use augur_check::ir::{self, ArithOp, Builtin, CompareOp, ExprKind, FilterMode, Literal, Program, Step, Type};
+use augur_check::ir::{
+    self, ArithOp, Builtin, CompareOp, ExprKind, FilterMode, Literal, Program, Step, Type,
+};
 use augur_syntax::Date;
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
@@ -54,7 +56,11 @@ pub fn evaluate(program: &Program, deal: &Deal, today: Date) -> Result<Outcome, 
     augur_syntax::with_stack(|| evaluate_on_this_stack(program, deal, today))
 }
 
-fn evaluate_on_this_stack(program: &Program, deal: &Deal, today: Date) -> Result<Outcome, EvalError> {
+fn evaluate_on_this_stack(
+    program: &Program,
+    deal: &Deal,
+    today: Date,
+) -> Result<Outcome, EvalError> {
     let mut frame = Frame {
         program,
         facts: &deal.facts,
@@ -77,7 +83,9 @@ fn evaluate_on_this_stack(program: &Program, deal: &Deal, today: Date) -> Result
                 }
             }
             Step::Group(id) => {
-                let Some(group) = program.groups.get(id as usize) else { continue };
+                let Some(group) = program.groups.get(id as usize) else {
+                    continue;
+                };
                 let active = match &group.when {
                     Some(when) => frame.condition(when)?,
                     None => true,
@@ -87,15 +95,21 @@ fn evaluate_on_this_stack(program: &Program, deal: &Deal, today: Date) -> Result
                 }
             }
             Step::Signal(id) => {
-                let Some(signal) = program.signals.get(id as usize) else { continue };
-                let group_ok = signal.group.is_none_or(|g| frame.group_active.get(g as usize).copied().unwrap_or(false));
+                let Some(signal) = program.signals.get(id as usize) else {
+                    continue;
+                };
+                let group_ok = signal
+                    .group
+                    .is_none_or(|g| frame.group_active.get(g as usize).copied().unwrap_or(false));
                 let fired = group_ok && frame.condition(&signal.when)?;
                 if let Some(slot) = frame.fired.get_mut(id as usize) {
                     *slot = fired;
                 }
             }
             Step::Verdict(id) => {
-                let Some(verdict) = program.verdicts.get(id as usize) else { continue };
+                let Some(verdict) = program.verdicts.get(id as usize) else {
+                    continue;
+                };
                 let mut chosen = verdict.arms.len().saturating_sub(1) as u32;
                 for (index, arm) in verdict.arms.iter().enumerate() {
                     let holds = match &arm.when {
@@ -128,7 +142,11 @@ fn evaluate_on_this_stack(program: &Program, deal: &Deal, today: Date) -> Result
     }
     let mut messages = Vec::with_capacity(program.signals.len());
     for (id, signal) in program.signals.iter().enumerate() {
-        messages.push(if frame.fired.get(id).copied().unwrap_or(false) { Some(frame.render(&signal.message)?) } else { None });
+        messages.push(if frame.fired.get(id).copied().unwrap_or(false) {
+            Some(frame.render(&signal.message)?)
+        } else {
+            None
+        });
     }
     let score = frame.score(None)?;
     let mut groups = Vec::new();
@@ -150,7 +168,10 @@ fn evaluate_on_this_stack(program: &Program, deal: &Deal, today: Date) -> Result
 }
 
 fn overflow(expr: &ir::Expr) -> EvalError {
-    EvalError { message: "a number in this calculation is too large (integer overflow)".into(), location: expr.location }
+    EvalError {
+        message: "a number in this calculation is too large (integer overflow)".into(),
+        location: expr.location,
+    }
 }
 
 fn as_decimal(value: &Value) -> Option<Decimal> {
@@ -164,7 +185,9 @@ fn as_decimal(value: &Value) -> Option<Decimal> {
 fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
-        (Value::Int(_) | Value::Number(_), Value::Int(_) | Value::Number(_)) => Some(as_decimal(a)?.cmp(&as_decimal(b)?)),
+        (Value::Int(_) | Value::Number(_), Value::Int(_) | Value::Number(_)) => {
+            Some(as_decimal(a)?.cmp(&as_decimal(b)?))
+        }
         (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
         (Value::Text(x), Value::Text(y)) => Some(x.cmp(y)),
         (Value::Variant(x), Value::Variant(y)) => Some(x.cmp(y)),
@@ -199,8 +222,12 @@ impl Frame<'_> {
     fn score(&self, group: Option<u32>) -> Result<i64, EvalError> {
         let mut total: i64 = 0;
         for (id, signal) in self.program.signals.iter().enumerate() {
-            if self.fired.get(id).copied().unwrap_or(false) && (group.is_none() || signal.group == group) {
-                total = total.checked_add(signal.weight).ok_or_else(|| overflow(&signal.when))?;
+            if self.fired.get(id).copied().unwrap_or(false)
+                && (group.is_none() || signal.group == group)
+            {
+                total = total
+                    .checked_add(signal.weight)
+                    .ok_or_else(|| overflow(&signal.when))?;
             }
         }
         Ok(total)
@@ -230,19 +257,37 @@ impl Frame<'_> {
                 Literal::Date(d) => Value::Date(*d),
                 Literal::Variant(v) => Value::Variant(*v),
             },
-            ExprKind::Fact(id) => self.facts.get(*id as usize).cloned().unwrap_or_else(Value::unknown),
-            ExprKind::Let(id) => self.lets.get(*id as usize).cloned().unwrap_or_else(Value::unknown),
-            ExprKind::Signal(id) => Value::Bool(self.fired.get(*id as usize).copied().unwrap_or(false)),
-            ExprKind::Verdict(id) => Value::Variant(self.verdicts.get(*id as usize).copied().unwrap_or(0)),
+            ExprKind::Fact(id) => self
+                .facts
+                .get(*id as usize)
+                .cloned()
+                .unwrap_or_else(Value::unknown),
+            ExprKind::Let(id) => self
+                .lets
+                .get(*id as usize)
+                .cloned()
+                .unwrap_or_else(Value::unknown),
+            ExprKind::Signal(id) => {
+                Value::Bool(self.fired.get(*id as usize).copied().unwrap_or(false))
+            }
+            ExprKind::Verdict(id) => {
+                Value::Variant(self.verdicts.get(*id as usize).copied().unwrap_or(0))
+            }
             ExprKind::Score => Value::Int(self.score(None)?),
             ExprKind::GroupScore(group) => Value::Int(self.score(Some(*group))?),
             ExprKind::Today => Value::Date(self.today),
             ExprKind::Item(depth) => {
                 let index = self.items.len().checked_sub(1 + *depth as usize);
-                index.and_then(|i| self.items.get(i)).cloned().unwrap_or_else(Value::unknown)
+                index
+                    .and_then(|i| self.items.get(i))
+                    .cloned()
+                    .unwrap_or_else(Value::unknown)
             }
             ExprKind::Field(base, index) => match self.eval(base)? {
-                Value::Record(fields) => fields.get(*index as usize).cloned().unwrap_or_else(Value::unknown),
+                Value::Record(fields) => fields
+                    .get(*index as usize)
+                    .cloned()
+                    .unwrap_or_else(Value::unknown),
                 unknown @ Value::Unknown(_) => unknown,
                 _ => Value::unknown(),
             },
@@ -251,7 +296,10 @@ impl Frame<'_> {
                     items
                         .iter()
                         .filter_map(|item| match item {
-                            Value::Record(fields) => fields.get(*index as usize).filter(|v| !v.is_unknown()).cloned(),
+                            Value::Record(fields) => fields
+                                .get(*index as usize)
+                                .filter(|v| !v.is_unknown())
+                                .cloned(),
                             _ => None,
                         })
                         .collect::<Vec<_>>()
@@ -319,11 +367,19 @@ impl Frame<'_> {
                 }
                 arith(*op, &left, &right, expr)?
             }
-            ExprKind::In { value, list, negated } => {
+            ExprKind::In {
+                value,
+                list,
+                negated,
+            } => {
                 let (needle, haystack) = (self.eval(value)?, self.eval(list)?);
                 match (&needle, &haystack) {
-                    (Value::Unknown(_), _) | (_, Value::Unknown(_)) => unknown_of(&[&needle, &haystack]),
-                    (_, Value::List(items)) => Value::Bool(items.iter().any(|item| equal(item, &needle)) != *negated),
+                    (Value::Unknown(_), _) | (_, Value::Unknown(_)) => {
+                        unknown_of(&[&needle, &haystack])
+                    }
+                    (_, Value::List(items)) => {
+                        Value::Bool(items.iter().any(|item| equal(item, &needle)) != *negated)
+                    }
                     _ => Value::unknown(),
                 }
             }
@@ -352,11 +408,9 @@ impl Frame<'_> {
                             }
                             FilterMode::All => {}
                         },
-                        Value::Bool(false) => {
-                            if *mode == FilterMode::All {
-                                decided = Some(false);
-                                break;
-                            }
+                        Value::Bool(false) if *mode == FilterMode::All => {
+                            decided = Some(false);
+                            break;
                         }
                         Value::Unknown(b) => blame.get_or_insert_with(Blame::default).union(&b),
                         _ => {}
@@ -396,7 +450,13 @@ impl Frame<'_> {
         })
     }
 
-    fn call(&mut self, builtin: Builtin, values: &[Value], args: &[ir::Expr], expr: &ir::Expr) -> Result<Value, EvalError> {
+    fn call(
+        &mut self,
+        builtin: Builtin,
+        values: &[Value],
+        args: &[ir::Expr],
+        expr: &ir::Expr,
+    ) -> Result<Value, EvalError> {
         if builtin == Builtin::Known {
             return Ok(Value::Bool(!values.first().is_none_or(Value::is_unknown)));
         }
@@ -426,7 +486,11 @@ impl Frame<'_> {
                         None => Some(item),
                         Some(current) => {
                             let ordering = compare(item, current).unwrap_or(Ordering::Equal);
-                            let better = if builtin == Builtin::Min { ordering == Ordering::Less } else { ordering == Ordering::Greater };
+                            let better = if builtin == Builtin::Min {
+                                ordering == Ordering::Less
+                            } else {
+                                ordering == Ordering::Greater
+                            };
                             Some(if better { item } else { current })
                         }
                     };
@@ -448,7 +512,11 @@ impl Frame<'_> {
             Builtin::DaysSince | Builtin::DaysUntil => match first {
                 Some(Value::Date(date)) => {
                     let days = i64::from(self.today.days()) - i64::from(date.days());
-                    Value::Int(if builtin == Builtin::DaysSince { days } else { -days })
+                    Value::Int(if builtin == Builtin::DaysSince {
+                        days
+                    } else {
+                        -days
+                    })
                 }
                 _ => Value::unknown(),
             },
@@ -457,7 +525,9 @@ impl Frame<'_> {
                 _ => Value::unknown(),
             },
             Builtin::ContainsText => match (first, values.get(1)) {
-                (Some(Value::Text(text)), Some(Value::Text(part))) => Value::Bool(text.contains(part.as_ref())),
+                (Some(Value::Text(text)), Some(Value::Text(part))) => {
+                    Value::Bool(text.contains(part.as_ref()))
+                }
                 _ => Value::unknown(),
             },
             Builtin::ContainsItem => match values.get(1) {
@@ -476,7 +546,10 @@ fn static_blame(expr: Option<&ir::Expr>) -> Blame {
     while let Some(expr) = stack.pop() {
         match &expr.kind {
             ExprKind::Fact(id) => blame.insert(*id),
-            ExprKind::Field(inner, _) | ExprKind::MapField(inner, _) | ExprKind::Not(inner) | ExprKind::Neg(inner) => stack.push(inner),
+            ExprKind::Field(inner, _)
+            | ExprKind::MapField(inner, _)
+            | ExprKind::Not(inner)
+            | ExprKind::Neg(inner) => stack.push(inner),
             ExprKind::Filter { list, .. } => stack.push(list),
             ExprKind::Call(_, args) | ExprKind::List(args) => stack.extend(args.iter()),
             _ => {}
@@ -507,16 +580,32 @@ fn arith(op: ArithOp, left: &Value, right: &Value, expr: &ir::Expr) -> Result<Va
         ),
         (Value::Date(a), Value::Date(b)) => Value::Int(i64::from(a.days()) - i64::from(b.days())),
         (Value::Date(a), Value::Int(days)) => {
-            let days = if op == ArithOp::Sub { days.checked_neg() } else { Some(*days) };
-            let moved = days.and_then(|d| i32::try_from(d).ok()).and_then(|d| a.days().checked_add(d));
-            match moved.map(Date::from_days).filter(|d| (0..=9999).contains(&d.ymd().0)) {
+            let days = if op == ArithOp::Sub {
+                days.checked_neg()
+            } else {
+                Some(*days)
+            };
+            let moved = days
+                .and_then(|d| i32::try_from(d).ok())
+                .and_then(|d| a.days().checked_add(d));
+            match moved
+                .map(Date::from_days)
+                .filter(|d| (0..=9999).contains(&d.ymd().0))
+            {
                 Some(date) => Value::Date(date),
-                None => return Err(EvalError { message: "this date falls outside the years 0–9999".into(), location: expr.location }),
+                None => {
+                    return Err(EvalError {
+                        message: "this date falls outside the years 0–9999".into(),
+                        location: expr.location,
+                    })
+                }
             }
         }
         (Value::Text(a), Value::Text(b)) => Value::Text(format!("{a}{b}").into()),
         _ => {
-            let (Some(a), Some(b)) = (as_decimal(left), as_decimal(right)) else { return Ok(Value::unknown()) };
+            let (Some(a), Some(b)) = (as_decimal(left), as_decimal(right)) else {
+                return Ok(Value::unknown());
+            };
             let result = match op {
                 ArithOp::Add => a.checked_add(b),
                 ArithOp::Sub => a.checked_sub(b),

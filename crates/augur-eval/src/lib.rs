@@ -13,7 +13,15 @@
 //! let outcome = augur_eval::evaluate(&analysis.program, &deal, today).unwrap();
 //! assert_eq!(outcome.score, 2);
 //! ```
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 pub mod deal;
 pub mod eval;

@@ -15,7 +15,11 @@ pub struct Reporter<'a> {
 
 impl<'a> Reporter<'a> {
     pub fn new(analysis: &'a Analysis, display_root: &str) -> Self {
-        let indexes: Vec<LineIndex> = analysis.sources.iter().map(|s| LineIndex::new(&s.text)).collect();
+        let indexes: Vec<LineIndex> = analysis
+            .sources
+            .iter()
+            .map(|s| LineIndex::new(&s.text))
+            .collect();
         let signal_at = analysis
             .program
             .signals
@@ -24,14 +28,22 @@ impl<'a> Reporter<'a> {
                 let file = signal.location.file.0 as usize;
                 let source = analysis.sources.get(file);
                 let line = match (source, indexes.get(file)) {
-                    (Some(source), Some(index)) => index.line_col(&source.text, signal.location.span.start, ColumnUnit::Char).line + 1,
+                    (Some(source), Some(index)) => {
+                        index
+                            .line_col(&source.text, signal.location.span.start, ColumnUnit::Char)
+                            .line
+                            + 1
+                    }
                     _ => 0,
                 };
                 let path = source.map_or_else(String::new, |s| join_path(display_root, &s.path));
                 (path, line)
             })
             .collect();
-        Reporter { analysis, signal_at }
+        Reporter {
+            analysis,
+            signal_at,
+        }
     }
 
     /// The result object of CLI.md.
@@ -58,7 +70,10 @@ impl<'a> Reporter<'a> {
             .filter_map(|(id, signal)| {
                 let message = outcome.messages.get(id)?.as_ref()?;
                 let (file, line) = self.signal_at.get(id).cloned().unwrap_or_default();
-                let group = signal.group.and_then(|g| program.groups.get(g as usize)).map(|g| g.name.clone());
+                let group = signal
+                    .group
+                    .and_then(|g| program.groups.get(g as usize))
+                    .map(|g| g.name.clone());
                 Some(json!({
                     "name": signal.name,
                     "label": signal.label,
@@ -72,10 +87,19 @@ impl<'a> Reporter<'a> {
         let advice: Vec<Json> = outcome
             .advice
             .iter()
-            .filter_map(|(id, text)| program.advice.get(*id as usize).map(|a| json!({ "name": a.name, "text": text })))
+            .filter_map(|(id, text)| {
+                program
+                    .advice
+                    .get(*id as usize)
+                    .map(|a| json!({ "name": a.name, "text": text }))
+            })
             .collect();
-        let unknown: Vec<Json> =
-            outcome.unknown.iter().filter_map(|f| program.facts.get(*f as usize)).map(|f| Json::from(f.name.clone())).collect();
+        let unknown: Vec<Json> = outcome
+            .unknown
+            .iter()
+            .filter_map(|f| program.facts.get(*f as usize))
+            .map(|f| Json::from(f.name.clone()))
+            .collect();
         json!({
             "deal": deal,
             "playbook": { "title": program.title, "version": program.version },
@@ -95,33 +119,56 @@ impl<'a> Reporter<'a> {
         let title = program.title.as_deref().unwrap_or("playbook");
         out.push_str(&format!("Deal {deal}  ({title})\n"));
         for (verdict, arm) in program.verdicts.iter().zip(&outcome.verdicts) {
-            let chosen = verdict.arms.get(*arm as usize).map_or("?", |a| a.label.as_str());
+            let chosen = verdict
+                .arms
+                .get(*arm as usize)
+                .map_or("?", |a| a.label.as_str());
             out.push_str(&format!("  {}: {chosen}\n", verdict.label));
         }
         out.push_str(&format!("  score {}\n", signed(outcome.score)));
         let mut any_signal = false;
         let mut sections: Vec<(Option<u32>, String)> = vec![(None, "Signals".to_string())];
-        sections.extend(program.groups.iter().enumerate().map(|(id, g)| (Some(id as u32), g.label.clone().unwrap_or_else(|| g.name.clone()))));
+        sections.extend(program.groups.iter().enumerate().map(|(id, g)| {
+            (
+                Some(id as u32),
+                g.label.clone().unwrap_or_else(|| g.name.clone()),
+            )
+        }));
         for (group, heading) in sections {
             let fired: Vec<(usize, &String)> = program
                 .signals
                 .iter()
                 .enumerate()
                 .filter(|(_, s)| s.group == group)
-                .filter_map(|(id, _)| outcome.messages.get(id).and_then(|m| m.as_ref()).map(|m| (id, m)))
+                .filter_map(|(id, _)| {
+                    outcome
+                        .messages
+                        .get(id)
+                        .and_then(|m| m.as_ref())
+                        .map(|m| (id, m))
+                })
                 .collect();
             if fired.is_empty() {
                 continue;
             }
             any_signal = true;
-            let group_score = group.and_then(|g| outcome.groups.iter().find(|(id, _)| *id == g)).map(|(_, s)| *s);
+            let group_score = group
+                .and_then(|g| outcome.groups.iter().find(|(id, _)| *id == g))
+                .map(|(_, s)| *s);
             match group_score {
                 Some(score) => out.push_str(&format!("\n{heading} ({})\n", signed(score))),
                 None => out.push_str(&format!("\n{heading}\n")),
             }
             for (id, message) in fired {
-                let Some(signal) = program.signals.get(id) else { continue };
-                out.push_str(&format!("  {:>4}  {}\n        {}\n", signed(signal.weight), signal.label, message));
+                let Some(signal) = program.signals.get(id) else {
+                    continue;
+                };
+                out.push_str(&format!(
+                    "  {:>4}  {}\n        {}\n",
+                    signed(signal.weight),
+                    signal.label,
+                    message
+                ));
             }
         }
         if !any_signal {
@@ -135,7 +182,11 @@ impl<'a> Reporter<'a> {
         }
         if !outcome.unknown.is_empty() {
             out.push_str("\nFind out next\n");
-            for fact in outcome.unknown.iter().filter_map(|f| program.facts.get(*f as usize)) {
+            for fact in outcome
+                .unknown
+                .iter()
+                .filter_map(|f| program.facts.get(*f as usize))
+            {
                 match &fact.doc {
                     Some(doc) => out.push_str(&format!("  ? {} — {doc}\n", fact.name)),
                     None => out.push_str(&format!("  ? {}\n", fact.name)),

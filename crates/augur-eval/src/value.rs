@@ -46,7 +46,9 @@ impl Blame {
     /// The facts, in declaration order.
     pub fn facts(&self) -> impl Iterator<Item = FactId> + '_ {
         self.words.iter().enumerate().flat_map(|(index, bits)| {
-            (0..64u32).filter(move |bit| bits & (1 << bit) != 0).map(move |bit| index as u32 * 64 + bit)
+            (0..64u32)
+                .filter(move |bit| bits & (1 << bit) != 0)
+                .map(move |bit| index as u32 * 64 + bit)
         })
     }
 }
@@ -86,18 +88,27 @@ impl Value {
             Value::Number(n) => number_json(n),
             Value::Text(t) => Json::String(t.to_string()),
             Value::Date(d) => Json::String(d.to_string()),
-            Value::Variant(index) => {
-                Json::String(program.variant_names(ty).get(*index as usize).map_or_else(String::new, |n| n.to_string()))
-            }
+            Value::Variant(index) => Json::String(
+                program
+                    .variant_names(ty)
+                    .get(*index as usize)
+                    .map_or_else(String::new, |n| n.to_string()),
+            ),
             Value::Record(fields) => {
-                let Type::Record(id) = ty else { return Json::Null };
-                let Some(record) = program.records.get(*id as usize) else { return Json::Null };
+                let Type::Record(id) = ty else {
+                    return Json::Null;
+                };
+                let Some(record) = program.records.get(*id as usize) else {
+                    return Json::Null;
+                };
                 Json::Object(
                     record
                         .fields
                         .iter()
                         .zip(fields.iter())
-                        .map(|(field, value)| (field.name.clone(), value.to_json(&field.ty.ty, program)))
+                        .map(|(field, value)| {
+                            (field.name.clone(), value.to_json(&field.ty.ty, program))
+                        })
                         .collect(),
                 )
             }
@@ -106,7 +117,12 @@ impl Value {
                     Type::List(element) => element.as_ref(),
                     _ => &Type::Error,
                 };
-                Json::Array(items.iter().map(|item| item.to_json(element, program)).collect())
+                Json::Array(
+                    items
+                        .iter()
+                        .map(|item| item.to_json(element, program))
+                        .collect(),
+                )
             }
         }
     }
@@ -127,7 +143,13 @@ impl Value {
             Value::Date(d) => {
                 let _ = write!(out, "{d}");
             }
-            Value::Variant(index) => out.push_str(program.variant_names(ty).get(*index as usize).copied().unwrap_or("?")),
+            Value::Variant(index) => out.push_str(
+                program
+                    .variant_names(ty)
+                    .get(*index as usize)
+                    .copied()
+                    .unwrap_or("?"),
+            ),
             Value::List(items) => {
                 let element = match ty {
                     Type::List(element) => element.as_ref(),
@@ -148,5 +170,6 @@ impl Value {
 /// A decimal as a JSON number, integral decimals without a fraction.
 pub fn number_json(n: &Decimal) -> serde_json::Value {
     let text = n.normalize().to_string();
-    text.parse::<serde_json::Number>().map_or(serde_json::Value::String(text), serde_json::Value::Number)
+    text.parse::<serde_json::Number>()
+        .map_or(serde_json::Value::String(text), serde_json::Value::Number)
 }

@@ -56,7 +56,10 @@ impl ItemKind {
             ItemKind::Signal(def) => Some(&def.name),
             ItemKind::Verdict(def) => Some(&def.name),
             ItemKind::Advice(def) => Some(&def.name),
-            ItemKind::Playbook(_) | ItemKind::Import(_) | ItemKind::Facts(_) | ItemKind::Test(_) => None,
+            ItemKind::Playbook(_)
+            | ItemKind::Import(_)
+            | ItemKind::Facts(_)
+            | ItemKind::Test(_) => None,
         }
     }
 
@@ -130,8 +133,14 @@ pub struct FactsBlock {
 /// A type as written: a name or `list<T>`, and `?` if it may be unknown.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TypeKind {
-    Named { name: Ident, optional: bool },
-    List { element: Box<TypeExpr>, optional: bool },
+    Named {
+        name: Ident,
+        optional: bool,
+    },
+    List {
+        element: Box<TypeExpr>,
+        optional: bool,
+    },
 }
 
 /// `let name = expr`
@@ -394,7 +403,11 @@ pub fn walk_expr<'a>(expr: &'a Expr, mut visit: impl FnMut(&'a Expr)) {
     while let Some(expr) = stack.pop() {
         visit(expr);
         match &expr.node {
-            ExprKind::Bool(_) | ExprKind::Int(_) | ExprKind::Number(_) | ExprKind::Date(_) | ExprKind::Name(_) => {}
+            ExprKind::Bool(_)
+            | ExprKind::Int(_)
+            | ExprKind::Number(_)
+            | ExprKind::Date(_)
+            | ExprKind::Name(_) => {}
             ExprKind::Text(template) => {
                 for part in template.parts.iter().rev() {
                     if let TemplatePart::Interpolation(inner) = part {
@@ -402,7 +415,9 @@ pub fn walk_expr<'a>(expr: &'a Expr, mut visit: impl FnMut(&'a Expr)) {
                     }
                 }
             }
-            ExprKind::Field(base, _) | ExprKind::Paren(base) | ExprKind::Unary(_, base) => stack.push(base),
+            ExprKind::Field(base, _) | ExprKind::Paren(base) | ExprKind::Unary(_, base) => {
+                stack.push(base)
+            }
             ExprKind::Call(_, args) | ExprKind::List(args) => stack.extend(args.iter().rev()),
             ExprKind::Binary(_, lhs, rhs) | ExprKind::Where(lhs, rhs) => {
                 stack.push(rhs);

@@ -33,7 +33,9 @@ impl Date {
         if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
             return None;
         }
-        Some(Date { days: days_from_civil(year, month, day) })
+        Some(Date {
+            days: days_from_civil(year, month, day),
+        })
     }
 
     pub fn from_days(days: i32) -> Date {
@@ -107,11 +109,25 @@ mod tests {
 
     #[test]
     fn round_trips_and_validates() {
-        for text in ["1970-01-01", "2000-02-29", "2026-11-20", "0001-01-01", "9999-12-31"] {
+        for text in [
+            "1970-01-01",
+            "2000-02-29",
+            "2026-11-20",
+            "0001-01-01",
+            "9999-12-31",
+        ] {
             let date = Date::parse(text);
             assert_eq!(date.map(|d| d.to_string()).as_deref(), Some(text));
         }
-        for bad in ["2026-02-29", "2026-13-01", "2026-00-10", "26-01-01", "2026-1-01", "next week", "２０２６-01-01"] {
+        for bad in [
+            "2026-02-29",
+            "2026-13-01",
+            "2026-00-10",
+            "26-01-01",
+            "2026-1-01",
+            "next week",
+            "２０２６-01-01",
+        ] {
             assert!(Date::parse(bad).is_none(), "{bad}");
         }
         assert_eq!(Date::parse("1970-01-02").map(Date::days), Some(1));

@@ -154,7 +154,10 @@ impl Diagnostic {
     }
 
     pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, span, message) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, span, message)
+        }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -168,12 +171,26 @@ impl Diagnostic {
     }
 
     pub fn with_secondary(mut self, file: FileId, span: Span, message: impl Into<String>) -> Self {
-        self.labels.push(Label { file, span, message: message.into() });
+        self.labels.push(Label {
+            file,
+            span,
+            message: message.into(),
+        });
         self
     }
 
-    pub fn with_suggestion(mut self, title: impl Into<String>, span: Span, replacement: impl Into<String>) -> Self {
-        self.suggestions.push(Suggestion { title: title.into(), file: self.file, span, replacement: replacement.into() });
+    pub fn with_suggestion(
+        mut self,
+        title: impl Into<String>,
+        span: Span,
+        replacement: impl Into<String>,
+    ) -> Self {
+        self.suggestions.push(Suggestion {
+            title: title.into(),
+            file: self.file,
+            span,
+            replacement: replacement.into(),
+        });
         self
     }
 
@@ -197,7 +214,10 @@ impl Diagnostic {
 /// Closest candidate to `name` by edit distance, for "did you mean" help.
 /// Only offers names that are plausibly typos (distance at most a third of the
 /// length, and at least 1 for short names).
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1);
     candidates
         .into_iter()

@@ -11,7 +11,15 @@
 //! assert!(parse.diagnostics.is_empty());
 //! assert_eq!(parse.file.items.len(), 1);
 //! ```
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 pub mod ast;
 pub mod date;

@@ -34,7 +34,10 @@ impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { line_starts, len: text.len() }
+        LineIndex {
+            line_starts,
+            len: text.len(),
+        }
     }
 
     pub fn line_count(&self) -> usize {
@@ -48,7 +51,10 @@ impl LineIndex {
         while !text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.line_starts.partition_point(|&start| start <= offset).saturating_sub(1);
+        let line = self
+            .line_starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1);
         let start = self.line_starts.get(line).copied().unwrap_or(0);
         let before = text.get(start..offset).unwrap_or("");
         let column = match unit {
@@ -56,7 +62,10 @@ impl LineIndex {
             ColumnUnit::Utf16 => before.encode_utf16().count(),
             ColumnUnit::Utf8 => before.len(),
         };
-        LineCol { line: line as u32, column: column as u32 }
+        LineCol {
+            line: line as u32,
+            column: column as u32,
+        }
     }
 
     /// The byte offset of a line and column. A column past the end of its line
@@ -66,7 +75,10 @@ impl LineIndex {
         let Some(&start) = self.line_starts.get(position.line as usize) else {
             return text.len();
         };
-        let end = self.line_starts.get(position.line as usize + 1).map_or(text.len(), |next| next - 1);
+        let end = self
+            .line_starts
+            .get(position.line as usize + 1)
+            .map_or(text.len(), |next| next - 1);
         let line = text.get(start..end.max(start)).unwrap_or("");
         let line = line.strip_suffix('\r').unwrap_or(line);
         let wanted = position.column as usize;
@@ -95,9 +107,21 @@ mod tests {
         let text = "a\n阶段 = 𠮷x\n";
         let index = LineIndex::new(text);
         let x = text.find('x').unwrap_or_default();
-        assert_eq!(index.line_col(text, x, ColumnUnit::Char), LineCol { line: 1, column: 6 });
-        assert_eq!(index.line_col(text, x, ColumnUnit::Utf16), LineCol { line: 1, column: 7 });
-        assert_eq!(index.line_col(text, x, ColumnUnit::Utf8), LineCol { line: 1, column: 13 });
+        assert_eq!(
+            index.line_col(text, x, ColumnUnit::Char),
+            LineCol { line: 1, column: 6 }
+        );
+        assert_eq!(
+            index.line_col(text, x, ColumnUnit::Utf16),
+            LineCol { line: 1, column: 7 }
+        );
+        assert_eq!(
+            index.line_col(text, x, ColumnUnit::Utf8),
+            LineCol {
+                line: 1,
+                column: 13
+            }
+        );
         for unit in [ColumnUnit::Char, ColumnUnit::Utf16, ColumnUnit::Utf8] {
             let position = index.line_col(text, x, unit);
             assert_eq!(index.offset(text, position, unit), x, "{unit:?}");
@@ -108,11 +132,30 @@ mod tests {
     fn clamps_positions_inside_characters_and_past_the_end() {
         let text = "阶\n";
         let index = LineIndex::new(text);
-        assert_eq!(index.line_col(text, 1, ColumnUnit::Char), LineCol { line: 0, column: 0 });
-        assert_eq!(index.offset(text, LineCol { line: 0, column: 99 }, ColumnUnit::Utf16), 3);
-        assert_eq!(index.offset(text, LineCol { line: 9, column: 0 }, ColumnUnit::Utf16), text.len());
+        assert_eq!(
+            index.line_col(text, 1, ColumnUnit::Char),
+            LineCol { line: 0, column: 0 }
+        );
+        assert_eq!(
+            index.offset(
+                text,
+                LineCol {
+                    line: 0,
+                    column: 99
+                },
+                ColumnUnit::Utf16
+            ),
+            3
+        );
+        assert_eq!(
+            index.offset(text, LineCol { line: 9, column: 0 }, ColumnUnit::Utf16),
+            text.len()
+        );
         let astral = "𠮷";
         let index = LineIndex::new(astral);
-        assert_eq!(index.offset(astral, LineCol { line: 0, column: 1 }, ColumnUnit::Utf16), 0);
+        assert_eq!(
+            index.offset(astral, LineCol { line: 0, column: 1 }, ColumnUnit::Utf16),
+            0
+        );
     }
 }

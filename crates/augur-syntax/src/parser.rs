@@ -70,13 +70,23 @@ fn parse_on_this_stack(text: &str) -> Parse {
         let error = Diagnostic::error(
             Code::TooLarge,
             Span::new(0, 0),
-            format!("this file is {} bytes; playbooks may be at most {} bytes", text.len(), limits::MAX_FILE_BYTES),
+            format!(
+                "this file is {} bytes; playbooks may be at most {} bytes",
+                text.len(),
+                limits::MAX_FILE_BYTES
+            ),
         )
         .with_help("split the playbook into several files joined with `import`");
-        return Parse { file: File::default(), diagnostics: vec![error] };
+        return Parse {
+            file: File::default(),
+            diagnostics: vec![error],
+        };
     }
     if let Some(error) = check_bracket_depth(text) {
-        return Parse { file: File::default(), diagnostics: vec![error] };
+        return Parse {
+            file: File::default(),
+            diagnostics: vec![error],
+        };
     }
     let mut builder = Builder::new(text);
     let file = match AugurParser::parse(Rule::file, text) {
@@ -88,11 +98,18 @@ fn parse_on_this_stack(text: &str) -> Parse {
             // The grammar accepts any text through `recovery`; reaching this
             // means pest itself gave up (e.g. its call limit).
             let at = error_offset(&error);
-            builder.diagnostics.push(Diagnostic::error(Code::Syntax, Span::new(at, at), "this file could not be read"));
+            builder.diagnostics.push(Diagnostic::error(
+                Code::Syntax,
+                Span::new(at, at),
+                "this file could not be read",
+            ));
             File::default()
         }
     };
-    Parse { file, diagnostics: builder.diagnostics }
+    Parse {
+        file,
+        diagnostics: builder.diagnostics,
+    }
 }
 
 /// Parses a single expression (used by tools such as `augur test --filter`
@@ -146,7 +163,10 @@ fn check_bracket_depth(text: &str) -> Option<Diagnostic> {
                         Diagnostic::error(
                             Code::TooDeep,
                             Span::new(offset, offset + 1),
-                            format!("brackets are nested more than {} levels deep here", limits::MAX_BRACKET_DEPTH),
+                            format!(
+                                "brackets are nested more than {} levels deep here",
+                                limits::MAX_BRACKET_DEPTH
+                            ),
                         )
                         .with_label("too deep")
                         .with_help("split the expression into named `let` values"),
@@ -173,7 +193,8 @@ fn raw_span(pair: &Pair<'_, Rule>) -> Span {
 
 /// The children of a pair, without comments.
 fn children<'i>(pair: Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
-    pair.into_inner().filter(|child| child.as_rule() != Rule::COMMENT)
+    pair.into_inner()
+        .filter(|child| child.as_rule() != Rule::COMMENT)
 }
 
 struct Builder<'t> {
@@ -191,7 +212,11 @@ fn placeholder(span: Span) -> Expr {
 
 impl<'t> Builder<'t> {
     fn new(text: &'t str) -> Self {
-        Builder { text, diagnostics: Vec::new(), comment_spans: Vec::new() }
+        Builder {
+            text,
+            diagnostics: Vec::new(),
+            comment_spans: Vec::new(),
+        }
     }
 
     /// The span of a pair without the whitespace and comments pest may have
@@ -199,9 +224,15 @@ impl<'t> Builder<'t> {
     fn span_of(&self, pair: &Pair<'_, Rule>) -> Span {
         let Span { start, mut end } = raw_span(pair);
         loop {
-            let trimmed = self.text.get(start..end).map_or(0, |t| t.len() - t.trim_end().len());
+            let trimmed = self
+                .text
+                .get(start..end)
+                .map_or(0, |t| t.len() - t.trim_end().len());
             end -= trimmed;
-            let comment = self.comment_spans.iter().find(|c| c.end == end && c.start >= start);
+            let comment = self
+                .comment_spans
+                .iter()
+                .find(|c| c.end == end && c.start >= start);
             match comment {
                 Some(comment) => end = comment.start,
                 None => return Span::new(start, end),
@@ -216,7 +247,10 @@ impl<'t> Builder<'t> {
             .into_inner()
             .flatten()
             .filter(|pair| pair.as_rule() == Rule::COMMENT)
-            .map(|pair| Comment { span: raw_span(&pair), text: pair.as_str().trim_end_matches('\r').to_string() })
+            .map(|pair| Comment {
+                span: raw_span(&pair),
+                text: pair.as_str().trim_end_matches('\r').to_string(),
+            })
             .collect();
         comments.sort_by_key(|comment| comment.span.start);
         comments.dedup();
@@ -230,7 +264,10 @@ impl<'t> Builder<'t> {
                         self.diagnostics.push(Diagnostic::error(
                             Code::TooLarge,
                             self.span_of(&pair),
-                            format!("a playbook file may have at most {} items", limits::MAX_ITEMS),
+                            format!(
+                                "a playbook file may have at most {} items",
+                                limits::MAX_ITEMS
+                            ),
                         ));
                     }
                     if items.len() < limits::MAX_ITEMS {
@@ -252,7 +289,9 @@ impl<'t> Builder<'t> {
             Err(error) => {
                 let at = start + error_offset(&error);
                 let expected = match &error.variant {
-                    pest::error::ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
+                    pest::error::ErrorVariant::ParsingError { positives, .. } => {
+                        describe_expected(positives)
+                    }
                     pest::error::ErrorVariant::CustomError { message } => message.clone(),
                 };
                 (at, expected)
@@ -262,8 +301,12 @@ impl<'t> Builder<'t> {
         };
         let found = describe_found(self.text, at);
         let end = (at + found.1).min(self.text.len());
-        let mut diagnostic = Diagnostic::error(Code::Syntax, Span::new(at, end), format!("expected {expected}, found {}", found.0))
-            .with_label(format!("expected {expected}"));
+        let mut diagnostic = Diagnostic::error(
+            Code::Syntax,
+            Span::new(at, end),
+            format!("expected {expected}, found {}", found.0),
+        )
+        .with_label(format!("expected {expected}"));
         diagnostic.help = Some(syntax_help(region, at - start, &expected));
         self.diagnostics.push(diagnostic);
     }
@@ -277,7 +320,9 @@ impl<'t> Builder<'t> {
                 let version = parts.next().map(|version| self.plain_string(version));
                 ItemKind::Playbook(PlaybookHeader { title, version })
             }
-            Rule::import => ItemKind::Import(Import { path: self.plain_string(children(pair).next()?) }),
+            Rule::import => ItemKind::Import(Import {
+                path: self.plain_string(children(pair).next()?),
+            }),
             Rule::enum_def => {
                 let mut name = None;
                 let mut doc = None;
@@ -296,7 +341,11 @@ impl<'t> Builder<'t> {
                         _ => {}
                     }
                 }
-                ItemKind::Enum(EnumDef { name: name?, doc, variants })
+                ItemKind::Enum(EnumDef {
+                    name: name?,
+                    doc,
+                    variants,
+                })
             }
             Rule::record_def => {
                 let mut name = None;
@@ -310,7 +359,11 @@ impl<'t> Builder<'t> {
                         _ => {}
                     }
                 }
-                ItemKind::Record(RecordDef { name: name?, doc, fields })
+                ItemKind::Record(RecordDef {
+                    name: name?,
+                    doc,
+                    fields,
+                })
             }
             Rule::facts_block => {
                 let facts = children(pair)
@@ -342,7 +395,12 @@ impl<'t> Builder<'t> {
                         _ => {}
                     }
                 }
-                ItemKind::Group(GroupDef { name: name?, label, when, signals })
+                ItemKind::Group(GroupDef {
+                    name: name?,
+                    label,
+                    when,
+                    signals,
+                })
             }
             Rule::signal_def => ItemKind::Signal(self.signal(pair)?),
             Rule::verdict_def => {
@@ -363,21 +421,34 @@ impl<'t> Builder<'t> {
                                     Rule::ident => arm_name = Some(self.ident(part)),
                                     Rule::plain_string => arm_label = Some(self.plain_string(part)),
                                     Rule::when_clause => {
-                                        condition = Some(ArmCondition::When(self.top_expr(children(part).next()?)))
+                                        condition = Some(ArmCondition::When(
+                                            self.top_expr(children(part).next()?),
+                                        ))
                                     }
-                                    Rule::otherwise => condition = Some(ArmCondition::Otherwise(self.span_of(&part))),
+                                    Rule::otherwise => {
+                                        condition =
+                                            Some(ArmCondition::Otherwise(self.span_of(&part)))
+                                    }
                                     _ => {}
                                 }
                             }
                             arms.push(Spanned::new(
-                                VerdictArm { name: arm_name?, label: arm_label, condition: condition? },
+                                VerdictArm {
+                                    name: arm_name?,
+                                    label: arm_label,
+                                    condition: condition?,
+                                },
                                 arm_span,
                             ));
                         }
                         _ => {}
                     }
                 }
-                ItemKind::Verdict(VerdictDef { name: name?, label, arms })
+                ItemKind::Verdict(VerdictDef {
+                    name: name?,
+                    label,
+                    arms,
+                })
             }
             Rule::advice_def => {
                 let mut name = None;
@@ -393,7 +464,12 @@ impl<'t> Builder<'t> {
                         _ => {}
                     }
                 }
-                ItemKind::Advice(AdviceDef { name: name?, label, when: when?, text })
+                ItemKind::Advice(AdviceDef {
+                    name: name?,
+                    label,
+                    when: when?,
+                    text,
+                })
             }
             Rule::test_def => {
                 let mut parts = children(pair);
@@ -402,10 +478,18 @@ impl<'t> Builder<'t> {
                 for child in parts {
                     let statement_span = self.span_of(&child);
                     let statement = match child.as_rule() {
-                        Rule::given_file => TestStatement::GivenFile(self.plain_string(children(child).next()?)),
-                        Rule::given_inline => TestStatement::GivenInline(self.data_record(children(child).next()?)),
-                        Rule::test_today => TestStatement::Today(self.date(children(child).next()?)?),
-                        Rule::expect_stmt => TestStatement::Expect(self.top_expr(children(child).next()?)),
+                        Rule::given_file => {
+                            TestStatement::GivenFile(self.plain_string(children(child).next()?))
+                        }
+                        Rule::given_inline => {
+                            TestStatement::GivenInline(self.data_record(children(child).next()?))
+                        }
+                        Rule::test_today => {
+                            TestStatement::Today(self.date(children(child).next()?)?)
+                        }
+                        Rule::expect_stmt => {
+                            TestStatement::Expect(self.top_expr(children(child).next()?))
+                        }
                         _ => continue,
                     };
                     statements.push(Spanned::new(statement, statement_span));
@@ -432,7 +516,10 @@ impl<'t> Builder<'t> {
                     label = Some(self.plain_string(child));
                     continue;
                 }
-                Rule::when_clause => ("when", SignalClause::When(self.top_expr(children(child).next()?))),
+                Rule::when_clause => (
+                    "when",
+                    SignalClause::When(self.top_expr(children(child).next()?)),
+                ),
                 Rule::weight_clause => {
                     let number = children(child).next()?;
                     let number_span = self.span_of(&number);
@@ -440,15 +527,24 @@ impl<'t> Builder<'t> {
                         Ok(weight) if weight.unsigned_abs() <= 1_000_000 => weight,
                         _ => {
                             self.diagnostics.push(
-                                Diagnostic::error(Code::BadLiteral, number_span, "this weight is too large")
-                                    .with_help("weights are whole numbers between -1000000 and 1000000"),
+                                Diagnostic::error(
+                                    Code::BadLiteral,
+                                    number_span,
+                                    "this weight is too large",
+                                )
+                                .with_help(
+                                    "weights are whole numbers between -1000000 and 1000000",
+                                ),
                             );
                             0
                         }
                     };
                     ("weight", SignalClause::Weight(weight))
                 }
-                Rule::message_clause => ("message", SignalClause::Message(self.template(children(child).next()?))),
+                Rule::message_clause => (
+                    "message",
+                    SignalClause::Message(self.template(children(child).next()?)),
+                ),
                 _ => continue,
             };
             let duplicate = clauses.iter().find(|existing| {
@@ -457,15 +553,29 @@ impl<'t> Builder<'t> {
             if let Some(first) = duplicate {
                 let first_span = first.span;
                 self.diagnostics.push(
-                    Diagnostic::error(Code::DuplicateField, clause_span, format!("this signal already has a `{keyword}`"))
-                        .with_label(format!("second `{keyword}`"))
-                        .with_secondary(Default::default(), first_span, format!("first `{keyword}` here"))
-                        .with_help(format!("a signal has at most one `{keyword}`; combine them or remove one")),
+                    Diagnostic::error(
+                        Code::DuplicateField,
+                        clause_span,
+                        format!("this signal already has a `{keyword}`"),
+                    )
+                    .with_label(format!("second `{keyword}`"))
+                    .with_secondary(
+                        Default::default(),
+                        first_span,
+                        format!("first `{keyword}` here"),
+                    )
+                    .with_help(format!(
+                        "a signal has at most one `{keyword}`; combine them or remove one"
+                    )),
                 );
             }
             clauses.push(Spanned::new(clause, clause_span));
         }
-        Some(SignalDef { name: name?, label, clauses })
+        Some(SignalDef {
+            name: name?,
+            label,
+            clauses,
+        })
     }
 
     fn field_def(&mut self, pair: Pair<'_, Rule>) -> Option<Spanned<FieldDef>> {
@@ -481,13 +591,21 @@ impl<'t> Builder<'t> {
         let span = self.span_of(&pair);
         let mut parts = children(pair);
         let core = parts.next()?;
-        let optional = parts.next().is_some_and(|mark| mark.as_rule() == Rule::optional_mark);
+        let optional = parts
+            .next()
+            .is_some_and(|mark| mark.as_rule() == Rule::optional_mark);
         let kind = match core.as_rule() {
             Rule::list_type => {
                 let element = self.type_expr(children(core).next()?)?;
-                TypeKind::List { element: Box::new(element), optional }
+                TypeKind::List {
+                    element: Box::new(element),
+                    optional,
+                }
             }
-            _ => TypeKind::Named { name: self.ident(core), optional },
+            _ => TypeKind::Named {
+                name: self.ident(core),
+                optional,
+            },
         };
         Some(Spanned::new(kind, span))
     }
@@ -499,7 +617,10 @@ impl<'t> Builder<'t> {
             self.diagnostics.push(Diagnostic::error(
                 Code::TooLarge,
                 span,
-                format!("this name is longer than {} characters", limits::MAX_IDENT_CHARS),
+                format!(
+                    "this name is longer than {} characters",
+                    limits::MAX_IDENT_CHARS
+                ),
             ));
         }
         Spanned::new(text.to_string(), span)
@@ -510,8 +631,14 @@ impl<'t> Builder<'t> {
         let date = Date::parse(pair.as_str());
         if date.is_none() {
             self.diagnostics.push(
-                Diagnostic::error(Code::BadLiteral, span, format!("{} is not a real date", pair.as_str()))
-                    .with_help("dates are written YYYY-MM-DD with a real month and day, e.g. 2026-11-20"),
+                Diagnostic::error(
+                    Code::BadLiteral,
+                    span,
+                    format!("{} is not a real date", pair.as_str()),
+                )
+                .with_help(
+                    "dates are written YYYY-MM-DD with a real month and day, e.g. 2026-11-20",
+                ),
             );
         }
         date
@@ -522,7 +649,10 @@ impl<'t> Builder<'t> {
             self.diagnostics.push(Diagnostic::error(
                 Code::TooLarge,
                 span,
-                format!("this string is longer than {} bytes", limits::MAX_STRING_BYTES),
+                format!(
+                    "this string is longer than {} bytes",
+                    limits::MAX_STRING_BYTES
+                ),
             ));
         }
     }
@@ -537,8 +667,12 @@ impl<'t> Builder<'t> {
             Some('{') => out.push('{'),
             Some('}') => out.push('}'),
             _ => self.diagnostics.push(
-                Diagnostic::error(Code::BadEscape, self.span_of(pair), format!("`{}` is not an escape Augur knows", pair.as_str()))
-                    .with_help(r#"the escapes are \" \\ \n \t \{ \}"#),
+                Diagnostic::error(
+                    Code::BadEscape,
+                    self.span_of(pair),
+                    format!("`{}` is not an escape Augur knows", pair.as_str()),
+                )
+                .with_help(r#"the escapes are \" \\ \n \t \{ \}"#),
             ),
         }
     }
@@ -602,7 +736,11 @@ impl<'t> Builder<'t> {
         let inner = children(pair).next()?;
         let value = match inner.as_rule() {
             Rule::data_record => DataValue::Record(self.data_record(inner)),
-            Rule::data_list => DataValue::List(children(inner).filter_map(|item| self.data_value(item)).collect()),
+            Rule::data_list => DataValue::List(
+                children(inner)
+                    .filter_map(|item| self.data_value(item))
+                    .collect(),
+            ),
             Rule::date_lit => DataValue::Date(self.date(inner)?),
             Rule::number | Rule::neg_number => {
                 let text = inner.as_str();
@@ -652,12 +790,23 @@ impl<'t> Builder<'t> {
     }
 
     fn too_deep(&mut self, span: Span) {
-        if self.diagnostics.iter().any(|d| d.code == Code::TooDeep && d.span.contains(span.start)) {
+        if self
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Code::TooDeep && d.span.contains(span.start))
+        {
             return;
         }
         self.diagnostics.push(
-            Diagnostic::error(Code::TooDeep, span, format!("this expression is nested more than {} levels deep", limits::MAX_EXPR_DEPTH))
-                .with_help("split it into named `let` values"),
+            Diagnostic::error(
+                Code::TooDeep,
+                span,
+                format!(
+                    "this expression is nested more than {} levels deep",
+                    limits::MAX_EXPR_DEPTH
+                ),
+            )
+            .with_help("split it into named `let` values"),
         );
     }
 
@@ -668,9 +817,17 @@ impl<'t> Builder<'t> {
                 Some(inner) => self.expr(inner),
                 None => (placeholder(span), 1),
             },
-            Rule::where_expr | Rule::or_expr | Rule::and_expr | Rule::coalesce_expr | Rule::add_expr | Rule::mul_expr | Rule::cmp_expr => {
+            Rule::where_expr
+            | Rule::or_expr
+            | Rule::and_expr
+            | Rule::coalesce_expr
+            | Rule::add_expr
+            | Rule::mul_expr
+            | Rule::cmp_expr => {
                 let mut parts = children(pair);
-                let Some(first) = parts.next() else { return (placeholder(span), 1) };
+                let Some(first) = parts.next() else {
+                    return (placeholder(span), 1);
+                };
                 let (mut lhs, mut depth) = self.expr(first);
                 while let (Some(op), Some(rhs_pair)) = (parts.next(), parts.next()) {
                     let (rhs, rhs_depth) = self.expr(rhs_pair);
@@ -690,7 +847,9 @@ impl<'t> Builder<'t> {
             }
             Rule::not_expr | Rule::neg_expr => {
                 let parts: Vec<_> = children(pair).collect();
-                let Some((operand, prefixes)) = parts.split_last() else { return (placeholder(span), 1) };
+                let Some((operand, prefixes)) = parts.split_last() else {
+                    return (placeholder(span), 1);
+                };
                 let (mut expr, mut depth) = self.expr(operand.clone());
                 for prefix in prefixes.iter().rev() {
                     depth += 1;
@@ -699,14 +858,20 @@ impl<'t> Builder<'t> {
                         self.too_deep(whole);
                         return (placeholder(whole), 1);
                     }
-                    let op = if prefix.as_rule() == Rule::kw_not { UnaryOp::Not } else { UnaryOp::Neg };
+                    let op = if prefix.as_rule() == Rule::kw_not {
+                        UnaryOp::Not
+                    } else {
+                        UnaryOp::Neg
+                    };
                     expr = Spanned::new(ExprKind::Unary(op, Box::new(expr)), whole);
                 }
                 (expr, depth)
             }
             Rule::postfix_expr => {
                 let mut parts = children(pair);
-                let Some(first) = parts.next() else { return (placeholder(span), 1) };
+                let Some(first) = parts.next() else {
+                    return (placeholder(span), 1);
+                };
                 let (mut expr, mut depth) = self.expr(first);
                 for field in parts {
                     depth += 1;
@@ -723,7 +888,10 @@ impl<'t> Builder<'t> {
             Rule::paren => match children(pair).next() {
                 Some(inner) => {
                     let (inner, depth) = self.expr(inner);
-                    (Spanned::new(ExprKind::Paren(Box::new(inner)), span), depth + 1)
+                    (
+                        Spanned::new(ExprKind::Paren(Box::new(inner)), span),
+                        depth + 1,
+                    )
                 }
                 None => (placeholder(span), 1),
             },
@@ -740,7 +908,9 @@ impl<'t> Builder<'t> {
             }
             Rule::call => {
                 let mut parts = children(pair);
-                let Some(name) = parts.next() else { return (placeholder(span), 1) };
+                let Some(name) = parts.next() else {
+                    return (placeholder(span), 1);
+                };
                 let name = self.ident(name);
                 let mut depth = 0;
                 let args = parts
@@ -771,7 +941,10 @@ impl<'t> Builder<'t> {
                     }
                 }
             }
-            Rule::bool_lit => (Spanned::new(ExprKind::Bool(pair.as_str() == "true"), span), 1),
+            Rule::bool_lit => (
+                Spanned::new(ExprKind::Bool(pair.as_str() == "true"), span),
+                1,
+            ),
             Rule::ident => {
                 let ident = self.ident(pair);
                 (Spanned::new(ExprKind::Name(ident.node), span), 1)
@@ -865,7 +1038,9 @@ fn describe_found(text: &str, offset: usize) -> (String, usize) {
         return ("a string".to_string(), first.len_utf8());
     }
     let word: String = if unicode_ident_like(first) {
-        rest.chars().take_while(|c| unicode_ident_like(*c)).collect()
+        rest.chars()
+            .take_while(|c| unicode_ident_like(*c))
+            .collect()
     } else {
         first.to_string()
     };
@@ -884,7 +1059,10 @@ fn syntax_help(region: &str, at: usize, expected: &str) -> String {
     if found.starts_with('=') && !found.starts_with("==") && expected.contains("operator") {
         return "to compare, write `==`; a single `=` is only used in `let name = …` and inline test deals".to_string();
     }
-    if found.starts_with("&&") || found.starts_with("||") || found.starts_with('!') && !found.starts_with("!=") {
+    if found.starts_with("&&")
+        || found.starts_with("||")
+        || found.starts_with('!') && !found.starts_with("!=")
+    {
         return "write `and`, `or` and `not` as words".to_string();
     }
     if found.starts_with('\'') {

@@ -15,7 +15,10 @@ pub struct Rendered<'a> {
 
 impl<'a> Rendered<'a> {
     pub fn new(diagnostic: &'a Diagnostic, file_name: &str, text: &str) -> Self {
-        Rendered { diagnostic, source: NamedSource::new(file_name, text.to_string()) }
+        Rendered {
+            diagnostic,
+            source: NamedSource::new(file_name, text.to_string()),
+        }
     }
 }
 
@@ -46,7 +49,10 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diagnostic.help.as_ref().map(|help| Box::new(help) as Box<dyn fmt::Display>)
+        self.diagnostic
+            .help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -54,7 +60,8 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let primary = LabeledSpan::new_primary_with_span(self.diagnostic.label.clone(), self.diagnostic.span);
+        let primary =
+            LabeledSpan::new_primary_with_span(self.diagnostic.label.clone(), self.diagnostic.span);
         // Secondary labels in other files cannot be drawn on this file's excerpt.
         let secondary = self
             .diagnostic
@@ -69,7 +76,11 @@ impl miette::Diagnostic for Rendered<'_> {
 /// Renders diagnostics as text with miette's graphical handler. `color` picks
 /// ANSI colours (for terminals) or plain text (for files, pipes and tests).
 pub fn render_report(diagnostic: &Diagnostic, file_name: &str, text: &str, color: bool) -> String {
-    let theme = if color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
     let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut out = String::new();
     let rendered = Rendered::new(diagnostic, file_name, text);

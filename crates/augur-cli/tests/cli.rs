@@ -1,0 +1,229 @@
+//! The `augur` binary end to end: the article's cases, exit codes, and every
+//! bad-input class of CLI.md (each names the deal and the JSON path, and a bad
+//! record never stops the batch).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn augur(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_augur"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn the_articles_three_cases_get_the_articles_verdicts() {
+    for playbook in ["examples/standing.augur", "examples/standing.zh.augur"] {
+        for (deal, verdicts) in [
+            ("case1_laokong_coalmine", ["backup", "备选"]),
+            ("case2_smartech", ["first_choice", "首选"]),
+            ("case3_anhui", ["reference", "参考"]),
+        ] {
+            let output = augur(
+                &[
+                    "eval",
+                    playbook,
+                    &format!("examples/deals/{deal}.json"),
+                    "--format",
+                    "json",
+                ],
+                None,
+            );
+            assert!(output.status.success(), "{}", stderr(&output));
+            let result: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+            let value = result["verdicts"]
+                .as_object()
+                .unwrap()
+                .values()
+                .next()
+                .unwrap()["value"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            assert!(
+                verdicts.contains(&value.as_str()),
+                "{playbook} {deal}: {value}"
+            );
+        }
+    }
+}
+
+#[test]
+fn evaluation_is_deterministic() {
+    let args = [
+        "eval",
+        "examples/standing.augur",
+        "examples/deals/case3_anhui.json",
+        "--format",
+        "json",
+    ];
+    assert_eq!(augur(&args, None).stdout, augur(&args, None).stdout);
+}
+
+#[test]
+fn examples_check_clean_and_errors_exit_1() {
+    let output = augur(&["check", "examples"], None);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = augur(
+        &[
+            "check",
+            "tests/check/unknown_variant.augur",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let diagnostics: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let first = &diagnostics[0];
+    assert_eq!(first["code"], "augur::unknown-variant");
+    assert_eq!(first["line"], 4);
+    assert_eq!(first["column"], 26);
+    assert!(first["help"].as_str().unwrap().contains("early, mid, late"));
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    assert_eq!(augur(&["eval"], None).status.code(), Some(2));
+    assert_eq!(
+        augur(
+            &[
+                "eval",
+                "examples/standing.augur",
+                "-",
+                "--today",
+                "tomorrow"
+            ],
+            None
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+    assert_eq!(
+        augur(&["check", "no/such/dir"], None).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn every_bad_input_class_names_the_deal_and_path_and_the_batch_goes_on() {
+    let lines = [
+        r#"{"id": "ok-1", "stage": "mid"}"#,
+        r#"{"id": "bad-date", "stage": "late", "decision_on": "next week"}"#,
+        r#"{"id": "bad-enum", "stage": "middle"}"#,
+        r#"{"id": "bad-type", "stage": "mid", "session_minutes": "long"}"#,
+        r#"{"id": "broken", "stage": "#,
+        r#"{"id": "bad-event", "stage": "late", "events": [{"kind": "demo", "on": "2026-01-01"}, {"kind": "demo", "on": "soon"}]}"#,
+        r#"{"id": "ok-2", "stage": "early"}"#,
+    ];
+    let input = lines.join("\n");
+    let output = augur(
+        &[
+            "eval",
+            "examples/standing.augur",
+            "-",
+            "--format",
+            "jsonl",
+            "--today",
+            "2026-11-20",
+        ],
+        Some(&input),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let records: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        records.len(),
+        lines.len(),
+        "one output record per input record"
+    );
+    assert_eq!(records[0]["deal"], "ok-1");
+    assert_eq!(records[6]["deal"], "ok-2");
+    assert_eq!(records[1]["error"]["path"], "$.decision_on");
+    assert_eq!(
+        records[1]["error"]["message"],
+        "expected a date \"YYYY-MM-DD\", found \"next week\""
+    );
+    assert!(records[2]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("early, mid, late"));
+    assert_eq!(records[3]["error"]["path"], "$.session_minutes");
+    assert_eq!(records[4]["deal"], "stdin:5");
+    assert!(records[4]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("malformed JSON"));
+    assert_eq!(records[5]["error"]["path"], "$.events[1].on");
+    let errors = stderr(&output);
+    assert!(
+        errors.contains("stdin:2 $.decision_on: expected a date"),
+        "{errors}"
+    );
+}
+
+#[test]
+fn unknown_keys_warn_and_strict_makes_them_errors() {
+    let deal = r#"{"stage": "mid", "budget": 3}"#;
+    let output = augur(
+        &["eval", "examples/standing.augur", "-", "--format", "jsonl"],
+        Some(deal),
+    );
+    assert!(output.status.success());
+    assert!(stderr(&output).contains("`budget` is not a fact"));
+    let output = augur(
+        &[
+            "eval",
+            "examples/standing.augur",
+            "-",
+            "--format",
+            "jsonl",
+            "--strict",
+        ],
+        Some(deal),
+    );
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn text_report_has_verdict_signals_advice_and_find_out_next() {
+    let output = augur(
+        &[
+            "eval",
+            "examples/standing.augur",
+            "examples/deals/case3_anhui.json",
+        ],
+        None,
+    );
+    let text = stdout(&output);
+    assert!(text.contains("Reference only"), "{text}");
+    assert!(text.contains("-5"), "{text}");
+    assert!(text.contains("Advice"), "{text}");
+    assert!(text.contains("Find out next"), "{text}");
+}
