@@ -37,6 +37,14 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Rewrite playbooks in the one canonical layout (`-` formats stdin to stdout)
+    Fmt {
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+        /// List the files that would change and exit 1; change nothing
+        #[arg(long)]
+        check: bool,
+    },
     /// Evaluate deals (.json, .jsonl, or - for stdin) against a playbook
     Eval {
         playbook: PathBuf,
@@ -59,6 +67,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check { paths, format } => check(&paths, format),
+        Command::Fmt { paths, check } => fmt(&paths, check),
         Command::Eval {
             playbook,
             deals,
@@ -320,10 +329,10 @@ fn eval(
                     message: e.message,
                     path: format!("line {}", line_of(&analysis, &e.location)),
                 })?;
-                Ok((deal.id.clone(), outcome))
+                Ok((deal.id.clone(), outcome, deal.facts))
             });
             let (value, text) = match result {
-                Ok((id, outcome)) => {
+                Ok((id, outcome, facts)) => {
                     let id_json = id.unwrap_or_else(|| Json::String(name.clone()));
                     let label = match &id_json {
                         Json::String(s) => s.clone(),
@@ -331,7 +340,7 @@ fn eval(
                     };
                     let mut value = reporter.json(&id_json, &outcome);
                     if explain {
-                        add_explanation(&analysis, &outcome, &mut value);
+                        add_explanation(&analysis, &outcome, &facts, &mut value);
                     }
                     (value, reporter.text(&label, &outcome))
                 }
@@ -388,7 +397,12 @@ fn line_of(analysis: &Analysis, location: &augur_check::ir::Location) -> u32 {
 }
 
 /// `--explain`: every signal with whether it fired and the values it read.
-fn add_explanation(analysis: &Analysis, outcome: &augur_eval::Outcome, value: &mut Json) {
+fn add_explanation(
+    analysis: &Analysis,
+    outcome: &augur_eval::Outcome,
+    facts: &[augur_eval::Value],
+    value: &mut Json,
+) {
     let program = &analysis.program;
     let signals: Vec<Json> = program
         .signals
@@ -401,7 +415,8 @@ fn add_explanation(analysis: &Analysis, outcome: &augur_eval::Outcome, value: &m
                 .map(|read| match read {
                     augur_check::ir::Read::Fact(f) => {
                         let fact = program.facts.get(*f as usize);
-                        (fact.map_or_else(String::new, |f| f.name.clone()), Json::Null)
+                        let v = facts.get(*f as usize).zip(fact).map_or(Json::Null, |(v, i)| v.to_json(&i.ty.ty, program));
+                        (fact.map_or_else(String::new, |f| f.name.clone()), v)
                     }
                     augur_check::ir::Read::Let(l) => {
                         let info = program.lets.get(*l as usize);
@@ -424,5 +439,104 @@ fn add_explanation(analysis: &Analysis, outcome: &augur_eval::Outcome, value: &m
         .collect();
     if let Some(object) = value.as_object_mut() {
         object.insert("signals".into(), Json::Array(signals));
+    }
+}
+
+fn fmt(paths: &[PathBuf], check_only: bool) -> ExitCode {
+    if paths.len() == 1 && paths.first().is_some_and(|p| p.as_os_str() == "-") {
+        let mut text = String::new();
+        if std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).is_err() {
+            eprintln!("error: stdin is not valid UTF-8 text");
+            return ExitCode::from(1);
+        }
+        return match augur_fmt::format(&text) {
+            Ok(formatted) => {
+                print!("{formatted}");
+                ExitCode::SUCCESS
+            }
+            Err(diagnostics) => {
+                for d in &diagnostics {
+                    eprint!(
+                        "{}",
+                        augur_syntax::render::render_report(
+                            d,
+                            "<stdin>",
+                            &text,
+                            std::io::stderr().is_terminal()
+                        )
+                    );
+                }
+                ExitCode::from(1)
+            }
+        };
+    }
+    let mut files = Vec::new();
+    for path in paths {
+        if !path.exists() {
+            eprintln!("error: {} does not exist", path.display());
+            return ExitCode::from(2);
+        }
+        collect_playbooks(path, &mut files);
+    }
+    let mut problems = false;
+    for file in &files {
+        let text = match std::fs::read(file).map(String::from_utf8) {
+            Ok(Ok(text)) => text,
+            Ok(Err(e)) => {
+                eprintln!(
+                    "error: {} is not valid UTF-8 (invalid byte at offset {}); left untouched",
+                    file.display(),
+                    e.utf8_error().valid_up_to()
+                );
+                problems = true;
+                continue;
+            }
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", file.display());
+                problems = true;
+                continue;
+            }
+        };
+        let formatted = match augur_fmt::format(&text) {
+            Ok(formatted) => formatted,
+            Err(diagnostics) => {
+                for d in &diagnostics {
+                    eprint!(
+                        "{}",
+                        augur_syntax::render::render_report(
+                            d,
+                            &file.display().to_string(),
+                            &text,
+                            std::io::stderr().is_terminal()
+                        )
+                    );
+                }
+                eprintln!("error: {} does not parse; left untouched", file.display());
+                problems = true;
+                continue;
+            }
+        };
+        if formatted == text {
+            continue;
+        }
+        if check_only {
+            println!("{}", file.display());
+            problems = true;
+            continue;
+        }
+        // Write beside the file, then rename over it: never a half-written playbook.
+        let temporary = file.with_extension("augur.fmt-tmp");
+        let written = std::fs::write(&temporary, formatted.as_bytes())
+            .and_then(|()| std::fs::rename(&temporary, file));
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&temporary);
+            eprintln!("error: cannot write {}: {e}", file.display());
+            problems = true;
+        }
+    }
+    if problems {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }

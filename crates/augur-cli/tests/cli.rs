@@ -227,3 +227,56 @@ fn text_report_has_verdict_signals_advice_and_find_out_next() {
     assert!(text.contains("Advice"), "{text}");
     assert!(text.contains("Find out next"), "{text}");
 }
+
+#[test]
+fn fmt_formats_stdin_checks_files_and_leaves_broken_files_untouched() {
+    let output = augur(
+        &["fmt", "-"],
+        Some("facts {   阶段:int?   }\nsignal s{when 阶段>1 weight 1}  # 注释\n"),
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let formatted = stdout(&output);
+    assert!(formatted.contains("# 注释"), "{formatted}");
+    let again = augur(&["fmt", "-"], Some(&formatted));
+    assert_eq!(stdout(&again), formatted, "formatting is idempotent");
+
+    let dir = std::env::temp_dir().join(format!("augur-fmt-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let messy = dir.join("messy.augur");
+    let broken = dir.join("broken.augur");
+    std::fs::write(&messy, "facts {   a:bool?   }\nsignal s{when a weight 1}\n").unwrap();
+    std::fs::write(&broken, "signal s { when = }\n").unwrap();
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let check = augur(&["fmt", "--check", &dir_arg], None);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(stdout(&check).contains("messy.augur"));
+    let write = augur(&["fmt", &dir_arg], None);
+    assert_eq!(write.status.code(), Some(1), "the broken file is reported");
+    assert_eq!(
+        std::fs::read_to_string(&broken).unwrap(),
+        "signal s { when = }\n"
+    );
+    assert_ne!(
+        std::fs::read_to_string(&messy).unwrap(),
+        "facts {   a:bool?   }\nsignal s{when a weight 1}\n"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn explain_lists_every_signal_with_the_values_it_read() {
+    let args = [
+        "eval",
+        "examples/standing.augur",
+        "examples/deals/case3_anhui.json",
+        "--format",
+        "json",
+        "--explain",
+    ];
+    let result: serde_json::Value = serde_json::from_str(&stdout(&augur(&args, None))).unwrap();
+    let signals = result["signals"].as_array().unwrap();
+    assert!(signals.iter().any(|s| s["fired"] == false));
+    assert!(signals.iter().any(|s| s["read"]
+        .as_object()
+        .is_some_and(|r| r.values().any(|v| v == "late"))));
+}
