@@ -108,6 +108,18 @@ impl Checker<'_> {
         if found.ty.is_error() {
             return;
         }
+        // The parser stands in a placeholder for a literal it rejected; its
+        // type says nothing, so do not report it twice.
+        let file = self.file;
+        let already_reported = self.diagnostics.iter().any(|d| {
+            d.file == file
+                && d.is_error()
+                && d.span.start < span.end.max(span.start + 1)
+                && span.start < d.span.end.max(d.span.start + 1)
+        });
+        if already_reported {
+            return;
+        }
         let found_name = self.program.ty_name(found);
         self.error(
             Diagnostic::error(

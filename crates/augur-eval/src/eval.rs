@@ -472,7 +472,7 @@ impl Frame<'_> {
         let items: Arc<[Value]> = list.clone().unwrap_or_else(|| Arc::from(Vec::new()));
         // An empty list makes first/last/min/max unknown; the facts the list
         // was computed from are what would need finding out.
-        let empty_blame = || Value::Unknown(static_blame(args.first()));
+        let empty_blame = || Value::Unknown(static_blame(self.program, args.first()));
         Ok(match builtin {
             Builtin::Count | Builtin::LenList => Value::Int(items.len() as i64),
             Builtin::AnyBool => Value::Bool(items.iter().any(|v| *v == Value::Bool(true))),
@@ -539,13 +539,22 @@ impl Frame<'_> {
     }
 }
 
-/// The facts an expression reads directly, as blame.
-fn static_blame(expr: Option<&ir::Expr>) -> Blame {
+/// The facts an expression's list is computed from (through lets), as blame.
+fn static_blame(program: &Program, expr: Option<&ir::Expr>) -> Blame {
     let mut blame = Blame::default();
     let mut stack: Vec<&ir::Expr> = expr.into_iter().collect();
+    let mut seen_lets = Vec::new();
     while let Some(expr) = stack.pop() {
         match &expr.kind {
             ExprKind::Fact(id) => blame.insert(*id),
+            ExprKind::Let(id) => {
+                if !seen_lets.contains(id) {
+                    seen_lets.push(*id);
+                    if let Some(info) = program.lets.get(*id as usize) {
+                        stack.push(&info.value);
+                    }
+                }
+            }
             ExprKind::Field(inner, _)
             | ExprKind::MapField(inner, _)
             | ExprKind::Not(inner)

@@ -261,14 +261,19 @@ impl<'t> Builder<'t> {
                 Rule::recovery => self.explain_recovery(&pair),
                 _ => {
                     if items.len() == limits::MAX_ITEMS {
-                        self.diagnostics.push(Diagnostic::error(
-                            Code::TooLarge,
-                            self.span_of(&pair),
-                            format!(
-                                "a playbook file may have at most {} items",
-                                limits::MAX_ITEMS
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                Code::TooLarge,
+                                self.span_of(&pair),
+                                format!(
+                                    "a playbook file may have at most {} items",
+                                    limits::MAX_ITEMS
+                                ),
+                            )
+                            .with_help(
+                                "split the playbook into several files joined with `import`",
                             ),
-                        ));
+                        );
                     }
                     if items.len() < limits::MAX_ITEMS {
                         if let Some(item) = self.item(pair) {
@@ -614,14 +619,17 @@ impl<'t> Builder<'t> {
         let span = self.span_of(&pair);
         let text = pair.as_str();
         if text.chars().count() > limits::MAX_IDENT_CHARS {
-            self.diagnostics.push(Diagnostic::error(
-                Code::TooLarge,
-                span,
-                format!(
-                    "this name is longer than {} characters",
-                    limits::MAX_IDENT_CHARS
-                ),
-            ));
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::TooLarge,
+                    span,
+                    format!(
+                        "this name is longer than {} characters",
+                        limits::MAX_IDENT_CHARS
+                    ),
+                )
+                .with_help("choose a shorter name; put the long wording in the label string"),
+            );
         }
         Spanned::new(text.to_string(), span)
     }
@@ -646,14 +654,17 @@ impl<'t> Builder<'t> {
 
     fn check_string_length(&mut self, span: Span) {
         if span.len() > limits::MAX_STRING_BYTES {
-            self.diagnostics.push(Diagnostic::error(
-                Code::TooLarge,
-                span,
-                format!(
-                    "this string is longer than {} bytes",
-                    limits::MAX_STRING_BYTES
-                ),
-            ));
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::TooLarge,
+                    span,
+                    format!(
+                        "this string is longer than {} bytes",
+                        limits::MAX_STRING_BYTES
+                    ),
+                )
+                .with_help("shorten the text, or split it over several strings"),
+            );
         }
     }
 
