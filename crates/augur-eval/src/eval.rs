@@ -547,12 +547,10 @@ fn static_blame(program: &Program, expr: Option<&ir::Expr>) -> Blame {
     while let Some(expr) = stack.pop() {
         match &expr.kind {
             ExprKind::Fact(id) => blame.insert(*id),
-            ExprKind::Let(id) => {
-                if !seen_lets.contains(id) {
-                    seen_lets.push(*id);
-                    if let Some(info) = program.lets.get(*id as usize) {
-                        stack.push(&info.value);
-                    }
+            ExprKind::Let(id) if !seen_lets.contains(id) => {
+                seen_lets.push(*id);
+                if let Some(info) = program.lets.get(*id as usize) {
+                    stack.push(&info.value);
                 }
             }
             ExprKind::Field(inner, _)
