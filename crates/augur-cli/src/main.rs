@@ -37,6 +37,19 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Run every `test` block of the playbooks (a folder means every *.augur under it)
+    Test {
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+        /// Only run tests whose name contains this text
+        #[arg(long)]
+        filter: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Also list the signals never fired, verdict arms and advice never chosen
+        #[arg(long)]
+        coverage: bool,
+    },
     /// Rewrite playbooks in the one canonical layout (`-` formats stdin to stdout)
     Fmt {
         #[arg(default_value = ".")]
@@ -68,6 +81,12 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check { paths, format } => check(&paths, format),
         Command::Fmt { paths, check } => fmt(&paths, check),
+        Command::Test {
+            paths,
+            filter,
+            format,
+            coverage,
+        } => test(&paths, filter.as_deref(), format, coverage),
         Command::Eval {
             playbook,
             deals,
@@ -535,6 +554,126 @@ fn fmt(paths: &[PathBuf], check_only: bool) -> ExitCode {
         }
     }
     if problems {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn test(paths: &[PathBuf], filter: Option<&str>, format: Format, with_coverage: bool) -> ExitCode {
+    let mut files = Vec::new();
+    for path in paths {
+        if !path.exists() {
+            eprintln!("error: {} does not exist", path.display());
+            return ExitCode::from(2);
+        }
+        collect_playbooks(path, &mut files);
+    }
+    let (mut passed, mut failed) = (0, 0);
+    let mut records = Vec::new();
+    for file in &files {
+        let (loader, name) = FsLoader::for_playbook(file);
+        let analysis = augur_check::analyze(&name, &loader);
+        let root = display_root(file);
+        if analysis.has_errors() {
+            print_diagnostics(&analysis, &root);
+            eprintln!(
+                "error: {} has errors; its tests were not run",
+                file.display()
+            );
+            failed += 1;
+            continue;
+        }
+        let results = augur_eval::testing::run_tests(&analysis, &loader, filter, system_today());
+        for result in &results {
+            let shown = if root.is_empty() {
+                result.file.clone()
+            } else {
+                format!("{root}/{}", result.file)
+            };
+            if result.passed() {
+                passed += 1;
+            } else {
+                failed += 1;
+            }
+            match format {
+                Format::Text => {
+                    let status = if result.passed() { "ok" } else { "FAILED" };
+                    println!("test {shown}: {} ... {status}", result.name);
+                    if let Some(error) = &result.error {
+                        println!("    error: {error}");
+                    }
+                    for failure in &result.failures {
+                        println!("    {shown}:{}: expect {} — {}", failure.line, failure.expect, failure.reason);
+                    }
+                    if !result.failures.is_empty() {
+                        if let Some(outcome) = &result.outcome {
+                            let program = &analysis.program;
+                            for (verdict, arm) in program.verdicts.iter().zip(&outcome.verdicts) {
+                                let arm = verdict.arms.get(*arm as usize).map_or("?", |a| a.name.as_str());
+                                println!("      {} was {arm} (score {})", verdict.name, outcome.score);
+                            }
+                            let fired: Vec<&str> = program
+                                .signals
+                                .iter()
+                                .zip(&outcome.fired)
+                                .filter(|(_, f)| **f)
+                                .map(|(s, _)| s.name.as_str())
+                                .collect();
+                            println!("      signals that fired: {}", if fired.is_empty() { "none".to_string() } else { fired.join(", ") });
+                        }
+                    }
+                }
+                Format::Json | Format::Jsonl => records.push(json!({
+                    "file": shown,
+                    "line": result.line,
+                    "name": result.name,
+                    "passed": result.passed(),
+                    "error": result.error,
+                    "failures": result.failures.iter().map(|f| json!({"expect": f.expect, "line": f.line, "reason": f.reason})).collect::<Vec<_>>(),
+                })),
+            }
+        }
+        if with_coverage {
+            let coverage = augur_eval::testing::coverage(&analysis, &results);
+            let shown = file.display().to_string();
+            match format {
+                Format::Text => {
+                    println!(
+                        "coverage of {shown}: {:.1}% ({} of {})",
+                        coverage.percent(),
+                        coverage.covered,
+                        coverage.total
+                    );
+                    for name in &coverage.signals_never_fired {
+                        println!("    signal never fired: {name}");
+                    }
+                    for name in &coverage.arms_never_chosen {
+                        println!("    verdict arm never chosen: {name}");
+                    }
+                    for name in &coverage.advice_never_given {
+                        println!("    advice never given: {name}");
+                    }
+                }
+                Format::Json | Format::Jsonl => records.push(json!({
+                    "coverage": shown,
+                    "percent": coverage.percent(),
+                    "signals_never_fired": coverage.signals_never_fired,
+                    "arms_never_chosen": coverage.arms_never_chosen,
+                    "advice_never_given": coverage.advice_never_given,
+                })),
+            }
+        }
+    }
+    match format {
+        Format::Text => println!("\n{passed} passed, {failed} failed"),
+        Format::Json => println!(
+            "{}",
+            json!({ "results": records, "passed": passed, "failed": failed })
+        ),
+        Format::Jsonl => records.iter().for_each(|r| println!("{r}")),
+    }
+    if failed > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -280,3 +280,55 @@ fn explain_lists_every_signal_with_the_values_it_read() {
         .as_object()
         .is_some_and(|r| r.values().any(|v| v == "late"))));
 }
+
+#[test]
+fn test_runs_examples_with_full_coverage() {
+    let output = augur(&["test", "examples", "--coverage"], None);
+    assert!(output.status.success(), "{}", stdout(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("coverage of examples/standing.augur: 100.0%"),
+        "{text}"
+    );
+    assert!(text.trim_end().ends_with("24 passed, 0 failed"), "{text}");
+    let filtered = augur(
+        &[
+            "test",
+            "examples/standing.augur",
+            "--filter",
+            "Case 2",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&filtered)).unwrap();
+    assert_eq!(json["passed"], 1);
+}
+
+#[test]
+fn a_failing_expectation_shows_why() {
+    let dir = std::env::temp_dir().join(format!("augur-test-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let playbook = dir.join("p.augur");
+    std::fs::write(
+        &playbook,
+        "enum Stage { early, late }\nfacts { stage: Stage  a: bool? }\nsignal s { when a weight 1 }\nverdict v { hi \"Hi\" when score > 0  lo \"Lo\" otherwise }\ntest \"wrong\" {\n  given { stage = late }\n  expect v == hi\n  expect a\n}\ntest \"escape\" {\n  given \"../../etc/passwd\"\n  expect s\n}\n",
+    )
+    .unwrap();
+    let output = augur(&["test", &playbook.to_string_lossy()], None);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(
+        text.contains("p.augur:7: expect v == hi — was false"),
+        "{text}"
+    );
+    assert!(text.contains("v was lo (score 0)"), "{text}");
+    assert!(
+        text.contains("expect a — was unknown (because a is unknown)"),
+        "{text}"
+    );
+    assert!(text.contains("leaves the playbook's folder"), "{text}");
+    assert!(text.ends_with("0 passed, 2 failed\n"), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

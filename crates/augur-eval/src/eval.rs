@@ -53,14 +53,27 @@ struct Frame<'a> {
 
 /// Evaluates `deal` with `today` as the evaluation date.
 pub fn evaluate(program: &Program, deal: &Deal, today: Date) -> Result<Outcome, EvalError> {
-    augur_syntax::with_stack(|| evaluate_on_this_stack(program, deal, today))
+    augur_syntax::with_stack(|| evaluate_on_this_stack(program, deal, today, &[]))
+        .map(|(outcome, _)| outcome)
+}
+
+/// Evaluates `deal` and then each probe (e.g. a test's `expect` conditions)
+/// with every rule's result in scope.
+pub fn evaluate_with_probes(
+    program: &Program,
+    deal: &Deal,
+    today: Date,
+    probes: &[&ir::Expr],
+) -> Result<(Outcome, Vec<Value>), EvalError> {
+    augur_syntax::with_stack(|| evaluate_on_this_stack(program, deal, today, probes))
 }
 
 fn evaluate_on_this_stack(
     program: &Program,
     deal: &Deal,
     today: Date,
-) -> Result<Outcome, EvalError> {
+    probes: &[&ir::Expr],
+) -> Result<(Outcome, Vec<Value>), EvalError> {
     let mut frame = Frame {
         program,
         facts: &deal.facts,
@@ -155,7 +168,11 @@ fn evaluate_on_this_stack(
             groups.push((id as u32, frame.score(Some(id as u32))?));
         }
     }
-    Ok(Outcome {
+    let mut probe_values = Vec::with_capacity(probes.len());
+    for probe in probes {
+        probe_values.push(frame.eval(probe)?);
+    }
+    let outcome = Outcome {
         verdicts: frame.verdicts,
         score,
         groups,
@@ -164,7 +181,8 @@ fn evaluate_on_this_stack(
         advice,
         unknown: frame.relevant.facts().collect(),
         lets: frame.lets,
-    })
+    };
+    Ok((outcome, probe_values))
 }
 
 fn overflow(expr: &ir::Expr) -> EvalError {

@@ -26,9 +26,10 @@
 pub mod deal;
 pub mod eval;
 pub mod report;
+pub mod testing;
 pub mod value;
 
 pub use deal::{decode_deal, Deal, DealError};
-pub use eval::{evaluate, EvalError, Outcome};
+pub use eval::{evaluate, evaluate_with_probes, EvalError, Outcome};
 pub use report::Reporter;
 pub use value::Value;

@@ -1,0 +1,212 @@
+//! Running a playbook's `test` blocks: build each test's deal (deal files,
+//! then inline overrides), evaluate it, and check every `expect`.
+//!
+//! Files are read through the checker's root-confined [`Loader`], so a
+//! `given` path cannot leave the playbook's folder.
+
+use crate::{decode_deal, evaluate_with_probes, Outcome, Value};
+use augur_check::ir::TestInfo;
+use augur_check::{loader, Analysis, Loader};
+use augur_syntax::Date;
+
+/// One failed `expect`, with what the author needs to see why.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    /// The condition as written.
+    pub expect: String,
+    pub line: u32,
+    /// "was false" or "was unknown (because … is unknown)".
+    pub reason: String,
+}
+
+/// The result of one test block.
+#[derive(Clone, Debug)]
+pub struct TestOutcome {
+    pub name: String,
+    pub file: String,
+    pub line: u32,
+    /// Set when the deal could not be built or evaluated.
+    pub error: Option<String>,
+    pub failures: Vec<Failure>,
+    pub outcome: Option<Outcome>,
+}
+
+impl TestOutcome {
+    pub fn passed(&self) -> bool {
+        self.error.is_none() && self.failures.is_empty()
+    }
+}
+
+fn line_of(analysis: &Analysis, location: &augur_check::ir::Location) -> u32 {
+    analysis.source(location.file).map_or(0, |s| {
+        augur_syntax::LineIndex::new(&s.text)
+            .line_col(&s.text, location.span.start, augur_syntax::ColumnUnit::Char)
+            .line
+            + 1
+    })
+}
+
+/// Runs every test whose name contains `filter`. `system_today` is used
+/// when neither the test (`today …`) nor its deal (`as_of`) gives a date.
+pub fn run_tests(
+    analysis: &Analysis,
+    files: &dyn Loader,
+    filter: Option<&str>,
+    system_today: Date,
+) -> Vec<TestOutcome> {
+    analysis
+        .program
+        .tests
+        .iter()
+        .filter(|test| filter.is_none_or(|f| test.name.contains(f)))
+        .map(|test| run_test(analysis, files, test, system_today))
+        .collect()
+}
+
+fn run_test(
+    analysis: &Analysis,
+    files: &dyn Loader,
+    test: &TestInfo,
+    system_today: Date,
+) -> TestOutcome {
+    let file = analysis
+        .source(test.location.file)
+        .map_or_else(String::new, |s| s.path.clone());
+    let mut result = TestOutcome {
+        name: test.name.clone(),
+        file: file.clone(),
+        line: line_of(analysis, &test.location),
+        error: None,
+        failures: Vec::new(),
+        outcome: None,
+    };
+    let mut deal = serde_json::Map::new();
+    for given in &test.givens {
+        match given {
+            augur_check::ir::Given::File { path, .. } => {
+                let loaded = loader::resolve_relative(&file, path)
+                    .and_then(|resolved| files.load(&resolved));
+                match loaded.and_then(|text| {
+                    serde_json::from_str::<serde_json::Value>(&text)
+                        .map_err(|e| format!("`{path}` is not valid JSON: {e}"))
+                }) {
+                    Ok(serde_json::Value::Object(map)) => deal.extend(map),
+                    Ok(_) => {
+                        result.error = Some(format!("`{path}` does not hold a deal object"));
+                        return result;
+                    }
+                    Err(reason) => {
+                        result.error = Some(reason);
+                        return result;
+                    }
+                }
+            }
+            augur_check::ir::Given::Inline(map) => deal.extend(map.clone()),
+        }
+    }
+    let program = &analysis.program;
+    let deal = match decode_deal(program, &serde_json::Value::Object(deal)) {
+        Ok(deal) => deal,
+        Err(error) => {
+            result.error = Some(format!("the test's deal is invalid: {error}"));
+            return result;
+        }
+    };
+    let today = test.today.or(deal.as_of).unwrap_or(system_today);
+    let probes: Vec<&augur_check::ir::Expr> = test.expects.iter().map(|e| &e.condition).collect();
+    match evaluate_with_probes(program, &deal, today, &probes) {
+        Ok((outcome, values)) => {
+            for (expect, value) in test.expects.iter().zip(values) {
+                let reason = match value {
+                    Value::Bool(true) => continue,
+                    Value::Unknown(blame) => {
+                        let names: Vec<&str> = blame
+                            .facts()
+                            .filter_map(|f| program.facts.get(f as usize))
+                            .map(|f| f.name.as_str())
+                            .collect();
+                        if names.is_empty() {
+                            "was unknown".to_string()
+                        } else {
+                            format!("was unknown (because {} is unknown)", names.join(", "))
+                        }
+                    }
+                    _ => "was false".to_string(),
+                };
+                result.failures.push(Failure {
+                    expect: expect.source.clone(),
+                    line: line_of(analysis, &expect.location),
+                    reason,
+                });
+            }
+            result.outcome = Some(outcome);
+        }
+        Err(error) => result.error = Some(error.message),
+    }
+    result
+}
+
+/// What the tests exercised: signals fired, verdict arms and advice chosen.
+#[derive(Clone, Debug, Default)]
+pub struct Coverage {
+    pub signals_never_fired: Vec<String>,
+    /// `verdict.arm`
+    pub arms_never_chosen: Vec<String>,
+    pub advice_never_given: Vec<String>,
+    pub covered: usize,
+    pub total: usize,
+}
+
+impl Coverage {
+    pub fn percent(&self) -> f64 {
+        if self.total == 0 {
+            100.0
+        } else {
+            self.covered as f64 * 100.0 / self.total as f64
+        }
+    }
+}
+
+pub fn coverage(analysis: &Analysis, results: &[TestOutcome]) -> Coverage {
+    let program = &analysis.program;
+    let outcomes: Vec<&Outcome> = results.iter().filter_map(|r| r.outcome.as_ref()).collect();
+    let mut coverage = Coverage::default();
+    for (id, signal) in program.signals.iter().enumerate() {
+        coverage.total += 1;
+        if outcomes
+            .iter()
+            .any(|o| o.fired.get(id).copied().unwrap_or(false))
+        {
+            coverage.covered += 1;
+        } else {
+            coverage.signals_never_fired.push(signal.name.clone());
+        }
+    }
+    for (id, verdict) in program.verdicts.iter().enumerate() {
+        for (arm_id, arm) in verdict.arms.iter().enumerate() {
+            coverage.total += 1;
+            if outcomes
+                .iter()
+                .any(|o| o.verdicts.get(id).copied() == Some(arm_id as u32))
+            {
+                coverage.covered += 1;
+            } else {
+                coverage
+                    .arms_never_chosen
+                    .push(format!("{}.{}", verdict.name, arm.name));
+            }
+        }
+    }
+    for (id, advice) in program.advice.iter().enumerate() {
+        coverage.total += 1;
+        if outcomes
+            .iter()
+            .any(|o| o.advice.iter().any(|(a, _)| *a as usize == id))
+        {
+            coverage.covered += 1;
+        } else {
+            coverage.advice_never_given.push(advice.name.clone());
+        }
+    }
+    coverage
+}
