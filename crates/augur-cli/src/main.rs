@@ -218,7 +218,37 @@ fn check(paths: &[PathBuf], format: Format) -> ExitCode {
 /// One input record: its display name and its JSON (or why it is unreadable).
 type Record = (String, Result<Json, augur_eval::DealError>);
 
-fn read_records(input: &str) -> Result<Vec<Record>, String> {
+fn read_csv(
+    input: &str,
+    reader: Box<dyn BufRead>,
+    program: &augur_check::Program,
+) -> Result<Vec<Record>, String> {
+    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+    let header: Vec<String> = csv
+        .headers()
+        .map_err(|e| format!("{input}: cannot read the header row: {e}"))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+        .collect();
+    let mut records = Vec::new();
+    for (index, row) in csv.records().enumerate() {
+        // Row numbers count the header as row 1, as spreadsheets do.
+        let name = format!("{input}:{}", index + 2);
+        let record = row
+            .map_err(|e| augur_eval::DealError {
+                message: format!("malformed CSV row: {e}"),
+                path: "$".into(),
+            })
+            .and_then(|row| {
+                let cells: Vec<String> = row.iter().map(str::to_string).collect();
+                augur_eval::csv_deals::row_to_json(program, &header, &cells)
+            });
+        records.push((name, record));
+    }
+    Ok(records)
+}
+
+fn read_records(input: &str, program: &augur_check::Program) -> Result<Vec<Record>, String> {
     let is_stdin = input == "-";
     let reader: Box<dyn BufRead> = if is_stdin {
         Box::new(std::io::BufReader::new(std::io::stdin()))
@@ -251,9 +281,7 @@ fn read_records(input: &str) -> Result<Vec<Record>, String> {
         return Ok(vec![(input.to_string(), parsed)]);
     }
     if input.ends_with(".csv") {
-        return Err(format!(
-            "{input}: CSV input is not supported yet; convert it to JSONL"
-        ));
+        return read_csv(input, reader, program);
     }
     let mut records = Vec::new();
     let name = if is_stdin { "stdin" } else { input };
@@ -324,7 +352,7 @@ fn eval(
     let mut failed = false;
     let mut results = Vec::new();
     for input in &inputs {
-        let records = match read_records(input) {
+        let records = match read_records(input, program) {
             Ok(records) => records,
             Err(message) => {
                 eprintln!("error: {message}");

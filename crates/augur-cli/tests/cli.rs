@@ -332,3 +332,56 @@ fn a_failing_expectation_shows_why() {
     assert!(text.ends_with("0 passed, 2 failed\n"), "{text}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn csv_rows_are_deals_and_a_bad_cell_names_its_row_and_column() {
+    let output = augur(
+        &[
+            "eval",
+            "examples/standing.augur",
+            "examples/deals/batch.csv",
+            "--format",
+            "jsonl",
+        ],
+        None,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let records: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records[2]["verdicts"]["standing"]["value"], "reference");
+
+    let dir = std::env::temp_dir().join(format!("augur-csv-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("deals.csv");
+    std::fs::write(&file, "id,stage,session_minutes,events\na,mid,,\nb,late,long,\nc,early,45,\"[{\"\"kind\"\":\"\"demo\"\",\"\"on\"\":\"\"2026-01-01\"\"}]\"\n").unwrap();
+    let output = augur(
+        &[
+            "eval",
+            "examples/standing.augur",
+            &file.to_string_lossy(),
+            "--format",
+            "jsonl",
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let records: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 3);
+    assert_eq!(records[0]["deal"], "a");
+    assert!(records[1]["deal"]
+        .as_str()
+        .unwrap()
+        .ends_with("deals.csv:3"));
+    assert_eq!(records[1]["error"]["path"], "$.session_minutes");
+    assert!(records[1]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("column `session_minutes`"));
+    assert_eq!(records[2]["deal"], "c");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

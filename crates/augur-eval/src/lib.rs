@@ -23,6 +23,7 @@
     )
 )]
 
+pub mod csv_deals;
 pub mod deal;
 pub mod eval;
 pub mod report;
