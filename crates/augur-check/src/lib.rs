@@ -71,6 +71,21 @@ impl Analysis {
         self.sources.get(file.0 as usize)
     }
 
+    /// The 1-based line a location starts on (0 if its file is unknown).
+    pub fn line_of(&self, location: &ir::Location) -> u32 {
+        self.source(location.file).map_or(0, |source| {
+            let index = augur_syntax::LineIndex::new(&source.text);
+            index
+                .line_col(
+                    &source.text,
+                    location.span.start,
+                    augur_syntax::ColumnUnit::Char,
+                )
+                .line
+                + 1
+        })
+    }
+
     pub fn file_id(&self, path: &str) -> Option<FileId> {
         self.sources
             .iter()

@@ -108,6 +108,20 @@ fn main() -> ExitCode {
     }
 }
 
+/// The playbooks named by `paths` (folders: every `*.augur` under them);
+/// a path that does not exist is bad usage.
+fn playbook_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ExitCode> {
+    let mut files = Vec::new();
+    for path in paths {
+        if !path.exists() {
+            eprintln!("error: {} does not exist", path.display());
+            return Err(ExitCode::from(2));
+        }
+        collect_playbooks(path, &mut files);
+    }
+    Ok(files)
+}
+
 fn collect_playbooks(path: &Path, out: &mut Vec<PathBuf>) {
     if path.is_dir() {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
@@ -179,14 +193,10 @@ fn diagnostic_json(analysis: &Analysis, root: &str, diagnostic: &Diagnostic) -> 
 }
 
 fn check(paths: &[PathBuf], format: Format) -> ExitCode {
-    let mut files = Vec::new();
-    for path in paths {
-        if !path.exists() {
-            eprintln!("error: {} does not exist", path.display());
-            return ExitCode::from(2);
-        }
-        collect_playbooks(path, &mut files);
-    }
+    let files = match playbook_files(paths) {
+        Ok(files) => files,
+        Err(code) => return code,
+    };
     let mut errors = 0;
     let mut all = Vec::new();
     for file in &files {
@@ -374,7 +384,7 @@ fn eval(
                 let today = today.or(deal.as_of).unwrap_or_else(system_today);
                 let outcome = augur_eval::evaluate(program, &deal, today).map_err(|e| augur_eval::DealError {
                     message: e.message,
-                    path: format!("line {}", line_of(&analysis, &e.location)),
+                    path: format!("line {}", analysis.line_of(&e.location)),
                 })?;
                 Ok((deal.id.clone(), outcome, deal.facts))
             });
@@ -387,7 +397,7 @@ fn eval(
                     };
                     let mut value = reporter.json(&id_json, &outcome);
                     if explain {
-                        add_explanation(&analysis, &outcome, &facts, &mut value);
+                        reporter.add_explanation(&outcome, &facts, &mut value);
                     }
                     (value, reporter.text(&label, &outcome))
                 }
@@ -434,61 +444,6 @@ fn eval(
     }
 }
 
-fn line_of(analysis: &Analysis, location: &augur_check::ir::Location) -> u32 {
-    analysis.source(location.file).map_or(0, |s| {
-        LineIndex::new(&s.text)
-            .line_col(&s.text, location.span.start, ColumnUnit::Char)
-            .line
-            + 1
-    })
-}
-
-/// `--explain`: every signal with whether it fired and the values it read.
-fn add_explanation(
-    analysis: &Analysis,
-    outcome: &augur_eval::Outcome,
-    facts: &[augur_eval::Value],
-    value: &mut Json,
-) {
-    let program = &analysis.program;
-    let signals: Vec<Json> = program
-        .signals
-        .iter()
-        .enumerate()
-        .map(|(id, signal)| {
-            let read: serde_json::Map<String, Json> = signal
-                .reads
-                .iter()
-                .map(|read| match read {
-                    augur_check::ir::Read::Fact(f) => {
-                        let fact = program.facts.get(*f as usize);
-                        let v = facts.get(*f as usize).zip(fact).map_or(Json::Null, |(v, i)| v.to_json(&i.ty.ty, program));
-                        (fact.map_or_else(String::new, |f| f.name.clone()), v)
-                    }
-                    augur_check::ir::Read::Let(l) => {
-                        let info = program.lets.get(*l as usize);
-                        let v = outcome.lets.get(*l as usize).zip(info).map_or(Json::Null, |(v, i)| v.to_json(&i.value.ty.ty, program));
-                        (info.map_or_else(String::new, |i| i.name.clone()), v)
-                    }
-                    augur_check::ir::Read::Signal(s) => (
-                        program.signals.get(*s as usize).map_or_else(String::new, |s| s.name.clone()),
-                        Json::Bool(outcome.fired.get(*s as usize).copied().unwrap_or(false)),
-                    ),
-                    augur_check::ir::Read::Verdict(v) => {
-                        let verdict = program.verdicts.get(*v as usize);
-                        let arm = verdict.and_then(|vd| vd.arms.get(outcome.verdicts.get(*v as usize).copied().unwrap_or(0) as usize));
-                        (verdict.map_or_else(String::new, |v| v.name.clone()), json!(arm.map(|a| a.name.clone())))
-                    }
-                })
-                .collect();
-            json!({ "name": signal.name, "fired": outcome.fired.get(id).copied().unwrap_or(false), "weight": signal.weight, "read": read })
-        })
-        .collect();
-    if let Some(object) = value.as_object_mut() {
-        object.insert("signals".into(), Json::Array(signals));
-    }
-}
-
 fn fmt(paths: &[PathBuf], check_only: bool) -> ExitCode {
     if paths.len() == 1 && paths.first().is_some_and(|p| p.as_os_str() == "-") {
         let mut text = String::new();
@@ -517,14 +472,10 @@ fn fmt(paths: &[PathBuf], check_only: bool) -> ExitCode {
             }
         };
     }
-    let mut files = Vec::new();
-    for path in paths {
-        if !path.exists() {
-            eprintln!("error: {} does not exist", path.display());
-            return ExitCode::from(2);
-        }
-        collect_playbooks(path, &mut files);
-    }
+    let files = match playbook_files(paths) {
+        Ok(files) => files,
+        Err(code) => return code,
+    };
     let mut problems = false;
     for file in &files {
         let text = match std::fs::read(file).map(String::from_utf8) {
@@ -589,14 +540,10 @@ fn fmt(paths: &[PathBuf], check_only: bool) -> ExitCode {
 }
 
 fn test(paths: &[PathBuf], filter: Option<&str>, format: Format, with_coverage: bool) -> ExitCode {
-    let mut files = Vec::new();
-    for path in paths {
-        if !path.exists() {
-            eprintln!("error: {} does not exist", path.display());
-            return ExitCode::from(2);
-        }
-        collect_playbooks(path, &mut files);
-    }
+    let files = match playbook_files(paths) {
+        Ok(files) => files,
+        Err(code) => return code,
+    };
     let (mut passed, mut failed) = (0, 0);
     let mut records = Vec::new();
     for file in &files {

@@ -112,6 +112,47 @@ impl<'a> Reporter<'a> {
         })
     }
 
+    /// `--explain`: every signal with whether it fired and the values it read.
+    pub fn add_explanation(&self, outcome: &Outcome, facts: &[crate::Value], value: &mut Json) {
+        let program = &self.analysis.program;
+        let signals: Vec<Json> = program
+            .signals
+            .iter()
+            .enumerate()
+            .map(|(id, signal)| {
+                let read: serde_json::Map<String, Json> = signal
+                    .reads
+                    .iter()
+                    .map(|read| match read {
+                        augur_check::ir::Read::Fact(f) => {
+                            let fact = program.facts.get(*f as usize);
+                            let v = facts.get(*f as usize).zip(fact).map_or(Json::Null, |(v, i)| v.to_json(&i.ty.ty, program));
+                            (fact.map_or_else(String::new, |f| f.name.clone()), v)
+                        }
+                        augur_check::ir::Read::Let(l) => {
+                            let info = program.lets.get(*l as usize);
+                            let v = outcome.lets.get(*l as usize).zip(info).map_or(Json::Null, |(v, i)| v.to_json(&i.value.ty.ty, program));
+                            (info.map_or_else(String::new, |i| i.name.clone()), v)
+                        }
+                        augur_check::ir::Read::Signal(s) => (
+                            program.signals.get(*s as usize).map_or_else(String::new, |s| s.name.clone()),
+                            Json::Bool(outcome.fired.get(*s as usize).copied().unwrap_or(false)),
+                        ),
+                        augur_check::ir::Read::Verdict(v) => {
+                            let verdict = program.verdicts.get(*v as usize);
+                            let arm = verdict.and_then(|vd| vd.arms.get(outcome.verdicts.get(*v as usize).copied().unwrap_or(0) as usize));
+                            (verdict.map_or_else(String::new, |v| v.name.clone()), json!(arm.map(|a| a.name.clone())))
+                        }
+                    })
+                    .collect();
+                json!({ "name": signal.name, "fired": outcome.fired.get(id).copied().unwrap_or(false), "weight": signal.weight, "read": read })
+            })
+            .collect();
+        if let Some(object) = value.as_object_mut() {
+            object.insert("signals".into(), Json::Array(signals));
+        }
+    }
+
     /// The outcome for a rep at a terminal.
     pub fn text(&self, deal: &str, outcome: &Outcome) -> String {
         let program = &self.analysis.program;

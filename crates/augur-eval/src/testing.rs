@@ -37,15 +37,6 @@ impl TestOutcome {
     }
 }
 
-fn line_of(analysis: &Analysis, location: &augur_check::ir::Location) -> u32 {
-    analysis.source(location.file).map_or(0, |s| {
-        augur_syntax::LineIndex::new(&s.text)
-            .line_col(&s.text, location.span.start, augur_syntax::ColumnUnit::Char)
-            .line
-            + 1
-    })
-}
-
 /// Runs every test whose name contains `filter`. `system_today` is used
 /// when neither the test (`today …`) nor its deal (`as_of`) gives a date.
 pub fn run_tests(
@@ -75,7 +66,7 @@ fn run_test(
     let mut result = TestOutcome {
         name: test.name.clone(),
         file: file.clone(),
-        line: line_of(analysis, &test.location),
+        line: analysis.line_of(&test.location),
         error: None,
         failures: Vec::new(),
         outcome: None,
@@ -135,7 +126,7 @@ fn run_test(
                 };
                 result.failures.push(Failure {
                     expect: expect.source.clone(),
-                    line: line_of(analysis, &expect.location),
+                    line: analysis.line_of(&expect.location),
                     reason,
                 });
             }
