@@ -141,7 +141,12 @@ impl Ctx<'_> {
             Type::Verdict(id) => {
                 if let Some(v) = p.verdicts.get(*id as usize) {
                     for arm in &v.arms {
-                        self.push(&arm.name, CompletionKind::Variant, Some(arm.label.clone()), 0);
+                        self.push(
+                            &arm.name,
+                            CompletionKind::Variant,
+                            Some(arm.label.clone()),
+                            0,
+                        );
                     }
                 }
             }
@@ -191,7 +196,12 @@ impl Ctx<'_> {
         let p = self.program;
         self.facts();
         for l in &p.lets {
-            self.push(&l.name, CompletionKind::Let, Some(p.ty_name(&l.value.ty)), 1);
+            self.push(
+                &l.name,
+                CompletionKind::Let,
+                Some(p.ty_name(&l.value.ty)),
+                1,
+            );
         }
         for s in &p.signals {
             self.push(&s.name, CompletionKind::Signal, Some(s.label.clone()), 1);
@@ -204,7 +214,12 @@ impl Ctx<'_> {
         }
         for (name, signature, doc) in augur_check::builtins() {
             if let Some((_, snippet)) = SNIPPETS.iter().find(|(n, _)| n == name) {
-                self.push(name, CompletionKind::Function, Some(signature.to_string()), 2);
+                self.push(
+                    name,
+                    CompletionKind::Function,
+                    Some(signature.to_string()),
+                    2,
+                );
                 if let Some(last) = self.items.last_mut() {
                     last.documentation = Some(doc.to_string());
                     last.insert_text = Some(snippet.to_string());
@@ -324,7 +339,11 @@ pub fn completions(analysis: &Analysis, file: FileId, offset: usize) -> Vec<Comp
         ctx.groups();
         return ctx.items;
     }
-    if prev == "weight" || prev == "message" || prev == "given" || prev == "today" && top == Some(Block::Test) {
+    if prev == "weight"
+        || prev == "message"
+        || prev == "given"
+        || prev == "today" && top == Some(Block::Test)
+    {
         return Vec::new();
     }
     match top {
@@ -334,14 +353,19 @@ pub fn completions(analysis: &Analysis, file: FileId, offset: usize) -> Vec<Comp
         Some(Block::Group) => ctx.keywords(&["signal"]),
         Some(Block::Signal) if line_start || prev == "{" => {
             ctx.keywords(&["when", "weight", "message"]);
-            if !matches!(prev, "{" | "}") && !tokens.last().is_some_and(|t| t.kind == Lex::Number || t.kind == Lex::String) {
+            if !matches!(prev, "{" | "}")
+                && !tokens
+                    .last()
+                    .is_some_and(|t| t.kind == Lex::Number || t.kind == Lex::String)
+            {
                 ctx.values();
             }
         }
         Some(Block::Verdict)
-            if tokens
-                .last()
-                .is_some_and(|t| t.kind == Lex::String || (t.kind == Lex::Ident && (prev2 == "{" || line_start_before(before, t)))) =>
+            if tokens.last().is_some_and(|t| {
+                t.kind == Lex::String
+                    || (t.kind == Lex::Ident && (prev2 == "{" || line_start_before(before, t)))
+            }) =>
         {
             ctx.keywords(&["when", "otherwise"]);
         }
@@ -428,12 +452,18 @@ fn chain_before<'t>(text: &'t str, tokens: &[Token], end: usize) -> Vec<&'t str>
     let mut names = Vec::new();
     let mut i = end;
     while i > 0 {
-        let Some(token) = tokens.get(i - 1) else { break };
+        let Some(token) = tokens.get(i - 1) else {
+            break;
+        };
         if token.kind != Lex::Ident {
             break;
         }
         names.push(token_text(text, token));
-        if i >= 2 && tokens.get(i - 2).is_some_and(|t| token_text(text, t) == ".") {
+        if i >= 2
+            && tokens
+                .get(i - 2)
+                .is_some_and(|t| token_text(text, t) == ".")
+        {
             i -= 2;
         } else {
             break;

@@ -107,10 +107,7 @@ mod tests {
             change(text, ((9, 0), (12, 5)), "!", ColumnUnit::Utf16),
             "阶段 𠮷x\nab!"
         );
-        assert_eq!(
-            change(text, ((1, 1), (0, 0)), "", ColumnUnit::Utf16),
-            "b"
-        );
+        assert_eq!(change(text, ((1, 1), (0, 0)), "", ColumnUnit::Utf16), "b");
     }
 
     #[test]

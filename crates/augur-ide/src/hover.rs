@@ -74,7 +74,10 @@ fn describe(analysis: &Analysis, symbol: Symbol) -> Option<String> {
     match symbol {
         Symbol::Fact(id) => {
             let fact = p.facts.get(at(id))?;
-            code(&mut md, &format!("fact {}: {}", fact.name, p.ty_name(&fact.ty)));
+            code(
+                &mut md,
+                &format!("fact {}: {}", fact.name, p.ty_name(&fact.ty)),
+            );
             if let Some(doc) = &fact.doc {
                 let _ = writeln!(md, "{doc}");
             }
@@ -134,7 +137,10 @@ fn describe(analysis: &Analysis, symbol: Symbol) -> Option<String> {
         }
         Symbol::Let(id) => {
             let l = p.lets.get(at(id))?;
-            code(&mut md, &format!("let {}: {}", l.name, p.ty_name(&l.value.ty)));
+            code(
+                &mut md,
+                &format!("let {}: {}", l.name, p.ty_name(&l.value.ty)),
+            );
             let _ = writeln!(md, "= `{}`", source_of(analysis, &l.value.location));
         }
         Symbol::Group(id) => {

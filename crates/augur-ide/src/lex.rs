@@ -28,9 +28,31 @@ pub struct Token {
 /// Words the grammar reserves, plus the words that start a clause or a test
 /// statement (`weight`, `message`, `given`, `expect`, `version`).
 pub const KEYWORDS: &[&str] = &[
-    "and", "or", "not", "in", "where", "when", "otherwise", "true", "false", "playbook", "import",
-    "enum", "record", "facts", "let", "group", "signal", "verdict", "advice", "test", "given",
-    "expect", "weight", "message", "version",
+    "and",
+    "or",
+    "not",
+    "in",
+    "where",
+    "when",
+    "otherwise",
+    "true",
+    "false",
+    "playbook",
+    "import",
+    "enum",
+    "record",
+    "facts",
+    "let",
+    "group",
+    "signal",
+    "verdict",
+    "advice",
+    "test",
+    "given",
+    "expect",
+    "weight",
+    "message",
+    "version",
 ];
 
 /// Keywords that start an item at the top level.

@@ -115,8 +115,10 @@ fn taken(analysis: &Analysis, symbol: Symbol, name: &str) -> Option<String> {
         Symbol::Fact(_) | Symbol::Let(_) | Symbol::Signal(_) | Symbol::Verdict(_) => value(),
         Symbol::Enum(_) | Symbol::Record(_) => {
             let builtin = ["bool", "int", "number", "text", "date"].contains(&name);
-            (builtin || p.enums.iter().any(|e| e.name == name) || p.records.iter().any(|r| r.name == name))
-                .then(|| "a type".into())
+            (builtin
+                || p.enums.iter().any(|e| e.name == name)
+                || p.records.iter().any(|r| r.name == name))
+            .then(|| "a type".into())
         }
         Symbol::Variant(e, _) => p
             .enums

@@ -41,7 +41,13 @@ pub struct Symbol {
     pub children: Vec<Symbol>,
 }
 
-fn leaf(name: &str, detail: Option<String>, kind: SymbolKind, span: Span, selection: Span) -> Symbol {
+fn leaf(
+    name: &str,
+    detail: Option<String>,
+    kind: SymbolKind,
+    span: Span,
+    selection: Span,
+) -> Symbol {
     Symbol {
         name: name.to_string(),
         detail,
@@ -83,7 +89,13 @@ fn signal_symbol(signal: &ast::SignalDef, span: Span) -> Symbol {
         (None, Some(w)) => Some(format!("weight {}", w.node)),
         (None, None) => None,
     };
-    leaf(&signal.name.node, detail, SymbolKind::Signal, span, signal.name.span)
+    leaf(
+        &signal.name.node,
+        detail,
+        SymbolKind::Signal,
+        span,
+        signal.name.span,
+    )
 }
 
 fn item_symbol(text: &str, item: &ast::Item) -> Symbol {
@@ -104,20 +116,48 @@ fn item_symbol(text: &str, item: &ast::Item) -> Symbol {
             import.path.span,
         ),
         ItemKind::Enum(def) => {
-            let mut symbol = leaf(&def.name.node, label(&def.doc), SymbolKind::Enum, span, def.name.span);
+            let mut symbol = leaf(
+                &def.name.node,
+                label(&def.doc),
+                SymbolKind::Enum,
+                span,
+                def.name.span,
+            );
             symbol.children = def
                 .variants
                 .iter()
-                .map(|v| leaf(&v.name.node, label(&v.doc), SymbolKind::Variant, v.span, v.name.span))
+                .map(|v| {
+                    leaf(
+                        &v.name.node,
+                        label(&v.doc),
+                        SymbolKind::Variant,
+                        v.span,
+                        v.name.span,
+                    )
+                })
                 .collect();
             symbol
         }
         ItemKind::Record(def) => {
-            let mut symbol = leaf(&def.name.node, label(&def.doc), SymbolKind::Record, span, def.name.span);
+            let mut symbol = leaf(
+                &def.name.node,
+                label(&def.doc),
+                SymbolKind::Record,
+                span,
+                def.name.span,
+            );
             symbol.children = def
                 .fields
                 .iter()
-                .map(|f| leaf(&f.name.node, type_text(text, &f.ty), SymbolKind::Field, f.span, f.name.span))
+                .map(|f| {
+                    leaf(
+                        &f.name.node,
+                        type_text(text, &f.ty),
+                        SymbolKind::Field,
+                        f.span,
+                        f.name.span,
+                    )
+                })
                 .collect();
             symbol
         }
@@ -127,27 +167,65 @@ fn item_symbol(text: &str, item: &ast::Item) -> Symbol {
             symbol.children = block
                 .facts
                 .iter()
-                .map(|f| leaf(&f.name.node, type_text(text, &f.ty), SymbolKind::Fact, f.span, f.name.span))
+                .map(|f| {
+                    leaf(
+                        &f.name.node,
+                        type_text(text, &f.ty),
+                        SymbolKind::Fact,
+                        f.span,
+                        f.name.span,
+                    )
+                })
                 .collect();
             symbol
         }
         ItemKind::Let(def) => leaf(&def.name.node, None, SymbolKind::Let, span, def.name.span),
         ItemKind::Group(def) => {
-            let mut symbol = leaf(&def.name.node, label(&def.label), SymbolKind::Group, span, def.name.span);
-            symbol.children = def.signals.iter().map(|s| signal_symbol(&s.node, s.span)).collect();
+            let mut symbol = leaf(
+                &def.name.node,
+                label(&def.label),
+                SymbolKind::Group,
+                span,
+                def.name.span,
+            );
+            symbol.children = def
+                .signals
+                .iter()
+                .map(|s| signal_symbol(&s.node, s.span))
+                .collect();
             symbol
         }
         ItemKind::Signal(def) => signal_symbol(def, span),
         ItemKind::Verdict(def) => {
-            let mut symbol = leaf(&def.name.node, label(&def.label), SymbolKind::Verdict, span, def.name.span);
+            let mut symbol = leaf(
+                &def.name.node,
+                label(&def.label),
+                SymbolKind::Verdict,
+                span,
+                def.name.span,
+            );
             symbol.children = def
                 .arms
                 .iter()
-                .map(|a| leaf(&a.name.node, label(&a.label), SymbolKind::Arm, a.span, a.name.span))
+                .map(|a| {
+                    leaf(
+                        &a.name.node,
+                        label(&a.label),
+                        SymbolKind::Arm,
+                        a.span,
+                        a.name.span,
+                    )
+                })
                 .collect();
             symbol
         }
-        ItemKind::Advice(def) => leaf(&def.name.node, label(&def.label), SymbolKind::Advice, span, def.name.span),
+        ItemKind::Advice(def) => leaf(
+            &def.name.node,
+            label(&def.label),
+            SymbolKind::Advice,
+            span,
+            def.name.span,
+        ),
         ItemKind::Test(def) => leaf(&def.name.node, None, SymbolKind::Test, span, def.name.span),
     }
 }
@@ -179,7 +257,10 @@ pub fn folding_ranges(analysis: &Analysis, file: FileId) -> Vec<FileSpan> {
         return Vec::new();
     };
     let text = text_of(analysis, file);
-    let multi_line = |span: Span| text.get(span.start..span.end).is_some_and(|t| t.contains('\n'));
+    let multi_line = |span: Span| {
+        text.get(span.start..span.end)
+            .is_some_and(|t| t.contains('\n'))
+    };
     let mut spans = Vec::new();
     for item in &source.parse.file.items {
         spans.push(item.span);
@@ -210,5 +291,8 @@ pub fn folding_ranges(analysis: &Analysis, file: FileId) -> Vec<FileSpan> {
     spans.retain(|s| multi_line(*s));
     spans.sort();
     spans.dedup();
-    spans.into_iter().map(|span| FileSpan { file, span }).collect()
+    spans
+        .into_iter()
+        .map(|span| FileSpan { file, span })
+        .collect()
 }
