@@ -34,7 +34,9 @@ pub fn code_actions(analysis: &Analysis, file: FileId, range: Span) -> Vec<CodeA
             actions.push(CodeAction {
                 title: suggestion.title.clone(),
                 diagnostic: index,
-                preferred: position == 0 && diagnostic.suggestions.len() == 1,
+                preferred: position == 0
+                    && !suggestion.title.starts_with("Declare")
+                    && !suggestion.title.starts_with("Add `"),
                 edits: vec![TextEdit {
                     file: suggestion.file,
                     span: suggestion.span,
