@@ -188,12 +188,12 @@ impl Backend {
             }
         }
         for target in targets {
-            let this = self.clone();
-            tokio::spawn(async move { this.check_later(target).await });
+            self.spawn_check(target);
         }
     }
 
-    async fn check_later(&self, uri: Url) {
+    /// Spawns a debounced check of `uri` for the state as it is now.
+    fn spawn_check(&self, uri: Url) {
         let started = {
             let state = self.state();
             let Some(doc) = state.docs.get(&uri) else {
@@ -201,6 +201,11 @@ impl Backend {
             };
             (doc.version, state.generation)
         };
+        let this = self.clone();
+        tokio::spawn(async move { this.check_later(uri, started).await });
+    }
+
+    async fn check_later(&self, uri: Url, started: (i32, u64)) {
         tokio::time::sleep(self.inner.debounce).await;
         if !self.is_current(&uri, started) {
             return; // a newer edit scheduled its own check
@@ -223,7 +228,7 @@ impl Backend {
             let older = state
                 .published
                 .get(&uri)
-                .is_some_and(|p| *p > (snap.version, snap.generation));
+                .is_some_and(|p| *p >= (snap.version, snap.generation));
             if !current || older {
                 return;
             }
@@ -403,8 +408,7 @@ impl LanguageServer for Backend {
             state.docs.keys().cloned().collect()
         };
         for other in importers {
-            let this = self.clone();
-            tokio::spawn(async move { this.check_later(other).await });
+            self.spawn_check(other);
         }
         let _turn = self.inner.publish.lock().await;
         self.inner
