@@ -663,7 +663,8 @@ pub fn run_stdio() -> i32 {
     code
 }
 
-/// Passes every message on, and notices `exit`.
+/// Passes every message on (dropping a `null` params of `shutdown`/`exit`),
+/// and notices `exit`.
 struct ExitWatch<S> {
     inner: S,
     exited: Arc<tokio::sync::Notify>,
@@ -686,6 +687,18 @@ where
 
     fn call(&mut self, request: tower_lsp::jsonrpc::Request) -> S::Future {
         let is_exit = request.method() == "exit";
+        // Some clients send `"params": null` with `shutdown` and `exit`,
+        // which tower-lsp 0.20 rejects as unexpected params.
+        let request = match (request.method(), request.params(), request.id()) {
+            ("shutdown" | "exit", Some(serde_json::Value::Null), id) => {
+                let builder = tower_lsp::jsonrpc::Request::build(request.method().to_string());
+                match id {
+                    Some(id) => builder.id(id.clone()).finish(),
+                    None => builder.finish(),
+                }
+            }
+            _ => request,
+        };
         let future = self.inner.call(request);
         if is_exit {
             self.exited.notify_one();
