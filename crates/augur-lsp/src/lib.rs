@@ -35,7 +35,6 @@ mod overlay;
 
 use augur_ide::edit::ContentChange;
 use augur_syntax::{ColumnUnit, FileId, LineCol};
-use convert::Snap;
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -45,7 +44,7 @@ use tower_lsp::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp::lsp_types::*;
 use tower_lsp::{Client, LanguageServer, LspService, Server};
 
-pub use convert::analyze_snapshot;
+pub use convert::{analyze_snapshot, Snap};
 
 /// How long diagnostics wait for the typing to pause.
 pub const DEBOUNCE: Duration = Duration::from_millis(75);
