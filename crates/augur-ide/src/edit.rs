@@ -127,7 +127,7 @@ mod tests {
                 },
                 ContentChange {
                     range: None,
-                    text: &"whole",
+                    text: "whole",
                 },
             ],
             ColumnUnit::Utf16,

@@ -245,7 +245,7 @@ pub fn workspace_symbols(analysis: &Analysis, query: &str) -> Vec<(Symbol, FileI
             }
         }
     }
-    found.sort_by(|a, b| (a.1, a.0.selection).cmp(&(b.1, b.0.selection)));
+    found.sort_by_key(|a| (a.1, a.0.selection));
     found
 }
 
