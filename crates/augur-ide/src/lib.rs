@@ -25,6 +25,7 @@ mod actions;
 mod complete;
 pub mod edit;
 mod hover;
+pub mod incremental;
 pub mod lex;
 mod nav;
 mod symbols;

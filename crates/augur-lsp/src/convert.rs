@@ -35,6 +35,9 @@ impl std::fmt::Debug for Snap {
 /// Analyses the open document `uri` (text `text`) as the CLI would check
 /// the file: rooted at its folder, with the other open documents' unsaved
 /// texts over the disk.
+///
+/// `previous` is an earlier snapshot of the same document: each of its
+/// files is re-parsed incrementally (only the items around an edit).
 pub fn analyze_snapshot(
     uri: &Url,
     text: Arc<str>,
@@ -42,7 +45,21 @@ pub fn analyze_snapshot(
     generation: u64,
     unit: ColumnUnit,
     open: &[(Url, Arc<str>)],
+    previous: Option<&Snap>,
 ) -> Snap {
+    let earlier: HashMap<&str, &augur_check::Source> = previous
+        .map(|p| {
+            p.analysis
+                .sources
+                .iter()
+                .map(|s| (s.path.as_str(), s))
+                .collect()
+        })
+        .unwrap_or_default();
+    let parse = |path: &str, text: &str| match earlier.get(path) {
+        Some(old) => augur_ide::incremental::reparse(&old.text, &old.parse, text),
+        None => augur_syntax::parse(text),
+    };
     let file_path = uri.to_file_path().ok();
     let (analysis, root) = match file_path.as_ref().and_then(|p| {
         Some((
@@ -60,12 +77,15 @@ pub fn analyze_snapshot(
                 fs: FsLoader::new(root.clone()),
                 open: docs,
             };
-            (augur_check::analyze(&name, &overlay), Some(root))
+            (
+                augur_check::analyze_with(&name, &overlay, &parse),
+                Some(root),
+            )
         }
         None => {
             let name = "untitled.augur";
             let loader = MemoryLoader::new([(name, text.to_string())]);
-            (augur_check::analyze(name, &loader), None)
+            (augur_check::analyze_with(name, &loader, &parse), None)
         }
     };
     let mut uris = Vec::new();

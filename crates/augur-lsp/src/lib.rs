@@ -130,10 +130,11 @@ impl Backend {
     /// The current analysis of `uri`, computed now if the stored one is out
     /// of date. `None` if the document is not open.
     async fn snapshot(&self, uri: &Url) -> Option<Arc<Snap>> {
-        let (doc, generation, unit, open) = {
+        let (doc, generation, unit, open, previous) = {
             let state = self.state();
             let doc = state.docs.get(uri)?.clone();
-            if let Some(snap) = state.snaps.get(uri) {
+            let previous = state.snaps.get(uri).cloned();
+            if let Some(snap) = &previous {
                 if snap.version == doc.version && snap.generation == state.generation {
                     return Some(snap.clone());
                 }
@@ -143,12 +144,20 @@ impl Backend {
                 .iter()
                 .map(|(u, d)| (u.clone(), d.text.clone()))
                 .collect();
-            (doc, state.generation, state.unit, open)
+            (doc, state.generation, state.unit, open, previous)
         };
         let uri_owned = uri.clone();
         let snap = tokio::task::spawn_blocking(move || {
             std::panic::catch_unwind(AssertUnwindSafe(|| {
-                analyze_snapshot(&uri_owned, doc.text, doc.version, generation, unit, &open)
+                analyze_snapshot(
+                    &uri_owned,
+                    doc.text,
+                    doc.version,
+                    generation,
+                    unit,
+                    &open,
+                    previous.as_deref(),
+                )
             }))
         })
         .await

@@ -117,7 +117,7 @@ fn main() {
         return;
     };
     let unit = ColumnUnit::Utf16;
-    let first = analyze_snapshot(&uri, Arc::from(text.as_str()), 1, 1, unit, &[]);
+    let first = analyze_snapshot(&uri, Arc::from(text.as_str()), 1, 1, unit, &[], None);
     println!(
         "playbook: {line_count} lines, {} bytes, {} signals, {} diagnostics",
         text.len(),
@@ -145,6 +145,7 @@ fn main() {
         .lines()
         .position(|l| l.contains("message"))
         .unwrap_or(0) as u32;
+    let mut previous = analyze_snapshot(&uri, Arc::from(text.as_str()), 1, 1, unit, &[], None);
     let mut current = text.clone();
     let mut samples = Vec::new();
     for round in 0..rounds {
@@ -186,16 +187,26 @@ fn main() {
             round as u64 + 2,
             unit,
             &[],
+            Some(&previous),
         );
         let diagnostics = snap.lsp_diagnostics();
         samples.push(start.elapsed());
         std::hint::black_box(diagnostics);
+        previous = snap;
     }
     report("diagnostics", samples);
 
     // Completion after `stage == ` on the last signal's `when` line.
     let completion_text = text.replace("when stage == late and 事实_1 == many", "when stage == ");
-    let snap = analyze_snapshot(&uri, Arc::from(completion_text.as_str()), 1, 1, unit, &[]);
+    let snap = analyze_snapshot(
+        &uri,
+        Arc::from(completion_text.as_str()),
+        1,
+        1,
+        unit,
+        &[],
+        None,
+    );
     let line = completion_text
         .lines()
         .position(|l| l.ends_with("when stage == "))
