@@ -286,6 +286,14 @@ fn rename_validates_and_edits_every_occurrence() {
     assert!(taken.contains("a fact"), "{taken}");
     let (analysis, offset) = cursor("# 类$0型");
     assert!(prepare_rename(&analysis, FileId::ROOT, offset).is_err());
+
+    // A variant is renamed in expressions and in inline test deals too.
+    let (analysis, offset) = cursor("enum Stage \"买方阶段\" { ea$0rly");
+    let edits = rename(&analysis, FileId::ROOT, offset, "初期").unwrap();
+    assert_eq!(edits.len(), 3, "declaration, group condition, given");
+    let renamed = apply(FIXTURE, &edits);
+    assert!(renamed.contains("given { stage = 初期 }"), "{renamed}");
+    assert!(!analyze_text(&renamed).has_errors());
 }
 
 #[test]
