@@ -22,7 +22,6 @@
 use crate::lex::{clamp_offset, lex, token_text, Token, TokenKind as Lex};
 use crate::{text_of, Analysis};
 use augur_check::ir::{Program, Type};
-use augur_check::Program as _Program;
 use augur_syntax::{FileId, Span};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -422,7 +421,7 @@ fn line_start_before(text: &str, token: &Token) -> bool {
         .is_some_and(|line| line.trim().is_empty())
 }
 
-fn is_value(p: &_Program, name: &str) -> bool {
+fn is_value(p: &Program, name: &str) -> bool {
     p.facts.iter().any(|f| f.name == name)
         || p.lets.iter().any(|l| l.name == name)
         || p.signals.iter().any(|s| s.name == name)
