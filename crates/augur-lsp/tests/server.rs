@@ -678,3 +678,25 @@ async fn problems_in_imported_files_that_are_not_open_are_shown_there() {
     assert_eq!(h.diagnostics(&types, None).await, Vec::<Value>::new());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_a_document_clears_its_diagnostics() {
+    let (mut h, _) = Harness::start(json!({})).await;
+    h.open(URI, "signal s { when nope weight 1 }\n").await;
+    assert_eq!(h.diagnostics(URI, Some(1)).await.len(), 1);
+    h.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": URI } }),
+    )
+    .await;
+    assert_eq!(h.diagnostics(URI, None).await, Vec::<Value>::new());
+    // Requests on a closed document answer nothing, calmly.
+    let hover = h
+        .request(
+            "textDocument/hover",
+            position_params(URI, &json!({ "line": 0, "character": 8 })),
+        )
+        .await
+        .unwrap();
+    assert_eq!(hover, json!(null));
+}
