@@ -27,7 +27,10 @@ pub fn reparse(old_text: &str, old: &Parse, new_text: &str) -> Parse {
     if old_text == new_text {
         return old.clone();
     }
-    spliced(old_text, old, new_text).unwrap_or_else(|| augur_syntax::parse(new_text))
+    // Shifting spans recurses along nested types and data (bounded by the
+    // parser's limits); make sure of the stack room, as the parser does.
+    augur_syntax::with_stack(|| spliced(old_text, old, new_text))
+        .unwrap_or_else(|| augur_syntax::parse(new_text))
 }
 
 fn is_limit(d: &Diagnostic) -> bool {
