@@ -556,3 +556,33 @@ fn names_interpolated_in_messages_are_tokens_of_their_own() {
     );
     assert!(note > message);
 }
+
+#[test]
+fn deeply_nested_input_is_answered_on_a_small_stack() {
+    let deep = format!(
+        "facts {{ x: {}int{} }}\nlet y = {}1{}\n",
+        "list<".repeat(3000),
+        ">".repeat(3000),
+        "(".repeat(3000),
+        ")".repeat(3000)
+    );
+    // A 2 MiB thread, like tokio's blocking pool.
+    std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(move || {
+            let analysis = analyze_text(&deep);
+            let old = analysis.sources[0].parse.clone();
+            let edited = deep.replacen("int", "text", 1);
+            let _ = augur_ide::incremental::reparse(&deep, &old, &edited);
+            for offset in [0, 10, deep.len() / 2, deep.len()] {
+                let _ = hover(&analysis, FileId::ROOT, offset);
+                let _ = completions(&analysis, FileId::ROOT, offset);
+            }
+            let _ = semantic_tokens(&analysis, FileId::ROOT);
+            let _ = document_symbols(&analysis, FileId::ROOT);
+            let _ = format(&deep);
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
