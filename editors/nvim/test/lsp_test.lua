@@ -25,6 +25,12 @@ local ok, err = pcall(function()
   local buf = vim.api.nvim_get_current_buf()
   check(vim.bo[buf].filetype == "augur", "filetype detected as augur (got '" .. vim.bo[buf].filetype .. "')")
   check(vim.bo[buf].commentstring == "# %s", "commentstring from ftplugin")
+  local function syn(l, c)
+    return vim.fn.synIDattr(vim.fn.synID(l, c, 1), "name")
+  end
+  check(syn(1, 1) == "augurItem", "syntax: `playbook` is augurItem (got '" .. syn(1, 1) .. "')")
+  check(syn(1, 11) == "augurString", "syntax: the title is augurString (got '" .. syn(1, 11) .. "')")
+  check(syn(4, 3) ~= "augurItem", "syntax: the Chinese fact name is not a keyword")
 
   -- The ftplugin started the server; wait for it to attach and report.
   local attached = vim.wait(10000, function()
@@ -88,7 +94,9 @@ local ok, err = pcall(function()
     end
     return true
   end, 50)
-  check(cleared, "errors cleared after the fix")
+  check(found ~= nil and cleared, "errors cleared after the fix")
+  -- A broken ftplugin or syntax file only prints an error; make it count.
+  check(vim.v.errmsg == "", "no Vim errors (v:errmsg = '" .. vim.v.errmsg .. "')")
 end)
 if not ok then
   failures = failures + 1
