@@ -95,6 +95,22 @@ local ok, err = pcall(function()
     return true
   end, 50)
   check(found ~= nil and cleared, "errors cleared after the fix")
+  -- A second playbook in the same root shares the server (0.7: by hand; 0.8+: vim.lsp.start).
+  local second = vim.fn.fnamemodify(playbook, ":h") .. "/second.augur"
+  vim.fn.writefile({ 'playbook "第二"' }, second)
+  vim.cmd("edit " .. vim.fn.fnameescape(second))
+  local buf2 = vim.api.nvim_get_current_buf()
+  check(vim.wait(10000, function()
+    return next(vim.lsp.buf_get_clients(buf2)) ~= nil
+  end, 50), "the server attached to a second playbook")
+  local augur_clients = 0
+  for _, client in pairs(vim.lsp.get_active_clients()) do
+    if client.name == "augur" then
+      augur_clients = augur_clients + 1
+    end
+  end
+  check(augur_clients == 1, "one server for both playbooks (got " .. augur_clients .. ")")
+
   -- A broken ftplugin or syntax file only prints an error; make it count.
   check(vim.v.errmsg == "", "no Vim errors (v:errmsg = '" .. vim.v.errmsg .. "')")
 end)
