@@ -56,8 +56,13 @@ local ok, err = pcall(function()
   if found then
     check(found.lnum == 12, "it is on line 13 (got " .. (found.lnum + 1) .. ")")
     check(found.message:find("did you mean `阶段`", 1, true) ~= nil, "its help suggests 阶段")
-    -- The diagnostic starts at `阶段x`, after "  when " (7 UTF-16 units).
-    check(found.col == 7, "its column is 7 (got " .. found.col .. ")")
+    -- The server sends UTF-16 columns; Neovim turns them into byte columns. After
+    -- Chinese text and an emoji (two UTF-16 units, four bytes) they must still
+    -- land on `阶段x`.
+    local text13 = vim.api.nvim_buf_get_lines(buf, 12, 13, false)[1]
+    local want = text13:find("阶段x", 1, true) - 1
+    check(found.col == want, "its byte column is " .. want .. " (got " .. found.col .. ")")
+    check(found.end_col == want + #"阶段x", "it ends after 阶段x (got " .. tostring(found.end_col) .. ")")
   end
 
   -- Hover `预算` in: "  when 阶段 == early and 预算 > 10"
