@@ -886,6 +886,46 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Records the variants and record fields written in an inline deal
+    /// value, so rename and references reach them. Mismatches are reported
+    /// when the deal is decoded, not here.
+    fn data_occurrences(&mut self, ty: &Type, value: &Spanned<DataValue>) {
+        match (ty, &value.node) {
+            (Type::Enum(id), DataValue::Variant(name)) => {
+                let index = self
+                    .program
+                    .enums
+                    .get(*id as usize)
+                    .and_then(|e| e.variants.iter().position(|v| &v.name == name));
+                if let Some(index) = index {
+                    self.occurrence(Symbol::Variant(*id, index as u32), value.span, false);
+                }
+            }
+            (Type::List(inner), DataValue::List(items)) => {
+                for item in items {
+                    self.data_occurrences(inner, item);
+                }
+            }
+            (Type::Record(id), DataValue::Record(entries)) => {
+                for entry in entries {
+                    let field = self.program.records.get(*id as usize).and_then(|r| {
+                        r.fields
+                            .iter()
+                            .position(|f| f.name == entry.key.node)
+                            .map(|i| (i, r.fields.get(i).map(|f| f.ty.ty.clone())))
+                    });
+                    if let Some((index, field_ty)) = field {
+                        self.occurrence(Symbol::Field(*id, index as u32), entry.key.span, false);
+                        if let Some(field_ty) = field_ty {
+                            self.data_occurrences(&field_ty, &entry.value);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Converts an inline `given { … }` to the JSON a deal file would hold,
     /// checking its keys against the facts.
     fn inline_deal(
@@ -897,7 +937,13 @@ impl<'a> Checker<'a> {
             let key = &entry.key.node;
             if key != "id" && key != "as_of" {
                 match self.program.fact_index(key) {
-                    Some(id) => self.occurrence(Symbol::Fact(id), entry.key.span, false),
+                    Some(id) => {
+                        self.occurrence(Symbol::Fact(id), entry.key.span, false);
+                        if let Some(fact) = self.program.facts.get(id as usize) {
+                            let ty = fact.ty.ty.clone();
+                            self.data_occurrences(&ty, &entry.value);
+                        }
+                    }
                     None => {
                         let names: Vec<&str> =
                             self.program.facts.iter().map(|f| f.name.as_str()).collect();

@@ -22,7 +22,6 @@
 use crate::lex::{clamp_offset, lex, token_text, Token, TokenKind as Lex};
 use crate::{text_of, Analysis};
 use augur_check::ir::{Program, Type};
-use augur_check::Program as _Program;
 use augur_syntax::{FileId, Span};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -155,6 +154,10 @@ impl Ctx<'_> {
     }
 
     fn fields(&mut self, ty: &Type) {
+        self.fields_at(ty, 0);
+    }
+
+    fn fields_at(&mut self, ty: &Type, priority: u8) {
         let record = match ty {
             Type::Record(id) => *id,
             Type::List(inner) => match inner.as_ref() {
@@ -166,7 +169,12 @@ impl Ctx<'_> {
         let p = self.program;
         if let Some(r) = p.records.get(record as usize) {
             for f in &r.fields {
-                self.push(&f.name, CompletionKind::Field, Some(p.ty_name(&f.ty)), 0);
+                self.push(
+                    &f.name,
+                    CompletionKind::Field,
+                    Some(p.ty_name(&f.ty)),
+                    priority,
+                );
                 if let Some(last) = self.items.last_mut() {
                     last.documentation = f.doc.clone();
                 }
@@ -298,6 +306,15 @@ pub fn completions(analysis: &Analysis, file: FileId, offset: usize) -> Vec<Comp
         }
         _ => {}
     }
+    // Inside `list where …`, the fields of the list's records are in scope.
+    let item_type = where_item(&analysis.program, before, &tokens);
+    let typed = |names: &[&str]| {
+        chain_type(&analysis.program, names).or_else(|| {
+            let (first, rest) = names.split_first()?;
+            let field = field_type(&analysis.program, item_type.as_ref()?, first)?;
+            chain_from(&analysis.program, field, rest)
+        })
+    };
     if prev == "." {
         let names = chain_before(before, &tokens, n - 1);
         let p = &analysis.program;
@@ -309,15 +326,18 @@ pub fn completions(analysis: &Analysis, file: FileId, offset: usize) -> Vec<Comp
                 }
             }
         }
-        if let Some(ty) = chain_type(p, &names) {
+        if let Some(ty) = typed(&names) {
             ctx.fields(&ty);
         }
         return ctx.items;
     }
     if prev == "==" || prev == "!=" {
         let names = chain_before(before, &tokens, n - 1);
-        if let Some(ty) = chain_type(&analysis.program, &names) {
+        if let Some(ty) = typed(&names) {
             ctx.variants(&ty);
+        }
+        if let Some(ty) = &item_type {
+            ctx.fields_at(ty, 1);
         }
         ctx.values();
         return ctx.items;
@@ -329,7 +349,7 @@ pub fn completions(analysis: &Analysis, file: FileId, offset: usize) -> Vec<Comp
             in_at
         };
         let names = chain_before(before, &tokens, lhs_end);
-        if let Some(ty) = chain_type(&analysis.program, &names) {
+        if let Some(ty) = typed(&names) {
             ctx.variants(&ty);
         }
         ctx.values();
@@ -384,6 +404,10 @@ pub fn completions(analysis: &Analysis, file: FileId, offset: usize) -> Vec<Comp
             if after_value {
                 ctx.keywords(&["and", "or", "in", "where", "not"]);
             } else {
+                if let Some(ty) = &item_type {
+                    ctx.fields(ty);
+                    ctx.push("it", CompletionKind::Value, Some("the list item".into()), 1);
+                }
                 ctx.values();
             }
         }
@@ -397,7 +421,7 @@ fn line_start_before(text: &str, token: &Token) -> bool {
         .is_some_and(|line| line.trim().is_empty())
 }
 
-fn is_value(p: &_Program, name: &str) -> bool {
+fn is_value(p: &Program, name: &str) -> bool {
     p.facts.iter().any(|f| f.name == name)
         || p.lets.iter().any(|l| l.name == name)
         || p.signals.iter().any(|s| s.name == name)
@@ -525,6 +549,51 @@ fn chain_type(p: &Program, names: &[&str]) -> Option<Type> {
             Type::List(Box::new(field.ty.ty.clone()))
         } else {
             field.ty.ty.clone()
+        };
+    }
+    Some(ty)
+}
+
+/// The record type of the items of `list where …` when the end of `tokens`
+/// is inside such a condition (the nearest `where` of the current rule).
+fn where_item(p: &Program, text: &str, tokens: &[Token]) -> Option<Type> {
+    let mut i = tokens.len();
+    while i > 0 {
+        let token = tokens.get(i - 1)?;
+        let word = token_text(text, token);
+        if word == "where" {
+            let names = chain_before(text, tokens, i - 1);
+            return match chain_type(p, &names)? {
+                Type::List(inner) => Some(*inner),
+                _ => None,
+            };
+        }
+        if matches!(word, "{" | "}" | "when" | "expect" | "=" | "let") {
+            return None;
+        }
+        i -= 1;
+    }
+    None
+}
+
+fn field_type(p: &Program, record: &Type, name: &str) -> Option<Type> {
+    let Type::Record(id) = record else {
+        return None;
+    };
+    p.records
+        .get(*id as usize)?
+        .fields
+        .iter()
+        .find(|f| f.name == name)
+        .map(|f| f.ty.ty.clone())
+}
+
+/// Follows `.field` names from a value of type `ty`.
+fn chain_from(p: &Program, mut ty: Type, names: &[&str]) -> Option<Type> {
+    for name in names {
+        ty = match &ty {
+            Type::List(inner) => Type::List(Box::new(field_type(p, inner, name)?)),
+            other => field_type(p, other, name)?,
         };
     }
     Some(ty)

@@ -109,7 +109,41 @@ pub fn semantic_tokens(analysis: &Analysis, file: FileId) -> Vec<SemanticToken> 
         let word = crate::lex::token_text(text, &token);
         let (kind, modifiers) = match token.kind {
             Lex::Keyword => (TokenKind::Keyword, 0),
-            Lex::String => (TokenKind::String, 0),
+            Lex::String => {
+                // Names interpolated in a message (`"… {note} …"`) keep
+                // their own kind; the rest of the string is a string.
+                let mut inside: Vec<&(Span, Symbol, bool)> = resolved
+                    .values()
+                    .filter(|(span, _, _)| {
+                        token.span.start < span.start && span.end < token.span.end
+                    })
+                    .collect();
+                inside.sort_by_key(|(span, _, _)| span.start);
+                let mut at = token.span.start;
+                for (span, symbol, _) in inside {
+                    if span.start < at {
+                        continue;
+                    }
+                    out.push(SemanticToken {
+                        span: Span::new(at, span.start),
+                        kind: TokenKind::String,
+                        modifiers: 0,
+                    });
+                    let (kind, modifiers) = symbol_kind(*symbol);
+                    out.push(SemanticToken {
+                        span: *span,
+                        kind,
+                        modifiers,
+                    });
+                    at = span.end;
+                }
+                out.push(SemanticToken {
+                    span: Span::new(at, token.span.end),
+                    kind: TokenKind::String,
+                    modifiers: 0,
+                });
+                continue;
+            }
             Lex::Number => (TokenKind::Number, 0),
             Lex::Comment => (TokenKind::Comment, 0),
             Lex::Punct => {

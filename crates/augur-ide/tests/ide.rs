@@ -286,6 +286,14 @@ fn rename_validates_and_edits_every_occurrence() {
     assert!(taken.contains("a fact"), "{taken}");
     let (analysis, offset) = cursor("# 类$0型");
     assert!(prepare_rename(&analysis, FileId::ROOT, offset).is_err());
+
+    // A variant is renamed in expressions and in inline test deals too.
+    let (analysis, offset) = cursor("enum Stage \"买方阶段\" { ea$0rly");
+    let edits = rename(&analysis, FileId::ROOT, offset, "初期").unwrap();
+    assert_eq!(edits.len(), 3, "declaration, group condition, given");
+    let renamed = apply(FIXTURE, &edits);
+    assert!(renamed.contains("given { stage = 初期 }"), "{renamed}");
+    assert!(!analyze_text(&renamed).has_errors());
 }
 
 #[test]
@@ -503,4 +511,48 @@ fn every_feature_answers_at_every_offset_of_broken_text_without_panicking() {
     let _ = folding_ranges(&analysis, FileId::ROOT);
     let _ = semantic_tokens(&analysis, FileId(7));
     let _ = hover(&analysis, FileId(7), 0);
+}
+
+#[test]
+fn completion_inside_where_offers_the_item_fields_and_their_variants() {
+    let (analysis, offset) = marked(&FIXTURE.replace("last(events)", "last(events where $0)"));
+    let items = labels(&completions(&analysis, FileId::ROOT, offset));
+    assert_eq!(&items[..2], ["kind", "on"], "{items:?}");
+    assert!(items.contains(&"it".to_string()) && items.contains(&"stage".to_string()));
+    let (analysis, offset) =
+        marked(&FIXTURE.replace("last(events)", "last(events where kind == $0)"));
+    let items = labels(&completions(&analysis, FileId::ROOT, offset));
+    assert_eq!(&items[..3], ["early", "late", "mid"], "{items:?}");
+    // Outside the filter, the fields are not in scope.
+    let (analysis, offset) = marked(&FIXTURE.replace(
+        "let recent_days = days_since(最近.on)",
+        "let recent_days = $0",
+    ));
+    let items = labels(&completions(&analysis, FileId::ROOT, offset));
+    assert!(!items.contains(&"kind".to_string()), "{items:?}");
+}
+
+#[test]
+fn names_interpolated_in_messages_are_tokens_of_their_own() {
+    let analysis = analyze_text(FIXTURE);
+    let tokens = semantic_tokens(&analysis, FileId::ROOT);
+    let message = FIXTURE.find("\"对手 {note}").unwrap();
+    let note = message + FIXTURE[message..].find("note").unwrap();
+    let pieces: Vec<(TokenKind, &str)> = tokens
+        .iter()
+        .filter(|t| {
+            t.span.start >= message
+                && t.span.end <= message + "\"对手 {note} 已经影响了客户\"".len()
+        })
+        .map(|t| (t.kind, &FIXTURE[t.span.start..t.span.end]))
+        .collect();
+    assert_eq!(
+        pieces,
+        [
+            (TokenKind::String, "\"对手 {"),
+            (TokenKind::Variable, "note"),
+            (TokenKind::String, "} 已经影响了客户\""),
+        ]
+    );
+    assert!(note > message);
 }

@@ -204,6 +204,26 @@ impl Snap {
             .collect()
     }
 
+    /// The diagnostics of each imported file (only files that have some).
+    pub fn imported_diagnostics(&self) -> Vec<(Url, Vec<lsp::Diagnostic>)> {
+        let mut by_file: Vec<(Url, Vec<lsp::Diagnostic>)> = Vec::new();
+        for d in self
+            .analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.file != FileId::ROOT)
+        {
+            let Some(Some(uri)) = self.uris.get(d.file.0 as usize) else {
+                continue;
+            };
+            match by_file.iter_mut().find(|(u, _)| u == uri) {
+                Some((_, list)) => list.push(self.diagnostic(d)),
+                None => by_file.push((uri.clone(), vec![self.diagnostic(d)])),
+            }
+        }
+        by_file
+    }
+
     pub fn diagnostic(&self, d: &augur_syntax::Diagnostic) -> lsp::Diagnostic {
         let mut message = d.message.clone();
         if let Some(label) = &d.label {
@@ -382,9 +402,9 @@ impl Snap {
             if end.line != start.line || end.character <= start.character {
                 continue;
             }
-            let delta_line = start.line - last_line;
+            let delta_line = start.line.saturating_sub(last_line);
             let delta_start = if delta_line == 0 {
-                start.character - last_start
+                start.character.saturating_sub(last_start)
             } else {
                 start.character
             };

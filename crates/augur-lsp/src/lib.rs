@@ -66,6 +66,8 @@ struct State {
     snaps: HashMap<Url, Arc<Snap>>,
     /// The newest version whose diagnostics were published, per document.
     published: HashMap<Url, (i32, u64)>,
+    /// Imported files (not open) each document published diagnostics for.
+    foreign: HashMap<Url, Vec<Url>>,
 }
 
 struct Inner {
@@ -113,6 +115,7 @@ impl Backend {
                     generation: 0,
                     snaps: HashMap::new(),
                     published: HashMap::new(),
+                    foreign: HashMap::new(),
                 }),
                 publish: tokio::sync::Mutex::new(()),
                 shutdown,
@@ -226,6 +229,7 @@ impl Backend {
             Err(_) => return,
         };
         let _turn = self.inner.publish.lock().await;
+        let foreign;
         {
             let mut state = self.state();
             let current = state
@@ -243,11 +247,34 @@ impl Backend {
             state
                 .published
                 .insert(uri.clone(), (snap.version, snap.generation));
+            // Problems in imported files that are not open are shown on
+            // those files (the CLI reports them too); files no longer
+            // affected are cleared.
+            let mut imported =
+                guarded("diagnostics", || snap.imported_diagnostics()).unwrap_or_default();
+            imported.retain(|(file, _)| !state.docs.contains_key(file));
+            let now: Vec<Url> = imported.iter().map(|(file, _)| file.clone()).collect();
+            let before = state
+                .foreign
+                .insert(uri.clone(), now.clone())
+                .unwrap_or_default();
+            for stale in before {
+                if !now.contains(&stale) && !state.docs.contains_key(&stale) {
+                    imported.push((stale, Vec::new()));
+                }
+            }
+            foreign = imported;
         }
         self.inner
             .client
             .publish_diagnostics(uri, diagnostics, Some(snap.version))
             .await;
+        for (file, diagnostics) in foreign {
+            self.inner
+                .client
+                .publish_diagnostics(file, diagnostics, None)
+                .await;
+        }
     }
 
     fn is_current(&self, uri: &Url, (version, generation): (i32, u64)) -> bool {
@@ -295,7 +322,7 @@ impl LanguageServer for Backend {
                     TextDocumentSyncOptions {
                         open_close: Some(true),
                         change: Some(TextDocumentSyncKind::INCREMENTAL),
-                        save: None,
+                        save: Some(TextDocumentSyncSaveOptions::Supported(true)),
                         ..Default::default()
                     },
                 )),
@@ -399,6 +426,19 @@ impl LanguageServer for Backend {
             state.generation += 1;
         }
         self.schedule(&uri);
+    }
+
+    async fn did_save(&self, _: DidSaveTextDocumentParams) {
+        // A saved file may be imported by open documents that read it from
+        // the disk: check them all again.
+        let open: Vec<Url> = {
+            let mut state = self.state();
+            state.generation += 1;
+            state.docs.keys().cloned().collect()
+        };
+        for uri in open {
+            self.spawn_check(uri);
+        }
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -712,5 +752,18 @@ where
             self.exited.notify_one();
         }
         future
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_an_internal_error() {
+        let answer: Result<u32> = guarded("test", || panic!("boom"));
+        let error = answer.unwrap_err();
+        assert_eq!(error.code, ErrorCode::InternalError);
+        assert_eq!(guarded("test", || 7).unwrap(), 7);
     }
 }

@@ -646,3 +646,35 @@ async fn requests_on_unknown_documents_and_wild_positions_answer_calmly() {
         "{hover}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn problems_in_imported_files_that_are_not_open_are_shown_there() {
+    let dir = std::env::temp_dir().join(format!("augur-lsp-foreign-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("类型.augur"), "record 事件 { on: 日期 }\n").unwrap();
+    let main_text = "import \"类型.augur\"\nfacts { x: int }\nsignal s { when x > 1 weight 1 }\n";
+    let main = tower_lsp::lsp_types::Url::from_file_path(dir.join("main.augur"))
+        .unwrap()
+        .to_string();
+    let types = tower_lsp::lsp_types::Url::from_file_path(dir.join("类型.augur"))
+        .unwrap()
+        .to_string();
+    let (mut h, _) = Harness::start(json!({})).await;
+    h.open(&main, main_text).await;
+    let diagnostics = h.diagnostics(&types, None).await;
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    assert_eq!(diagnostics[0]["code"], "augur::unknown-type");
+    assert_eq!(
+        diagnostics[0]["range"]["start"],
+        json!({ "line": 0, "character": 16 })
+    );
+    // No longer imported: cleared.
+    h.change(
+        &main,
+        2,
+        json!([{ "text": "facts { x: int }\nsignal s { when x > 1 weight 1 }\n" }]),
+    )
+    .await;
+    assert_eq!(h.diagnostics(&types, None).await, Vec::<Value>::new());
+    std::fs::remove_dir_all(&dir).ok();
+}
