@@ -1,0 +1,2 @@
+" Augur playbooks: *.augur files get filetype `augur`.
+autocmd BufRead,BufNewFile *.augur setfiletype augur

@@ -1,0 +1,97 @@
+// Speaks to the real `augur lsp` through vscode-jsonrpc, the transport
+// vscode-languageclient uses, announcing the capabilities VS Code announces
+// (UTF-16 positions only, markdown hover, snippet completion). Positions are
+// computed with JavaScript string indices, which are UTF-16 like VS Code's.
+// The server binary: $AUGUR, else target/debug/augur; skipped (loudly) if none.
+"use strict";
+
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const fs = require("fs");
+const path = require("path");
+const { spawn } = require("child_process");
+const rpc = require("vscode-jsonrpc/node");
+
+const REPO = path.resolve(__dirname, "..", "..", "..");
+const candidates = [
+  process.env.AUGUR,
+  path.join(process.env.CARGO_TARGET_DIR || path.join(REPO, "target"), "debug", "augur"),
+].filter(Boolean);
+const AUGUR = candidates.find((p) => fs.existsSync(p));
+if (!AUGUR) console.error("!!! server.test.js SKIPPED: no augur binary (set AUGUR=path/to/augur)");
+
+const TEXT = [
+  'playbook "😀 测试"',
+  "facts {",
+  '  预算: number? "今年的预算"',
+  "}",
+  'let 说明 = "😀 预算 {预算} 元"',
+  'let 错 = len("😀测试") + 未知的',
+  "",
+].join("\n");
+const URI = "file:///tmp/augur-vscode-test/%E6%B5%8B%E8%AF%95.augur";
+
+function positionOf(needle) {
+  const lines = TEXT.split("\n");
+  for (let line = 0; line < lines.length; line++) {
+    const character = lines[line].indexOf(needle);
+    if (character >= 0) return { line, character };
+  }
+  throw new Error(`no ${needle}`);
+}
+
+test("VS Code-like session: utf-16, diagnostics after emoji and CJK, hover, completion", { skip: !AUGUR }, async () => {
+  const proc = spawn(AUGUR, ["lsp"], { stdio: ["pipe", "pipe", "inherit"] });
+  const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(proc.stdout), new rpc.StreamMessageWriter(proc.stdin));
+  const diagnostics = new Promise((resolve) => {
+    conn.onNotification("textDocument/publishDiagnostics", (p) => {
+      if (p.uri === URI && p.diagnostics.length > 0) resolve(p.diagnostics);
+    });
+  });
+  conn.listen();
+  try {
+    const init = await conn.sendRequest("initialize", {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: {
+        general: { positionEncodings: ["utf-16"] },
+        textDocument: {
+          synchronization: { dynamicRegistration: true, didSave: true },
+          publishDiagnostics: { relatedInformation: true, codeDescriptionSupport: true },
+          hover: { contentFormat: ["markdown", "plaintext"] },
+          completion: { completionItem: { snippetSupport: true } },
+        },
+      },
+    });
+    assert.equal(init.capabilities.positionEncoding || "utf-16", "utf-16");
+    conn.sendNotification("initialized", {});
+    conn.sendNotification("textDocument/didOpen", { textDocument: { uri: URI, languageId: "augur", version: 1, text: TEXT } });
+
+    const diags = await diagnostics;
+    const unknown = diags.find((d) => d.code === "augur::unknown-name");
+    assert.ok(unknown, JSON.stringify(diags));
+    // After `len("😀测试") + ` — the emoji counts two UTF-16 units.
+    assert.deepEqual(unknown.range.start, positionOf("未知的"));
+    assert.deepEqual(unknown.range.end, { line: 5, character: positionOf("未知的").character + 3 });
+
+    // Hover the fact inside an interpolation, after an emoji and Chinese text.
+    const at = positionOf("{预算}");
+    const hover = await conn.sendRequest("textDocument/hover", { textDocument: { uri: URI }, position: { line: at.line, character: at.character + 2 } });
+    const value = hover && hover.contents && (hover.contents.value || hover.contents);
+    assert.match(String(value), /fact 预算: number\?/);
+    assert.match(String(value), /今年的预算/);
+
+    const done = positionOf("未知的");
+    const completion = await conn.sendRequest("textDocument/completion", { textDocument: { uri: URI }, position: done });
+    const items = Array.isArray(completion) ? completion : (completion && completion.items) || [];
+    assert.ok(items.some((i) => i.label === "预算"), items.map((i) => i.label).join(" "));
+
+    await conn.sendRequest("shutdown");
+    conn.sendNotification("exit");
+    const code = await new Promise((resolve) => proc.on("exit", resolve));
+    assert.equal(code, 0);
+  } finally {
+    conn.dispose();
+    if (proc.exitCode === null) proc.kill();
+  }
+});
