@@ -57,6 +57,9 @@ codes! {
     TooDeep = "augur::too-deep",
     /// The file, a string, a name or the number of items is over a size limit.
     TooLarge = "augur::too-large",
+    /// An invisible bidirectional control character (U+202E and kin) that
+    /// would make the text display differently from how it reads.
+    BidiControl = "augur::bidi-control",
     /// A string has a backslash escape Augur does not know.
     BadEscape = "augur::bad-escape",
     /// A number or date literal is out of range or not a real date.

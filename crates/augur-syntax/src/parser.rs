@@ -88,6 +88,7 @@ fn parse_on_this_stack(text: &str) -> Parse {
             diagnostics: vec![error],
         };
     }
+    let bidi = bidi_control_errors(text);
     let mut builder = Builder::new(text);
     let file = match AugurParser::parse(Rule::file, text) {
         Ok(mut pairs) => match pairs.next() {
@@ -106,10 +107,44 @@ fn parse_on_this_stack(text: &str) -> Parse {
             File::default()
         }
     };
-    Parse {
-        file,
-        diagnostics: builder.diagnostics,
-    }
+    let mut diagnostics = bidi;
+    diagnostics.extend(builder.diagnostics);
+    Parse { file, diagnostics }
+}
+
+/// Unicode's bidirectional formatting characters (LRE, RLE, PDF, LRO, RLO,
+/// LRI, RLI, FSI, PDI, and the ALM/LRM/RLM marks). They reorder how text is
+/// *shown* without changing what it *is*, so a rule can read differently from
+/// what it does ("Trojan Source", CVE-2021-42574).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}' | '\u{200E}' | '\u{200F}'
+    )
+}
+
+/// One error per bidirectional control character, wherever it is (names,
+/// strings, comments): Augur rejects them outright rather than warn, because
+/// a reviewer reading the playbook cannot see them. Right-to-left *letters*
+/// (Arabic, Hebrew) are fine; only the invisible controls are refused.
+fn bidi_control_errors(text: &str) -> Vec<Diagnostic> {
+    text.char_indices()
+        .filter(|(_, c)| is_bidi_control(*c))
+        .map(|(at, c)| {
+            Diagnostic::error(
+                Code::BidiControl,
+                Span::new(at, at + c.len_utf8()),
+                format!(
+                    "the invisible direction-changing character U+{:04X} is not allowed",
+                    u32::from(c)
+                ),
+            )
+            .with_label("invisible character here")
+            .with_help(
+                "it makes the text display in a different order than Augur reads it; delete it",
+            )
+        })
+        .collect()
 }
 
 /// Parses a single expression (used by tools such as `augur test --filter`
@@ -1047,6 +1082,14 @@ fn describe_found(text: &str, offset: usize) -> (String, usize) {
     }
     if first == '"' {
         return ("a string".to_string(), first.len_utf8());
+    }
+    // Invisible characters (NUL, other controls, bidi overrides) would print
+    // as nothing or reorder the message; name them by code point instead.
+    if first.is_control() || is_bidi_control(first) {
+        return (
+            format!("the invisible character U+{:04X}", u32::from(first)),
+            first.len_utf8(),
+        );
     }
     let word: String = if unicode_ident_like(first) {
         rest.chars()
