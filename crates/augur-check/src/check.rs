@@ -65,6 +65,19 @@ pub(crate) struct Checker<'a> {
     pub(crate) step_deps: Vec<(Step, Vec<(crate::order::Node, Location)>)>,
     /// Values referenced anywhere (for the unused/unobserved lints).
     pub(crate) referenced: std::collections::HashSet<Read>,
+    /// Where a new fact can be inserted (for the "declare this fact" fix).
+    pub(crate) facts_close: Option<Insertion>,
+    /// Where a new variant can be inserted in each enum (for "add variant").
+    pub(crate) enum_close: HashMap<EnumId, Insertion>,
+}
+
+/// The closing `}` of a block and the end of its last entry, so a quick fix
+/// can add an entry in the block's own layout.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Insertion {
+    pub(crate) file: FileId,
+    pub(crate) close: usize,
+    pub(crate) last_end: Option<usize>,
 }
 
 pub(crate) fn check(sources: Vec<Source>, diagnostics: Vec<Diagnostic>) -> Analysis {
@@ -89,6 +102,8 @@ pub(crate) fn check(sources: Vec<Source>, diagnostics: Vec<Diagnostic>) -> Analy
             deps: Vec::new(),
             step_deps: Vec::new(),
             referenced: Default::default(),
+            facts_close: None,
+            enum_close: HashMap::new(),
         };
         for (index, source) in sources.iter().enumerate() {
             let file = FileId(index as u32);
@@ -135,6 +150,41 @@ impl<'a> Checker<'a> {
     pub(crate) fn error(&mut self, diagnostic: Diagnostic) {
         let file = self.file;
         self.diagnostics.push(diagnostic.in_file(file));
+    }
+
+    /// Where `}` closes the block `item` (if its text ends with one).
+    fn insertion_for(&self, item_span: Span, last_end: Option<usize>) -> Option<Insertion> {
+        let close = item_span.end.checked_sub(1)?;
+        let text = self.sources.get(self.file.0 as usize).map(|s| &*s.text)?;
+        (text.get(close..item_span.end) == Some("}")).then_some(Insertion {
+            file: self.file,
+            close,
+            last_end,
+        })
+    }
+
+    /// A suggestion that adds `entry` to the block at `at`: on its own line
+    /// when the `}` is alone on its line, else after the last entry.
+    pub(crate) fn insert_entry(&self, at: Insertion, entry: &str) -> (FileId, Span, String) {
+        let text = self
+            .sources
+            .get(at.file.0 as usize)
+            .map_or("", |s| &*s.text);
+        let line_start = text
+            .get(..at.close)
+            .and_then(|b| b.rfind('\n'))
+            .map_or(0, |i| i + 1);
+        let alone = text
+            .get(line_start..at.close)
+            .is_some_and(|t| t.trim().is_empty());
+        let (offset, replacement) = if alone {
+            (line_start, format!("  {entry}\n"))
+        } else if let Some(end) = at.last_end {
+            (end, format!(", {entry}"))
+        } else {
+            (at.close, format!(" {entry} "))
+        };
+        (at.file, Span::new(offset, offset), replacement)
     }
 
     pub(crate) fn occurrence(&mut self, symbol: Symbol, span: Span, is_definition: bool) {
@@ -282,6 +332,10 @@ impl<'a> Checker<'a> {
             match (&item.node, kind) {
                 (ItemKind::Enum(def), TypeRef::Enum(id)) => {
                     self.occurrence(Symbol::Enum(id), name.span, true);
+                    let last_end = def.variants.last().map(|v| v.span.end);
+                    if let Some(at) = self.insertion_for(item.span, last_end) {
+                        self.enum_close.insert(id, at);
+                    }
                     let mut variants: Vec<VariantInfo> = Vec::new();
                     for variant in &def.variants {
                         if let Some(first) = variants
@@ -455,6 +509,8 @@ impl<'a> Checker<'a> {
             }
             first_block =
                 Some(self.location(Span::new(item.span.start, item.span.start + "facts".len())));
+            self.facts_close =
+                self.insertion_for(item.span, block.facts.last().map(|f| f.span.end));
             let facts = self.fields(&block.facts, Symbol::Fact);
             for (index, (fact, def)) in facts.iter().zip(block.facts.iter()).enumerate() {
                 let _ = fact;
@@ -830,6 +886,46 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Records the variants and record fields written in an inline deal
+    /// value, so rename and references reach them. Mismatches are reported
+    /// when the deal is decoded, not here.
+    fn data_occurrences(&mut self, ty: &Type, value: &Spanned<DataValue>) {
+        match (ty, &value.node) {
+            (Type::Enum(id), DataValue::Variant(name)) => {
+                let index = self
+                    .program
+                    .enums
+                    .get(*id as usize)
+                    .and_then(|e| e.variants.iter().position(|v| &v.name == name));
+                if let Some(index) = index {
+                    self.occurrence(Symbol::Variant(*id, index as u32), value.span, false);
+                }
+            }
+            (Type::List(inner), DataValue::List(items)) => {
+                for item in items {
+                    self.data_occurrences(inner, item);
+                }
+            }
+            (Type::Record(id), DataValue::Record(entries)) => {
+                for entry in entries {
+                    let field = self.program.records.get(*id as usize).and_then(|r| {
+                        r.fields
+                            .iter()
+                            .position(|f| f.name == entry.key.node)
+                            .map(|i| (i, r.fields.get(i).map(|f| f.ty.ty.clone())))
+                    });
+                    if let Some((index, field_ty)) = field {
+                        self.occurrence(Symbol::Field(*id, index as u32), entry.key.span, false);
+                        if let Some(field_ty) = field_ty {
+                            self.data_occurrences(&field_ty, &entry.value);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Converts an inline `given { … }` to the JSON a deal file would hold,
     /// checking its keys against the facts.
     fn inline_deal(
@@ -841,7 +937,13 @@ impl<'a> Checker<'a> {
             let key = &entry.key.node;
             if key != "id" && key != "as_of" {
                 match self.program.fact_index(key) {
-                    Some(id) => self.occurrence(Symbol::Fact(id), entry.key.span, false),
+                    Some(id) => {
+                        self.occurrence(Symbol::Fact(id), entry.key.span, false);
+                        if let Some(fact) = self.program.facts.get(id as usize) {
+                            let ty = fact.ty.ty.clone();
+                            self.data_occurrences(&ty, &entry.value);
+                        }
+                    }
                     None => {
                         let names: Vec<&str> =
                             self.program.facts.iter().map(|f| f.name.as_str()).collect();

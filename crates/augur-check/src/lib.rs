@@ -96,14 +96,29 @@ impl Analysis {
 
 /// Checks the playbook at root-relative `root` and everything it imports.
 pub fn analyze(root: &str, loader: &dyn Loader) -> Analysis {
-    // Checking recurses along expressions and chains of lets; both are
-    // bounded, and this guarantees the stack room for the bound.
-    augur_syntax::with_stack(|| analyze_on_this_stack(root, loader))
+    analyze_with(root, loader, &|_, text| augur_syntax::parse(text))
 }
 
-fn analyze_on_this_stack(root: &str, loader: &dyn Loader) -> Analysis {
+/// [`analyze`], with each file parsed by `parse(path, text)`: the language
+/// server passes an incremental parser that reuses the previous parse of an
+/// edited file. `parse` must return what `augur_syntax::parse(text)` would.
+pub fn analyze_with(
+    root: &str,
+    loader: &dyn Loader,
+    parse: &dyn Fn(&str, &str) -> augur_syntax::Parse,
+) -> Analysis {
+    // Checking recurses along expressions and chains of lets; both are
+    // bounded, and this guarantees the stack room for the bound.
+    augur_syntax::with_stack(|| analyze_on_this_stack(root, loader, parse))
+}
+
+fn analyze_on_this_stack(
+    root: &str,
+    loader: &dyn Loader,
+    parse: &dyn Fn(&str, &str) -> augur_syntax::Parse,
+) -> Analysis {
     let mut diagnostics = Vec::new();
-    let sources = load_sources(root, loader, &mut diagnostics);
+    let sources = load_sources(root, loader, parse, &mut diagnostics);
     let mut analysis = check::check(sources, diagnostics);
     analysis.diagnostics.sort_by(|a, b| {
         (a.file, a.span.start, a.span.end).cmp(&(b.file, b.span.start, b.span.end))
@@ -121,7 +136,12 @@ pub fn analyze_text(text: &str) -> Analysis {
 
 /// Loads the root and, depth first, every file it imports. Import cycles and
 /// unreadable imports are reported at the `import` that caused them.
-fn load_sources(root: &str, loader: &dyn Loader, diagnostics: &mut Vec<Diagnostic>) -> Vec<Source> {
+fn load_sources(
+    root: &str,
+    loader: &dyn Loader,
+    parse: &dyn Fn(&str, &str) -> augur_syntax::Parse,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Source> {
     let mut sources: Vec<Source> = Vec::new();
     let text = match loader.load(root) {
         Ok(text) => text,
@@ -130,7 +150,7 @@ fn load_sources(root: &str, loader: &dyn Loader, diagnostics: &mut Vec<Diagnosti
             String::new()
         }
     };
-    sources.push(new_source(root, text));
+    sources.push(new_source(root, text, parse));
     // Depth-first with an explicit stack: (file index, next import to visit).
     let mut stack: Vec<(usize, usize)> = vec![(0, 0)];
     while let Some(&mut (file, ref mut next)) = stack.last_mut() {
@@ -181,7 +201,7 @@ fn load_sources(root: &str, loader: &dyn Loader, diagnostics: &mut Vec<Diagnosti
         }
         match loader.load(&resolved) {
             Ok(text) => {
-                sources.push(new_source(&resolved, text));
+                sources.push(new_source(&resolved, text, parse));
                 stack.push((sources.len() - 1, 0));
             }
             Err(reason) => {
@@ -192,8 +212,12 @@ fn load_sources(root: &str, loader: &dyn Loader, diagnostics: &mut Vec<Diagnosti
     sources
 }
 
-fn new_source(path: &str, text: String) -> Source {
-    let parse = augur_syntax::parse(&text);
+fn new_source(
+    path: &str,
+    text: String,
+    parse: &dyn Fn(&str, &str) -> augur_syntax::Parse,
+) -> Source {
+    let parse = parse(path, &text);
     Source {
         path: path.to_string(),
         text: text.into(),

@@ -10,6 +10,7 @@ use crate::check::{Checker, LetState, ValueRef, RESERVED_VALUES};
 use crate::ir::{self, *};
 use crate::order::Node;
 use augur_syntax::ast::{self, BinaryOp, ExprKind as Ast, UnaryOp};
+use augur_syntax::diagnostic::Suggestion;
 use augur_syntax::{did_you_mean, Code, Diagnostic, Span};
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -93,6 +94,13 @@ const BUILTINS: &[(&str, &str, &str)] = &[
 /// The built-in functions: `(name, signature, one-line doc)`.
 pub fn builtins() -> &'static [(&'static str, &'static str, &'static str)] {
     BUILTINS
+}
+
+fn enum_id(ty: &Type) -> EnumId {
+    match ty {
+        Type::Enum(id) => *id,
+        _ => EnumId::MAX,
+    }
 }
 
 fn boxed(expr: ir::Expr) -> Box<ir::Expr> {
@@ -525,7 +533,22 @@ impl Checker<'_> {
                     .with_suggestion(format!("Change to `{s}`"), span, s),
                 None => diagnostic.with_help(format!("the choices are: {}", variants.join(", "))),
             };
-            self.error(diagnostic);
+            let mut diagnostic = diagnostic.in_file(self.file);
+            if let (Type::Enum(id), Some(at)) =
+                (expected, self.enum_close.get(&enum_id(expected)).copied())
+            {
+                let (file, at_span, replacement) = self.insert_entry(at, name);
+                diagnostic.suggestions.push(Suggestion {
+                    title: format!(
+                        "Add `{name}` to enum `{}`",
+                        self.type_name(&Type::Enum(*id))
+                    ),
+                    file,
+                    span: at_span,
+                    replacement,
+                });
+            }
+            self.diagnostics.push(diagnostic);
             return;
         }
         let mut candidates: Vec<String> = self.values.keys().cloned().collect();
@@ -561,7 +584,56 @@ impl Checker<'_> {
                 .with_suggestion(format!("Change to `{owner}.{name}`"), span, format!("{owner}.{name}")),
             (None, None) => diagnostic.with_help("declare it as a fact in `facts { … }`, or as a `let`, signal or verdict"),
         };
-        self.error(diagnostic);
+        let mut diagnostic = diagnostic.in_file(self.file);
+        if let Some(suggestion) = self.declare_fact_fix(name, expected) {
+            diagnostic.suggestions.push(suggestion);
+        }
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// "Declare `name` as a fact": adds `name: T?` to the `facts` block (or
+    /// a new block at the end of the file), `T` being the type the context
+    /// expects when it is known.
+    fn declare_fact_fix(&self, name: &str, expected: Option<&Type>) -> Option<Suggestion> {
+        let ty = match expected {
+            Some(ty @ Type::List(_)) => self.type_name(ty),
+            Some(
+                ty @ (Type::Bool
+                | Type::Int
+                | Type::Number
+                | Type::Text
+                | Type::Date
+                | Type::Enum(_)
+                | Type::Record(_)),
+            ) => {
+                format!("{}?", self.type_name(ty))
+            }
+            _ => "text?".to_string(),
+        };
+        let entry = format!("{name}: {ty}");
+        let (file, span, replacement) = match self.facts_close {
+            Some(at) => self.insert_entry(at, &entry),
+            None => {
+                let root = self.sources.first()?;
+                let end = root.text.len();
+                let newline = if root.text.ends_with('\n') || root.text.is_empty() {
+                    ""
+                } else {
+                    "\n"
+                };
+                (
+                    augur_syntax::FileId::ROOT,
+                    Span::new(end, end),
+                    format!("{newline}\nfacts {{\n  {entry}\n}}\n"),
+                )
+            }
+        };
+        Some(Suggestion {
+            title: format!("Declare `{name}` as a fact ({ty})"),
+            file,
+            span,
+            replacement,
+        })
     }
 
     fn lower_field(&mut self, base: &ast::Expr, field: &ast::Ident, span: Span) -> ir::Expr {

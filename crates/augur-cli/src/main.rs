@@ -76,6 +76,8 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Run the language server for editors (LSP over stdin/stdout)
+    Lsp,
 }
 
 fn main() -> ExitCode {
@@ -83,6 +85,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check { paths, format } => check(&paths, format),
         Command::Fmt { paths, check } => fmt(&paths, check),
+        Command::Lsp => ExitCode::from(u8::try_from(augur_lsp::run_stdio()).unwrap_or(1)),
         Command::Test {
             paths,
             filter,
