@@ -51,7 +51,11 @@ fn generate(dir: &Path) {
     let max_file = augur_syntax::limits::MAX_FILE_BYTES;
     // Just over the file-size limit: a comment line repeated.
     let line = "# filler filler filler filler filler filler filler filler filler\n";
-    write(dir, "gen_huge_file.augur", line.repeat(max_file / line.len() + 2));
+    write(
+        dir,
+        "gen_huge_file.augur",
+        line.repeat(max_file / line.len() + 2),
+    );
     // One item more than allowed.
     let mut many = String::new();
     for i in 0..=augur_syntax::limits::MAX_ITEMS {
@@ -90,7 +94,11 @@ fn generate(dir: &Path) {
 
     // A symlink inside the folder that points outside it.
     let outside = dir.parent().unwrap().join("outside.augur");
-    write(dir.parent().unwrap(), "outside.augur", "enum Secret { a }\n");
+    write(
+        dir.parent().unwrap(),
+        "outside.augur",
+        "enum Secret { a }\n",
+    );
     #[cfg(unix)]
     std::os::unix::fs::symlink(&outside, dir.join("gen_link.augur")).unwrap();
     write(dir, "gen_symlink.augur", "import \"gen_link.augur\"\n");

@@ -259,6 +259,7 @@ impl Frame<'_> {
                 ir::TemplatePart::Value(expr) => {
                     let value = self.eval(expr)?;
                     value.render(&expr.ty.ty, self.program, &mut out);
+                    check_text_len(out.len(), expr)?;
                 }
             }
         }
@@ -593,6 +594,22 @@ fn unknown_of(values: &[&Value]) -> Value {
     Value::Unknown(blame)
 }
 
+/// Longest text a calculation may build, in bytes. Without it, a few `let`s
+/// that each join a text to itself would double it into gigabytes.
+pub const MAX_TEXT_BYTES: usize = 1024 * 1024;
+
+fn check_text_len(bytes: usize, expr: &ir::Expr) -> Result<(), EvalError> {
+    if bytes > MAX_TEXT_BYTES {
+        return Err(EvalError {
+            message: format!(
+                "this text would be {bytes} bytes long; texts may be at most {MAX_TEXT_BYTES} bytes"
+            ),
+            location: expr.location,
+        });
+    }
+    Ok(())
+}
+
 fn arith(op: ArithOp, left: &Value, right: &Value, expr: &ir::Expr) -> Result<Value, EvalError> {
     Ok(match (left, right) {
         (Value::Int(a), Value::Int(b)) if op != ArithOp::Div => Value::Int(
@@ -626,7 +643,10 @@ fn arith(op: ArithOp, left: &Value, right: &Value, expr: &ir::Expr) -> Result<Va
                 }
             }
         }
-        (Value::Text(a), Value::Text(b)) => Value::Text(format!("{a}{b}").into()),
+        (Value::Text(a), Value::Text(b)) => {
+            check_text_len(a.len() + b.len(), expr)?;
+            Value::Text(format!("{a}{b}").into())
+        }
         _ => {
             let (Some(a), Some(b)) = (as_decimal(left), as_decimal(right)) else {
                 return Ok(Value::unknown());
