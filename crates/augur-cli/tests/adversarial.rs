@@ -89,6 +89,12 @@ fn generate(dir: &Path) {
     );
     let items = vec!["1"; augur_eval::deal::MAX_LIST_ITEMS + 1].join(",");
     write(dir, "gen_long_list.json", format!("{{\"xs\": [{items}]}}"));
+    let items = vec!["1"; augur_eval::deal::MAX_LIST_ITEMS].join(",");
+    write(
+        dir,
+        "gen_long_list_ok.json",
+        format!("{{\"xs\": [{items}]}}"),
+    );
     write(dir, "gen_bad_utf8.json", b"{\"n\": \xff1}\n");
     write(dir, "gen_bom.json", "\u{feff}{\"n\": 2}\n");
 

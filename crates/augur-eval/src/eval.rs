@@ -49,6 +49,8 @@ struct Frame<'a> {
     verdicts: Vec<u32>,
     items: Vec<Value>,
     relevant: Blame,
+    /// Expressions evaluated so far, against [`MAX_EVAL_STEPS`].
+    steps: u64,
 }
 
 /// Evaluates `deal` with `today` as the evaluation date.
@@ -84,6 +86,7 @@ fn evaluate_on_this_stack(
         verdicts: vec![0; program.verdicts.len()],
         items: Vec::new(),
         relevant: Blame::default(),
+        steps: 0,
     };
     for step in &program.order {
         match *step {
@@ -267,6 +270,16 @@ impl Frame<'_> {
     }
 
     fn eval(&mut self, expr: &ir::Expr) -> Result<Value, EvalError> {
+        self.steps += 1;
+        if self.steps > MAX_EVAL_STEPS {
+            return Err(EvalError {
+                message: format!(
+                    "evaluating this deal took more than {MAX_EVAL_STEPS} steps (here); \
+                     nested `where` over long lists multiply"
+                ),
+                location: expr.location,
+            });
+        }
         Ok(match &expr.kind {
             ExprKind::Literal(literal) => match literal {
                 Literal::Bool(b) => Value::Bool(*b),
@@ -593,6 +606,11 @@ fn unknown_of(values: &[&Value]) -> Value {
     }
     Value::Unknown(blame)
 }
+
+/// Most expression steps one deal's evaluation may take. Every rule is
+/// evaluated once, but `where` inside `where` over long lists multiplies
+/// (100,000 × 100,000 …); this bound keeps one deal to a few seconds at most.
+pub const MAX_EVAL_STEPS: u64 = 50_000_000;
 
 /// Longest text a calculation may build, in bytes. Without it, a few `let`s
 /// that each join a text to itself would double it into gigabytes.
