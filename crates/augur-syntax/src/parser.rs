@@ -1145,6 +1145,40 @@ mod tests {
     }
 
     #[test]
+    fn bidi_controls_are_errors_anywhere_but_rtl_letters_are_fine() {
+        for text in [
+            "enum 阶段 { 早, 晚\u{202e} }\n",
+            "playbook \"站位 \u{2066}x\u{2069}\" version \"1\"\n",
+            "# 注释 \u{202d}\nlet a = 1\n",
+        ] {
+            let parse = parse(text);
+            let bidi: Vec<_> = parse
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == Code::BidiControl)
+                .collect();
+            assert!(!bidi.is_empty(), "{text:?}: {:?}", parse.diagnostics);
+            for d in bidi {
+                let under = &text[d.span.start..d.span.end];
+                assert!(under.chars().all(is_bidi_control), "{under:?}");
+                assert!(d.message.contains("U+20"), "{}", d.message);
+            }
+        }
+        let hebrew = parse("let שלום = 1\n# مرحبا\n");
+        assert!(hebrew.diagnostics.is_empty(), "{:?}", hebrew.diagnostics);
+    }
+
+    #[test]
+    fn invisible_characters_are_named_by_code_point() {
+        let parse = parse("enum S { a,\0 b }\n");
+        assert!(
+            parse.diagnostics[0].message.contains("U+0000"),
+            "{:?}",
+            parse.diagnostics
+        );
+    }
+
+    #[test]
     fn recovers_at_the_next_item() {
         let text = "let a = 1 +\nlet b = 2\nlet c = = 3\nlet d = 4\n";
         let parse = parse(text);
