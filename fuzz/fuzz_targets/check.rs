@@ -16,7 +16,8 @@ fuzz_target!(|data: &[u8]| {
         common::assert_diagnostic_in(text_of, diagnostic);
     }
     for occurrence in &analysis.occurrences {
-        let file_text = text_of(occurrence.file).unwrap_or_else(|| panic!("occurrence in unknown file"));
+        let file_text =
+            text_of(occurrence.file).unwrap_or_else(|| panic!("occurrence in unknown file"));
         common::assert_span_in(file_text, occurrence.span, "occurrence");
     }
 });

@@ -51,7 +51,11 @@ fn fingerprint(text: &str, parse: &Parse) -> String {
     let item_spans: Vec<_> = parse.file.items.iter().map(|i| i.span).collect();
     format!(
         "{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
-        parse.file.items, item_spans, parse.file.comments, analysis.diagnostics, analysis.occurrences
+        parse.file.items,
+        item_spans,
+        parse.file.comments,
+        analysis.diagnostics,
+        analysis.occurrences
     )
 }
 
@@ -69,10 +73,23 @@ fuzz_target!(|input: Input| {
     for edit in input.edits.iter().take(16) {
         let old_text = text.clone();
         let range = (!edit.whole).then_some((
-            LineCol { line: edit.start.0.into(), column: edit.start.1.into() },
-            LineCol { line: edit.end.0.into(), column: edit.end.1.into() },
+            LineCol {
+                line: edit.start.0.into(),
+                column: edit.start.1.into(),
+            },
+            LineCol {
+                line: edit.end.0.into(),
+                column: edit.end.1.into(),
+            },
         ));
-        apply_change(&mut text, ContentChange { range, text: &edit.text }, unit);
+        apply_change(
+            &mut text,
+            ContentChange {
+                range,
+                text: &edit.text,
+            },
+            unit,
+        );
         let incremental = augur_ide::incremental::reparse(&old_text, &parse, &text);
         let full = augur_syntax::parse(&text);
         let (a, b) = (fingerprint(&text, &incremental), fingerprint(&text, &full));
