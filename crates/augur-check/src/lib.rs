@@ -154,14 +154,19 @@ fn load_sources(
     // Depth-first with an explicit stack: (file index, next import to visit).
     let mut stack: Vec<(usize, usize)> = vec![(0, 0)];
     while let Some(&mut (file, ref mut next)) = stack.last_mut() {
-        let imports = imports_of(&sources[file]);
+        let Some(importer) = sources.get(file) else {
+            stack.pop();
+            continue;
+        };
+        let importer_path = importer.path.clone();
+        let imports = imports_of(importer);
         let Some((path_text, span)) = imports.get(*next).cloned() else {
             stack.pop();
             continue;
         };
         *next += 1;
         let file_id = FileId(file as u32);
-        let resolved = match loader::resolve_relative(&sources[file].path, &path_text) {
+        let resolved = match loader::resolve_relative(&importer_path, &path_text) {
             Ok(resolved) => resolved,
             Err(reason) => {
                 diagnostics.push(
@@ -172,10 +177,12 @@ fn load_sources(
                 continue;
             }
         };
-        if let Some(open) = stack.iter().find(|(f, _)| sources[*f].path == resolved) {
-            let chain: Vec<&str> = stack[stack.iter().position(|e| e == open).unwrap_or(0)..]
+        let path_of = |f: usize| sources.get(f).map_or("", |s| s.path.as_str());
+        if let Some(open_at) = stack.iter().position(|(f, _)| path_of(*f) == resolved) {
+            let chain: Vec<&str> = stack
                 .iter()
-                .map(|(f, _)| sources[*f].path.as_str())
+                .skip(open_at)
+                .map(|(f, _)| path_of(*f))
                 .chain(std::iter::once(resolved.as_str()))
                 .collect();
             diagnostics.push(

@@ -277,8 +277,9 @@ impl Checker<'_> {
         record
             .fields
             .iter()
-            .position(|f| f.name == name)
-            .map(|i| (i as u32, record.fields[i].ty.clone()))
+            .enumerate()
+            .find(|(_, f)| f.name == name)
+            .map(|(i, f)| (i as u32, f.ty.clone()))
     }
 
     fn variant_index(&self, ty: &Type, name: &str) -> Option<u32> {

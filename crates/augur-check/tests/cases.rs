@@ -1,7 +1,12 @@
 //! Data-driven checker cases: every `tests/check/*.augur` file lists the
 //! diagnostic codes it must produce in `# expect: augur::…` comments (none
 //! means the file must check clean). Rendered diagnostics are snapshotted.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::PathBuf;
 

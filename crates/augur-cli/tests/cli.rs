@@ -1,7 +1,12 @@
 //! The `augur` binary end to end: the article's cases, exit codes, and every
 //! bad-input class of CLI.md (each names the deal and the JSON path, and a bad
 //! record never stops the batch).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::io::Write;
 use std::path::PathBuf;

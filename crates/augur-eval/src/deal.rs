@@ -11,6 +11,25 @@ use std::sync::Arc;
 /// Longest list a deal may hold.
 pub const MAX_LIST_ITEMS: usize = 100_000;
 
+/// Largest deal record, in bytes of JSON text (one `.json` file, one JSONL
+/// line, one CSV row). Checked before parsing so a hostile deal cannot make
+/// the reader build a huge tree.
+pub const MAX_DEAL_BYTES: usize = 1024 * 1024;
+
+/// The error for a deal record of `bytes` bytes, if it is over
+/// [`MAX_DEAL_BYTES`].
+pub fn check_deal_size(bytes: usize) -> Result<(), DealError> {
+    if bytes > MAX_DEAL_BYTES {
+        return Err(DealError {
+            message: format!(
+                "this deal is {bytes} bytes; one deal may be at most {MAX_DEAL_BYTES} bytes"
+            ),
+            path: "$".into(),
+        });
+    }
+    Ok(())
+}
+
 /// A deal ready to evaluate.
 #[derive(Clone, Debug)]
 pub struct Deal {

@@ -49,6 +49,8 @@ struct Frame<'a> {
     verdicts: Vec<u32>,
     items: Vec<Value>,
     relevant: Blame,
+    /// Expressions evaluated so far, against [`MAX_EVAL_STEPS`].
+    steps: u64,
 }
 
 /// Evaluates `deal` with `today` as the evaluation date.
@@ -84,6 +86,7 @@ fn evaluate_on_this_stack(
         verdicts: vec![0; program.verdicts.len()],
         items: Vec::new(),
         relevant: Blame::default(),
+        steps: 0,
     };
     for step in &program.order {
         match *step {
@@ -259,6 +262,7 @@ impl Frame<'_> {
                 ir::TemplatePart::Value(expr) => {
                     let value = self.eval(expr)?;
                     value.render(&expr.ty.ty, self.program, &mut out);
+                    check_text_len(out.len(), expr)?;
                 }
             }
         }
@@ -266,6 +270,16 @@ impl Frame<'_> {
     }
 
     fn eval(&mut self, expr: &ir::Expr) -> Result<Value, EvalError> {
+        self.steps += 1;
+        if self.steps > MAX_EVAL_STEPS {
+            return Err(EvalError {
+                message: format!(
+                    "evaluating this deal took more than {MAX_EVAL_STEPS} steps (here); \
+                     nested `where` over long lists multiply"
+                ),
+                location: expr.location,
+            });
+        }
         Ok(match &expr.kind {
             ExprKind::Literal(literal) => match literal {
                 Literal::Bool(b) => Value::Bool(*b),
@@ -593,6 +607,27 @@ fn unknown_of(values: &[&Value]) -> Value {
     Value::Unknown(blame)
 }
 
+/// Most expression steps one deal's evaluation may take. Every rule is
+/// evaluated once, but `where` inside `where` over long lists multiplies
+/// (100,000 × 100,000 …); this bound keeps one deal to a few seconds at most.
+pub const MAX_EVAL_STEPS: u64 = 50_000_000;
+
+/// Longest text a calculation may build, in bytes. Without it, a few `let`s
+/// that each join a text to itself would double it into gigabytes.
+pub const MAX_TEXT_BYTES: usize = 1024 * 1024;
+
+fn check_text_len(bytes: usize, expr: &ir::Expr) -> Result<(), EvalError> {
+    if bytes > MAX_TEXT_BYTES {
+        return Err(EvalError {
+            message: format!(
+                "this text would be {bytes} bytes long; texts may be at most {MAX_TEXT_BYTES} bytes"
+            ),
+            location: expr.location,
+        });
+    }
+    Ok(())
+}
+
 fn arith(op: ArithOp, left: &Value, right: &Value, expr: &ir::Expr) -> Result<Value, EvalError> {
     Ok(match (left, right) {
         (Value::Int(a), Value::Int(b)) if op != ArithOp::Div => Value::Int(
@@ -626,7 +661,10 @@ fn arith(op: ArithOp, left: &Value, right: &Value, expr: &ir::Expr) -> Result<Va
                 }
             }
         }
-        (Value::Text(a), Value::Text(b)) => Value::Text(format!("{a}{b}").into()),
+        (Value::Text(a), Value::Text(b)) => {
+            check_text_len(a.len() + b.len(), expr)?;
+            Value::Text(format!("{a}{b}").into())
+        }
         _ => {
             let (Some(a), Some(b)) = (as_decimal(left), as_decimal(right)) else {
                 return Ok(Value::unknown());

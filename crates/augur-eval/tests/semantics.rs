@@ -1,6 +1,11 @@
 //! The evaluator's semantics, one case per rule of docs/language.md: a
 //! playbook, a deal, and what must come out.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use augur_eval::{decode_deal, evaluate, Outcome};
 use augur_syntax::Date;

@@ -18,7 +18,15 @@
 //! assert_eq!(augur_fmt::format(&pretty).ok().as_deref(), Some(pretty.as_str()));
 //! assert!(augur_fmt::format("let = 1\n").is_err());
 //! ```
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 mod expr;
 mod layout;

@@ -6,7 +6,12 @@
 //! The generator builds small syntax structures and renders them as text
 //! (adding the parentheses precedence needs), so every generated playbook
 //! parses; it is not a model of the formatter's output.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

@@ -4,7 +4,12 @@
 //!
 //! Whole-file examples live in the snapshot tests; random playbooks in
 //! `generated.rs`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

@@ -5,7 +5,12 @@
 //! Folders that do not exist yet are skipped, and so are files with parse
 //! errors (they are deliberate fixtures of other crates); this test does not
 //! say what the layout is (the snapshot tests do).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

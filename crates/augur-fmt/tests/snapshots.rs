@@ -5,7 +5,12 @@
 //!
 //! Each fixture is also checked for the properties; the exact rules are
 //! pinned one by one in `layout.rs`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

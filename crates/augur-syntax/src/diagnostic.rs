@@ -57,6 +57,9 @@ codes! {
     TooDeep = "augur::too-deep",
     /// The file, a string, a name or the number of items is over a size limit.
     TooLarge = "augur::too-large",
+    /// An invisible bidirectional control character (U+202E and kin) that
+    /// would make the text display differently from how it reads.
+    BidiControl = "augur::bidi-control",
     /// A string has a backslash escape Augur does not know.
     BadEscape = "augur::bad-escape",
     /// A number or date literal is out of range or not a real date.
@@ -231,17 +234,20 @@ pub fn did_you_mean<'a>(
 /// Levenshtein distance over characters (so one Chinese character is one edit).
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
+    // One row of the classic table, rebuilt per character of `a` with
+    // iterators so no index can go out of range.
     let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
     for (i, ca) in a.chars().enumerate() {
-        current[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        let mut current = Vec::with_capacity(b.len() + 1);
+        current.push(i + 1);
+        for ((cb, diagonal), above) in b.iter().zip(&previous).zip(previous.iter().skip(1)) {
+            let left = current.last().copied().unwrap_or(i + 1);
+            let substitution = diagonal + usize::from(ca != *cb);
+            current.push(substitution.min(above + 1).min(left + 1));
         }
-        std::mem::swap(&mut previous, &mut current);
+        previous = current;
     }
-    previous[b.len()]
+    previous.last().copied().unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -88,6 +88,7 @@ fn parse_on_this_stack(text: &str) -> Parse {
             diagnostics: vec![error],
         };
     }
+    let bidi = bidi_control_errors(text);
     let mut builder = Builder::new(text);
     let file = match AugurParser::parse(Rule::file, text) {
         Ok(mut pairs) => match pairs.next() {
@@ -106,10 +107,44 @@ fn parse_on_this_stack(text: &str) -> Parse {
             File::default()
         }
     };
-    Parse {
-        file,
-        diagnostics: builder.diagnostics,
-    }
+    let mut diagnostics = bidi;
+    diagnostics.extend(builder.diagnostics);
+    Parse { file, diagnostics }
+}
+
+/// Unicode's bidirectional formatting characters (LRE, RLE, PDF, LRO, RLO,
+/// LRI, RLI, FSI, PDI, and the ALM/LRM/RLM marks). They reorder how text is
+/// *shown* without changing what it *is*, so a rule can read differently from
+/// what it does ("Trojan Source", CVE-2021-42574).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}' | '\u{200E}' | '\u{200F}'
+    )
+}
+
+/// One error per bidirectional control character, wherever it is (names,
+/// strings, comments): Augur rejects them outright rather than warn, because
+/// a reviewer reading the playbook cannot see them. Right-to-left *letters*
+/// (Arabic, Hebrew) are fine; only the invisible controls are refused.
+fn bidi_control_errors(text: &str) -> Vec<Diagnostic> {
+    text.char_indices()
+        .filter(|(_, c)| is_bidi_control(*c))
+        .map(|(at, c)| {
+            Diagnostic::error(
+                Code::BidiControl,
+                Span::new(at, at + c.len_utf8()),
+                format!(
+                    "the invisible direction-changing character U+{:04X} is not allowed",
+                    u32::from(c)
+                ),
+            )
+            .with_label("invisible character here")
+            .with_help(
+                "it makes the text display in a different order than Augur reads it; delete it",
+            )
+        })
+        .collect()
 }
 
 /// Parses a single expression (used by tools such as `augur test --filter`
@@ -1048,6 +1083,14 @@ fn describe_found(text: &str, offset: usize) -> (String, usize) {
     if first == '"' {
         return ("a string".to_string(), first.len_utf8());
     }
+    // Invisible characters (NUL, other controls, bidi overrides) would print
+    // as nothing or reorder the message; name them by code point instead.
+    if first.is_control() || is_bidi_control(first) {
+        return (
+            format!("the invisible character U+{:04X}", u32::from(first)),
+            first.len_utf8(),
+        );
+    }
     let word: String = if unicode_ident_like(first) {
         rest.chars()
             .take_while(|c| unicode_ident_like(*c))
@@ -1099,6 +1142,40 @@ mod tests {
         assert_eq!(parse.file.items.len(), 3);
         assert_eq!(parse.file.comments.len(), 1);
         assert_eq!(parse.file.comments[0].text, "# 注释");
+    }
+
+    #[test]
+    fn bidi_controls_are_errors_anywhere_but_rtl_letters_are_fine() {
+        for text in [
+            "enum 阶段 { 早, 晚\u{202e} }\n",
+            "playbook \"站位 \u{2066}x\u{2069}\" version \"1\"\n",
+            "# 注释 \u{202d}\nlet a = 1\n",
+        ] {
+            let parse = parse(text);
+            let bidi: Vec<_> = parse
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == Code::BidiControl)
+                .collect();
+            assert!(!bidi.is_empty(), "{text:?}: {:?}", parse.diagnostics);
+            for d in bidi {
+                let under = &text[d.span.start..d.span.end];
+                assert!(under.chars().all(is_bidi_control), "{under:?}");
+                assert!(d.message.contains("U+20"), "{}", d.message);
+            }
+        }
+        let hebrew = parse("let שלום = 1\n# مرحبا\n");
+        assert!(hebrew.diagnostics.is_empty(), "{:?}", hebrew.diagnostics);
+    }
+
+    #[test]
+    fn invisible_characters_are_named_by_code_point() {
+        let parse = parse("enum S { a,\0 b }\n");
+        assert!(
+            parse.diagnostics[0].message.contains("U+0000"),
+            "{:?}",
+            parse.diagnostics
+        );
     }
 
     #[test]
