@@ -1,14 +1,14 @@
 //! The `augur` binary: parses arguments and dispatches. All language
 //! knowledge lives in the library crates; this crate only knows files,
 //! terminals and exit codes (0 success, 1 problems found, 2 bad usage).
-// TODO(security): remove after the eval rewrite merges
-#![allow(clippy::indexing_slicing)]
 
 use augur_check::{Analysis, FsLoader};
 use augur_syntax::{ColumnUnit, Date, Diagnostic, LineIndex, Severity};
+
+mod eval_cmd;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{json, Value as Json};
-use std::io::{BufRead, IsTerminal, Read, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -60,7 +60,11 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Evaluate deals (.json, .jsonl, or - for stdin) against a playbook
+    /// Evaluate deals (.json, .jsonl, .csv, or - for stdin) against a playbook
+    ///
+    /// Inputs are streamed: results come out as deals are read, in input
+    /// order, one result or error per deal; a bad deal never stops the others.
+    /// Exit code 1 if any deal could not be evaluated.
     Eval {
         playbook: PathBuf,
         deals: Vec<String>,
@@ -75,6 +79,13 @@ enum Command {
         /// Treat deal keys that are not facts as errors
         #[arg(long)]
         strict: bool,
+        /// Worker threads evaluating deals (default: every core)
+        #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
+        /// At the end, count the deals per verdict and list the signals that fired most
+        /// (text: on stderr; json/jsonl: a last record {"summary": …})
+        #[arg(long)]
+        summary: bool,
     },
     /// Run the language server for editors (LSP over stdin/stdout)
     Lsp,
@@ -99,6 +110,8 @@ fn main() -> ExitCode {
             explain,
             today,
             strict,
+            jobs,
+            summary,
         } => {
             let today = match today.as_deref().map(|t| Date::parse(t).ok_or(t)) {
                 Some(Err(bad)) => {
@@ -108,7 +121,19 @@ fn main() -> ExitCode {
                 Some(Ok(date)) => Some(date),
                 None => None,
             };
-            eval(&playbook, &deals, format, explain, today, strict)
+            eval_cmd::run(eval_cmd::EvalArgs {
+                playbook: &playbook,
+                deals: &deals,
+                options: augur_eval::batch::Options {
+                    format: eval_cmd::output_format(format),
+                    explain,
+                    strict,
+                    today,
+                    fallback_today: system_today(),
+                    jobs: jobs.map_or_else(eval_cmd::default_jobs, usize::from),
+                },
+                summary,
+            })
         }
     }
 }
@@ -230,230 +255,11 @@ fn check(paths: &[PathBuf], format: Format) -> ExitCode {
     }
 }
 
-/// One input record: its display name and its JSON (or why it is unreadable).
-type Record = (String, Result<Json, augur_eval::DealError>);
-
-fn read_csv(
-    input: &str,
-    reader: Box<dyn BufRead>,
-    program: &augur_check::Program,
-) -> Result<Vec<Record>, String> {
-    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-    let header: Vec<String> = csv
-        .headers()
-        .map_err(|e| format!("{input}: cannot read the header row: {e}"))?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
-        .collect();
-    let mut records = Vec::new();
-    for (index, row) in csv.records().enumerate() {
-        // Row numbers count the header as row 1, as spreadsheets do.
-        let name = format!("{input}:{}", index + 2);
-        let record = row
-            .map_err(|e| augur_eval::DealError {
-                message: format!("malformed CSV row: {e}"),
-                path: "$".into(),
-            })
-            .and_then(|row| {
-                let cells: Vec<String> = row.iter().map(str::to_string).collect();
-                augur_eval::csv_deals::row_to_json(program, &header, &cells)
-            });
-        records.push((name, record));
-    }
-    Ok(records)
-}
-
-fn read_records(input: &str, program: &augur_check::Program) -> Result<Vec<Record>, String> {
-    let is_stdin = input == "-";
-    let reader: Box<dyn BufRead> = if is_stdin {
-        Box::new(std::io::BufReader::new(std::io::stdin()))
-    } else {
-        let file = std::fs::File::open(input).map_err(|e| format!("cannot open {input}: {e}"))?;
-        Box::new(std::io::BufReader::new(file))
-    };
-    if input.ends_with(".json") {
-        let mut bytes = Vec::new();
-        // Read at most one byte past the limit: enough to know it is over.
-        let mut reader = reader;
-        Read::take(&mut reader, augur_eval::deal::MAX_DEAL_BYTES as u64 + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("cannot read {input}: {e}"))?;
-        let parsed = augur_eval::deal::check_deal_size(bytes.len())
-            .and_then(|()| {
-                std::str::from_utf8(&bytes).map_err(|e| augur_eval::DealError {
-                    message: format!(
-                        "not valid UTF-8 (invalid byte at offset {})",
-                        e.valid_up_to()
-                    ),
-                    path: "$".into(),
-                })
-            })
-            .and_then(|text| {
-                serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
-                    augur_eval::DealError {
-                        message: format!("malformed JSON: {e}"),
-                        path: "$".into(),
-                    }
-                })
-            });
-        return Ok(vec![(input.to_string(), parsed)]);
-    }
-    if input.ends_with(".csv") {
-        return read_csv(input, reader, program);
-    }
-    let mut records = Vec::new();
-    let name = if is_stdin { "stdin" } else { input };
-    for (number, line) in reader.split(b'\n').enumerate() {
-        let line = line.map_err(|e| format!("cannot read {input}: {e}"))?;
-        if let Err(error) = augur_eval::deal::check_deal_size(line.len()) {
-            records.push((format!("{name}:{}", number + 1), Err(error)));
-            continue;
-        }
-        let text = match String::from_utf8(line) {
-            Ok(text) => text,
-            Err(e) => {
-                let error = augur_eval::DealError {
-                    message: format!(
-                        "not valid UTF-8 (invalid byte at offset {})",
-                        e.utf8_error().valid_up_to()
-                    ),
-                    path: "$".into(),
-                };
-                records.push((format!("{name}:{}", number + 1), Err(error)));
-                continue;
-            }
-        };
-        let text = text.trim_start_matches('\u{feff}').trim();
-        if text.is_empty() {
-            continue;
-        }
-        let parsed = serde_json::from_str(text).map_err(|e| augur_eval::DealError {
-            message: format!("malformed JSON: {e}"),
-            path: "$".into(),
-        });
-        records.push((format!("{name}:{}", number + 1), parsed));
-    }
-    Ok(records)
-}
-
 fn system_today() -> Date {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     Date::from_days((seconds / 86_400) as i32)
-}
-
-fn eval(
-    playbook: &Path,
-    deals: &[String],
-    format: Format,
-    explain: bool,
-    today: Option<Date>,
-    strict: bool,
-) -> ExitCode {
-    if !playbook.is_file() {
-        eprintln!("error: {} is not a playbook file", playbook.display());
-        return ExitCode::from(2);
-    }
-    let analysis = analyze(playbook);
-    let root = display_root(playbook);
-    if analysis.has_errors() {
-        print_diagnostics(&analysis, &root);
-        eprintln!("error: the playbook has errors; fix them before evaluating deals");
-        return ExitCode::from(1);
-    }
-    let program = &analysis.program;
-    let reporter = augur_eval::Reporter::new(&analysis, &root);
-    let inputs: Vec<String> = if deals.is_empty() {
-        vec!["-".to_string()]
-    } else {
-        deals.to_vec()
-    };
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut failed = false;
-    let mut results = Vec::new();
-    for input in &inputs {
-        let records = match read_records(input, program) {
-            Ok(records) => records,
-            Err(message) => {
-                eprintln!("error: {message}");
-                failed = true;
-                continue;
-            }
-        };
-        for (name, record) in records {
-            let result = record.and_then(|json| {
-                let deal = augur_eval::decode_deal(program, &json)?;
-                if strict {
-                    if let Some(key) = deal.unknown_keys.first() {
-                        return Err(augur_eval::DealError { message: format!("`{key}` is not a fact of this playbook"), path: format!("$.{key}") });
-                    }
-                }
-                for key in &deal.unknown_keys {
-                    eprintln!("warning: {name} $.{key}: `{key}` is not a fact of this playbook; it is ignored");
-                }
-                let today = today.or(deal.as_of).unwrap_or_else(system_today);
-                let outcome = augur_eval::evaluate(program, &deal, today).map_err(|e| augur_eval::DealError {
-                    message: e.message,
-                    path: format!("line {}", analysis.line_of(&e.location)),
-                })?;
-                Ok((deal.id.clone(), outcome, deal.facts))
-            });
-            let (value, text) = match result {
-                Ok((id, outcome, facts)) => {
-                    let id_json = id.unwrap_or_else(|| Json::String(name.clone()));
-                    let label = match &id_json {
-                        Json::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    let mut value = reporter.json(&id_json, &outcome);
-                    if explain {
-                        reporter.add_explanation(&outcome, &facts, &mut value);
-                    }
-                    (value, reporter.text(&label, &outcome))
-                }
-                Err(error) => {
-                    failed = true;
-                    eprintln!("error: {name} {}: {}", error.path, error.message);
-                    let value = json!({ "deal": name, "error": { "message": error.message, "path": error.path } });
-                    (value, String::new())
-                }
-            };
-            let _ = match format {
-                Format::Text => {
-                    if !text.is_empty() {
-                        writeln!(out, "{text}")
-                    } else {
-                        Ok(())
-                    }
-                }
-                Format::Jsonl => writeln!(out, "{value}"),
-                Format::Json => {
-                    results.push(value);
-                    Ok(())
-                }
-            };
-        }
-    }
-    if format == Format::Json {
-        let value = if results.len() == 1 {
-            results.pop().unwrap_or(Json::Null)
-        } else {
-            Json::Array(results)
-        };
-        let _ = writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
-    }
-    let _ = out.flush();
-    if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
 }
 
 fn fmt(paths: &[PathBuf], check_only: bool) -> ExitCode {

@@ -13,8 +13,6 @@
 //! let outcome = augur_eval::evaluate(&analysis.program, &deal, today).unwrap();
 //! assert_eq!(outcome.score, 2);
 //! ```
-// TODO(security): remove after the eval rewrite merges
-#![cfg_attr(not(test), allow(clippy::indexing_slicing))]
 #![cfg_attr(
     test,
     allow(
@@ -25,14 +23,17 @@
     )
 )]
 
+pub mod batch;
 pub mod csv_deals;
 pub mod deal;
+pub mod decode;
 pub mod eval;
 pub mod report;
 pub mod testing;
 pub mod value;
 
 pub use deal::{decode_deal, Deal, DealError};
+pub use decode::DealDecoder;
 pub use eval::{evaluate, evaluate_with_probes, EvalError, Outcome};
 pub use report::Reporter;
 pub use value::Value;

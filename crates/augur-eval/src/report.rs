@@ -11,6 +11,151 @@ pub struct Reporter<'a> {
     analysis: &'a Analysis,
     /// `(file, line)` of each signal.
     signal_at: Vec<(String, u32)>,
+    /// The constant parts of the result JSON, serialised once.
+    fragments: Fragments,
+}
+
+/// Pieces of the compact result JSON that do not depend on the deal, so
+/// [`Reporter::write_json`] only writes what each deal changes.
+struct Fragments {
+    /// `,"playbook":{…},"verdicts":{`
+    after_deal: Vec<u8>,
+    /// `"standing":{"value":"backup","label":"…"}` for each verdict and arm.
+    verdict_arms: Vec<Vec<Vec<u8>>>,
+    /// `"standing":{"value":null,"label":null}` for each verdict.
+    verdict_none: Vec<Vec<u8>>,
+    /// `"late":` for each group.
+    group_keys: Vec<Vec<u8>>,
+    /// `{"name":…,"weight":…,"message":` for each signal.
+    signal_heads: Vec<Vec<u8>>,
+    /// `,"at":{"file":…,"line":…}}` for each signal.
+    signal_tails: Vec<Vec<u8>>,
+    /// `{"name":…,"text":` for each advice.
+    advice_heads: Vec<Vec<u8>>,
+    /// `"fact_name"` for each fact.
+    fact_names: Vec<Vec<u8>>,
+}
+
+/// Compact JSON text of a value (which cannot fail for `Json`).
+fn json_bytes(value: &Json) -> Vec<u8> {
+    serde_json::to_vec(value).unwrap_or_default()
+}
+
+/// The compact JSON of `value` without its closing `}`: the start of an
+/// object the caller goes on writing.
+fn open_object(value: &Json) -> Vec<u8> {
+    let mut bytes = json_bytes(value);
+    bytes.pop();
+    bytes
+}
+
+impl Fragments {
+    fn new(analysis: &Analysis, signal_at: &[(String, u32)]) -> Self {
+        let program = &analysis.program;
+        let mut after_deal = b",\"playbook\":".to_vec();
+        after_deal.extend(json_bytes(
+            &json!({ "title": program.title, "version": program.version }),
+        ));
+        after_deal.extend(b",\"verdicts\":{");
+        let member = |key: &str, value: Json| -> Vec<u8> {
+            let mut bytes = json_bytes(&Json::from(key));
+            bytes.push(b':');
+            bytes.extend(json_bytes(&value));
+            bytes
+        };
+        let verdict_arms = program
+            .verdicts
+            .iter()
+            .map(|verdict| {
+                verdict
+                    .arms
+                    .iter()
+                    .map(|arm| {
+                        member(
+                            &verdict.name,
+                            json!({ "value": arm.name, "label": arm.label }),
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        let verdict_none = program
+            .verdicts
+            .iter()
+            .map(|verdict| member(&verdict.name, json!({ "value": null, "label": null })))
+            .collect();
+        let group_keys = program
+            .groups
+            .iter()
+            .map(|group| {
+                let mut key = json_bytes(&Json::from(group.name.as_str()));
+                key.push(b':');
+                key
+            })
+            .collect();
+        let signal_heads = program
+            .signals
+            .iter()
+            .map(|signal| {
+                let group = signal
+                    .group
+                    .and_then(|g| program.groups.get(g as usize))
+                    .map(|g| g.name.clone());
+                let mut head = open_object(&json!({
+                    "name": signal.name,
+                    "label": signal.label,
+                    "group": group,
+                    "weight": signal.weight,
+                }));
+                head.extend(b",\"message\":");
+                head
+            })
+            .collect();
+        let signal_tails = signal_at
+            .iter()
+            .map(|(file, line)| {
+                let mut tail = b",\"at\":".to_vec();
+                tail.extend(json_bytes(&json!({ "file": file, "line": line })));
+                tail.push(b'}');
+                tail
+            })
+            .collect();
+        let advice_heads = program
+            .advice
+            .iter()
+            .map(|advice| {
+                let mut head = open_object(&json!({ "name": advice.name }));
+                head.extend(b",\"text\":");
+                head
+            })
+            .collect();
+        let fact_names = program
+            .facts
+            .iter()
+            .map(|fact| json_bytes(&Json::from(fact.name.as_str())))
+            .collect();
+        Fragments {
+            after_deal,
+            verdict_arms,
+            verdict_none,
+            group_keys,
+            signal_heads,
+            signal_tails,
+            advice_heads,
+            fact_names,
+        }
+    }
+}
+
+/// Writes `text` as a JSON string.
+fn write_string(out: &mut Vec<u8>, text: &str) {
+    // Writing into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, text);
+}
+
+fn write_int(out: &mut Vec<u8>, n: i64) {
+    let mut buffer = itoa::Buffer::new();
+    out.extend_from_slice(buffer.format(n).as_bytes());
 }
 
 impl<'a> Reporter<'a> {
@@ -20,7 +165,7 @@ impl<'a> Reporter<'a> {
             .iter()
             .map(|s| LineIndex::new(&s.text))
             .collect();
-        let signal_at = analysis
+        let signal_at: Vec<(String, u32)> = analysis
             .program
             .signals
             .iter()
@@ -40,10 +185,92 @@ impl<'a> Reporter<'a> {
                 (path, line)
             })
             .collect();
+        let fragments = Fragments::new(analysis, &signal_at);
         Reporter {
             analysis,
             signal_at,
+            fragments,
         }
+    }
+
+    /// Appends the compact JSON of [`Reporter::json`] to `out`, byte for
+    /// byte the same, without building a `serde_json::Value`: the batch
+    /// path of `augur eval --format jsonl`.
+    pub fn write_json(&self, out: &mut Vec<u8>, deal: &Json, outcome: &Outcome) {
+        let fragments = &self.fragments;
+        out.extend_from_slice(b"{\"deal\":");
+        let _ = serde_json::to_writer(&mut *out, deal);
+        out.extend_from_slice(&fragments.after_deal);
+        for (index, (arms, arm)) in fragments
+            .verdict_arms
+            .iter()
+            .zip(&outcome.verdicts)
+            .enumerate()
+        {
+            if index > 0 {
+                out.push(b',');
+            }
+            match arms
+                .get(*arm as usize)
+                .or_else(|| fragments.verdict_none.get(index))
+            {
+                Some(bytes) => out.extend_from_slice(bytes),
+                None => out.extend_from_slice(b"\"\":null"),
+            }
+        }
+        out.extend_from_slice(b"},\"score\":");
+        write_int(out, outcome.score);
+        out.extend_from_slice(b",\"groups\":{");
+        let mut first = true;
+        for (group, score) in &outcome.groups {
+            if let Some(key) = fragments.group_keys.get(*group as usize) {
+                if !std::mem::take(&mut first) {
+                    out.push(b',');
+                }
+                out.extend_from_slice(key);
+                write_int(out, *score);
+            }
+        }
+        out.extend_from_slice(b"},\"signals\":[");
+        let mut first = true;
+        for (id, message) in outcome.messages.iter().enumerate() {
+            let (Some(message), Some(head), Some(tail)) = (
+                message,
+                fragments.signal_heads.get(id),
+                fragments.signal_tails.get(id),
+            ) else {
+                continue;
+            };
+            if !std::mem::take(&mut first) {
+                out.push(b',');
+            }
+            out.extend_from_slice(head);
+            write_string(out, message);
+            out.extend_from_slice(tail);
+        }
+        out.extend_from_slice(b"],\"advice\":[");
+        let mut first = true;
+        for (id, text) in &outcome.advice {
+            if let Some(head) = fragments.advice_heads.get(*id as usize) {
+                if !std::mem::take(&mut first) {
+                    out.push(b',');
+                }
+                out.extend_from_slice(head);
+                write_string(out, text);
+                out.push(b'}');
+            }
+        }
+        out.extend_from_slice(b"],\"unknown\":[");
+        let mut first = true;
+        for fact in &outcome.unknown {
+            if let Some(name) = fragments.fact_names.get(*fact as usize) {
+                if !std::mem::take(&mut first) {
+                    out.push(b',');
+                }
+                out.extend_from_slice(name);
+            }
+        }
+        out.extend_from_slice(b"]}");
     }
 
     /// The result object of CLI.md.

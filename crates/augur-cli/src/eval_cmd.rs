@@ -1,0 +1,214 @@
+//! `augur eval`: opens the inputs, runs them through `augur_eval::batch`,
+//! and owns what only a command line has — stdout, stderr, the progress bar
+//! and the exit code.
+
+use augur_eval::batch::{Batch, Input, InputKind, Options, OutputFormat, Sink, Totals};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// What `augur eval` was asked to do.
+pub struct EvalArgs<'a> {
+    pub playbook: &'a Path,
+    pub deals: &'a [String],
+    pub options: Options,
+    pub summary: bool,
+}
+
+/// Inputs shorter than this never show a progress bar.
+const PROGRESS_AFTER: Duration = Duration::from_millis(700);
+
+/// stdout for results, stderr for messages, and a progress bar on stderr
+/// that appears only on a terminal and only once a batch takes a moment.
+struct TerminalSink<'o> {
+    out: std::io::BufWriter<std::io::StdoutLock<'o>>,
+    /// Whether stdout must be flushed after every chunk (a pipe someone
+    /// reads as results arrive) or only at the end (a file).
+    flush_each_chunk: bool,
+    progress: Option<Progress>,
+}
+
+struct Progress {
+    bar: ProgressBar,
+    started: Instant,
+    shown: bool,
+    /// Bytes of the inputs before the current one.
+    bytes_before: u64,
+}
+
+impl Sink for TerminalSink<'_> {
+    fn output(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(bytes)?;
+        if self.flush_each_chunk {
+            self.out.flush()?;
+        }
+        Ok(())
+    }
+
+    fn message(&mut self, line: &str) {
+        match &self.progress {
+            Some(progress) if progress.shown => progress.bar.suspend(|| eprintln!("{line}")),
+            _ => eprintln!("{line}"),
+        }
+    }
+
+    fn progress(&mut self, deals: u64, bytes: u64) {
+        let Some(progress) = &mut self.progress else {
+            return;
+        };
+        if !progress.shown && progress.started.elapsed() >= PROGRESS_AFTER {
+            progress.bar.set_draw_target(ProgressDrawTarget::stderr());
+            progress.shown = true;
+        }
+        progress.bar.set_position(progress.bytes_before + bytes);
+        let seconds = progress.started.elapsed().as_secs_f64().max(0.001);
+        progress.bar.set_message(format!(
+            "{deals} deals, {:.0} deals/s",
+            deals as f64 / seconds
+        ));
+    }
+}
+
+fn progress_bar(total_bytes: Option<u64>) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(total_bytes, ProgressDrawTarget::hidden());
+    let template = if total_bytes.is_some() {
+        "{spinner} [{elapsed_precise}] {wide_bar} {percent:>3}%  {msg}  ETA {eta}"
+    } else {
+        "{spinner} [{elapsed_precise}] {msg}"
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn input_kind(name: &str) -> InputKind {
+    if name == "-" {
+        InputKind::Stdin
+    } else if name.ends_with(".csv") {
+        InputKind::Csv
+    } else if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
+        InputKind::Jsonl
+    } else if name.ends_with(".json") {
+        InputKind::Json
+    } else {
+        // Anything else is read as JSON Lines, which also covers a file
+        // holding one compact deal.
+        InputKind::Jsonl
+    }
+}
+
+pub fn run(args: EvalArgs<'_>) -> ExitCode {
+    let EvalArgs {
+        playbook,
+        deals,
+        options,
+        summary,
+    } = args;
+    if !playbook.is_file() {
+        eprintln!("error: {} is not a playbook file", playbook.display());
+        return ExitCode::from(2);
+    }
+    let analysis = crate::analyze(playbook);
+    let root = crate::display_root(playbook);
+    if analysis.has_errors() {
+        crate::print_diagnostics(&analysis, &root);
+        eprintln!("error: the playbook has errors; fix them before evaluating deals");
+        return ExitCode::from(1);
+    }
+    let inputs: Vec<String> = if deals.is_empty() {
+        vec!["-".to_string()]
+    } else {
+        deals.to_vec()
+    };
+    let total_bytes: Option<u64> = inputs
+        .iter()
+        .map(|name| {
+            (name != "-")
+                .then(|| std::fs::metadata(name).ok().map(|m| m.len()))
+                .flatten()
+        })
+        .sum();
+    let stdout = std::io::stdout();
+    let stdout_is_file = is_regular_file_stdout();
+    let mut sink = TerminalSink {
+        out: std::io::BufWriter::with_capacity(256 * 1024, stdout.lock()),
+        flush_each_chunk: !stdout_is_file,
+        progress: std::io::stderr().is_terminal().then(|| Progress {
+            bar: progress_bar(total_bytes),
+            started: Instant::now(),
+            shown: false,
+            bytes_before: 0,
+        }),
+    };
+    let batch = Batch::new(&analysis, &root, options);
+    let mut totals = Totals::default();
+    let mut failed_inputs = false;
+    for name in &inputs {
+        let reader: Box<dyn std::io::Read + Send> = if name == "-" {
+            Box::new(std::io::stdin())
+        } else {
+            match std::fs::File::open(name) {
+                Ok(file) => Box::new(file),
+                Err(e) => {
+                    sink.message(&format!("error: cannot open {name}: {e}"));
+                    failed_inputs = true;
+                    continue;
+                }
+            }
+        };
+        let input = Input {
+            name: name.clone(),
+            kind: input_kind(name),
+            reader,
+        };
+        if let Err(message) = batch.run(input, &mut totals, &mut sink) {
+            sink.message(&format!("error: {message}"));
+            failed_inputs = true;
+        }
+        if let Some(progress) = &mut sink.progress {
+            progress.bytes_before += std::fs::metadata(name).map_or(0, |m| m.len());
+        }
+    }
+    if let Some(progress) = &sink.progress {
+        progress.bar.finish_and_clear();
+    }
+    let finished = batch.finish(&mut totals, summary, &mut sink);
+    if finished.and_then(|()| sink.out.flush()).is_err() {
+        failed_inputs = true;
+    }
+    if failed_inputs || totals.failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Whether stdout goes to a regular file, where flushing per chunk would
+/// only cost system calls.
+fn is_regular_file_stdout() -> bool {
+    #[cfg(unix)]
+    {
+        std::fs::metadata("/dev/stdout").is_ok_and(|m| m.is_file())
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
+}
+
+/// The default number of worker threads: every core.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// `--format` of `augur eval` as the batch's output format.
+pub fn output_format(format: crate::Format) -> OutputFormat {
+    match format {
+        crate::Format::Text => OutputFormat::Text,
+        crate::Format::Json => OutputFormat::Json,
+        crate::Format::Jsonl => OutputFormat::Jsonl,
+    }
+}

@@ -1,0 +1,988 @@
+//! Batch evaluation: every deal of a CRM export, streamed, on every core,
+//! results in input order.
+//!
+//! The pipeline has three stages joined by bounded channels, so memory stays
+//! flat whatever the input size:
+//!
+//! ```text
+//!  reader thread ──chunks──▶ N worker threads ──results──▶ writer (caller's thread)
+//!  cuts lines/rows           decode + evaluate +            puts chunks back in
+//!  into numbered chunks      render into a byte buffer      order, writes, reports
+//! ```
+//!
+//! A chunk holds up to [`CHUNK_RECORDS`] records, and is also cut whenever
+//! the reader has no more input buffered, so a deal piped in on stdin is
+//! answered at once rather than when a chunk fills up.
+//!
+//! This module knows streams, not files or terminals: the CLI opens the
+//! inputs and implements [`Sink`] (stdout, stderr, the progress bar).
+
+use crate::deal::{check_deal_size, Deal, DealError, MAX_DEAL_BYTES};
+use crate::decode::DealDecoder;
+use crate::eval::{evaluate, EvalError, Outcome};
+use crate::report::Reporter;
+use augur_check::Analysis;
+use augur_syntax::Date;
+use serde_json::{json, Value as Json};
+use std::collections::BTreeMap;
+use std::io::{self, BufRead, BufReader, Read};
+use std::ops::Range;
+
+/// Most records in one chunk of work.
+pub const CHUNK_RECORDS: usize = 512;
+
+/// Most JSON text in one chunk of work, in bytes.
+const CHUNK_BYTES: usize = 1024 * 1024;
+
+/// Stack of each worker thread: deep enough that evaluation never needs to
+/// grow its stack (see `augur_syntax::with_stack`), which would cost a
+/// system call per deal. Only the pages touched count towards memory.
+const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
+
+/// Read buffer of JSONL inputs.
+const READ_BUFFER_BYTES: usize = 256 * 1024;
+
+/// How results are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// The report for a rep; errors go to stderr only.
+    Text,
+    /// One pretty JSON document: a single result, or an array of them.
+    Json,
+    /// One compact JSON result a line.
+    Jsonl,
+}
+
+/// How a batch is run.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub format: OutputFormat,
+    /// List every signal with the values its condition read.
+    pub explain: bool,
+    /// Deal keys that are not facts are errors, not warnings.
+    pub strict: bool,
+    /// `--today`: the evaluation date for every deal.
+    pub today: Option<Date>,
+    /// The date for deals without `"as_of"` when there is no `--today`.
+    pub fallback_today: Date,
+    /// Worker threads (at least one).
+    pub jobs: usize,
+}
+
+/// What an input holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputKind {
+    /// One deal as a JSON document.
+    Json,
+    /// One deal a line.
+    Jsonl,
+    /// A header row naming facts, then one deal a row.
+    Csv,
+    /// JSON Lines, or one JSON document when the first line is not a whole
+    /// JSON value (a pretty-printed deal piped in).
+    Stdin,
+}
+
+/// One input stream and the name its records are reported under
+/// (`deals.jsonl:17`).
+pub struct Input<'r> {
+    pub name: String,
+    pub kind: InputKind,
+    pub reader: Box<dyn Read + Send + 'r>,
+}
+
+/// Where a batch sends what it produces. Called on the caller's thread only.
+pub trait Sink {
+    /// Result bytes, in input order (stdout).
+    fn output(&mut self, bytes: &[u8]) -> io::Result<()>;
+    /// One line for the person watching: a warning, an error, the summary
+    /// (stderr).
+    fn message(&mut self, line: &str);
+    /// `deals` records done, `bytes` of the current input consumed.
+    fn progress(&mut self, _deals: u64, _bytes: u64) {}
+}
+
+/// The running totals of a batch, across its inputs.
+#[derive(Clone, Debug, Default)]
+pub struct Totals {
+    /// Records read (results plus errors).
+    pub deals: u64,
+    /// Records that could not be evaluated.
+    pub failed: u64,
+    /// How often each verdict chose each arm.
+    pub arms: Vec<Vec<u64>>,
+    /// How often each signal fired.
+    pub signals: Vec<u64>,
+    /// `--format json`: results so far, and the first one, held back until
+    /// we know whether the output is one object or an array.
+    json_items: u64,
+    json_first: Option<String>,
+}
+
+impl Totals {
+    fn merge(&mut self, other: &Totals) {
+        self.deals += other.deals;
+        self.failed += other.failed;
+        add_counts(&mut self.signals, &other.signals);
+        if self.arms.len() < other.arms.len() {
+            self.arms.resize(other.arms.len(), Vec::new());
+        }
+        for (mine, theirs) in self.arms.iter_mut().zip(&other.arms) {
+            add_counts(mine, theirs);
+        }
+    }
+
+    fn count(&mut self, outcome: &Outcome) {
+        self.deals += 1;
+        if self.arms.len() < outcome.verdicts.len() {
+            self.arms.resize(outcome.verdicts.len(), Vec::new());
+        }
+        for (counts, arm) in self.arms.iter_mut().zip(&outcome.verdicts) {
+            let arm = *arm as usize;
+            if counts.len() <= arm {
+                counts.resize(arm + 1, 0);
+            }
+            if let Some(count) = counts.get_mut(arm) {
+                *count += 1;
+            }
+        }
+        if self.signals.len() < outcome.fired.len() {
+            self.signals.resize(outcome.fired.len(), 0);
+        }
+        for (count, fired) in self.signals.iter_mut().zip(&outcome.fired) {
+            *count += u64::from(*fired);
+        }
+    }
+}
+
+fn add_counts(mine: &mut Vec<u64>, theirs: &[u64]) {
+    if mine.len() < theirs.len() {
+        mine.resize(theirs.len(), 0);
+    }
+    for (a, b) in mine.iter_mut().zip(theirs) {
+        *a += b;
+    }
+}
+
+/// A playbook ready to evaluate batches of deals.
+pub struct Batch<'a> {
+    analysis: &'a Analysis,
+    reporter: Reporter<'a>,
+    decoder: DealDecoder<'a>,
+    options: Options,
+}
+
+/// The body of one input record, before decoding.
+enum RawBody {
+    /// JSON text: a range of the chunk's text.
+    Json(Range<usize>),
+    /// A CSV row.
+    Csv(csv::StringRecord),
+    /// A record that could not even be read (too large, not UTF-8).
+    Unreadable(DealError),
+}
+
+struct RawRecord {
+    /// Line (JSONL), row (CSV, the header is row 1), or 0 for a whole file.
+    number: u64,
+    body: RawBody,
+}
+
+/// Records cut from an input, numbered so results can be put back in order.
+struct Chunk {
+    seq: u64,
+    /// Bytes of the input consumed up to the end of this chunk.
+    consumed: u64,
+    text: String,
+    records: Vec<RawRecord>,
+}
+
+/// A chunk evaluated and rendered.
+struct Done {
+    seq: u64,
+    consumed: u64,
+    output: Vec<u8>,
+    /// `--format json`: each result, pretty-printed.
+    json_items: Vec<String>,
+    messages: Vec<String>,
+    totals: Totals,
+}
+
+/// Where records come from, shared by the reader and the workers.
+struct Source {
+    name: String,
+    header: Vec<String>,
+}
+
+impl<'a> Batch<'a> {
+    /// `display_root` is prefixed to file names in reports (`"at"`).
+    pub fn new(analysis: &'a Analysis, display_root: &str, options: Options) -> Self {
+        Batch {
+            analysis,
+            reporter: Reporter::new(analysis, display_root),
+            decoder: DealDecoder::new(&analysis.program),
+            options: Options {
+                jobs: options.jobs.max(1),
+                ..options
+            },
+        }
+    }
+
+    /// Evaluates every record of `input`, writing results to `sink` in input
+    /// order. `Err` means the input as a whole could not be read (it may
+    /// have produced results before that); a bad record is never an `Err`,
+    /// only a failed record in `totals`.
+    pub fn run(
+        &self,
+        input: Input<'_>,
+        totals: &mut Totals,
+        sink: &mut dyn Sink,
+    ) -> Result<(), String> {
+        let Input { name, kind, reader } = input;
+        let name = if kind == InputKind::Stdin && name == "-" {
+            "stdin".to_string()
+        } else {
+            name
+        };
+        let jobs = self.options.jobs;
+        std::thread::scope(|scope| {
+            let (chunk_tx, chunk_rx) =
+                crossbeam_channel::bounded::<(Chunk, std::sync::Arc<Source>)>(jobs * 2);
+            let (done_tx, done_rx) = crossbeam_channel::bounded::<Done>(jobs * 2);
+            let reader_name = name.clone();
+            let reader = std::thread::Builder::new()
+                .name("augur-reader".into())
+                .spawn_scoped(scope, move || {
+                    read_chunks(&reader_name, kind, reader, |chunk, source| {
+                        chunk_tx.send((chunk, source)).is_ok()
+                    })
+                })
+                .map_err(|e| format!("cannot start a thread: {e}"))?;
+            for index in 0..jobs {
+                let chunks = chunk_rx.clone();
+                let results = done_tx.clone();
+                std::thread::Builder::new()
+                    .name(format!("augur-worker-{index}"))
+                    .stack_size(WORKER_STACK_BYTES)
+                    .spawn_scoped(scope, move || {
+                        for (chunk, source) in chunks {
+                            if results.send(self.process(chunk, &source)).is_err() {
+                                break;
+                            }
+                        }
+                    })
+                    .map_err(|e| format!("cannot start a thread: {e}"))?;
+            }
+            drop((chunk_rx, done_tx));
+            let mut waiting = BTreeMap::new();
+            let mut next = 0;
+            let mut write_error = None;
+            'receive: for done in &done_rx {
+                waiting.insert(done.seq, done);
+                while let Some(done) = waiting.remove(&next) {
+                    if let Err(e) = self.write(done, totals, sink) {
+                        write_error = Some(e);
+                        break 'receive;
+                    }
+                    next += 1;
+                }
+            }
+            // Dropping the receiver stops the workers, and through them the
+            // reader, when writing failed (e.g. `augur eval … | head`).
+            drop(done_rx);
+            let read = reader
+                .join()
+                .unwrap_or_else(|_| Err("the reader stopped unexpectedly".into()));
+            if let Some(error) = write_error {
+                return Err(format!("cannot write the results: {error}"));
+            }
+            read.map_err(|e| format!("{name}: {e}"))
+        })
+    }
+
+    /// Evaluates one chunk. A panic (a bug: the library is written not to)
+    /// turns the chunk's records into error records instead of taking the
+    /// batch down.
+    fn process(&self, chunk: Chunk, source: &Source) -> Done {
+        let seq = chunk.seq;
+        let consumed = chunk.consumed;
+        let numbers: Vec<u64> = chunk.records.iter().map(|r| r.number).collect();
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.process_chunk(chunk, source)
+        }))
+        .unwrap_or_else(|_| {
+            let mut done = self.empty_done(seq, consumed);
+            for number in numbers {
+                let error = DealError {
+                    message: "internal error while evaluating this deal (please report it)".into(),
+                    path: "$".into(),
+                };
+                self.render_error(&record_name(&source.name, number), &error, &mut done);
+            }
+            done
+        })
+    }
+
+    fn empty_done(&self, seq: u64, consumed: u64) -> Done {
+        Done {
+            seq,
+            consumed,
+            output: Vec::new(),
+            json_items: Vec::new(),
+            messages: Vec::new(),
+            totals: Totals::default(),
+        }
+    }
+
+    fn process_chunk(&self, chunk: Chunk, source: &Source) -> Done {
+        let mut done = self.empty_done(chunk.seq, chunk.consumed);
+        done.output.reserve(chunk.records.len() * 1024);
+        for record in chunk.records {
+            let decoded = match record.body {
+                RawBody::Json(range) => match chunk.text.get(range) {
+                    Some(text) => self.decoder.decode_text(text),
+                    None => Err(DealError {
+                        message: "internal error: lost the text of this deal".into(),
+                        path: "$".into(),
+                    }),
+                },
+                RawBody::Csv(row) => {
+                    let cells: Vec<String> = row.iter().map(str::to_string).collect();
+                    crate::csv_deals::row_to_json(&self.analysis.program, &source.header, &cells)
+                        .and_then(|json| crate::decode_deal(&self.analysis.program, &json))
+                }
+                RawBody::Unreadable(error) => Err(error),
+            };
+            match decoded.and_then(|deal| {
+                self.evaluate(&source.name, record.number, deal, &mut done.messages)
+            }) {
+                Ok((deal, outcome)) => {
+                    done.totals.count(&outcome);
+                    self.render(&source.name, record.number, &deal, &outcome, &mut done);
+                }
+                Err(error) => {
+                    self.render_error(&record_name(&source.name, record.number), &error, &mut done);
+                }
+            }
+        }
+        done
+    }
+
+    fn evaluate(
+        &self,
+        source: &str,
+        number: u64,
+        deal: Deal,
+        messages: &mut Vec<String>,
+    ) -> Result<(Deal, Outcome), DealError> {
+        if self.options.strict {
+            if let Some(key) = deal.unknown_keys.first() {
+                return Err(DealError {
+                    message: format!("`{key}` is not a fact of this playbook"),
+                    path: format!("$.{key}"),
+                });
+            }
+        }
+        for key in &deal.unknown_keys {
+            messages.push(format!(
+                "warning: {} $.{key}: `{key}` is not a fact of this playbook; it is ignored",
+                record_name(source, number)
+            ));
+        }
+        let today = self
+            .options
+            .today
+            .or(deal.as_of)
+            .unwrap_or(self.options.fallback_today);
+        let outcome =
+            evaluate(&self.analysis.program, &deal, today).map_err(|e| self.eval_error(e))?;
+        Ok((deal, outcome))
+    }
+
+    /// An evaluation error as a deal error: the line of the playbook and the
+    /// expression that failed, so an author can find it.
+    fn eval_error(&self, error: EvalError) -> DealError {
+        let expression = self
+            .analysis
+            .source(error.location.file)
+            .and_then(|source| {
+                source
+                    .text
+                    .get(error.location.span.start..error.location.span.end)
+            })
+            .map(|text| text.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|text| !text.is_empty());
+        let message = match expression {
+            Some(text) if text.chars().count() > 80 => {
+                format!(
+                    "{} in `{}…`",
+                    error.message,
+                    text.chars().take(80).collect::<String>()
+                )
+            }
+            Some(text) => format!("{} in `{text}`", error.message),
+            None => error.message,
+        };
+        DealError {
+            message,
+            path: format!("line {}", self.analysis.line_of(&error.location)),
+        }
+    }
+
+    fn render(&self, source: &str, number: u64, deal: &Deal, outcome: &Outcome, done: &mut Done) {
+        let id = match &deal.id {
+            Some(id) => id.clone(),
+            None => Json::String(record_name(source, number)),
+        };
+        match self.options.format {
+            OutputFormat::Jsonl if !self.options.explain => {
+                self.reporter.write_json(&mut done.output, &id, outcome);
+                done.output.push(b'\n');
+            }
+            OutputFormat::Jsonl => {
+                let value = self.result_json(&id, deal, outcome);
+                let _ = serde_json::to_writer(&mut done.output, &value);
+                done.output.push(b'\n');
+            }
+            OutputFormat::Json => {
+                let value = self.result_json(&id, deal, outcome);
+                done.json_items
+                    .push(serde_json::to_string_pretty(&value).unwrap_or_default());
+            }
+            OutputFormat::Text => {
+                let label = match &id {
+                    Json::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                done.output
+                    .extend_from_slice(self.reporter.text(&label, outcome).as_bytes());
+                done.output.push(b'\n');
+            }
+        }
+    }
+
+    fn result_json(&self, id: &Json, deal: &Deal, outcome: &Outcome) -> Json {
+        let mut value = self.reporter.json(id, outcome);
+        if self.options.explain {
+            self.reporter
+                .add_explanation(outcome, &deal.facts, &mut value);
+        }
+        value
+    }
+
+    fn render_error(&self, name: &str, error: &DealError, done: &mut Done) {
+        done.totals.deals += 1;
+        done.totals.failed += 1;
+        done.messages
+            .push(format!("error: {name} {}: {}", error.path, error.message));
+        let value =
+            json!({ "deal": name, "error": { "message": error.message, "path": error.path } });
+        match self.options.format {
+            OutputFormat::Text => {}
+            OutputFormat::Jsonl => {
+                let _ = serde_json::to_writer(&mut done.output, &value);
+                done.output.push(b'\n');
+            }
+            OutputFormat::Json => done
+                .json_items
+                .push(serde_json::to_string_pretty(&value).unwrap_or_default()),
+        }
+    }
+
+    fn write(&self, done: Done, totals: &mut Totals, sink: &mut dyn Sink) -> io::Result<()> {
+        for message in &done.messages {
+            sink.message(message);
+        }
+        sink.output(&done.output)?;
+        for item in done.json_items {
+            self.write_json_item(item, totals, sink)?;
+        }
+        totals.merge(&done.totals);
+        sink.progress(totals.deals, done.consumed);
+        Ok(())
+    }
+
+    /// `--format json` writes one object for one result and an array for
+    /// several, like `serde_json::to_string_pretty` of the array would.
+    fn write_json_item(
+        &self,
+        item: String,
+        totals: &mut Totals,
+        sink: &mut dyn Sink,
+    ) -> io::Result<()> {
+        totals.json_items += 1;
+        match totals.json_items {
+            1 => {
+                totals.json_first = Some(item);
+                Ok(())
+            }
+            2 => {
+                let first = totals.json_first.take().unwrap_or_default();
+                sink.output(b"[\n")?;
+                sink.output(indent(&first).as_bytes())?;
+                sink.output(b",\n")?;
+                sink.output(indent(&item).as_bytes())
+            }
+            _ => {
+                sink.output(b",\n")?;
+                sink.output(indent(&item).as_bytes())
+            }
+        }
+    }
+
+    /// Ends the output after the last input: closes the JSON document and,
+    /// with `summary`, adds the summary (a last record in json and jsonl,
+    /// lines on stderr in text).
+    pub fn finish(
+        &self,
+        totals: &mut Totals,
+        summary: bool,
+        sink: &mut dyn Sink,
+    ) -> io::Result<()> {
+        let summary_json = summary.then(|| self.summary_json(totals));
+        match self.options.format {
+            OutputFormat::Text => {
+                if summary {
+                    for line in self.summary_text(totals).lines() {
+                        sink.message(line);
+                    }
+                }
+            }
+            OutputFormat::Jsonl => {
+                if let Some(value) = summary_json {
+                    let mut line = value.to_string();
+                    line.push('\n');
+                    sink.output(line.as_bytes())?;
+                }
+            }
+            OutputFormat::Json => {
+                if let Some(value) = summary_json {
+                    // With a summary the document is always an array, its
+                    // last element the summary.
+                    if let Some(first) = totals.json_first.take() {
+                        sink.output(b"[\n")?;
+                        sink.output(indent(&first).as_bytes())?;
+                        totals.json_items = 2;
+                    }
+                    let item = serde_json::to_string_pretty(&value).unwrap_or_default();
+                    if totals.json_items == 0 {
+                        sink.output(b"[\n")?;
+                        totals.json_items = 2;
+                    } else {
+                        sink.output(b",\n")?;
+                    }
+                    sink.output(indent(&item).as_bytes())?;
+                }
+                match (totals.json_items, totals.json_first.take()) {
+                    (0, _) => sink.output(b"[]\n")?,
+                    (_, Some(first)) => {
+                        sink.output(first.as_bytes())?;
+                        sink.output(b"\n")?;
+                    }
+                    _ => sink.output(b"\n]\n")?,
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The most frequent signals: `(signal, times fired)`, most first.
+    fn top_signals(&self, totals: &Totals) -> Vec<(usize, u64)> {
+        let mut fired: Vec<(usize, u64)> = totals
+            .signals
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        fired.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        fired.truncate(SUMMARY_SIGNALS);
+        fired
+    }
+
+    /// The `--summary` record of json and jsonl output.
+    pub fn summary_json(&self, totals: &Totals) -> Json {
+        let program = &self.analysis.program;
+        let mut verdicts = serde_json::Map::new();
+        for (id, verdict) in program.verdicts.iter().enumerate() {
+            let counts = totals.arms.get(id);
+            let arms: serde_json::Map<String, Json> = verdict
+                .arms
+                .iter()
+                .enumerate()
+                .map(|(arm, info)| {
+                    let n = counts.and_then(|c| c.get(arm)).copied().unwrap_or(0);
+                    (info.name.clone(), Json::from(n))
+                })
+                .collect();
+            verdicts.insert(verdict.name.clone(), Json::Object(arms));
+        }
+        let signals: Vec<Json> = self
+            .top_signals(totals)
+            .into_iter()
+            .filter_map(|(id, n)| {
+                program
+                    .signals
+                    .get(id)
+                    .map(|s| json!({ "name": s.name, "label": s.label, "fired": n }))
+            })
+            .collect();
+        json!({ "summary": {
+            "deals": totals.deals,
+            "evaluated": totals.deals - totals.failed,
+            "failed": totals.failed,
+            "verdicts": verdicts,
+            "signals": signals,
+        }})
+    }
+
+    /// The `--summary` lines of text output.
+    pub fn summary_text(&self, totals: &Totals) -> String {
+        let program = &self.analysis.program;
+        let mut out = format!(
+            "Summary: {} deal(s), {} evaluated, {} could not be evaluated\n",
+            totals.deals,
+            totals.deals - totals.failed,
+            totals.failed
+        );
+        for (id, verdict) in program.verdicts.iter().enumerate() {
+            let counts = totals.arms.get(id);
+            let arms: Vec<String> = verdict
+                .arms
+                .iter()
+                .enumerate()
+                .map(|(arm, info)| {
+                    let n = counts.and_then(|c| c.get(arm)).copied().unwrap_or(0);
+                    format!("{} {n}", info.label)
+                })
+                .collect();
+            out.push_str(&format!("  {}: {}\n", verdict.label, arms.join(" · ")));
+        }
+        let top = self.top_signals(totals);
+        if !top.is_empty() {
+            out.push_str("  Signals that fired most often:\n");
+            for (id, n) in top {
+                if let Some(signal) = program.signals.get(id) {
+                    out.push_str(&format!("  {n:>8}  {} ({})\n", signal.label, signal.name));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Signals listed by `--summary`.
+pub const SUMMARY_SIGNALS: usize = 10;
+
+/// Indents a pretty-printed element of an array by one level. JSON strings
+/// hold no raw line breaks, so every `\n` is a line of the layout.
+fn indent(item: &str) -> String {
+    let mut out = String::with_capacity(item.len() + 64);
+    out.push_str("  ");
+    out.push_str(&item.replace('\n', "\n  "));
+    out
+}
+
+/// A record's name in reports: `deals.jsonl:17`, or the file for a
+/// whole-file deal.
+fn record_name(source: &str, number: u64) -> String {
+    if number == 0 {
+        source.to_string()
+    } else {
+        format!("{source}:{number}")
+    }
+}
+
+fn not_utf8(error: std::str::Utf8Error) -> DealError {
+    DealError {
+        message: format!(
+            "not valid UTF-8 (invalid byte at offset {})",
+            error.valid_up_to()
+        ),
+        path: "$".into(),
+    }
+}
+
+/// Cuts an input into chunks and hands each to `emit`, which returns false
+/// to stop (the pipeline is shutting down).
+fn read_chunks<'r>(
+    name: &str,
+    kind: InputKind,
+    reader: Box<dyn Read + Send + 'r>,
+    mut emit: impl FnMut(Chunk, std::sync::Arc<Source>) -> bool,
+) -> Result<(), String> {
+    match kind {
+        InputKind::Json => {
+            let source = std::sync::Arc::new(Source {
+                name: name.to_string(),
+                header: Vec::new(),
+            });
+            let (consumed, chunk) = read_document(reader, Vec::new())?;
+            emit(chunk.into_chunk(consumed), source);
+            Ok(())
+        }
+        InputKind::Csv => read_csv(name, reader, emit),
+        InputKind::Jsonl | InputKind::Stdin => read_lines(name, kind, reader, emit),
+    }
+}
+
+/// A whole-document deal, read with its size bounded.
+struct Document {
+    body: RawBody,
+    text: String,
+}
+
+impl Document {
+    fn into_chunk(self, consumed: u64) -> Chunk {
+        Chunk {
+            seq: 0,
+            consumed,
+            text: self.text,
+            records: vec![RawRecord {
+                number: 0,
+                body: self.body,
+            }],
+        }
+    }
+}
+
+/// Reads one JSON document (what is in `start`, then the rest of `reader`),
+/// refusing it past [`MAX_DEAL_BYTES`] without reading further.
+fn read_document(reader: impl Read, start: Vec<u8>) -> Result<(u64, Document), String> {
+    let mut bytes = start;
+    let room = (MAX_DEAL_BYTES + 1).saturating_sub(bytes.len()) as u64;
+    reader
+        .take(room)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    let consumed = bytes.len() as u64;
+    let document = match check_deal_size(bytes.len())
+        .and_then(|()| String::from_utf8(bytes).map_err(|e| not_utf8(e.utf8_error())))
+    {
+        Ok(text) => {
+            let start = text.len() - text.trim_start_matches('\u{feff}').len();
+            Document {
+                body: RawBody::Json(start..text.len()),
+                text,
+            }
+        }
+        Err(error) => Document {
+            body: RawBody::Unreadable(error),
+            text: String::new(),
+        },
+    };
+    Ok((consumed, document))
+}
+
+/// Reads one line of at most [`MAX_DEAL_BYTES`] into `line` (without its
+/// `\n`). A longer line is skipped to its end without being kept, and
+/// reported as `Err(length)`. `Ok(None)` at the end of the input.
+fn read_line(
+    reader: &mut impl BufRead,
+    line: &mut Vec<u8>,
+) -> io::Result<Option<Result<u64, u64>>> {
+    line.clear();
+    let mut length: u64 = 0;
+    let mut too_long = false;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            if length == 0 {
+                return Ok(None);
+            }
+            break;
+        }
+        let (part, found_newline) = match available.iter().position(|b| *b == b'\n') {
+            Some(end) => (available.get(..end).unwrap_or_default(), true),
+            None => (available, false),
+        };
+        let taken = part.len() + usize::from(found_newline);
+        length += taken as u64;
+        if !too_long {
+            if line.len() + part.len() > MAX_DEAL_BYTES {
+                too_long = true;
+                line.clear();
+            } else {
+                line.extend_from_slice(part);
+            }
+        }
+        reader.consume(taken);
+        if found_newline {
+            break;
+        }
+    }
+    Ok(Some(if too_long { Err(length) } else { Ok(length) }))
+}
+
+fn read_lines<'r>(
+    name: &str,
+    kind: InputKind,
+    reader: Box<dyn Read + Send + 'r>,
+    mut emit: impl FnMut(Chunk, std::sync::Arc<Source>) -> bool,
+) -> Result<(), String> {
+    let source = std::sync::Arc::new(Source {
+        name: name.to_string(),
+        header: Vec::new(),
+    });
+    let mut reader = BufReader::with_capacity(READ_BUFFER_BYTES, reader);
+    let mut line = Vec::new();
+    let mut number: u64 = 0;
+    let mut consumed: u64 = 0;
+    let mut seq: u64 = 0;
+    let mut chunk = new_chunk(seq);
+    let mut first_record = kind == InputKind::Stdin;
+    loop {
+        let Some(read) =
+            read_line(&mut reader, &mut line).map_err(|e| format!("cannot read: {e}"))?
+        else {
+            break;
+        };
+        number += 1;
+        let body = match read {
+            Err(length) => {
+                consumed += length;
+                Some(RawBody::Unreadable(DealError {
+                    message: format!(
+                        "this deal is over {MAX_DEAL_BYTES} bytes; one deal may be at most {MAX_DEAL_BYTES} bytes"
+                    ),
+                    path: "$".into(),
+                }))
+            }
+            Ok(length) => {
+                consumed += length;
+                match std::str::from_utf8(&line) {
+                    Err(e) => Some(RawBody::Unreadable(not_utf8(e))),
+                    Ok(text) => {
+                        let text = text.trim_start_matches('\u{feff}').trim();
+                        if text.is_empty() {
+                            None
+                        } else if std::mem::take(&mut first_record) && starts_a_document(text) {
+                            // stdin holding one pretty-printed deal: the
+                            // rest of the input is the same document.
+                            let mut start = line.clone();
+                            start.push(b'\n');
+                            let (more, document) = read_document(&mut reader, start)?;
+                            let mut chunk = document.into_chunk(consumed + more);
+                            chunk.records.iter_mut().for_each(|r| r.number = 0);
+                            emit(chunk, source);
+                            return Ok(());
+                        } else {
+                            let start = chunk.text.len();
+                            chunk.text.push_str(text);
+                            Some(RawBody::Json(start..chunk.text.len()))
+                        }
+                    }
+                }
+            }
+        };
+        if let Some(body) = body {
+            chunk.records.push(RawRecord { number, body });
+        }
+        let full = chunk.records.len() >= CHUNK_RECORDS || chunk.text.len() >= CHUNK_BYTES;
+        // Nothing more buffered: the next read may wait on a pipe, so hand
+        // over what we have and let its results out first.
+        let waiting = reader.buffer().is_empty();
+        if !chunk.records.is_empty() && (full || waiting) {
+            chunk.consumed = consumed;
+            seq += 1;
+            if !emit(
+                std::mem::replace(&mut chunk, new_chunk(seq)),
+                source.clone(),
+            ) {
+                return Ok(());
+            }
+        }
+    }
+    if !chunk.records.is_empty() {
+        chunk.consumed = consumed;
+        emit(chunk, source);
+    }
+    Ok(())
+}
+
+/// Whether the first line on stdin opens a JSON document spread over several
+/// lines (rather than being one JSON Lines record).
+fn starts_a_document(first_line: &str) -> bool {
+    match serde_json::from_str::<serde::de::IgnoredAny>(first_line) {
+        Ok(_) => false,
+        Err(e) => e.is_eof(),
+    }
+}
+
+fn new_chunk(seq: u64) -> Chunk {
+    Chunk {
+        seq,
+        consumed: 0,
+        text: String::new(),
+        records: Vec::new(),
+    }
+}
+
+fn read_csv<'r>(
+    name: &str,
+    reader: Box<dyn Read + Send + 'r>,
+    mut emit: impl FnMut(Chunk, std::sync::Arc<Source>) -> bool,
+) -> Result<(), String> {
+    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+    let header: Vec<String> = csv
+        .headers()
+        .map_err(|e| format!("cannot read the header row: {e}"))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+        .collect();
+    let source = std::sync::Arc::new(Source {
+        name: name.to_string(),
+        header,
+    });
+    let mut seq = 0;
+    let mut chunk = new_chunk(seq);
+    // Rows count the header as row 1, as spreadsheets do.
+    let mut row_number: u64 = 1;
+    loop {
+        let mut row = csv::StringRecord::new();
+        let body = match csv.read_record(&mut row) {
+            Ok(false) => break,
+            Ok(true) => RawBody::Csv(row),
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
+                return Err(format!("cannot read: {e}"));
+            }
+            Err(e) => RawBody::Unreadable(DealError {
+                message: format!("malformed CSV row: {e}"),
+                path: "$".into(),
+            }),
+        };
+        row_number += 1;
+        if let RawBody::Csv(row) = &body {
+            if let Err(error) = check_deal_size(row.as_slice().len()) {
+                chunk.records.push(RawRecord {
+                    number: row_number,
+                    body: RawBody::Unreadable(error),
+                });
+                continue;
+            }
+        }
+        chunk.records.push(RawRecord {
+            number: row_number,
+            body,
+        });
+        if chunk.records.len() >= CHUNK_RECORDS {
+            chunk.consumed = csv.position().byte();
+            seq += 1;
+            if !emit(
+                std::mem::replace(&mut chunk, new_chunk(seq)),
+                source.clone(),
+            ) {
+                return Ok(());
+            }
+        }
+    }
+    if !chunk.records.is_empty() {
+        chunk.consumed = csv.position().byte();
+        emit(chunk, source);
+    }
+    Ok(())
+}

@@ -1,0 +1,571 @@
+//! The fast deal decoder: JSON text straight into fact slots.
+//!
+//! [`crate::decode_deal`] reads a deal through a `serde_json::Value` tree,
+//! which allocates a string for every key and a map for every object. In a
+//! batch of a million deals that tree is most of the work, so
+//! [`DealDecoder`] deserialises the text directly into the slot vector the
+//! evaluator reads (serde's `DeserializeSeed`), looking keys up in a table
+//! built once per playbook.
+//!
+//! The fast path only decides *whether* a deal is valid. When it is not, the
+//! text is decoded again through the `Value` path, so error messages and JSON
+//! paths are exactly those of [`crate::decode_deal`]: one source of truth for
+//! what a bad deal is told, and the fast path stays small. Bad deals are rare
+//! in a CRM export, so the second pass costs nothing in practice.
+
+use crate::deal::{decode_deal, Deal, DealError, MAX_LIST_ITEMS};
+use crate::value::{Blame, Value};
+use augur_check::ir::{FieldInfo, Program, Type};
+use augur_syntax::Date;
+use rust_decimal::Decimal;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+/// Decodes deals of one playbook; build it once, use it for every deal (it
+/// is `Sync`, so worker threads share one).
+pub struct DealDecoder<'p> {
+    program: &'p Program,
+    fact_slots: HashMap<&'p str, u32>,
+}
+
+/// The fast path's own error: it carries no message because the slow path
+/// writes the message (see the module comment).
+#[derive(Debug)]
+struct Rejected;
+
+impl fmt::Display for Rejected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("rejected")
+    }
+}
+
+impl std::error::Error for Rejected {}
+
+impl de::Error for Rejected {
+    fn custom<T: fmt::Display>(_: T) -> Self {
+        Rejected
+    }
+}
+
+impl<'p> DealDecoder<'p> {
+    pub fn new(program: &'p Program) -> Self {
+        let fact_slots = program
+            .facts
+            .iter()
+            .enumerate()
+            .map(|(index, fact)| (fact.name.as_str(), index as u32))
+            .collect();
+        DealDecoder {
+            program,
+            fact_slots,
+        }
+    }
+
+    pub fn program(&self) -> &'p Program {
+        self.program
+    }
+
+    /// Decodes one deal written as JSON text (one `.json` file, one JSONL
+    /// line). Errors are those of [`crate::decode_deal`], plus
+    /// `malformed JSON: …` for text that is not JSON.
+    pub fn decode_text(&self, text: &str) -> Result<Deal, DealError> {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let fast = DealSeed { decoder: self }
+            .deserialize(&mut deserializer)
+            .ok()
+            .filter(|_| deserializer.end().is_ok());
+        if let Some(deal) = fast {
+            return Ok(deal);
+        }
+        let json: serde_json::Value = serde_json::from_str(text).map_err(|e| DealError {
+            message: format!("malformed JSON: {e}"),
+            path: "$".into(),
+        })?;
+        decode_deal(self.program, &json)
+    }
+
+    /// The value of a fact or field that is absent or `null`; `None` when it
+    /// must be given (the slow path then says so).
+    fn missing(field: &FieldInfo, blame: u32) -> Option<Value> {
+        if matches!(field.ty.ty, Type::List(_)) {
+            Some(Value::List(Arc::from(Vec::new())))
+        } else if field.ty.maybe_unknown {
+            Some(Value::Unknown(Blame::fact(blame)))
+        } else {
+            None
+        }
+    }
+}
+
+struct DealSeed<'d, 'p> {
+    decoder: &'d DealDecoder<'p>,
+}
+
+impl<'de> DeserializeSeed<'de> for DealSeed<'_, '_> {
+    type Value = Deal;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Deal, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+/// A key of a deal object.
+enum DealKey {
+    Id,
+    AsOf,
+    Fact(u32),
+    Other(String),
+}
+
+struct DealKeySeed<'d, 'p> {
+    decoder: &'d DealDecoder<'p>,
+}
+
+impl<'de> DeserializeSeed<'de> for DealKeySeed<'_, '_> {
+    type Value = DealKey;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<DealKey, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for DealKeySeed<'_, '_> {
+    type Value = DealKey;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<DealKey, E> {
+        Ok(match key {
+            "id" => DealKey::Id,
+            "as_of" => DealKey::AsOf,
+            _ => match self.decoder.fact_slots.get(key) {
+                Some(slot) => DealKey::Fact(*slot),
+                None => DealKey::Other(key.to_string()),
+            },
+        })
+    }
+}
+
+impl<'de> Visitor<'de> for DealSeed<'_, '_> {
+    type Value = Deal;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a deal object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Deal, A::Error> {
+        let program = self.decoder.program;
+        let mut slots: Vec<Option<Value>> = vec![None; program.facts.len()];
+        let mut deal = Deal {
+            id: None,
+            as_of: None,
+            facts: Vec::new(),
+            unknown_keys: Vec::new(),
+        };
+        while let Some(key) = map.next_key_seed(DealKeySeed {
+            decoder: self.decoder,
+        })? {
+            match key {
+                DealKey::Id => deal.id = map.next_value_seed(IdSeed)?,
+                DealKey::AsOf => {
+                    deal.as_of = map
+                        .next_value::<Option<&str>>()
+                        .ok()
+                        .ok_or_else(|| de::Error::custom(Rejected))?
+                        .map(|text| Date::parse(text).ok_or_else(|| de::Error::custom(Rejected)))
+                        .transpose()?;
+                }
+                DealKey::Fact(slot) => {
+                    let fact = program
+                        .facts
+                        .get(slot as usize)
+                        .ok_or_else(|| de::Error::custom(Rejected))?;
+                    let value = map.next_value_seed(FieldSeed {
+                        program,
+                        ty: &fact.ty.ty,
+                        blame: slot,
+                    })?;
+                    if let Some(entry) = slots.get_mut(slot as usize) {
+                        *entry = value;
+                    }
+                }
+                DealKey::Other(key) => {
+                    map.next_value::<IgnoredAny>()?;
+                    if !deal.unknown_keys.contains(&key) {
+                        deal.unknown_keys.push(key);
+                    }
+                }
+            }
+        }
+        deal.facts.reserve_exact(slots.len());
+        for (index, (slot, fact)) in slots.into_iter().zip(&program.facts).enumerate() {
+            let value = match slot {
+                Some(value) => value,
+                None => DealDecoder::missing(fact, index as u32)
+                    .ok_or_else(|| de::Error::custom(Rejected))?,
+            };
+            deal.facts.push(value);
+        }
+        Ok(deal)
+    }
+}
+
+/// The deal's `"id"`: a string or a number, or `null`.
+struct IdSeed;
+
+impl<'de> DeserializeSeed<'de> for IdSeed {
+    type Value = Option<serde_json::Value>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl Visitor<'_> for IdSeed {
+    type Value = Option<serde_json::Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string or number")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(serde_json::Value::String(v.to_string())))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(v.into()))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(v.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map(serde_json::Value::Number))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+/// A fact or record field: `None` for `null` (the caller decides what an
+/// absent value means).
+struct FieldSeed<'a> {
+    program: &'a Program,
+    ty: &'a Type,
+    blame: u32,
+}
+
+impl<'de> DeserializeSeed<'de> for FieldSeed<'_> {
+    type Value = Option<Value>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(ValueVisitor {
+            program: self.program,
+            ty: self.ty,
+            blame: self.blame,
+        })
+    }
+}
+
+/// A list item: `null` is not allowed.
+struct ItemSeed<'a> {
+    program: &'a Program,
+    ty: &'a Type,
+    blame: u32,
+}
+
+impl<'de> DeserializeSeed<'de> for ItemSeed<'_> {
+    type Value = Value;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer
+            .deserialize_any(ValueVisitor {
+                program: self.program,
+                ty: self.ty,
+                blame: self.blame,
+            })?
+            .ok_or_else(|| de::Error::custom(Rejected))
+    }
+}
+
+/// One JSON value read as `ty`; `None` for `null`. Anything the slow path
+/// would refuse is refused.
+struct ValueVisitor<'a> {
+    program: &'a Program,
+    ty: &'a Type,
+    blame: u32,
+}
+
+fn reject<T, E: de::Error>() -> Result<T, E> {
+    Err(E::custom(Rejected))
+}
+
+/// A JSON number as the `Decimal` the slow path makes of it (through the
+/// same text, so both agree on every digit).
+fn decimal_of(number: &serde_json::Number) -> Option<Decimal> {
+    let text = number.to_string();
+    Decimal::from_str(&text)
+        .or_else(|_| Decimal::from_scientific(&text))
+        .ok()
+}
+
+impl<'de> Visitor<'de> for ValueVisitor<'_> {
+    type Value = Option<Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a fact value")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        match self.ty {
+            Type::Bool => Ok(Some(Value::Bool(v))),
+            _ => self.other(),
+        }
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        match self.ty {
+            Type::Int => Ok(Some(Value::Int(v))),
+            Type::Number => Ok(Some(Value::Number(Decimal::from(v)))),
+            _ => self.other(),
+        }
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        match self.ty {
+            Type::Int => i64::try_from(v).map_or_else(|_| reject(), |i| Ok(Some(Value::Int(i)))),
+            Type::Number => Ok(Some(Value::Number(Decimal::from(v)))),
+            _ => self.other(),
+        }
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        match (self.ty, serde_json::Number::from_f64(v)) {
+            (Type::Number, Some(number)) => match decimal_of(&number) {
+                Some(decimal) => Ok(Some(Value::Number(decimal))),
+                None => reject(),
+            },
+            _ => self.other(),
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        match self.ty {
+            Type::Text => Ok(Some(Value::Text(Arc::from(v)))),
+            Type::Date => Date::parse(v).map_or_else(reject, |d| Ok(Some(Value::Date(d)))),
+            Type::Enum(id) => {
+                let position = self
+                    .program
+                    .enums
+                    .get(*id as usize)
+                    .and_then(|e| e.variants.iter().position(|variant| variant.name == v));
+                position.map_or_else(reject, |index| Ok(Some(Value::Variant(index as u32))))
+            }
+            _ => self.other(),
+        }
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let Type::List(element) = self.ty else {
+            self.other::<A::Error>()?;
+            return reject();
+        };
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(item) = seq.next_element_seed(ItemSeed {
+            program: self.program,
+            ty: element,
+            blame: self.blame,
+        })? {
+            if items.len() >= MAX_LIST_ITEMS {
+                return reject();
+            }
+            items.push(item);
+        }
+        Ok(Some(Value::List(items.into())))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let Type::Record(id) = self.ty else {
+            self.other::<A::Error>()?;
+            return reject();
+        };
+        let Some(record) = self.program.records.get(*id as usize) else {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            return Ok(Some(Value::unknown()));
+        };
+        let mut fields: Vec<Option<Value>> = vec![None; record.fields.len()];
+        while let Some(index) = map.next_key_seed(FieldIndexSeed { record })? {
+            let Some(index) = index else {
+                return reject();
+            };
+            let (Some(field), Some(entry)) = (record.fields.get(index), fields.get_mut(index))
+            else {
+                return reject();
+            };
+            *entry = map.next_value_seed(FieldSeed {
+                program: self.program,
+                ty: &field.ty.ty,
+                blame: self.blame,
+            })?;
+        }
+        let mut values = Vec::with_capacity(fields.len());
+        for (value, field) in fields.into_iter().zip(&record.fields) {
+            match value.or_else(|| DealDecoder::missing(field, self.blame)) {
+                Some(value) => values.push(value),
+                None => return reject(),
+            }
+        }
+        Ok(Some(Value::Record(values.into())))
+    }
+}
+
+impl ValueVisitor<'_> {
+    /// A JSON value of a kind the type does not take: only the types the
+    /// evaluator ignores accept it.
+    fn other<E: de::Error>(&self) -> Result<Option<Value>, E> {
+        match self.ty {
+            Type::Verdict(_) | Type::Nothing | Type::Error => Ok(Some(Value::unknown())),
+            _ => reject(),
+        }
+    }
+}
+
+/// A record key, as the index of its field (`None`: no such field).
+struct FieldIndexSeed<'a> {
+    record: &'a augur_check::ir::RecordInfo,
+}
+
+impl<'de> DeserializeSeed<'de> for FieldIndexSeed<'_> {
+    type Value = Option<usize>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for FieldIndexSeed<'_> {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        Ok(self.record.fields.iter().position(|f| f.name == key))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PLAYBOOK: &str = r#"
+enum Kind { demo, call }
+record Event { kind: Kind, on: date, note: text? }
+facts {
+  stage: Kind
+  minutes: int?
+  budget: number?
+  champion: bool?
+  events: list<Event>
+  name: text?
+}
+signal s { when minutes > 3 weight 1 }
+"#;
+
+    fn decode_both(text: &str) -> (Result<Deal, DealError>, Result<Deal, DealError>) {
+        let analysis = augur_check::analyze_text(PLAYBOOK);
+        assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
+        let decoder = DealDecoder::new(&analysis.program);
+        let fast = decoder.decode_text(text);
+        let slow = serde_json::from_str::<serde_json::Value>(text)
+            .map_err(|e| DealError {
+                message: format!("malformed JSON: {e}"),
+                path: "$".into(),
+            })
+            .and_then(|json| decode_deal(&analysis.program, &json));
+        (fast, slow)
+    }
+
+    fn same(text: &str) {
+        let (fast, slow) = decode_both(text);
+        match (fast, slow) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a.facts, b.facts, "{text}");
+                assert_eq!(a.id, b.id, "{text}");
+                assert_eq!(a.as_of, b.as_of, "{text}");
+                assert_eq!(a.unknown_keys, b.unknown_keys, "{text}");
+            }
+            (Err(a), Err(b)) => assert_eq!(a, b, "{text}"),
+            (a, b) => panic!("{text}: fast {a:?} slow {b:?}"),
+        }
+    }
+
+    #[test]
+    fn fast_and_slow_decoders_agree() {
+        for text in [
+            r#"{"stage":"demo"}"#,
+            r#"{"id":7,"as_of":"2026-01-02","stage":"call","minutes":12,"budget":1.5e3,"champion":true,"name":"王总 \"quoted\"","events":[{"kind":"demo","on":"2026-01-01"}]}"#,
+            r#"{"id":null,"stage":"demo","minutes":null,"budget":12345678901234567890}"#,
+            r#"{"stage":"demo","extra":{"deep":[1,2,3]},"extra":1,"other":null}"#,
+            r#"{"stage":"demo","stage":"call"}"#,
+            r#"{"stage":"demo","id":1.25}"#,
+            r#"{"stage":"demo","budget":-0.000001}"#,
+            r#"{"stage":"demo","budget":1e400}"#,
+            r#"{"stage":"nope"}"#,
+            r#"{"minutes":3}"#,
+            r#"{"stage":"demo","minutes":3.0}"#,
+            r#"{"stage":"demo","minutes":9223372036854775808}"#,
+            r#"{"stage":"demo","events":[null]}"#,
+            r#"{"stage":"demo","events":[{"kind":"demo"}]}"#,
+            r#"{"stage":"demo","events":[{"kind":"demo","on":"2026-02-30"}]}"#,
+            r#"{"stage":"demo","events":[{"kind":"demo","on":"2026-02-03","extra":1}]}"#,
+            r#"{"stage":"demo","events":{}}"#,
+            r#"{"stage":"demo","id":[1]}"#,
+            r#"{"stage":"demo","as_of":"soon"}"#,
+            r#"{"stage":"demo","as_of":null}"#,
+            r#"[{"stage":"demo"}]"#,
+            r#"{"stage":"demo"} trailing"#,
+            r#"{"stage":"demo""#,
+            "",
+            r#"{"stage":"d\u0065mo","n\u0061me":"x"}"#,
+        ] {
+            same(text);
+        }
+    }
+
+    #[test]
+    fn unknown_facts_are_blamed_on_their_fact() {
+        let (fast, _) =
+            decode_both(r#"{"stage":"demo","events":[{"kind":"demo","on":"2026-01-01"}]}"#);
+        let deal = fast.unwrap();
+        assert_eq!(deal.facts[1], Value::Unknown(Blame::fact(1)));
+        let Value::List(events) = &deal.facts[4] else {
+            panic!("events is a list")
+        };
+        let Value::Record(fields) = &events[0] else {
+            panic!("an event is a record")
+        };
+        assert_eq!(fields[2], Value::Unknown(Blame::fact(4)));
+    }
+}
