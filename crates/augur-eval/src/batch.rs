@@ -208,6 +208,59 @@ struct Done {
     totals: Totals,
 }
 
+/// Buffers handed back after use, so the pipeline reuses the same few
+/// megabytes instead of allocating (and page-faulting) fresh ones per chunk.
+struct Buffers {
+    texts: std::sync::Mutex<Vec<String>>,
+    outputs: std::sync::Mutex<Vec<Vec<u8>>>,
+}
+
+/// Buffers kept for reuse at most, of each kind.
+const POOLED_BUFFERS: usize = 16;
+
+impl Buffers {
+    fn new() -> Self {
+        Buffers {
+            texts: std::sync::Mutex::new(Vec::new()),
+            outputs: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    fn text(&self) -> String {
+        self.texts
+            .lock()
+            .ok()
+            .and_then(|mut pool| pool.pop())
+            .unwrap_or_default()
+    }
+
+    fn output(&self) -> Vec<u8> {
+        self.outputs
+            .lock()
+            .ok()
+            .and_then(|mut pool| pool.pop())
+            .unwrap_or_default()
+    }
+
+    fn give_text(&self, mut text: String) {
+        text.clear();
+        if let Ok(mut pool) = self.texts.lock() {
+            if pool.len() < POOLED_BUFFERS {
+                pool.push(text);
+            }
+        }
+    }
+
+    fn give_output(&self, mut output: Vec<u8>) {
+        output.clear();
+        if let Ok(mut pool) = self.outputs.lock() {
+            if pool.len() < POOLED_BUFFERS {
+                pool.push(output);
+            }
+        }
+    }
+}
+
 /// Where records come from, shared by the reader and the workers.
 struct Source {
     name: String,
@@ -245,6 +298,8 @@ impl<'a> Batch<'a> {
             name
         };
         let jobs = self.options.jobs;
+        let buffers = Buffers::new();
+        let buffers = &buffers;
         std::thread::scope(|scope| {
             let (chunk_tx, chunk_rx) =
                 crossbeam_channel::bounded::<(Chunk, std::sync::Arc<Source>)>(jobs * 2);
@@ -253,7 +308,7 @@ impl<'a> Batch<'a> {
             let reader = std::thread::Builder::new()
                 .name("augur-reader".into())
                 .spawn_scoped(scope, move || {
-                    read_chunks(&reader_name, kind, reader, |chunk, source| {
+                    read_chunks(&reader_name, kind, reader, buffers, |chunk, source| {
                         chunk_tx.send((chunk, source)).is_ok()
                     })
                 })
@@ -266,7 +321,7 @@ impl<'a> Batch<'a> {
                     .stack_size(WORKER_STACK_BYTES)
                     .spawn_scoped(scope, move || {
                         for (chunk, source) in chunks {
-                            if results.send(self.process(chunk, &source)).is_err() {
+                            if results.send(self.process(chunk, &source, buffers)).is_err() {
                                 break;
                             }
                         }
@@ -280,7 +335,7 @@ impl<'a> Batch<'a> {
             'receive: for done in &done_rx {
                 waiting.insert(done.seq, done);
                 while let Some(done) = waiting.remove(&next) {
-                    if let Err(e) = self.write(done, totals, sink) {
+                    if let Err(e) = self.write(done, totals, sink, buffers) {
                         write_error = Some(e);
                         break 'receive;
                     }
@@ -303,12 +358,12 @@ impl<'a> Batch<'a> {
     /// Evaluates one chunk. A panic (a bug: the library is written not to)
     /// turns the chunk's records into error records instead of taking the
     /// batch down.
-    fn process(&self, chunk: Chunk, source: &Source) -> Done {
+    fn process(&self, chunk: Chunk, source: &Source, buffers: &Buffers) -> Done {
         let seq = chunk.seq;
         let consumed = chunk.consumed;
         let numbers: Vec<u64> = chunk.records.iter().map(|r| r.number).collect();
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.process_chunk(chunk, source)
+            self.process_chunk(chunk, source, buffers)
         }))
         .unwrap_or_else(|_| {
             let mut done = self.empty_done(seq, consumed);
@@ -334,9 +389,9 @@ impl<'a> Batch<'a> {
         }
     }
 
-    fn process_chunk(&self, chunk: Chunk, source: &Source) -> Done {
+    fn process_chunk(&self, chunk: Chunk, source: &Source, buffers: &Buffers) -> Done {
         let mut done = self.empty_done(chunk.seq, chunk.consumed);
-        done.output.reserve(chunk.records.len() * 1024);
+        done.output = buffers.output();
         for record in chunk.records {
             let decoded = match record.body {
                 RawBody::Json(range) => match chunk.text.get(range) {
@@ -365,6 +420,7 @@ impl<'a> Batch<'a> {
                 }
             }
         }
+        buffers.give_text(chunk.text);
         done
     }
 
@@ -489,11 +545,18 @@ impl<'a> Batch<'a> {
         }
     }
 
-    fn write(&self, done: Done, totals: &mut Totals, sink: &mut dyn Sink) -> io::Result<()> {
+    fn write(
+        &self,
+        done: Done,
+        totals: &mut Totals,
+        sink: &mut dyn Sink,
+        buffers: &Buffers,
+    ) -> io::Result<()> {
         for message in &done.messages {
             sink.message(message);
         }
         sink.output(&done.output)?;
+        buffers.give_output(done.output);
         for item in done.json_items {
             self.write_json_item(item, totals, sink)?;
         }
@@ -709,6 +772,7 @@ fn read_chunks<'r>(
     name: &str,
     kind: InputKind,
     reader: Box<dyn Read + Send + 'r>,
+    buffers: &Buffers,
     mut emit: impl FnMut(Chunk, std::sync::Arc<Source>) -> bool,
 ) -> Result<(), String> {
     match kind {
@@ -721,8 +785,8 @@ fn read_chunks<'r>(
             emit(chunk.into_chunk(consumed), source);
             Ok(())
         }
-        InputKind::Csv => read_csv(name, reader, emit),
-        InputKind::Jsonl | InputKind::Stdin => read_lines(name, kind, reader, emit),
+        InputKind::Csv => read_csv(name, reader, buffers, emit),
+        InputKind::Jsonl | InputKind::Stdin => read_lines(name, kind, reader, buffers, emit),
     }
 }
 
@@ -822,6 +886,7 @@ fn read_lines<'r>(
     name: &str,
     kind: InputKind,
     reader: Box<dyn Read + Send + 'r>,
+    buffers: &Buffers,
     mut emit: impl FnMut(Chunk, std::sync::Arc<Source>) -> bool,
 ) -> Result<(), String> {
     let source = std::sync::Arc::new(Source {
@@ -833,7 +898,7 @@ fn read_lines<'r>(
     let mut number: u64 = 0;
     let mut consumed: u64 = 0;
     let mut seq: u64 = 0;
-    let mut chunk = new_chunk(seq);
+    let mut chunk = new_chunk(seq, buffers);
     let mut first_record = kind == InputKind::Stdin;
     loop {
         let Some(read) =
@@ -890,7 +955,7 @@ fn read_lines<'r>(
             chunk.consumed = consumed;
             seq += 1;
             if !emit(
-                std::mem::replace(&mut chunk, new_chunk(seq)),
+                std::mem::replace(&mut chunk, new_chunk(seq, buffers)),
                 source.clone(),
             ) {
                 return Ok(());
@@ -913,11 +978,11 @@ fn starts_a_document(first_line: &str) -> bool {
     }
 }
 
-fn new_chunk(seq: u64) -> Chunk {
+fn new_chunk(seq: u64, buffers: &Buffers) -> Chunk {
     Chunk {
         seq,
         consumed: 0,
-        text: String::new(),
+        text: buffers.text(),
         records: Vec::new(),
     }
 }
@@ -925,6 +990,7 @@ fn new_chunk(seq: u64) -> Chunk {
 fn read_csv<'r>(
     name: &str,
     reader: Box<dyn Read + Send + 'r>,
+    buffers: &Buffers,
     mut emit: impl FnMut(Chunk, std::sync::Arc<Source>) -> bool,
 ) -> Result<(), String> {
     let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
@@ -939,7 +1005,7 @@ fn read_csv<'r>(
         header,
     });
     let mut seq = 0;
-    let mut chunk = new_chunk(seq);
+    let mut chunk = new_chunk(seq, buffers);
     // Rows count the header as row 1, as spreadsheets do.
     let mut row_number: u64 = 1;
     loop {
@@ -973,7 +1039,7 @@ fn read_csv<'r>(
             chunk.consumed = csv.position().byte();
             seq += 1;
             if !emit(
-                std::mem::replace(&mut chunk, new_chunk(seq)),
+                std::mem::replace(&mut chunk, new_chunk(seq, buffers)),
                 source.clone(),
             ) {
                 return Ok(());

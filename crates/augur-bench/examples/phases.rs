@@ -1,0 +1,66 @@
+//! Times each phase of batch evaluation on one core, for profiling:
+//! `cargo run --release -p augur-bench --example phases -- CORPUS.jsonl [PLAYBOOK]`
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+use std::time::Instant;
+
+fn main() {
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(run)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+fn run() {
+    let mut args = std::env::args().skip(1);
+    let corpus = args.next().expect("corpus path");
+    let playbook = args
+        .next()
+        .unwrap_or_else(|| "examples/standing.augur".into());
+    let (loader, name) = augur_check::FsLoader::for_playbook(std::path::Path::new(&playbook));
+    let analysis = augur_check::analyze(&name, &loader);
+    let text = std::fs::read_to_string(&corpus).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let t = Instant::now();
+    for line in &lines {
+        std::hint::black_box(serde_json::from_str::<serde_json::Value>(line).unwrap());
+    }
+    let parse = t.elapsed();
+    let decoder = augur_eval::DealDecoder::new(&analysis.program);
+    let t = Instant::now();
+    let deals: Vec<_> = lines
+        .iter()
+        .map(|l| decoder.decode_text(l).unwrap())
+        .collect();
+    let decode = t.elapsed();
+    let today = augur_syntax::Date::parse("2026-11-29").unwrap();
+    let t = Instant::now();
+    let outcomes: Vec<_> = deals
+        .iter()
+        .map(|d| augur_eval::evaluate(&analysis.program, d, today).unwrap())
+        .collect();
+    let eval = t.elapsed();
+    let reporter = augur_eval::Reporter::new(&analysis, "examples");
+    let t = Instant::now();
+    let mut out = Vec::new();
+    for (deal, outcome) in deals.iter().zip(&outcomes) {
+        out.clear();
+        reporter.write_json(&mut out, deal.id.as_ref().unwrap(), outcome);
+        std::hint::black_box(&out);
+    }
+    let write = t.elapsed();
+    let t = Instant::now();
+    drop(outcomes);
+    drop(deals);
+    let drop_time = t.elapsed();
+    let per = |d: std::time::Duration| d.as_secs_f64() * 1e6 / lines.len() as f64;
+    println!(
+        "per deal (µs): parse-to-Value {:.2}  decode {:.2}  evaluate {:.2}  write {:.2}  drop {:.2}",
+        per(parse),
+        per(decode),
+        per(eval),
+        per(write),
+        per(drop_time)
+    );
+}

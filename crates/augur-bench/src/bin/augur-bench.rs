@@ -1,0 +1,292 @@
+//! The batch-evaluation benchmark of issue 5 (figures in docs/performance.md).
+//!
+//! ```text
+//! cargo build --release -p augur-cli
+//! cargo run --release -p augur-bench -- --deals 100000 --deals 1000000
+//! ```
+//!
+//! For each corpus size it generates a reproducible corpus of deals for the
+//! playbook, times `serde_json` alone parsing every line into a
+//! `serde_json::Value` (one core), then runs the release `augur eval
+//! --format jsonl` on the same file: pinned to one core, with `--jobs 1`
+//! and with `--jobs 2`, measuring wall time and the child's peak memory
+//! (`wait4`'s `ru_maxrss`).
+
+use augur_bench::Corpus;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+struct Args {
+    deals: Vec<u64>,
+    playbook: PathBuf,
+    augur: PathBuf,
+    dir: PathBuf,
+    seed: u64,
+    runs: u32,
+    /// Keep the corpus files (for profiling).
+    keep: bool,
+}
+
+const USAGE: &str = "usage: augur-bench [--deals N]... [--playbook FILE] [--augur BINARY] [--dir DIR] [--seed N] [--runs N] [--keep]";
+
+fn parse_args() -> Result<Args, String> {
+    let exe_dir = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .unwrap_or_default();
+    let mut args = Args {
+        deals: Vec::new(),
+        playbook: PathBuf::from("examples/standing.augur"),
+        augur: exe_dir.join("augur"),
+        dir: exe_dir.join("bench-corpus"),
+        seed: 2026,
+        runs: 1,
+        keep: false,
+    };
+    let mut raw = std::env::args().skip(1);
+    while let Some(flag) = raw.next() {
+        if flag == "--help" || flag == "-h" {
+            return Err(USAGE.into());
+        }
+        if flag == "--keep" {
+            args.keep = true;
+            continue;
+        }
+        let value = raw
+            .next()
+            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+        let number = || {
+            value
+                .replace('_', "")
+                .parse::<u64>()
+                .map_err(|_| format!("{flag} expects a whole number, found {value}"))
+        };
+        match flag.as_str() {
+            "--deals" => args.deals.push(number()?),
+            "--seed" => args.seed = number()?,
+            "--runs" => args.runs = u32::try_from(number()?.max(1)).unwrap_or(1),
+            "--playbook" => args.playbook = PathBuf::from(&value),
+            "--augur" => args.augur = PathBuf::from(&value),
+            "--dir" => args.dir = PathBuf::from(&value),
+            _ => return Err(format!("unknown option {flag}\n{USAGE}")),
+        }
+    }
+    if args.deals.is_empty() {
+        args.deals.push(100_000);
+    }
+    Ok(args)
+}
+
+/// Pins the calling thread (and what it spawns afterwards) to `cpu`, or
+/// releases it to every CPU with `None`. Returns false where that is not
+/// possible.
+fn pin_to(cpu: Option<usize>) -> bool {
+    // SAFETY: cpu_set_t is plain data; CPU_ZERO/CPU_SET only write into it,
+    // and sched_setaffinity reads it for the calling thread (pid 0).
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_ZERO(&mut set);
+        match cpu {
+            Some(cpu) => libc::CPU_SET(cpu, &mut set),
+            None => {
+                for cpu in 0..libc::CPU_SETSIZE as usize {
+                    libc::CPU_SET(cpu, &mut set);
+                }
+            }
+        }
+        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) == 0
+    }
+}
+
+fn generate(
+    program: &augur_check::Program,
+    path: &Path,
+    deals: u64,
+    seed: u64,
+) -> std::io::Result<u64> {
+    let mut corpus = Corpus::new(program, seed);
+    let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+    let mut bytes = 0;
+    for _ in 0..deals {
+        let line = corpus.next_line();
+        bytes += line.len() as u64 + 1;
+        out.write_all(line.as_bytes())?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(bytes)
+}
+
+/// Time for serde_json alone to read and parse every line into a `Value`.
+fn parse_only(path: &Path) -> std::io::Result<Duration> {
+    let started = Instant::now();
+    let mut reader = BufReader::with_capacity(256 * 1024, std::fs::File::open(path)?);
+    let mut line = String::new();
+    let mut parsed = 0u64;
+    while reader.read_line(&mut line)? > 0 {
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(line.trim_end()) {
+            parsed += u64::from(value.is_object());
+        }
+        std::hint::black_box(&parsed);
+        line.clear();
+    }
+    Ok(started.elapsed())
+}
+
+struct Run {
+    wall: Duration,
+    peak_rss_kib: i64,
+}
+
+/// Runs `augur eval --format jsonl` on the corpus, output to /dev/null.
+fn eval_run(args: &Args, corpus: &Path, jobs: u32) -> Result<Run, String> {
+    let started = Instant::now();
+    let child = Command::new(&args.augur)
+        .args([
+            "eval",
+            "--format",
+            "jsonl",
+            "--today",
+            "2026-11-29",
+            "--jobs",
+        ])
+        .arg(jobs.to_string())
+        .arg(&args.playbook)
+        .arg(corpus)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", args.augur.display()))?;
+    let pid = libc::pid_t::try_from(child.id()).map_err(|_| "bad pid".to_string())?;
+    let mut status = 0;
+    // SAFETY: rusage is plain data that wait4 fills in; `pid` is our child,
+    // not yet reaped (the `Child` handle is never waited on).
+    let (waited, usage) = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        let waited = libc::wait4(pid, &mut status, 0, &mut usage);
+        (waited, usage)
+    };
+    let wall = started.elapsed();
+    if waited != pid || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+        return Err(format!("augur eval --jobs {jobs} failed (status {status})"));
+    }
+    Ok(Run {
+        wall,
+        peak_rss_kib: usage.ru_maxrss,
+    })
+}
+
+fn best(args: &Args, corpus: &Path, jobs: u32, cpu: Option<usize>) -> Result<Run, String> {
+    let mut best: Option<Run> = None;
+    for _ in 0..args.runs {
+        // A child inherits its parent thread's CPU affinity.
+        pin_to(cpu);
+        let run = eval_run(args, corpus, jobs);
+        pin_to(None);
+        let run = run?;
+        if best.as_ref().is_none_or(|b| run.wall < b.wall) {
+            best = Some(run);
+        }
+    }
+    best.ok_or_else(|| "no run".into())
+}
+
+fn rate(deals: u64, time: Duration) -> f64 {
+    deals as f64 / time.as_secs_f64().max(1e-9)
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    if !args.augur.is_file() {
+        eprintln!(
+            "error: {} not found; build it first with `cargo build --release -p augur-cli` (or pass --augur)",
+            args.augur.display()
+        );
+        return ExitCode::from(2);
+    }
+    let (loader, name) = augur_check::FsLoader::for_playbook(&args.playbook);
+    let analysis = augur_check::analyze(&name, &loader);
+    if analysis.has_errors() {
+        eprintln!(
+            "error: {} has errors; run `augur check` on it",
+            args.playbook.display()
+        );
+        return ExitCode::from(1);
+    }
+    if let Err(e) = std::fs::create_dir_all(&args.dir) {
+        eprintln!("error: cannot create {}: {e}", args.dir.display());
+        return ExitCode::from(1);
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "# augur-bench: {} on {cores} core(s), seed {}, best of {} run(s)\n",
+        args.playbook.display(),
+        args.seed,
+        args.runs
+    );
+    println!("| deals | corpus | serde_json parse (1 core) | eval, 1 core | ratio eval/parse | eval --jobs 1 | eval --jobs 2 | speedup 1→2 | peak RSS (jobs 1 / 2) |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for &deals in &args.deals {
+        let corpus = args.dir.join(format!("deals-{deals}-{}.jsonl", args.seed));
+        let bytes = match generate(&analysis.program, &corpus, deals, args.seed) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", corpus.display());
+                return ExitCode::from(1);
+            }
+        };
+        pin_to(Some(0));
+        let parse = parse_only(&corpus);
+        pin_to(None);
+        let parse = match parse {
+            Ok(time) => time,
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", corpus.display());
+                return ExitCode::from(1);
+            }
+        };
+        let runs = best(&args, &corpus, 1, Some(0)).and_then(|one_core| {
+            Ok((
+                one_core,
+                best(&args, &corpus, 1, None)?,
+                best(&args, &corpus, 2, None)?,
+            ))
+        });
+        let (one_core, jobs1, jobs2) = match runs {
+            Ok(runs) => runs,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitCode::from(1);
+            }
+        };
+        let mib = |kib: i64| kib as f64 / 1024.0;
+        println!(
+            "| {deals} | {:.0} MiB | {:.2} s ({:.0}/s) | {:.2} s ({:.0}/s) | {:.2} | {:.2} s ({:.0}/s) | {:.2} s ({:.0}/s) | {:.2}× | {:.1} / {:.1} MiB |",
+            bytes as f64 / (1024.0 * 1024.0),
+            parse.as_secs_f64(),
+            rate(deals, parse),
+            one_core.wall.as_secs_f64(),
+            rate(deals, one_core.wall),
+            one_core.wall.as_secs_f64() / parse.as_secs_f64().max(1e-9),
+            jobs1.wall.as_secs_f64(),
+            rate(deals, jobs1.wall),
+            jobs2.wall.as_secs_f64(),
+            rate(deals, jobs2.wall),
+            jobs1.wall.as_secs_f64() / jobs2.wall.as_secs_f64().max(1e-9),
+            mib(jobs1.peak_rss_kib),
+            mib(jobs2.peak_rss_kib),
+        );
+        if !args.keep {
+            let _ = std::fs::remove_file(&corpus);
+        }
+    }
+    ExitCode::SUCCESS
+}
