@@ -860,7 +860,7 @@ fn read_line(
             }
             break;
         }
-        let (part, found_newline) = match available.iter().position(|b| *b == b'\n') {
+        let (part, found_newline) = match memchr::memchr(b'\n', available) {
             Some(end) => (available.get(..end).unwrap_or_default(), true),
             None => (available, false),
         };

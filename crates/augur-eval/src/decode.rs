@@ -28,7 +28,34 @@ use std::sync::Arc;
 /// is `Sync`, so worker threads share one).
 pub struct DealDecoder<'p> {
     program: &'p Program,
-    fact_slots: HashMap<&'p str, u32>,
+    fact_slots: HashMap<&'p str, u32, BuildFnv>,
+}
+
+/// FNV-1a: fact names are short and chosen by the playbook's author, not by
+/// whoever writes the deal, so a keyed hash buys nothing and SipHash costs a
+/// measurable share of decoding. (A deal's keys only probe the table; a
+/// hostile deal can at worst make its own lookups slower.)
+#[derive(Clone, Copy, Default)]
+struct BuildFnv;
+
+struct Fnv(u64);
+
+impl std::hash::BuildHasher for BuildFnv {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// The fast path's own error: it carries no message because the slow path

@@ -12,7 +12,6 @@ use augur_check::ir::{
 use augur_syntax::Date;
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
-use std::sync::Arc;
 
 /// An evaluation that cannot give a result (e.g. an integer overflow).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -404,6 +403,11 @@ impl Frame<'_> {
                 list,
                 negated,
             } => {
+                if let ExprKind::List(items) = &list.kind {
+                    // `x in [a, b]`: compare item by item rather than
+                    // building the list, as the common case of `in`.
+                    return self.in_literal(value, items, *negated);
+                }
                 let (needle, haystack) = (self.eval(value)?, self.eval(list)?);
                 match (&needle, &haystack) {
                     (Value::Unknown(_), _) | (_, Value::Unknown(_)) => {
@@ -473,12 +477,39 @@ impl Frame<'_> {
             }
             ExprKind::Text(template) => Value::Text(self.render(template)?.into()),
             ExprKind::Call(builtin, args) => {
-                let mut values = Vec::with_capacity(args.len());
+                // Built-ins take one or two arguments: no allocation.
+                let mut values: smallvec::SmallVec<[Value; 2]> = smallvec::SmallVec::new();
                 for arg in args {
                     values.push(self.eval(arg)?);
                 }
                 self.call(*builtin, &values, args, expr)?
             }
+        })
+    }
+
+    /// `value in [items…]`, with the meaning of building the list first:
+    /// unknown when the value or any item is unknown.
+    fn in_literal(
+        &mut self,
+        value: &ir::Expr,
+        items: &[ir::Expr],
+        negated: bool,
+    ) -> Result<Value, EvalError> {
+        let needle = self.eval(value)?;
+        let mut blame: Option<Blame> = match &needle {
+            Value::Unknown(b) => Some(b.clone()),
+            _ => None,
+        };
+        let mut found = false;
+        for item in items {
+            match self.eval(item)? {
+                Value::Unknown(b) => blame.get_or_insert_with(Blame::default).union(&b),
+                candidate => found = found || (blame.is_none() && equal(&candidate, &needle)),
+            }
+        }
+        Ok(match blame {
+            Some(blame) => Value::Unknown(blame),
+            None => Value::Bool(found != negated),
         })
     }
 
@@ -493,15 +524,19 @@ impl Frame<'_> {
             return Ok(Value::Bool(!values.first().is_none_or(Value::is_unknown)));
         }
         if values.iter().any(Value::is_unknown) {
-            let refs: Vec<&Value> = values.iter().collect();
-            return Ok(unknown_of(&refs));
+            let mut blame = Blame::default();
+            for value in values {
+                if let Value::Unknown(b) = value {
+                    blame.union(b);
+                }
+            }
+            return Ok(Value::Unknown(blame));
         }
         let first = values.first();
-        let list = match first {
-            Some(Value::List(items)) => Some(items.clone()),
-            _ => None,
+        let items: &[Value] = match first {
+            Some(Value::List(items)) => items,
+            _ => &[],
         };
-        let items: Arc<[Value]> = list.clone().unwrap_or_else(|| Arc::from(Vec::new()));
         // An empty list makes first/last/min/max unknown; the facts the list
         // was computed from are what would need finding out.
         let empty_blame = || Value::Unknown(static_blame(self.program, args.first()));

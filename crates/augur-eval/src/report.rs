@@ -147,10 +147,69 @@ impl Fragments {
     }
 }
 
-/// Writes `text` as a JSON string.
-fn write_string(out: &mut Vec<u8>, text: &str) {
-    // Writing into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, text);
+/// Writes `text` as a JSON string, escaped exactly as `serde_json` does
+/// (`\"`, `\\`, the short escapes `\b \f \n \r \t`, other control
+/// characters as `\u00XX`; everything else as is). Messages are most of a
+/// result's bytes; copying the runs between escapes, found eight bytes at a
+/// time, is much faster than serde_json's byte-at-a-time writer.
+pub(crate) fn write_string(out: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut rest = bytes;
+    while let Some(at) = next_escape(rest) {
+        let (run, tail) = rest.split_at(at);
+        out.extend_from_slice(run);
+        let Some((&byte, tail)) = tail.split_first() else {
+            break;
+        };
+        match byte {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                for nibble in [byte >> 4, byte & 0xf] {
+                    out.push(HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'));
+                }
+            }
+        }
+        rest = tail;
+    }
+    out.extend_from_slice(rest);
+    out.push(b'"');
+}
+
+/// The position of the first byte JSON must escape (`"`, `\\`, a control
+/// character), looking at eight bytes at a time.
+fn next_escape(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let mut offset = 0;
+    for word in bytes.chunks_exact(8) {
+        let mut array = [0u8; 8];
+        array.copy_from_slice(word);
+        let x = u64::from_le_bytes(array);
+        // A byte below 0x20, or equal to `"` or `\\`, sets its high bit.
+        let special = (x.wrapping_sub(ONES * 0x20) & !x & HIGHS)
+            | has_zero(x ^ (ONES * u64::from(b'"')))
+            | has_zero(x ^ (ONES * u64::from(b'\\')));
+        if special != 0 {
+            break;
+        }
+        offset += 8;
+    }
+    bytes
+        .get(offset..)?
+        .iter()
+        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+        .map(|at| offset + at)
 }
 
 fn write_int(out: &mut Vec<u8>, n: i64) {
@@ -478,5 +537,24 @@ fn join_path(root: &str, path: &str) -> String {
         path.to_string()
     } else {
         format!("{}/{path}", root.trim_end_matches('/'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let mut every_control: String = (0u8..0x20).map(char::from).collect();
+        every_control.push_str("\"\\/ é 王总 🙂 \u{7f}\u{2028}");
+        let long = "A sudden late objection (unsolvable): they are preparing to \"eliminate\" us.\n".repeat(5);
+        for text in ["", "plain", "a\"b", "\\", "line\nbreak\ttab", "12345678\"", &every_control, &long] {
+            let mut ours = Vec::new();
+            super::write_string(&mut ours, text);
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                serde_json::to_string(text).unwrap(),
+                "{text:?}"
+            );
+        }
     }
 }
