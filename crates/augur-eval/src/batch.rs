@@ -900,12 +900,9 @@ fn read_lines<'r>(
     let mut seq: u64 = 0;
     let mut chunk = new_chunk(seq, buffers);
     let mut first_record = kind == InputKind::Stdin;
-    loop {
-        let Some(read) =
-            read_line(&mut reader, &mut line).map_err(|e| format!("cannot read: {e}"))?
-        else {
-            break;
-        };
+    while let Some(read) =
+        read_line(&mut reader, &mut line).map_err(|e| format!("cannot read: {e}"))?
+    {
         number += 1;
         let body = match read {
             Err(length) => {
@@ -1051,4 +1048,133 @@ fn read_csv<'r>(
         emit(chunk, source);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PLAYBOOK: &str = "enum Stage { early, late }\nfacts { stage: Stage\n note: text? }\nsignal late_stage { when stage == late weight 2 }\nverdict v \"V\" {\n hot \"Hot\" when late_stage\n cold \"Cold\" otherwise\n}\n";
+
+    #[derive(Default)]
+    struct Memory {
+        out: Vec<u8>,
+        messages: Vec<String>,
+    }
+
+    impl Sink for Memory {
+        fn output(&mut self, bytes: &[u8]) -> io::Result<()> {
+            self.out.extend_from_slice(bytes);
+            Ok(())
+        }
+        fn message(&mut self, line: &str) {
+            self.messages.push(line.to_string());
+        }
+    }
+
+    fn run(kind: InputKind, input: Vec<u8>, jobs: usize) -> (Vec<Json>, Vec<String>, Totals) {
+        let analysis = augur_check::analyze_text(PLAYBOOK);
+        assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
+        let batch = Batch::new(
+            &analysis,
+            "",
+            Options {
+                format: OutputFormat::Jsonl,
+                explain: false,
+                strict: false,
+                today: None,
+                fallback_today: Date::parse("2026-11-29").unwrap(),
+                jobs,
+            },
+        );
+        let mut sink = Memory::default();
+        let mut totals = Totals::default();
+        batch
+            .run(
+                Input {
+                    name: "in.jsonl".into(),
+                    kind,
+                    reader: Box::new(io::Cursor::new(input)),
+                },
+                &mut totals,
+                &mut sink,
+            )
+            .unwrap();
+        batch.finish(&mut totals, true, &mut sink).unwrap();
+        let records = String::from_utf8(sink.out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        (records, sink.messages, totals)
+    }
+
+    #[test]
+    fn hostile_lines_become_error_records_and_the_rest_goes_on() {
+        let mut input = b"\xef\xbb\xbf{\"stage\": \"late\"}\r\n".to_vec();
+        input.extend(b"{\"stage\": \"early\", \"note\": \"");
+        input.extend(vec![b'x'; MAX_DEAL_BYTES + 10]);
+        input.extend(b"\"}\n");
+        input.extend(b"{\"stage\": \"l\xffte\"}\n");
+        input.extend(b"   \n");
+        input.extend("{\"stage\": \"early\", \"note\": \"王总\"}".as_bytes());
+        for jobs in [1, 2] {
+            let (records, messages, totals) = run(InputKind::Jsonl, input.clone(), jobs);
+            assert_eq!(records.len(), 5, "4 records and the summary");
+            assert_eq!(records[0]["verdicts"]["v"]["value"], "hot");
+            assert_eq!(records[1]["deal"], "in.jsonl:2");
+            assert!(records[1]["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("at most"));
+            assert_eq!(records[2]["deal"], "in.jsonl:3");
+            assert!(records[2]["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("not valid UTF-8 (invalid byte at offset 12)"));
+            // The blank line 4 is not a record; the last line has no newline.
+            assert_eq!(records[3]["deal"], "in.jsonl:5");
+            assert_eq!(records[3]["verdicts"]["v"]["value"], "cold");
+            assert_eq!(records[4]["summary"]["failed"], 2);
+            assert_eq!(
+                records[4]["summary"]["verdicts"]["v"],
+                serde_json::json!({"hot": 1, "cold": 1})
+            );
+            assert_eq!(totals.deals, 4);
+            assert_eq!(messages.len(), 2, "{messages:?}");
+        }
+    }
+
+    #[test]
+    fn a_document_on_stdin_is_one_deal_and_a_line_is_a_record() {
+        let (records, _, _) = run(
+            InputKind::Stdin,
+            b"{\n  \"stage\": \"late\"\n}\n".to_vec(),
+            2,
+        );
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0]["deal"], "in.jsonl");
+        assert_eq!(records[0]["score"], 2);
+        let (records, _, _) = run(
+            InputKind::Stdin,
+            b"{\"stage\": \"late\"}\n{\"stage\": \"early\"}\n".to_vec(),
+            2,
+        );
+        assert_eq!(records.len(), 3);
+        assert_eq!(records[1]["deal"], "in.jsonl:2");
+    }
+
+    #[test]
+    fn many_chunks_keep_their_order() {
+        let mut input = Vec::new();
+        for index in 0..(CHUNK_RECORDS * 5 + 3) {
+            let stage = if index % 7 == 0 { "late" } else { "early" };
+            input.extend(format!("{{\"id\": {index}, \"stage\": \"{stage}\"}}\n").as_bytes());
+        }
+        let (records, _, totals) = run(InputKind::Jsonl, input, 3);
+        assert_eq!(totals.deals as usize, CHUNK_RECORDS * 5 + 3);
+        for (index, record) in records.iter().take(CHUNK_RECORDS * 5 + 3).enumerate() {
+            assert_eq!(record["deal"], index);
+        }
+    }
 }

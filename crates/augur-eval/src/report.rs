@@ -546,8 +546,19 @@ mod tests {
     fn strings_are_escaped_as_serde_json_escapes_them() {
         let mut every_control: String = (0u8..0x20).map(char::from).collect();
         every_control.push_str("\"\\/ é 王总 🙂 \u{7f}\u{2028}");
-        let long = "A sudden late objection (unsolvable): they are preparing to \"eliminate\" us.\n".repeat(5);
-        for text in ["", "plain", "a\"b", "\\", "line\nbreak\ttab", "12345678\"", &every_control, &long] {
+        let long =
+            "A sudden late objection (unsolvable): they are preparing to \"eliminate\" us.\n"
+                .repeat(5);
+        for text in [
+            "",
+            "plain",
+            "a\"b",
+            "\\",
+            "line\nbreak\ttab",
+            "12345678\"",
+            &every_control,
+            &long,
+        ] {
             let mut ours = Vec::new();
             super::write_string(&mut ours, text);
             assert_eq!(
