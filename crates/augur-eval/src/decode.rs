@@ -414,7 +414,8 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
             self.other::<A::Error>()?;
             return reject();
         };
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        // serde_json gives no size hint; most lists in a deal are short.
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(8).min(64));
         while let Some(item) = seq.next_element_seed(ItemSeed {
             program: self.program,
             ty: element,

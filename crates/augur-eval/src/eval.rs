@@ -12,6 +12,7 @@ use augur_check::ir::{
 use augur_syntax::Date;
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 /// An evaluation that cannot give a result (e.g. an integer overflow).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,7 +47,10 @@ struct Frame<'a> {
     fired: Vec<bool>,
     group_active: Vec<bool>,
     verdicts: Vec<u32>,
-    items: Vec<Value>,
+    /// The lists being filtered by `where`/`any`/`all`, innermost last,
+    /// each with the position of its current item (`it`). Holding the list
+    /// rather than a copy of each item saves a reference count per item.
+    items: Vec<(Arc<[Value]>, usize)>,
     relevant: Blame,
     /// Expressions evaluated so far, against [`MAX_EVAL_STEPS`].
     steps: u64,
@@ -307,12 +311,24 @@ impl Frame<'_> {
             ExprKind::Score => Value::Int(self.score(None)?),
             ExprKind::GroupScore(group) => Value::Int(self.score(Some(*group))?),
             ExprKind::Today => Value::Date(self.today),
-            ExprKind::Item(depth) => {
-                let index = self.items.len().checked_sub(1 + *depth as usize);
-                index
-                    .and_then(|i| self.items.get(i))
-                    .cloned()
-                    .unwrap_or_else(Value::unknown)
+            ExprKind::Item(depth) => self
+                .current_item(*depth)
+                .cloned()
+                .unwrap_or_else(Value::unknown),
+            ExprKind::Field(base, index) if matches!(base.kind, ExprKind::Item(_)) => {
+                // `it.field` (and a bare `field` inside `where`): read the
+                // field in place instead of copying the record first.
+                let ExprKind::Item(depth) = base.kind else {
+                    return Ok(Value::unknown());
+                };
+                match self.current_item(depth) {
+                    Some(Value::Record(fields)) => fields
+                        .get(*index as usize)
+                        .cloned()
+                        .unwrap_or_else(Value::unknown),
+                    Some(unknown @ Value::Unknown(_)) => unknown.clone(),
+                    _ => Value::unknown(),
+                }
             }
             ExprKind::Field(base, index) => match self.eval(base)? {
                 Value::Record(fields) => fields
@@ -431,11 +447,20 @@ impl Frame<'_> {
                 let mut kept = Vec::new();
                 let mut blame: Option<Blame> = None;
                 let mut decided = None;
-                for item in items.iter() {
-                    self.items.push(item.clone());
+                self.items.push((items.clone(), 0));
+                for (position, item) in items.iter().enumerate() {
+                    if let Some(current) = self.items.last_mut() {
+                        current.1 = position;
+                    }
                     let result = self.eval(cond);
-                    self.items.pop();
-                    match result? {
+                    let result = match result {
+                        Ok(value) => value,
+                        Err(error) => {
+                            self.items.pop();
+                            return Err(error);
+                        }
+                    };
+                    match result {
                         Value::Bool(true) => match mode {
                             FilterMode::Where => kept.push(item.clone()),
                             FilterMode::Any => {
@@ -452,6 +477,7 @@ impl Frame<'_> {
                         _ => {}
                     }
                 }
+                self.items.pop();
                 match mode {
                     FilterMode::Where => Value::List(kept.into()),
                     _ => match (decided, blame) {
@@ -485,6 +511,13 @@ impl Frame<'_> {
                 self.call(*builtin, &values, args, expr)?
             }
         })
+    }
+
+    /// The item `depth` `where` levels out (0 = innermost).
+    fn current_item(&self, depth: u32) -> Option<&Value> {
+        let level = self.items.len().checked_sub(1 + depth as usize)?;
+        let (list, position) = self.items.get(level)?;
+        list.get(*position)
     }
 
     /// `value in [items…]`, with the meaning of building the list first:
