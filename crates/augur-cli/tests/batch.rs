@@ -423,3 +423,41 @@ fn jobs_must_be_at_least_one() {
     ]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn a_terminal_gets_a_progress_bar_with_deals_per_second() {
+    // `script` runs the command on a pseudo-terminal; stdout goes to a file,
+    // so what `script` records is stderr alone: the progress bar.
+    let dir = temp_dir("progress");
+    let deals = corpus_file(&dir, "examples/standing.augur", 30_000, &[]);
+    let command = format!(
+        "{} eval --format jsonl --jobs 1 examples/standing.augur {} > {}",
+        env!("CARGO_BIN_EXE_augur"),
+        deals.display(),
+        dir.join("out.jsonl").display()
+    );
+    let output = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .output()
+        .expect("`script` (util-linux) runs a command on a terminal");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let screen = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        screen.contains("deals/s"),
+        "no progress bar on a terminal: {screen:?}"
+    );
+    assert!(screen.contains("ETA"), "{screen:?}");
+    let results = std::fs::read_to_string(dir.join("out.jsonl")).unwrap();
+    assert_eq!(
+        results.lines().count(),
+        30_000,
+        "the bar never goes to stdout"
+    );
+    assert!(!results.contains("deals/s"));
+}

@@ -1,8 +1,12 @@
 //! Augur's evaluator: decodes a deal against a checked playbook, evaluates
 //! every rule, and reports the result as CLI.md's JSON or as text.
 //!
+//! Batches (`batch`) stream deals from any reader through a pool of worker
+//! threads, in input order.
+//!
 //! It does not parse or check playbooks (`augur-check` does, and a program
-//! with errors must not be evaluated), read files or talk to terminals.
+//! with errors must not be evaluated), open files or talk to terminals: the
+//! CLI opens the inputs and draws the progress bar.
 //!
 //! ```
 //! let analysis = augur_check::analyze_text(
