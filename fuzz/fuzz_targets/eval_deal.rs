@@ -1,8 +1,16 @@
-//! Arbitrary bytes as a JSON deal against the flagship playbooks (English and
-//! Chinese), each analysed once: decoding and evaluating never panic.
+//! Arbitrary bytes as a deal against the flagship playbooks (English and
+//! Chinese), each analysed once:
+//! - the fast slot decoder and the reference decoder agree: the same facts,
+//!   or the same error;
+//! - evaluating never panics, and the directly written result JSON is byte
+//!   for byte the reference `Reporter::json`;
+//! - the whole batch pipeline, with the bytes as stdin (JSON Lines or one
+//!   document), never panics or hangs and gives one record per line.
 #![no_main]
 
 use augur_check::{analyze, Analysis, FsLoader};
+use augur_eval::batch::{Batch, Input, InputKind, Options, OutputFormat, Sink, Totals};
+use augur_eval::{decode_deal, DealDecoder, DealError, Reporter};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
@@ -21,14 +29,96 @@ fn playbooks() -> &'static [Analysis] {
     })
 }
 
+struct Engine {
+    analysis: &'static Analysis,
+    decoder: DealDecoder<'static>,
+    reporter: Reporter<'static>,
+    batch: Batch<'static>,
+}
+
+fn engines() -> &'static [Engine] {
+    static ENGINES: OnceLock<Vec<Engine>> = OnceLock::new();
+    ENGINES.get_or_init(|| {
+        playbooks()
+            .iter()
+            .map(|analysis| Engine {
+                analysis,
+                decoder: DealDecoder::new(&analysis.program),
+                reporter: Reporter::new(analysis, "examples"),
+                batch: Batch::new(
+                    analysis,
+                    "examples",
+                    Options {
+                        format: OutputFormat::Jsonl,
+                        explain: false,
+                        strict: false,
+                        today: None,
+                        fallback_today: today(),
+                        jobs: 1,
+                    },
+                ),
+            })
+            .collect()
+    })
+}
+
+fn today() -> augur_syntax::Date {
+    augur_syntax::Date::from_ymd(2026, 11, 28).unwrap_or_else(|| panic!("date"))
+}
+
+#[derive(Default)]
+struct Memory {
+    out: Vec<u8>,
+}
+
+impl Sink for Memory {
+    fn output(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.out.extend_from_slice(bytes);
+        Ok(())
+    }
+    fn message(&mut self, _line: &str) {}
+}
+
 fuzz_target!(|data: &[u8]| {
-    let Ok(json) = serde_json::from_slice::<serde_json::Value>(data) else {
-        return;
-    };
-    let today = augur_syntax::Date::from_ymd(2026, 11, 28).unwrap_or_else(|| panic!("date"));
-    for analysis in playbooks() {
-        if let Ok(deal) = augur_eval::decode_deal(&analysis.program, &json) {
-            let _ = augur_eval::evaluate(&analysis.program, &deal, today);
+    for engine in engines() {
+        let program = &engine.analysis.program;
+        if let Ok(text) = std::str::from_utf8(data) {
+            let fast = engine.decoder.decode_text(text);
+            let slow = serde_json::from_str::<serde_json::Value>(text)
+                .map_err(|e| DealError {
+                    message: format!("malformed JSON: {e}"),
+                    path: "$".into(),
+                })
+                .and_then(|json| decode_deal(program, &json));
+            match (&fast, &slow) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a.facts, b.facts);
+                    assert_eq!(a.id, b.id);
+                    assert_eq!(a.as_of, b.as_of);
+                    assert_eq!(a.unknown_keys, b.unknown_keys);
+                }
+                (Err(a), Err(b)) => assert_eq!(a, b),
+                _ => panic!("fast {fast:?} but reference {slow:?}"),
+            }
+            if let Ok(deal) = fast {
+                if let Ok(outcome) = augur_eval::evaluate(program, &deal, today()) {
+                    let id = deal.id.clone().unwrap_or_else(|| "fuzz".into());
+                    let mut direct = Vec::new();
+                    engine.reporter.write_json(&mut direct, &id, &outcome);
+                    assert_eq!(direct, engine.reporter.json(&id, &outcome).to_string().into_bytes());
+                }
+            }
+        }
+        let mut sink = Memory::default();
+        let mut totals = Totals::default();
+        let input = Input {
+            name: "-".into(),
+            kind: InputKind::Stdin,
+            reader: Box::new(std::io::Cursor::new(data.to_vec())),
+        };
+        if engine.batch.run(input, &mut totals, &mut sink).is_ok() {
+            let records = sink.out.iter().filter(|b| **b == b'\n').count();
+            assert_eq!(records as u64, totals.deals);
         }
     }
 });
