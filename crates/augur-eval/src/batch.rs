@@ -897,8 +897,7 @@ fn read_lines<'r>(
     let mut line = Vec::new();
     let mut number: u64 = 0;
     let mut consumed: u64 = 0;
-    let mut seq: u64 = 0;
-    let mut chunk = new_chunk(seq, buffers);
+    let mut chunks = Chunker::new(buffers);
     let mut first_record = kind == InputKind::Stdin;
     while let Some(read) =
         read_line(&mut reader, &mut line).map_err(|e| format!("cannot read: {e}"))?
@@ -933,36 +932,28 @@ fn read_lines<'r>(
                             emit(chunk, source);
                             return Ok(());
                         } else {
-                            let start = chunk.text.len();
-                            chunk.text.push_str(text);
-                            Some(RawBody::Json(start..chunk.text.len()))
+                            let text_so_far = &mut chunks.chunk.text;
+                            let start = text_so_far.len();
+                            text_so_far.push_str(text);
+                            Some(RawBody::Json(start..text_so_far.len()))
                         }
                     }
                 }
             }
         };
         if let Some(body) = body {
-            chunk.records.push(RawRecord { number, body });
+            chunks.chunk.records.push(RawRecord { number, body });
         }
-        let full = chunk.records.len() >= CHUNK_RECORDS || chunk.text.len() >= CHUNK_BYTES;
+        let full =
+            chunks.chunk.records.len() >= CHUNK_RECORDS || chunks.chunk.text.len() >= CHUNK_BYTES;
         // Nothing more buffered: the next read may wait on a pipe, so hand
         // over what we have and let its results out first.
         let waiting = reader.buffer().is_empty();
-        if !chunk.records.is_empty() && (full || waiting) {
-            chunk.consumed = consumed;
-            seq += 1;
-            if !emit(
-                std::mem::replace(&mut chunk, new_chunk(seq, buffers)),
-                source.clone(),
-            ) {
-                return Ok(());
-            }
+        if (full || waiting) && !chunks.ship(consumed, &source, &mut emit) {
+            return Ok(());
         }
     }
-    if !chunk.records.is_empty() {
-        chunk.consumed = consumed;
-        emit(chunk, source);
-    }
+    chunks.ship(consumed, &source, &mut emit);
     Ok(())
 }
 
@@ -972,6 +963,40 @@ fn starts_a_document(first_line: &str) -> bool {
     match serde_json::from_str::<serde::de::IgnoredAny>(first_line) {
         Ok(_) => false,
         Err(e) => e.is_eof(),
+    }
+}
+
+/// The chunk being filled, and the numbering of the chunks handed over.
+struct Chunker<'b> {
+    chunk: Chunk,
+    seq: u64,
+    buffers: &'b Buffers,
+}
+
+impl<'b> Chunker<'b> {
+    fn new(buffers: &'b Buffers) -> Self {
+        Chunker {
+            chunk: new_chunk(0, buffers),
+            seq: 0,
+            buffers,
+        }
+    }
+
+    /// Hands over the chunk so far, if it holds any record, with `consumed`
+    /// bytes of the input read. False when the pipeline is shutting down.
+    fn ship(
+        &mut self,
+        consumed: u64,
+        source: &std::sync::Arc<Source>,
+        emit: &mut impl FnMut(Chunk, std::sync::Arc<Source>) -> bool,
+    ) -> bool {
+        if self.chunk.records.is_empty() {
+            return true;
+        }
+        self.seq += 1;
+        let mut full = std::mem::replace(&mut self.chunk, new_chunk(self.seq, self.buffers));
+        full.consumed = consumed;
+        emit(full, source.clone())
     }
 }
 
@@ -1001,8 +1026,7 @@ fn read_csv<'r>(
         name: name.to_string(),
         header,
     });
-    let mut seq = 0;
-    let mut chunk = new_chunk(seq, buffers);
+    let mut chunks = Chunker::new(buffers);
     // Rows count the header as row 1, as spreadsheets do.
     let mut row_number: u64 = 1;
     loop {
@@ -1021,32 +1045,24 @@ fn read_csv<'r>(
         row_number += 1;
         if let RawBody::Csv(row) = &body {
             if let Err(error) = check_deal_size(row.as_slice().len()) {
-                chunk.records.push(RawRecord {
+                chunks.chunk.records.push(RawRecord {
                     number: row_number,
                     body: RawBody::Unreadable(error),
                 });
                 continue;
             }
         }
-        chunk.records.push(RawRecord {
+        chunks.chunk.records.push(RawRecord {
             number: row_number,
             body,
         });
-        if chunk.records.len() >= CHUNK_RECORDS {
-            chunk.consumed = csv.position().byte();
-            seq += 1;
-            if !emit(
-                std::mem::replace(&mut chunk, new_chunk(seq, buffers)),
-                source.clone(),
-            ) {
-                return Ok(());
-            }
+        if chunks.chunk.records.len() >= CHUNK_RECORDS
+            && !chunks.ship(csv.position().byte(), &source, &mut emit)
+        {
+            return Ok(());
         }
     }
-    if !chunk.records.is_empty() {
-        chunk.consumed = csv.position().byte();
-        emit(chunk, source);
-    }
+    chunks.ship(csv.position().byte(), &source, &mut emit);
     Ok(())
 }
 

@@ -212,6 +212,13 @@ fn next_escape(bytes: &[u8]) -> Option<usize> {
         .map(|at| offset + at)
 }
 
+/// A `,` before every element of a JSON list or object but the first.
+fn comma(out: &mut Vec<u8>, first: &mut bool) {
+    if !std::mem::take(first) {
+        out.push(b',');
+    }
+}
+
 fn write_int(out: &mut Vec<u8>, n: i64) {
     let mut buffer = itoa::Buffer::new();
     out.extend_from_slice(buffer.format(n).as_bytes());
@@ -283,9 +290,7 @@ impl<'a> Reporter<'a> {
         let mut first = true;
         for (group, score) in &outcome.groups {
             if let Some(key) = fragments.group_keys.get(*group as usize) {
-                if !std::mem::take(&mut first) {
-                    out.push(b',');
-                }
+                comma(out, &mut first);
                 out.extend_from_slice(key);
                 write_int(out, *score);
             }
@@ -300,9 +305,7 @@ impl<'a> Reporter<'a> {
             ) else {
                 continue;
             };
-            if !std::mem::take(&mut first) {
-                out.push(b',');
-            }
+            comma(out, &mut first);
             out.extend_from_slice(head);
             write_string(out, message);
             out.extend_from_slice(tail);
@@ -311,9 +314,7 @@ impl<'a> Reporter<'a> {
         let mut first = true;
         for (id, text) in &outcome.advice {
             if let Some(head) = fragments.advice_heads.get(*id as usize) {
-                if !std::mem::take(&mut first) {
-                    out.push(b',');
-                }
+                comma(out, &mut first);
                 out.extend_from_slice(head);
                 write_string(out, text);
                 out.push(b'}');
@@ -323,9 +324,7 @@ impl<'a> Reporter<'a> {
         let mut first = true;
         for fact in &outcome.unknown {
             if let Some(name) = fragments.fact_names.get(*fact as usize) {
-                if !std::mem::take(&mut first) {
-                    out.push(b',');
-                }
+                comma(out, &mut first);
                 out.extend_from_slice(name);
             }
         }
