@@ -105,7 +105,10 @@ fuzz_target!(|data: &[u8]| {
                     let id = deal.id.clone().unwrap_or_else(|| "fuzz".into());
                     let mut direct = Vec::new();
                     engine.reporter.write_json(&mut direct, &id, &outcome);
-                    assert_eq!(direct, engine.reporter.json(&id, &outcome).to_string().into_bytes());
+                    assert_eq!(
+                        direct,
+                        engine.reporter.json(&id, &outcome).to_string().into_bytes()
+                    );
                 }
             }
         }

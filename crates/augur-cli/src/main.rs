@@ -66,8 +66,12 @@ enum Command {
     /// order, one result or error per deal; a bad deal never stops the others.
     /// Exit code 1 if any deal could not be evaluated.
     Eval {
+        /// The playbook (.augur) to evaluate the deals against
         playbook: PathBuf,
+        /// Deal files: .json (one deal), .jsonl (one a line), .csv (one a row), - for stdin
+        /// (JSON Lines, or one pretty-printed deal); none means stdin
         deals: Vec<String>,
+        /// text: a report for people; json: one document; jsonl: one result a line
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
         /// List every signal, fired or not, with the values its condition read
