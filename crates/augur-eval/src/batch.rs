@@ -264,7 +264,17 @@ impl Buffers {
 /// Where records come from, shared by the reader and the workers.
 struct Source {
     name: String,
+    /// The CSV header row's fact names (empty for JSON inputs).
     header: Vec<String>,
+}
+
+impl Source {
+    fn new(name: &str, header: Vec<String>) -> std::sync::Arc<Source> {
+        std::sync::Arc::new(Source {
+            name: name.to_string(),
+            header,
+        })
+    }
 }
 
 impl<'a> Batch<'a> {
@@ -359,23 +369,22 @@ impl<'a> Batch<'a> {
     /// turns the chunk's records into error records instead of taking the
     /// batch down.
     fn process(&self, chunk: Chunk, source: &Source, buffers: &Buffers) -> Done {
-        let seq = chunk.seq;
-        let consumed = chunk.consumed;
-        let numbers: Vec<u64> = chunk.records.iter().map(|r| r.number).collect();
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.process_chunk(chunk, source, buffers)
+        let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.process_chunk(&chunk, source, buffers)
         }))
         .unwrap_or_else(|_| {
-            let mut done = self.empty_done(seq, consumed);
-            for number in numbers {
+            let mut done = self.empty_done(chunk.seq, chunk.consumed);
+            for record in &chunk.records {
                 let error = DealError {
                     message: "internal error while evaluating this deal (please report it)".into(),
                     path: "$".into(),
                 };
-                self.render_error(&record_name(&source.name, number), &error, &mut done);
+                self.render_error(&record_name(&source.name, record.number), &error, &mut done);
             }
             done
-        })
+        });
+        buffers.give_text(chunk.text);
+        done
     }
 
     fn empty_done(&self, seq: u64, consumed: u64) -> Done {
@@ -389,12 +398,12 @@ impl<'a> Batch<'a> {
         }
     }
 
-    fn process_chunk(&self, chunk: Chunk, source: &Source, buffers: &Buffers) -> Done {
+    fn process_chunk(&self, chunk: &Chunk, source: &Source, buffers: &Buffers) -> Done {
         let mut done = self.empty_done(chunk.seq, chunk.consumed);
         done.output = buffers.output();
-        for record in chunk.records {
-            let decoded = match record.body {
-                RawBody::Json(range) => match chunk.text.get(range) {
+        for record in &chunk.records {
+            let decoded = match &record.body {
+                RawBody::Json(range) => match chunk.text.get(range.clone()) {
                     Some(text) => self.decoder.decode_text(text),
                     None => Err(DealError {
                         message: "internal error: lost the text of this deal".into(),
@@ -406,7 +415,7 @@ impl<'a> Batch<'a> {
                     crate::csv_deals::row_to_json(&self.analysis.program, &source.header, &cells)
                         .and_then(|json| crate::decode_deal(&self.analysis.program, &json))
                 }
-                RawBody::Unreadable(error) => Err(error),
+                RawBody::Unreadable(error) => Err(error.clone()),
             };
             match decoded.and_then(|deal| {
                 self.evaluate(&source.name, record.number, deal, &mut done.messages)
@@ -420,7 +429,6 @@ impl<'a> Batch<'a> {
                 }
             }
         }
-        buffers.give_text(chunk.text);
         done
     }
 
@@ -777,10 +785,7 @@ fn read_chunks<'r>(
 ) -> Result<(), String> {
     match kind {
         InputKind::Json => {
-            let source = std::sync::Arc::new(Source {
-                name: name.to_string(),
-                header: Vec::new(),
-            });
+            let source = Source::new(name, Vec::new());
             let (consumed, chunk) = read_document(reader, Vec::new())?;
             emit(chunk.into_chunk(consumed), source);
             Ok(())
@@ -889,10 +894,7 @@ fn read_lines<'r>(
     buffers: &Buffers,
     mut emit: impl FnMut(Chunk, std::sync::Arc<Source>) -> bool,
 ) -> Result<(), String> {
-    let source = std::sync::Arc::new(Source {
-        name: name.to_string(),
-        header: Vec::new(),
-    });
+    let source = Source::new(name, Vec::new());
     let mut reader = BufReader::with_capacity(READ_BUFFER_BYTES, reader);
     let mut line = Vec::new();
     let mut number: u64 = 0;
@@ -1022,10 +1024,7 @@ fn read_csv<'r>(
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
         .collect();
-    let source = std::sync::Arc::new(Source {
-        name: name.to_string(),
-        header,
-    });
+    let source = Source::new(name, header);
     let mut chunks = Chunker::new(buffers);
     // Rows count the header as row 1, as spreadsheets do.
     let mut row_number: u64 = 1;
