@@ -264,10 +264,14 @@ impl<'t> Builder<'t> {
                 .get(start..end)
                 .map_or(0, |t| t.len() - t.trim_end().len());
             end -= trimmed;
+            // Comments never overlap, so sorted by start they are sorted by end
+            // too: a binary search keeps this logarithmic in the comment count.
             let comment = self
                 .comment_spans
-                .iter()
-                .find(|c| c.end == end && c.start >= start);
+                .binary_search_by_key(&end, |c| c.end)
+                .ok()
+                .and_then(|index| self.comment_spans.get(index))
+                .filter(|c| c.start >= start);
             match comment {
                 Some(comment) => end = comment.start,
                 None => return Span::new(start, end),
