@@ -152,6 +152,12 @@ impl<'a> Checker<'a> {
         self.diagnostics.push(diagnostic.in_file(file));
     }
 
+    /// The source text under `span` in the file being checked.
+    pub(crate) fn source_text(&self, span: Span) -> Option<&'a str> {
+        let sources: &'a [Source] = self.sources;
+        sources.get(self.file.0 as usize)?.text.get(span.start..span.end)
+    }
+
     /// Where `}` closes the block `item` (if its text ends with one).
     fn insertion_for(&self, item_span: Span, last_end: Option<usize>) -> Option<Insertion> {
         let close = item_span.end.checked_sub(1)?;

@@ -498,8 +498,59 @@ impl Checker<'_> {
             "today" => return self.node(ExprKind::Today, Ty::known(Type::Date), span),
             _ => {}
         }
+        // Beside a value whose own name or type was already reported, a bare
+        // variant has nothing to be checked against: saying it is "not
+        // declared" would be a second message for one mistake.
+        if expected.is_some_and(Type::is_error) && !self.looks_like_misspelt_value(name) {
+            return self.poisoned(span);
+        }
         self.unknown_name(name, span, expected);
         self.poisoned(span)
+    }
+
+    /// Whether `name` reads as a typo of a declared fact, let, signal or
+    /// verdict rather than as a variant of a type we could not determine.
+    fn looks_like_misspelt_value(&self, name: &str) -> bool {
+        !self.is_some_variant(name)
+            && did_you_mean(name, self.values.keys().map(String::as_str)).is_some()
+    }
+
+    /// Whether `name` is a variant of some enum or an arm of some verdict.
+    fn is_some_variant(&self, name: &str) -> bool {
+        self.program
+            .enums
+            .iter()
+            .any(|e| e.variants.iter().any(|v| v.name == name))
+            || self
+                .program
+                .verdicts
+                .iter()
+                .any(|v| v.arms.iter().any(|arm| arm.name == name))
+    }
+
+    /// `champion == none or coach`: reads well in English but means
+    /// `(champion == none) or coach`. When the right side of an `or` is a bare
+    /// variant of the type compared on the left, the fix is `in [..]`.
+    fn or_of_variants_fix(&self, lhs: &ir::Expr, rhs: &ast::Expr) -> Option<(String, String)> {
+        let Ast::Name(variant) = &rhs.node else {
+            return None;
+        };
+        if self.is_value_name(variant) {
+            return None;
+        }
+        let ExprKind::Compare(CompareOp::Eq, value, _) = &lhs.kind else {
+            return None;
+        };
+        self.variant_index(&value.ty.ty, variant)?;
+        let value_text = self.source_text(value.location.span)?;
+        let first_text = match &lhs.kind {
+            ExprKind::Compare(_, _, first) => self.source_text(first.location.span)?,
+            _ => return None,
+        };
+        Some((
+            format!("{value_text} in [{first_text}, {variant}]"),
+            variant.clone(),
+        ))
     }
 
     fn unknown_name(&mut self, name: &str, span: Span, expected: Option<&Type>) {
@@ -784,6 +835,25 @@ impl Checker<'_> {
         match op {
             BinaryOp::And | BinaryOp::Or => {
                 let lhs = self.lower_condition(lhs);
+                if op == BinaryOp::Or {
+                    if let Some((fix, variant)) = self.or_of_variants_fix(&lhs, rhs) {
+                        self.error(
+                            Diagnostic::error(
+                                Code::UnknownName,
+                                rhs.span,
+                                format!("`{variant}` alone is not a condition"),
+                            )
+                            .with_label("a variant, not a yes/no question")
+                            .with_help(format!(
+                                "`or` joins two conditions; to ask whether a value is one of several variants, write `{fix}`"
+                            ))
+                            .with_suggestion(format!("Change to `{fix}`"), span, fix.clone()),
+                        );
+                        let rhs = self.poisoned(rhs.span);
+                        let kind = ExprKind::Or(boxed(lhs), boxed(rhs));
+                        return self.node(kind, Ty::error(), span);
+                    }
+                }
                 let rhs = self.lower_condition(rhs);
                 let ty = Ty {
                     ty: Type::Bool,
@@ -842,7 +912,7 @@ impl Checker<'_> {
             | BinaryOp::Ge => {
                 // A bare variant on the left (`early == stage`) takes its type
                 // from the right.
-                let lhs_is_bare = matches!(&lhs.node, Ast::Name(n) if !self.is_value_name(n));
+                let lhs_is_bare = matches!(&lhs.node, Ast::Name(n) if !self.is_value_name(n) && self.is_some_variant(n));
                 let (lhs, rhs) = if lhs_is_bare {
                     let rhs = self.lower(rhs, None);
                     let lhs = self.lower(lhs, Some(&rhs.ty.ty));

@@ -231,23 +231,11 @@ pub fn did_you_mean<'a>(
         .map(|(_, candidate)| candidate)
 }
 
-/// Levenshtein distance over characters (so one Chinese character is one edit).
+/// Edit distance over characters (so one Chinese character is one edit),
+/// counting two swapped neighbours as one edit (Damerau–Levenshtein): `eraly`
+/// is one edit from `early`, as a reader sees it.
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    // One row of the classic table, rebuilt per character of `a` with
-    // iterators so no index can go out of range.
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = Vec::with_capacity(b.len() + 1);
-        current.push(i + 1);
-        for ((cb, diagonal), above) in b.iter().zip(&previous).zip(previous.iter().skip(1)) {
-            let left = current.last().copied().unwrap_or(i + 1);
-            let substitution = diagonal + usize::from(ca != *cb);
-            current.push(substitution.min(above + 1).min(left + 1));
-        }
-        previous = current;
-    }
-    previous.last().copied().unwrap_or(0)
+    strsim::damerau_levenshtein(a, b)
 }
 
 #[cfg(test)]
@@ -261,6 +249,14 @@ mod tests {
         assert_eq!(did_you_mean("stag", names), Some("stage"));
         assert_eq!(did_you_mean("阶", names), Some("阶段"));
         assert_eq!(did_you_mean("completely_different", names), None);
+    }
+
+    #[test]
+    fn a_swap_of_two_letters_is_one_edit() {
+        assert_eq!(did_you_mean("eraly", ["early", "late"]), Some("early"));
+        assert_eq!(did_you_mean("satge", ["stage", "events"]), Some("stage"));
+        assert_eq!(did_you_mean("kidn", ["kind", "on"]), Some("kind"));
+        assert_eq!(did_you_mean("期初阶段", ["初期阶段", "后期"]), Some("初期阶段"));
     }
 
     #[test]
