@@ -69,6 +69,32 @@ pub(crate) struct Checker<'a> {
     pub(crate) facts_close: Option<Insertion>,
     /// Where a new variant can be inserted in each enum (for "add variant").
     pub(crate) enum_close: HashMap<EnumId, Insertion>,
+    /// Names whose declarations did not parse: known to exist, so using them
+    /// raises no second error (the syntax error was the one message).
+    pub(crate) broken: BrokenNames,
+}
+
+/// The names declared by broken items and entries, by kind.
+#[derive(Default)]
+pub(crate) struct BrokenNames {
+    pub(crate) values: std::collections::HashSet<String>,
+    pub(crate) types: std::collections::HashSet<String>,
+    pub(crate) members: std::collections::HashSet<String>,
+}
+
+impl BrokenNames {
+    fn collect(sources: &[Source]) -> Self {
+        let mut names = BrokenNames::default();
+        for decl in sources.iter().flat_map(|s| &s.parse.file.broken) {
+            let set = match decl.kind {
+                ast::BrokenKind::Value => &mut names.values,
+                ast::BrokenKind::Type => &mut names.types,
+                ast::BrokenKind::Member => &mut names.members,
+            };
+            set.insert(decl.name.node.clone());
+        }
+        names
+    }
 }
 
 /// The closing `}` of a block and the end of its last entry, so a quick fix
@@ -104,6 +130,7 @@ pub(crate) fn check(sources: Vec<Source>, diagnostics: Vec<Diagnostic>) -> Analy
             referenced: Default::default(),
             facts_close: None,
             enum_close: HashMap::new(),
+            broken: BrokenNames::collect(&sources),
         };
         for (index, source) in sources.iter().enumerate() {
             let file = FileId(index as u32);
@@ -152,10 +179,24 @@ impl<'a> Checker<'a> {
         self.diagnostics.push(diagnostic.in_file(file));
     }
 
+    /// Whether a syntax error was reported inside `span` of the current file
+    /// (then a missing part there is that error's doing, not a second one).
+    pub(crate) fn syntax_error_inside(&self, span: Span) -> bool {
+        self.diagnostics.iter().any(|d| {
+            d.code == Code::Syntax
+                && d.file == self.file
+                && span.start <= d.span.start
+                && d.span.start < span.end
+        })
+    }
+
     /// The source text under `span` in the file being checked.
     pub(crate) fn source_text(&self, span: Span) -> Option<&'a str> {
         let sources: &'a [Source] = self.sources;
-        sources.get(self.file.0 as usize)?.text.get(span.start..span.end)
+        sources
+            .get(self.file.0 as usize)?
+            .text
+            .get(span.start..span.end)
     }
 
     /// Where `}` closes the block `item` (if its text ends with one).
@@ -463,6 +504,7 @@ impl<'a> Checker<'a> {
                         self.occurrence(Symbol::Record(id), name.span, false);
                         Type::Record(id)
                     }
+                    None if self.broken.types.contains(&name.node) => Type::Error,
                     None => {
                         let suggestion =
                             did_you_mean(&name.node, self.types.keys().map(String::as_str))
@@ -726,6 +768,8 @@ impl<'a> Checker<'a> {
         }
         let when = match def.when() {
             Some(when) => self.lower_condition(when),
+            // A `when` that did not parse was reported as a syntax error.
+            None if self.syntax_error_inside(span) => placeholder(self.location(span)),
             None => {
                 self.error(
                     Diagnostic::error(
@@ -793,7 +837,8 @@ impl<'a> Checker<'a> {
                 def.arms.last().map(|a| &a.node.condition),
                 Some(ArmCondition::Otherwise(_))
             );
-            if !last_is_otherwise && otherwise_at.is_none() {
+            if !last_is_otherwise && otherwise_at.is_none() && !self.syntax_error_inside(item.span)
+            {
                 let end = item.span.end.saturating_sub(1);
                 let indent = "  ";
                 let mut diagnostic = Diagnostic::error(

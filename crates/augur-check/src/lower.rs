@@ -504,6 +504,12 @@ impl Checker<'_> {
         if expected.is_some_and(Type::is_error) && !self.looks_like_misspelt_value(name) {
             return self.poisoned(span);
         }
+        // Declared by an item or entry that did not parse: already reported.
+        let broken_variant = matches!(expected, Some(Type::Enum(_) | Type::Verdict(_)))
+            && self.broken.members.contains(name);
+        if self.broken.values.contains(name) || broken_variant {
+            return self.poisoned(span);
+        }
         self.unknown_name(name, span, expected);
         self.poisoned(span)
     }
@@ -718,6 +724,9 @@ impl Checker<'_> {
             _ => return self.not_a_record(base, field, span),
         };
         let Some((index, field_ty)) = self.record_field(&Type::Record(record), &field.node) else {
+            if self.broken.members.contains(&field.node) {
+                return self.poisoned(span);
+            }
             let record_info = self.program.records.get(record as usize);
             let names: Vec<String> = record_info
                 .map(|r| r.fields.iter().map(|f| f.name.clone()).collect())

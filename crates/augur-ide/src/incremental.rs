@@ -139,6 +139,33 @@ fn spliced(old_text: &str, old: &Parse, new_text: &str) -> Option<Parse> {
                 c
             }),
     );
+    let broken = &old.file.broken;
+    file.broken.extend(
+        broken
+            .iter()
+            .filter(|b| b.name.span.end <= region_start)
+            .cloned(),
+    );
+    file.broken.extend(
+        sub.file
+            .broken
+            .into_iter()
+            .filter(|b| b.name.span.start < region_len)
+            .map(|mut b| {
+                Shift(region_start as isize).span(&mut b.name.span);
+                b
+            }),
+    );
+    file.broken.extend(
+        broken
+            .iter()
+            .filter(|b| b.name.span.start >= region_old_end)
+            .cloned()
+            .map(|mut b| {
+                Shift(delta).span(&mut b.name.span);
+                b
+            }),
+    );
     let mut diagnostics: Vec<Diagnostic> = old
         .diagnostics
         .iter()

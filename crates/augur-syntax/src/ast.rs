@@ -16,11 +16,33 @@ pub type Item = Spanned<ItemKind>;
 pub type Expr = Spanned<ExprKind>;
 pub type TypeExpr = Spanned<TypeKind>;
 
-/// One parsed file: its items in order, and every comment (for the formatter).
+/// One parsed file: its items in order, every comment (for the formatter),
+/// and the names declared by items or entries that did not parse.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct File {
     pub items: Vec<Item>,
     pub comments: Vec<Comment>,
+    pub broken: Vec<BrokenDecl>,
+}
+
+/// A name whose declaration did not parse (`signal late_risk { when ++ }`
+/// swallowed by recovery). A syntax error has already been reported there;
+/// the checker treats the name as existing, so its uses raise no second error.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BrokenDecl {
+    pub kind: BrokenKind,
+    pub name: Ident,
+}
+
+/// What kind of name a broken declaration declared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BrokenKind {
+    /// A fact, `let`, signal, group, verdict or advice.
+    Value,
+    /// An enum or record.
+    Type,
+    /// An enum variant, a record field or a verdict arm.
+    Member,
 }
 
 /// A `# …` comment; `text` includes the `#`, not the line break.

@@ -256,7 +256,10 @@ mod tests {
         assert_eq!(did_you_mean("eraly", ["early", "late"]), Some("early"));
         assert_eq!(did_you_mean("satge", ["stage", "events"]), Some("stage"));
         assert_eq!(did_you_mean("kidn", ["kind", "on"]), Some("kind"));
-        assert_eq!(did_you_mean("期初阶段", ["初期阶段", "后期"]), Some("初期阶段"));
+        assert_eq!(
+            did_you_mean("期初阶段", ["初期阶段", "后期"]),
+            Some("初期阶段")
+        );
     }
 
     #[test]

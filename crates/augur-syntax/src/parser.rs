@@ -237,6 +237,8 @@ struct Builder<'t> {
     diagnostics: Vec<Diagnostic>,
     /// Every comment's span, sorted; used to trim spans.
     comment_spans: Vec<Span>,
+    /// Names declared by broken items and entries (see [`BrokenDecl`]).
+    broken: Vec<BrokenDecl>,
 }
 
 /// A placeholder for an expression that could not be built (an error has been
@@ -251,6 +253,7 @@ impl<'t> Builder<'t> {
             text,
             diagnostics: Vec::new(),
             comment_spans: Vec::new(),
+            broken: Vec::new(),
         }
     }
 
@@ -297,7 +300,10 @@ impl<'t> Builder<'t> {
         for pair in file.into_inner() {
             match pair.as_rule() {
                 Rule::COMMENT | Rule::EOI => {}
-                Rule::recovery => self.explain_recovery(&pair),
+                Rule::recovery => {
+                    self.explain_recovery(&pair, Rule::item_alone);
+                    self.declared_names_in(&pair);
+                }
                 _ => {
                     if items.len() == limits::MAX_ITEMS {
                         self.diagnostics.push(
@@ -322,27 +328,49 @@ impl<'t> Builder<'t> {
                 }
             }
         }
-        File { items, comments }
+        let broken = std::mem::take(&mut self.broken);
+        File {
+            items,
+            comments,
+            broken,
+        }
     }
 
-    /// Says what went wrong in a stretch of text that did not parse as an item.
-    fn explain_recovery(&mut self, pair: &Pair<'_, Rule>) {
+    /// Says what went wrong in a stretch of text that did not parse, by
+    /// running `alone` (an item or an entry on its own) over that stretch.
+    fn explain_recovery(&mut self, pair: &Pair<'_, Rule>, alone: Rule) {
         let start = pair.as_span().start();
-        let region = pair.as_str();
-        let (at, expected) = match AugurParser::parse(Rule::item_alone, region) {
+        let region = pair.as_str().trim_end();
+        if let Some(diagnostic) = fractional_weight(region, start) {
+            self.diagnostics.push(diagnostic);
+            return;
+        }
+        let (at, expected) = match AugurParser::parse(alone, region) {
             Err(error) => {
                 let at = start + error_offset(&error);
                 let expected = match &error.variant {
                     pest::error::ErrorVariant::ParsingError { positives, .. } => {
-                        describe_expected(positives)
+                        // An entry is cut out of its block: "the end" of the
+                        // cut-out text is not something the author can write.
+                        let mut positives = positives.clone();
+                        if alone != Rule::item_alone && positives.len() > 1 {
+                            positives.retain(|rule| *rule != Rule::EOI);
+                        }
+                        describe_expected(&positives)
+                            .unwrap_or_else(|| expected_in(alone).to_string())
                     }
                     pest::error::ErrorVariant::CustomError { message } => message.clone(),
                 };
                 (at, expected)
             }
-            // The item parses alone but not in place (cannot normally happen).
-            Ok(_) => (start, "an item".to_string()),
+            // The stretch parses alone but not in place: what follows it
+            // cannot come next (e.g. `when a b`).
+            Ok(_) => (start + region.len(), next_entry(alone).to_string()),
         };
+        if expected == CLOSING_QUOTE {
+            self.diagnostics.push(unclosed_string(self.text, at));
+            return;
+        }
         let found = describe_found(self.text, at);
         let end = (at + found.1).min(self.text.len());
         let mut diagnostic = Diagnostic::error(
@@ -353,6 +381,72 @@ impl<'t> Builder<'t> {
         .with_label(format!("expected {expected}"));
         diagnostic.help = Some(syntax_help(region, at - start, &expected));
         self.diagnostics.push(diagnostic);
+    }
+
+    /// Records the names a broken stretch of items would have declared: every
+    /// line of it that starts with `signal x`, `let x`, `enum X`, ….
+    fn declared_names_in(&mut self, pair: &Pair<'_, Rule>) {
+        let start = pair.as_span().start();
+        let region = pair.as_str();
+        let mut offset = 0;
+        for line in region.split_inclusive('\n') {
+            let indent = line.len() - line.trim_start().len();
+            self.broken_name(
+                Rule::declared_name,
+                line.trim_start(),
+                start + offset + indent,
+            );
+            offset += line.len();
+        }
+    }
+
+    /// Records the name `rule` finds at the start of `text` (at `offset` in
+    /// the file) as broken.
+    fn broken_name(&mut self, rule: Rule, text: &str, offset: usize) {
+        let Ok(mut pairs) = AugurParser::parse(rule, text) else {
+            return;
+        };
+        let Some(found) = pairs.next() else {
+            return;
+        };
+        let mut keyword = None;
+        for part in found.into_inner() {
+            match part.as_rule() {
+                Rule::declaring_keyword => keyword = Some(part.as_str()),
+                Rule::ident => {
+                    let span = Span::new(
+                        offset + part.as_span().start(),
+                        offset + part.as_span().end(),
+                    );
+                    let kind = match (rule, keyword) {
+                        (Rule::entry_name, _) => BrokenKind::Member,
+                        (_, Some("enum" | "record")) => BrokenKind::Type,
+                        _ => BrokenKind::Value,
+                    };
+                    let name = Spanned::new(part.as_str().to_string(), span);
+                    self.broken.push(BrokenDecl { kind, name });
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// A broken entry inside a block: explained, and the name it starts with
+    /// recorded when it declares one (`kind` says of what).
+    fn broken_entry(
+        &mut self,
+        pair: &Pair<'_, Rule>,
+        alone: Rule,
+        names: Option<(Rule, BrokenKind)>,
+    ) {
+        self.explain_recovery(pair, alone);
+        if let Some((rule, kind)) = names {
+            let before = self.broken.len();
+            self.broken_name(rule, pair.as_str(), pair.as_span().start());
+            for decl in self.broken.iter_mut().skip(before) {
+                decl.kind = kind;
+            }
+        }
     }
 
     fn item(&mut self, pair: Pair<'_, Rule>) -> Option<Item> {
@@ -382,6 +476,11 @@ impl<'t> Builder<'t> {
                             let doc = parts.next().map(|doc| self.plain_string(doc));
                             variants.push(Spanned::new(VariantDef { name, doc }, variant_span));
                         }
+                        Rule::entry_recovery => self.broken_entry(
+                            &child,
+                            Rule::variant_alone,
+                            Some((Rule::entry_name, BrokenKind::Member)),
+                        ),
                         _ => {}
                     }
                 }
@@ -400,6 +499,11 @@ impl<'t> Builder<'t> {
                         Rule::ident => name = Some(self.ident(child)),
                         Rule::plain_string => doc = Some(self.plain_string(child)),
                         Rule::field_def => fields.push(self.field_def(child)?),
+                        Rule::entry_recovery => self.broken_entry(
+                            &child,
+                            Rule::field_alone,
+                            Some((Rule::entry_name, BrokenKind::Member)),
+                        ),
                         _ => {}
                     }
                 }
@@ -410,10 +514,18 @@ impl<'t> Builder<'t> {
                 })
             }
             Rule::facts_block => {
-                let facts = children(pair)
-                    .filter(|child| child.as_rule() == Rule::field_def)
-                    .filter_map(|child| self.field_def(child))
-                    .collect();
+                let mut facts = Vec::new();
+                for child in children(pair) {
+                    match child.as_rule() {
+                        Rule::field_def => facts.extend(self.field_def(child)),
+                        Rule::entry_recovery => self.broken_entry(
+                            &child,
+                            Rule::field_alone,
+                            Some((Rule::entry_name, BrokenKind::Value)),
+                        ),
+                        _ => {}
+                    }
+                }
                 ItemKind::Facts(FactsBlock { facts })
             }
             Rule::let_def => {
@@ -435,6 +547,14 @@ impl<'t> Builder<'t> {
                         Rule::signal_def => {
                             let signal_span = self.span_of(&child);
                             signals.push(Spanned::new(self.signal(child)?, signal_span));
+                        }
+                        Rule::signal_recovery => self.broken_entry(
+                            &child,
+                            Rule::signal_alone,
+                            Some((Rule::declared_name, BrokenKind::Value)),
+                        ),
+                        Rule::header_recovery => {
+                            self.broken_entry(&child, Rule::header_alone, None)
                         }
                         _ => {}
                     }
@@ -485,6 +605,11 @@ impl<'t> Builder<'t> {
                                 arm_span,
                             ));
                         }
+                        Rule::arm_recovery => self.broken_entry(
+                            &child,
+                            Rule::arm_alone,
+                            Some((Rule::entry_name, BrokenKind::Member)),
+                        ),
                         _ => {}
                     }
                 }
@@ -533,6 +658,10 @@ impl<'t> Builder<'t> {
                         }
                         Rule::expect_stmt => {
                             TestStatement::Expect(self.top_expr(children(child).next()?))
+                        }
+                        Rule::statement_recovery => {
+                            self.broken_entry(&child, Rule::statement_alone, None);
+                            continue;
                         }
                         _ => continue,
                     };
@@ -589,6 +718,10 @@ impl<'t> Builder<'t> {
                     "message",
                     SignalClause::Message(self.template(children(child).next()?)),
                 ),
+                Rule::clause_recovery => {
+                    self.broken_entry(&child, Rule::clause_alone, None);
+                    continue;
+                }
                 _ => continue,
             };
             let duplicate = clauses.iter().find(|existing| {
@@ -1029,7 +1162,7 @@ fn binary_op(op: &Pair<'_, Rule>) -> BinaryOp {
 }
 
 /// Plain-language names for what the grammar expected.
-fn describe_expected(positives: &[Rule]) -> String {
+fn describe_expected(positives: &[Rule]) -> Option<String> {
     let mut names: Vec<&str> = Vec::new();
     for rule in positives {
         let name = match rule {
@@ -1057,6 +1190,7 @@ fn describe_expected(positives: &[Rule]) -> String {
             Rule::test_today => "`today`",
             Rule::expect_stmt => "`expect`",
             Rule::kw_facts => "`facts`",
+            Rule::str_text | Rule::str_escape | Rule::interp | Rule::plain_text => CLOSING_QUOTE,
             Rule::EOI => "the end of the file",
             Rule::playbook_header | Rule::import | Rule::enum_def | Rule::record_def | Rule::facts_block
             | Rule::let_def | Rule::group_def | Rule::verdict_def | Rule::advice_def | Rule::test_def => {
@@ -1069,9 +1203,9 @@ fn describe_expected(positives: &[Rule]) -> String {
         }
     }
     match names.as_slice() {
-        [] => "an item (`playbook`, `import`, `enum`, `record`, `facts`, `let`, `group`, `signal`, `verdict`, `advice` or `test`)".to_string(),
-        [one] => (*one).to_string(),
-        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+        [] => None,
+        [one] => Some((*one).to_string()),
+        [rest @ .., last] => Some(format!("{} or {last}", rest.join(", "))),
     }
 }
 
@@ -1085,7 +1219,7 @@ fn describe_found(text: &str, offset: usize) -> (String, usize) {
         return ("the end of the line".to_string(), 0);
     }
     if first == '"' {
-        return ("a string".to_string(), first.len_utf8());
+        return ("a string".to_string(), string_len(rest));
     }
     // Invisible characters (NUL, other controls, bidi overrides) would print
     // as nothing or reorder the message; name them by code point instead.
@@ -1106,11 +1240,105 @@ fn describe_found(text: &str, offset: usize) -> (String, usize) {
     (format!("`{word}`"), len)
 }
 
+/// The length of the string starting at `rest` (which starts with `"`): to
+/// its closing quote, or to the end of the line when it is not closed.
+fn string_len(rest: &str) -> usize {
+    let mut escaped = false;
+    for (at, c) in rest.char_indices().skip(1) {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return at + 1,
+            '\n' | '\r' => return at,
+            _ => {}
+        }
+    }
+    rest.len()
+}
+
 fn unicode_ident_like(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
 /// A hint for the most common slips at the error position.
+/// What an entry of the block `alone` explains is made of, when pest names
+/// no rule (it expected punctuation such as `:`).
+fn expected_in(alone: Rule) -> &'static str {
+    match alone {
+        Rule::signal_alone => "a signal (`signal name \"label\" { … }`)",
+        Rule::clause_alone => "`when`, `weight` or `message`",
+        Rule::arm_alone => "a verdict arm (`name \"label\" when …`)",
+        Rule::statement_alone => "`given`, `today` or `expect`",
+        Rule::field_alone => "`:` (a field is written `name: type`)",
+        Rule::variant_alone => "a variant name",
+        Rule::header_alone => "`when` or `{`",
+        _ => "an item (`playbook`, `import`, `enum`, `record`, `facts`, `let`, `group`, `signal`, `verdict`, `advice` or `test`)",
+    }
+}
+
+/// What may follow a complete entry of the block `alone` explains.
+fn next_entry(alone: Rule) -> &'static str {
+    match alone {
+        Rule::signal_alone => "`signal` or the `}` that closes the group",
+        Rule::clause_alone => "`when`, `weight`, `message` or the `}` that closes the signal",
+        Rule::arm_alone => "the next arm or the `}` that closes the verdict",
+        Rule::statement_alone => "`given`, `today`, `expect` or the `}` that closes the test",
+        Rule::field_alone => "the next field (`name: type`) or `}`",
+        Rule::variant_alone => "the next variant or `}`",
+        Rule::header_alone => "`{`",
+        _ => "the next item",
+    }
+}
+
+const CLOSING_QUOTE: &str = "the closing `\"`";
+
+/// A string that runs to the end of its line without its closing quote:
+/// underlined from its opening quote, which is where the author must look.
+fn unclosed_string(text: &str, at: usize) -> Diagnostic {
+    let line_start = text
+        .get(..at)
+        .and_then(|b| b.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let open = text
+        .get(line_start..at)
+        .and_then(|line| line.rfind('"'))
+        .map_or(at, |i| line_start + i);
+    let end = text
+        .get(at..)
+        .and_then(|rest| rest.find(['\n', '\r']))
+        .map_or(text.len(), |i| at + i);
+    Diagnostic::error(
+        Code::Syntax,
+        Span::new(open, end),
+        "this text has no closing `\"`",
+    )
+    .with_label("the text starts here and is not closed on this line")
+    .with_help("add a `\"` where the text ends; a text cannot run over several lines")
+}
+
+/// `weight 2.5`: weights are whole numbers. Said plainly rather than as
+/// "expected …, found `.`".
+fn fractional_weight(region: &str, start: usize) -> Option<Diagnostic> {
+    let rest = region.strip_prefix("weight")?;
+    let number = rest.trim_start();
+    let offset = start + region.len() - number.len();
+    let digits = number.trim_start_matches(['+', '-']);
+    let (whole, fraction) = digits.split_once('.')?;
+    let is_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !is_digits(whole) || !is_digits(fraction.split_whitespace().next().unwrap_or("")) {
+        return None;
+    }
+    let len = number.find(char::is_whitespace).unwrap_or(number.len());
+    Some(
+        Diagnostic::error(Code::Syntax, Span::new(offset, offset + len), "weights are whole numbers")
+            .with_label("not a whole number")
+            .with_help(format!(
+                "write a whole number such as `{}`; weights only count relative to each other, so scale the others if you need finer steps",
+                whole
+            )),
+    )
+}
+
 fn syntax_help(region: &str, at: usize, expected: &str) -> String {
     let before = region.get(..at).unwrap_or("").trim_end();
     let found = region.get(at..).unwrap_or("");
