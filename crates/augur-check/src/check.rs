@@ -475,6 +475,21 @@ impl<'a> Checker<'a> {
     fn resolve_type(&mut self, ty: &ast::TypeExpr) -> Ty {
         match &ty.node {
             TypeKind::List { element, optional } => {
+                if *optional {
+                    // A missing list is the empty list, so `?` would promise
+                    // an "unknown" state that never happens.
+                    let question = Span::new(ty.span.end.saturating_sub(1), ty.span.end);
+                    self.error(
+                        Diagnostic::error(
+                            Code::NeverUnknown,
+                            question,
+                            "a list is never unknown: a missing list is the empty list",
+                        )
+                        .with_label("this `?` has no effect")
+                        .with_help("remove the `?`; to ask whether anything was recorded, write `count(xs) > 0`")
+                        .with_suggestion("Remove the `?`", question, String::new()),
+                    );
+                }
                 let element = self.resolve_type(element);
                 if element.maybe_unknown {
                     self.error(
@@ -916,15 +931,7 @@ impl<'a> Checker<'a> {
                         let condition = self.lower_condition(expr);
                         self.end_rule(None);
                         self.referenced = referenced;
-                        let text = self
-                            .sources
-                            .get(self.file.0 as usize)
-                            .map(|s| s.text.clone())
-                            .unwrap_or_default();
-                        let source = text
-                            .get(expr.span.start..expr.span.end)
-                            .unwrap_or("")
-                            .to_string();
+                        let source = self.source_text(expr.span).unwrap_or("").to_string();
                         test.expects.push(Expect {
                             condition,
                             source,
@@ -938,8 +945,9 @@ impl<'a> Checker<'a> {
     }
 
     /// Records the variants and record fields written in an inline deal
-    /// value, so rename and references reach them. Mismatches are reported
-    /// when the deal is decoded, not here.
+    /// value, so rename and references reach them, and reports a variant
+    /// its enum does not have (so `check` finds it, not only `test`). Other
+    /// mismatches are reported when the deal is decoded.
     fn data_occurrences(&mut self, ty: &Type, value: &Spanned<DataValue>) {
         match (ty, &value.node) {
             (Type::Enum(id), DataValue::Variant(name)) => {
@@ -948,8 +956,14 @@ impl<'a> Checker<'a> {
                     .enums
                     .get(*id as usize)
                     .and_then(|e| e.variants.iter().position(|v| &v.name == name));
-                if let Some(index) = index {
-                    self.occurrence(Symbol::Variant(*id, index as u32), value.span, false);
+                match index {
+                    Some(index) => {
+                        self.occurrence(Symbol::Variant(*id, index as u32), value.span, false)
+                    }
+                    None if !self.broken.members.contains(name) => {
+                        self.unknown_given_variant(ty, name, value.span)
+                    }
+                    None => {}
                 }
             }
             (Type::List(inner), DataValue::List(items)) => {
@@ -975,6 +989,32 @@ impl<'a> Checker<'a> {
             }
             _ => {}
         }
+    }
+
+    fn unknown_given_variant(&mut self, ty: &Type, name: &str, span: Span) {
+        let variants: Vec<String> = self
+            .program
+            .variant_names(ty)
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
+        let type_name = self.program.type_name(ty);
+        let mut diagnostic = Diagnostic::error(
+            Code::UnknownVariant,
+            span,
+            format!("`{name}` is not a variant of `{type_name}`"),
+        )
+        .with_label(format!("not in `{type_name}`"));
+        diagnostic = match did_you_mean(name, variants.iter().map(String::as_str)) {
+            Some(s) => diagnostic
+                .with_help(format!(
+                    "did you mean `{s}`? The choices are: {}",
+                    variants.join(", ")
+                ))
+                .with_suggestion(format!("Change to `{s}`"), span, s.to_string()),
+            None => diagnostic.with_help(format!("the choices are: {}", variants.join(", "))),
+        };
+        self.error(diagnostic);
     }
 
     /// Converts an inline `given { … }` to the JSON a deal file would hold,

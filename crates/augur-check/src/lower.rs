@@ -521,6 +521,52 @@ impl Checker<'_> {
             && did_you_mean(name, self.values.keys().map(String::as_str)).is_some()
     }
 
+    /// `late_objection == none`, where `none` is a variant: a person reads
+    /// "no value", but the comparison is unknown when the fact is not
+    /// recorded. A warning pointing to `known(…)`.
+    fn variant_reads_as_unknown(&mut self, lhs: &ir::Expr, rhs: &ir::Expr, span: Span) {
+        const LOOKS_UNKNOWN: &[&str] = &[
+            "unknown",
+            "none",
+            "null",
+            "nil",
+            "n_a",
+            "na",
+            "not_known",
+            "unset",
+            "未知",
+            "无",
+        ];
+        let (value, variant) = match (&lhs.kind, &rhs.kind) {
+            (_, ExprKind::Literal(Literal::Variant(index))) => (lhs, (rhs, *index)),
+            (ExprKind::Literal(Literal::Variant(index)), _) => (rhs, (lhs, *index)),
+            _ => return,
+        };
+        if !value.ty.maybe_unknown {
+            return;
+        }
+        let names = self.program.variant_names(&variant.0.ty.ty);
+        let Some(name) = names.get(variant.1 as usize).map(|n| n.to_string()) else {
+            return;
+        };
+        if !LOOKS_UNKNOWN.contains(&name.to_lowercase().as_str()) {
+            return;
+        }
+        let value_text = self.source_text(value.location.span).unwrap_or("the value");
+        self.diagnostics.push(
+            Diagnostic::warning(
+                Code::VariantReadsAsUnknown,
+                span,
+                format!("`{name}` here is a recorded answer, not \"not known\""),
+            )
+            .with_label(format!("true only when `{name}` was recorded"))
+            .with_help(format!(
+                "when `{value_text}` is not recorded at all, this comparison is undecided; to ask whether it is recorded, write `known({value_text})`, and to count an unrecorded value as `{name}`, write `({value_text} ?? {name}) == {name}`"
+            ))
+            .in_file(self.file),
+        );
+    }
+
     /// Whether `name` is a variant of some enum or an arm of some verdict.
     fn is_some_variant(&self, name: &str) -> bool {
         self.program
@@ -846,6 +892,14 @@ impl Checker<'_> {
                 let lhs = self.lower_condition(lhs);
                 if op == BinaryOp::Or {
                     if let Some((fix, variant)) = self.or_of_variants_fix(&lhs, rhs) {
+                        // The fix rewrites the left comparison too: a warning
+                        // about it would be a second message for one mistake.
+                        let (file, left) = (self.file, lhs.location.span);
+                        self.diagnostics.retain(|d| {
+                            !(d.code == Code::VariantReadsAsUnknown
+                                && d.file == file
+                                && d.span == left)
+                        });
                         self.error(
                             Diagnostic::error(
                                 Code::UnknownName,
@@ -931,6 +985,9 @@ impl Checker<'_> {
                     let rhs = self.lower(rhs, Some(&lhs.ty.ty));
                     (lhs, rhs)
                 };
+                if matches!(op, BinaryOp::Eq | BinaryOp::Ne) {
+                    self.variant_reads_as_unknown(&lhs, &rhs, span);
+                }
                 let compare = match op {
                     BinaryOp::Eq => CompareOp::Eq,
                     BinaryOp::Ne => CompareOp::Ne,

@@ -400,6 +400,9 @@ fn test(paths: &[PathBuf], filter: Option<&str>, format: Format, with_coverage: 
                     if let Some(error) = &result.error {
                         println!("    error: {error}");
                     }
+                    if let Some(warning) = &result.date_warning {
+                        println!("    warning: {warning}");
+                    }
                     for failure in &result.failures {
                         println!("    {shown}:{}: expect {} — {}", failure.line, failure.expect, failure.reason);
                     }
@@ -427,6 +430,7 @@ fn test(paths: &[PathBuf], filter: Option<&str>, format: Format, with_coverage: 
                     "name": result.name,
                     "passed": result.passed(),
                     "error": result.error,
+                    "warning": result.date_warning,
                     "failures": result.failures.iter().map(|f| json!({"expect": f.expect, "line": f.line, "reason": f.reason})).collect::<Vec<_>>(),
                 })),
             }

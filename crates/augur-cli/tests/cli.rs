@@ -1,5 +1,5 @@
 //! The `augur` binary end to end: the article's cases, exit codes, and every
-//! bad-input class of CLI.md (each names the deal and the JSON path, and a bad
+//! bad-input class of the docs (each names the deal and the JSON path, and a bad
 //! record never stops the batch).
 #![allow(
     clippy::unwrap_used,

@@ -1,5 +1,5 @@
 //! Augur's evaluator: decodes a deal against a checked playbook, evaluates
-//! every rule, and reports the result as CLI.md's JSON or as text.
+//! every rule, and reports the result as the result JSON (docs/language.md) or as text.
 //!
 //! Batches (`batch`) stream deals from any reader through a pool of worker
 //! threads, in input order.

@@ -1,4 +1,4 @@
-//! Reports: an [`Outcome`] as the result JSON of CLI.md and as text for a rep.
+//! Reports: an [`Outcome`] as the result JSON (docs/language.md) and as text for a rep.
 
 use crate::eval::Outcome;
 use augur_check::Analysis;
@@ -331,7 +331,7 @@ impl<'a> Reporter<'a> {
         out.extend_from_slice(b"]}");
     }
 
-    /// The result object of CLI.md.
+    /// The result object (docs/language.md, "The result").
     pub fn json(&self, deal: &Json, outcome: &Outcome) -> Json {
         let program = &self.analysis.program;
         let mut verdicts = Map::new();

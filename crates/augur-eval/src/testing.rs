@@ -29,6 +29,10 @@ pub struct TestOutcome {
     pub error: Option<String>,
     pub failures: Vec<Failure>,
     pub outcome: Option<Outcome>,
+    /// Set when the test gives no date (no `today`, no `as_of`) yet its
+    /// expectations come out differently on other days: it passes or fails
+    /// by the calendar. Says what to add.
+    pub date_warning: Option<String>,
 }
 
 impl TestOutcome {
@@ -70,6 +74,7 @@ fn run_test(
         error: None,
         failures: Vec::new(),
         outcome: None,
+        date_warning: None,
     };
     let mut deal = serde_json::Map::new();
     for given in &test.givens {
@@ -131,10 +136,43 @@ fn run_test(
                 });
             }
             result.outcome = Some(outcome);
+            if test.today.is_none() && deal.as_of.is_none() {
+                result.date_warning = depends_on_today(program, &deal, system_today, &probes);
+            }
         }
         Err(error) => result.error = Some(error.message),
     }
     result
+}
+
+/// Whether the expectations of a test without a date come out differently on
+/// other days (three years either side of `system_today`), and if so the
+/// warning that says what to add.
+fn depends_on_today(
+    program: &augur_check::ir::Program,
+    deal: &crate::Deal,
+    system_today: Date,
+    probes: &[&augur_check::ir::Expr],
+) -> Option<String> {
+    let passes = |today: Date| {
+        evaluate_with_probes(program, deal, today, probes)
+            .ok()
+            .map(|(_, values)| {
+                values
+                    .iter()
+                    .map(|v| matches!(v, Value::Bool(true)))
+                    .collect::<Vec<_>>()
+            })
+    };
+    let now = passes(system_today);
+    let other_days = [-1096, 1096].map(|shift| Date::from_days(system_today.days() + shift));
+    let differs = other_days.iter().any(|day| passes(*day) != now);
+    differs.then(|| {
+        let (y, m, d) = system_today.ymd();
+        format!(
+            "this test gives no date, and its result depends on it: it would pass or fail on other days; add `today {y:04}-{m:02}-{d:02}` (or `as_of` in its deal)"
+        )
+    })
 }
 
 /// What the tests exercised: signals fired, verdict arms and advice chosen.

@@ -106,6 +106,9 @@ codes! {
     ConstantCondition = "augur::constant-condition",
     /// (warning) A group whose condition can never hold.
     DeadGroup = "augur::dead-group",
+    /// (warning) An optional value compared with a variant named like "no
+    /// value" (`none`, `unknown`, `null`): undecided when nothing is recorded.
+    VariantReadsAsUnknown = "augur::variant-reads-as-unknown",
 }
 
 /// A secondary label: another place that explains the problem.
