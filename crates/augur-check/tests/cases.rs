@@ -1,6 +1,10 @@
-//! Data-driven checker cases: every `tests/check/*.augur` file lists the
-//! diagnostic codes it must produce in `# expect: augur::…` comments (none
-//! means the file must check clean). Rendered diagnostics are snapshotted.
+//! Data-driven checker cases, one test per file: every `tests/check/*.augur`
+//! lists the diagnostic codes it must produce in `# expect: augur::…` comments
+//! (none means the file must check clean), and its rendered diagnostics are
+//! an insta snapshot (`tests/snapshots/cases__<name>.snap`; re-bless with
+//! `INSTA_UPDATE=always cargo test -p augur-check --test cases`).
+//!
+//! Run one case alone: `cargo test -p augur-check --test cases -- <name>`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -8,116 +12,65 @@
     clippy::indexing_slicing
 )]
 
-use std::path::PathBuf;
+use libtest_mimic::{Arguments, Failed, Trial};
+use std::path::{Path, PathBuf};
 
-fn cases() -> Vec<PathBuf> {
+fn main() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/check");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "augur"))
         .collect();
-    files.retain(|p| p.extension().is_some_and(|e| e == "augur"));
     files.sort();
-    files
+    assert!(files.len() >= 15, "the check cases are missing");
+    let trials = files
+        .into_iter()
+        .map(|file| {
+            let name = file.file_stem().unwrap().to_string_lossy().into_owned();
+            Trial::test(name, move || check_case(&file))
+        })
+        .collect();
+    libtest_mimic::run(&Arguments::from_args(), trials).exit();
 }
 
-#[test]
-fn check_cases_produce_exactly_their_expected_codes() {
-    let files = cases();
-    assert!(files.len() >= 15);
-    for file in files {
-        let text = std::fs::read_to_string(&file).unwrap();
-        let mut expected: Vec<String> = text
-            .lines()
-            .filter_map(|l| l.strip_prefix("# expect: "))
-            .map(|c| c.trim().to_string())
-            .collect();
-        let analysis = augur_check::analyze_text(&text);
-        let mut found: Vec<String> = analysis
-            .diagnostics
-            .iter()
-            .map(|d| d.code.as_str().to_string())
-            .collect();
-        expected.sort();
-        found.sort();
-        assert_eq!(
-            found,
-            expected,
-            "{}: {:#?}",
-            file.display(),
+fn check_case(file: &Path) -> Result<(), Failed> {
+    let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
+    let mut expected: Vec<String> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("# expect: "))
+        .map(|c| c.trim().to_string())
+        .collect();
+    let analysis = augur_check::analyze_text(&text);
+    let mut found: Vec<String> = analysis
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str().to_string())
+        .collect();
+    expected.sort();
+    found.sort();
+    if found != expected {
+        return Err(format!(
+            "expected {expected:?}, found {found:?}: {:#?}",
             analysis.diagnostics
-        );
-        // Every diagnostic has a non-empty span inside the text, a message and a help line.
-        for d in &analysis.diagnostics {
-            assert!(d.span.end <= text.len(), "{}", file.display());
-            assert!(
-                !d.message.is_empty() && d.help.is_some(),
-                "{}: {d:?}",
-                file.display()
-            );
-        }
-        let name = file.file_stem().unwrap().to_string_lossy().into_owned();
-        let rendered: String = analysis
-            .diagnostics
-            .iter()
-            .map(|d| augur_syntax::render::render_report(d, &format!("{name}.augur"), &text, false))
-            .collect();
-        insta::assert_snapshot!(name, rendered);
-    }
-}
-
-#[test]
-fn did_you_mean_offers_a_fix() {
-    let analysis = augur_check::analyze_text(
-        "facts { exec_access: bool? }\nsignal s { when exec_acess weight 1 }\n",
-    );
-    let d = analysis
-        .diagnostics
-        .iter()
-        .find(|d| d.code == augur_syntax::Code::UnknownName)
-        .unwrap();
-    assert_eq!(d.help.as_deref(), Some("did you mean `exec_access`?"));
-    assert_eq!(d.suggestions[0].replacement, "exec_access");
-}
-
-#[test]
-fn import_cycles_and_escapes_are_reported() {
-    let loader = augur_check::MemoryLoader::new([
-        ("a.augur", "import \"b.augur\"\nimport \"../x.augur\"\n"),
-        ("b.augur", "import \"a.augur\"\n"),
-    ]);
-    let analysis = augur_check::analyze("a.augur", &loader);
-    let codes: Vec<&str> = analysis
-        .diagnostics
-        .iter()
-        .map(|d| d.code.as_str())
-        .collect();
-    assert!(codes.contains(&"augur::import-cycle"), "{codes:?}");
-    assert!(codes.contains(&"augur::import-path"), "{codes:?}");
-}
-
-/// Three independent syntax errors in the flagship playbook (in a signal's
-/// `when`, a `weight`, and a verdict arm) give exactly three diagnostics: the
-/// broken entries' siblings survive, and nothing they declared is reported
-/// again as "not declared".
-#[test]
-fn three_syntax_errors_in_the_flagship_give_three_diagnostics() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/standing.augur");
-    let text = std::fs::read_to_string(path).unwrap();
-    let broken = text
-        .replacen(
-            "when session_minutes < 30 or agenda_set_by == customer",
-            "when session_minutes < 30 or agenda_set_by == customer ++",
-            1,
         )
-        .replacen("weight -4", "weight 2.5", 1)
-        .replacen("when score >= 6 and", "when ( score >= 6 and", 1);
-    assert_ne!(broken, text);
-    let analysis = augur_check::analyze_text(&broken);
-    let codes: Vec<&str> = analysis
+        .into());
+    }
+    // Every diagnostic has a span inside the text, a message and a help line.
+    for d in &analysis.diagnostics {
+        if d.span.end > text.len() || d.message.is_empty() || d.help.is_none() {
+            return Err(format!("incomplete diagnostic: {d:?}").into());
+        }
+    }
+    let name = file.file_stem().unwrap().to_string_lossy().into_owned();
+    let rendered: String = analysis
         .diagnostics
         .iter()
-        .map(|d| d.code.as_str())
+        .map(|d| augur_syntax::render::render_report(d, &format!("{name}.augur"), &text, false))
         .collect();
-    assert_eq!(codes, ["augur::syntax"; 3], "{:#?}", analysis.diagnostics);
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_snapshot_path(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots"));
+    settings.bind(|| insta::assert_snapshot!(format!("cases__{name}"), rendered));
+    Ok(())
 }

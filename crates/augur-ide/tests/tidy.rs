@@ -97,13 +97,17 @@ fn keywords_agree_with_the_grammar() {
         assert_eq!(words, items, "TextMate item keywords");
         alternations += 1;
     }
-    assert!(alternations > 0, "no item keyword list found in the TextMate grammar");
+    assert!(
+        alternations > 0,
+        "no item keyword list found in the TextMate grammar"
+    );
     let call_list = textmate
         .split("(?:count|")
         .nth(1)
         .and_then(|rest| rest.split(')').next())
         .expect("the TextMate grammar lists the built-in functions");
-    let mut textmate_builtins: BTreeSet<String> = call_list.split('|').map(str::to_string).collect();
+    let mut textmate_builtins: BTreeSet<String> =
+        call_list.split('|').map(str::to_string).collect();
     textmate_builtins.insert("count".to_string());
     assert_eq!(textmate_builtins, builtins, "TextMate built-in functions");
 }
@@ -182,9 +186,11 @@ fn architecture_names_only_files_that_exist() {
         }
         for name in line.split('`').skip(1).step_by(2) {
             let looks_like_path = name.contains('/')
-                || [".rs", ".md", ".pest", ".json", ".toml", ".lua", ".vim", ".sh", ".ts"]
-                    .iter()
-                    .any(|ext| name.ends_with(ext));
+                || [
+                    ".rs", ".md", ".pest", ".json", ".toml", ".lua", ".vim", ".sh", ".ts",
+                ]
+                .iter()
+                .any(|ext| name.ends_with(ext));
             if !looks_like_path || name.contains(' ') || name.contains('*') {
                 continue;
             }
@@ -197,5 +203,8 @@ fn architecture_names_only_files_that_exist() {
             }
         }
     }
-    assert!(missing.is_empty(), "ARCHITECTURE.md names files that do not exist: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "ARCHITECTURE.md names files that do not exist: {missing:?}"
+    );
 }

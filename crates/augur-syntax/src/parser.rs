@@ -367,8 +367,14 @@ impl<'t> Builder<'t> {
             // cannot come next (e.g. `when a b`).
             Ok(_) => (start + region.len(), next_entry(alone).to_string()),
         };
-        if expected == CLOSING_QUOTE {
-            self.diagnostics.push(unclosed_string(self.text, at));
+        let rest = self.text.get(at..).unwrap_or("");
+        let unclosed_here = rest.starts_with('"')
+            && !rest
+                .get(..string_len(rest))
+                .is_some_and(|s| s.len() > 1 && s.ends_with('"'));
+        if expected == CLOSING_QUOTE || unclosed_here {
+            self.diagnostics
+                .push(unclosed_string(self.text, at + usize::from(unclosed_here)));
             return;
         }
         let found = describe_found(self.text, at);
