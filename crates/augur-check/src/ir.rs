@@ -144,6 +144,8 @@ pub enum Builtin {
     ContainsText,
     ContainsItem,
     Known,
+    /// `round(x, digits)`: digits is a whole-number literal, 0 to 10.
+    Round,
 }
 
 #[derive(Clone, Debug)]

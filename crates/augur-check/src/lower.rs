@@ -80,6 +80,11 @@ const BUILTINS: &[(&str, &str, &str)] = &[
         "Whether the text contains the other text, or the list contains the item.",
     ),
     (
+        "round",
+        "round(number, digits) -> number",
+        "The number rounded to `digits` decimal places (a whole number from 0 to 10); halves round away from zero.",
+    ),
+    (
         "known",
         "known(value) -> bool",
         "Whether a value that may be unknown is known for this deal.",
@@ -1216,7 +1221,11 @@ impl Checker<'_> {
             };
             return self.lower_filter(list, cond, mode, span);
         }
-        let allowed: &[usize] = if function == "contains" { &[2] } else { &[1] };
+        let allowed: &[usize] = if matches!(function, "contains" | "round") {
+            &[2]
+        } else {
+            &[1]
+        };
         if !self.arity(name, args, allowed, span) {
             return self.poisoned(span);
         }
@@ -1393,6 +1402,37 @@ impl Checker<'_> {
                     return self.poisoned(span);
                 }
             },
+            "round" => {
+                if !matches!(first_ty.ty, Type::Int | Type::Number) {
+                    bad(self, "a number");
+                    return self.poisoned(span);
+                }
+                let digits = lowered.get(1);
+                let literal = digits.and_then(|d| match d.kind {
+                    ExprKind::Literal(Literal::Int(n)) => Some(n),
+                    _ => None,
+                });
+                if !literal.is_some_and(|n| (0..=10).contains(&n)) {
+                    let at = digits.map_or(span, |d| d.location.span);
+                    self.error(
+                        Diagnostic::error(
+                            Code::BadCall,
+                            at,
+                            "`round` needs the number of decimal places as a whole number from 0 to 10",
+                        )
+                        .with_label("decimal places")
+                        .with_help("write it as a number, e.g. `round(ratio, 2)`"),
+                    );
+                    return self.poisoned(span);
+                }
+                (
+                    Builtin::Round,
+                    Ty {
+                        ty: Type::Number,
+                        maybe_unknown: first_ty.maybe_unknown,
+                    },
+                )
+            }
             "contains" => {
                 let second = lowered
                     .get(1)

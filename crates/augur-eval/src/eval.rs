@@ -150,11 +150,12 @@ fn evaluate_on_this_stack(
     for (id, item) in program.advice.iter().enumerate() {
         if frame.condition(&item.when)? {
             let mut text = String::new();
-            for (i, part) in item.text.iter().enumerate() {
-                if i > 0 {
+            for part in &item.text {
+                let part = frame.render(part)?;
+                if needs_space_between(&text, &part) {
                     text.push(' ');
                 }
-                text.push_str(&frame.render(part)?);
+                text.push_str(&part);
             }
             advice.push((id as u32, text));
         }
@@ -635,6 +636,21 @@ impl Frame<'_> {
                 None => Value::unknown(),
             },
             Builtin::Known => Value::Bool(true),
+            Builtin::Round => {
+                let digits = match values.get(1) {
+                    Some(Value::Int(d)) => u32::try_from(*d).unwrap_or(0),
+                    _ => 0,
+                };
+                let number = match first {
+                    Some(Value::Number(n)) => *n,
+                    Some(Value::Int(i)) => rust_decimal::Decimal::from(*i),
+                    _ => return Ok(Value::unknown()),
+                };
+                Value::Number(number.round_dp_with_strategy(
+                    digits,
+                    rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+                ))
+            }
         })
     }
 }
@@ -752,4 +768,23 @@ fn arith(op: ArithOp, left: &Value, right: &Value, expr: &ir::Expr) -> Result<Va
             Value::Number(result.ok_or_else(|| overflow(expr))?.normalize())
         }
     })
+}
+
+/// Whether two sentences of an advice are joined with a space: yes between
+/// words of scripts that use spaces, no where either side is Chinese or
+/// Japanese ("担忧。别相信", not "担忧。 别相信").
+fn needs_space_between(before: &str, after: &str) -> bool {
+    let (Some(last), Some(first)) = (before.chars().next_back(), after.chars().next()) else {
+        return false;
+    };
+    !(is_wide_script(last) || is_wide_script(first))
+}
+
+/// Han ideographs, CJK punctuation, kana and full-width forms: scripts
+/// written without spaces between sentences.
+fn is_wide_script(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0x3000..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF
+    )
 }

@@ -490,11 +490,14 @@ impl<'a> Reporter<'a> {
                     continue;
                 };
                 out.push_str(&format!(
-                    "  {:>4}  {}\n        {}\n",
+                    "  {:>4}  {}\n",
                     signed(signal.weight),
-                    signal.label,
-                    message
+                    signal.label
                 ));
+                // A signal without a message renders its label: once is enough.
+                if message != &signal.label {
+                    out.push_str(&format!("        {message}\n"));
+                }
             }
         }
         if !any_signal {

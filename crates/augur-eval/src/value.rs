@@ -137,7 +137,7 @@ impl Value {
                 let _ = write!(out, "{i}");
             }
             Value::Number(n) => {
-                let _ = write!(out, "{}", n.normalize());
+                let _ = write!(out, "{}", for_people(n));
             }
             Value::Text(t) => out.push_str(t),
             Value::Date(d) => {
@@ -164,6 +164,20 @@ impl Value {
             }
             Value::Record(_) => out.push_str(&self.to_json(ty, program).to_string()),
         }
+    }
+}
+
+/// A number as a person reads it in a message: exactly as it is when it has
+/// at most six decimal places (`0.125`, a value from `round(x, 4)`), else
+/// rounded to two (`1 / 3` reads `0.33`, not 28 threes). JSON values stay
+/// exact; only text shown to people is rounded.
+pub fn for_people(n: &Decimal) -> Decimal {
+    let n = n.normalize();
+    if n.scale() <= 6 {
+        n
+    } else {
+        n.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+            .normalize()
     }
 }
 

@@ -2,7 +2,8 @@
 //! is a playbook, `tests/eval/<name>.jsonl` its deals (one a line, evaluated
 //! as of 2026-11-20 unless a deal has `as_of`), and `tests/eval/<name>.out`
 //! what must come out, one line per deal: the verdicts, the score, the signals
-//! that fired, the advice given and the facts left unknown, or the error.
+//! that fired (and their messages), the advice given and the facts left
+//! unknown, or the error.
 //! Re-bless with `UPDATE_EXPECT=1 cargo test -p augur-eval --test eval_cases`.
 #![allow(
     clippy::unwrap_used,
@@ -71,11 +72,13 @@ fn eval_case(file: &Path) -> Result<(), Failed> {
                     .filter(|(_, fired)| **fired)
                     .map(|(s, _)| s.name.as_str())
                     .collect();
-                let advice: Vec<&str> = outcome
+                let advice: Vec<String> = outcome
                     .advice
                     .iter()
-                    .filter_map(|(id, _)| program.advice.get(*id as usize))
-                    .map(|a| a.name.as_str())
+                    .filter_map(|(id, text)| {
+                        let name = &program.advice.get(*id as usize)?.name;
+                        Some(format!("{name}: {text}"))
+                    })
                     .collect();
                 let unknown: Vec<&str> = outcome
                     .unknown
@@ -83,14 +86,24 @@ fn eval_case(file: &Path) -> Result<(), Failed> {
                     .filter_map(|id| program.facts.get(*id as usize))
                     .map(|f| f.name.as_str())
                     .collect();
-                format!(
-                    "{} score={} fired=[{}] advice=[{}] unknown=[{}]",
+                let messages: Vec<&str> = outcome
+                    .messages
+                    .iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect();
+                let mut line = format!(
+                    "{} score={} fired=[{}] advice={:?} unknown=[{}]",
                     verdicts.join(" "),
                     outcome.score,
                     fired.join(","),
-                    advice.join(","),
+                    advice,
                     unknown.join(",")
-                )
+                );
+                if !messages.is_empty() {
+                    line.push_str(&format!(" messages={messages:?}"));
+                }
+                line.trim_start().to_string()
             }
         };
         out.push_str(&summary);
