@@ -5,6 +5,7 @@
 use augur_check::{Analysis, FsLoader};
 use augur_syntax::{ColumnUnit, Date, Diagnostic, LineIndex, Severity};
 
+mod diff_cmd;
 mod eval_cmd;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{json, Value as Json};
@@ -93,6 +94,7 @@ enum Command {
     },
     /// Run the language server for editors (LSP over stdin/stdout)
     Lsp,
+    Diff(diff_cmd::DiffArgs),
 }
 
 fn main() -> ExitCode {
@@ -101,6 +103,7 @@ fn main() -> ExitCode {
         Command::Check { paths, format } => check(&paths, format),
         Command::Fmt { paths, check } => fmt(&paths, check),
         Command::Lsp => ExitCode::from(u8::try_from(augur_lsp::run_stdio()).unwrap_or(1)),
+        Command::Diff(args) => diff_cmd::run(args),
         Command::Test {
             paths,
             filter,
@@ -256,6 +259,18 @@ fn check(paths: &[PathBuf], format: Format) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `--today` as a date; a bad one is bad usage (exit 2).
+fn parse_today(today: Option<&str>) -> Result<Option<Date>, ExitCode> {
+    match today.map(|t| Date::parse(t).ok_or(t)) {
+        Some(Err(bad)) => {
+            eprintln!("error: --today expects a date YYYY-MM-DD, found \"{bad}\"");
+            Err(ExitCode::from(2))
+        }
+        Some(Ok(date)) => Ok(Some(date)),
+        None => Ok(None),
     }
 }
 
