@@ -130,47 +130,60 @@ pub fn run(args: DiffArgs) -> ExitCode {
                 continue;
             }
         };
-        let result = map_records(input, jobs, &|record| diff.compare(record), &mut |compared, _| {
-            for message in &compared.messages {
-                eprintln!("{message}");
-            }
-            let Some(change) = diff.count(&mut summary, compared.result) else {
-                return Ok(());
-            };
-            match format {
-                DiffFormat::Jsonl => {
-                    serde_json::to_writer(&mut out, &change.to_json())?;
-                    out.write_all(b"\n")
+        let result = map_records(
+            input,
+            jobs,
+            &|record| diff.compare(record),
+            &mut |compared, _| {
+                for message in &compared.messages {
+                    eprintln!("{message}");
                 }
-                DiffFormat::Json => {
-                    let mut bytes = b",\n    ".to_vec();
-                    serde_json::to_writer(&mut bytes, &change.to_json())?;
-                    spill.push(change.severity(), &bytes)
-                }
-                DiffFormat::Text => {
-                    spill.push(change.severity(), format!("\n{}", change_text(&change)).as_bytes())
-                }
-                DiffFormat::Markdown => {
-                    let count = changed.get_mut(change.severity() as usize);
-                    let seen = count.map_or(0, |n| {
-                        *n += 1;
-                        *n
-                    });
-                    if seen <= MARKDOWN_DEALS {
-                        spill.push(change.severity(), change_markdown(&change).as_bytes())
-                    } else {
-                        Ok(())
+                let Some(change) = diff.count(&mut summary, compared.result) else {
+                    return Ok(());
+                };
+                match format {
+                    DiffFormat::Jsonl => {
+                        serde_json::to_writer(&mut out, &change.to_json())?;
+                        out.write_all(b"\n")
+                    }
+                    DiffFormat::Json => {
+                        let mut bytes = b",\n    ".to_vec();
+                        serde_json::to_writer(&mut bytes, &change.to_json())?;
+                        spill.push(change.severity(), &bytes)
+                    }
+                    DiffFormat::Text => spill.push(
+                        change.severity(),
+                        format!("\n{}", change_text(&change)).as_bytes(),
+                    ),
+                    DiffFormat::Markdown => {
+                        let count = changed.get_mut(change.severity() as usize);
+                        let seen = count.map_or(0, |n| {
+                            *n += 1;
+                            *n
+                        });
+                        if seen <= MARKDOWN_DEALS {
+                            spill.push(change.severity(), change_markdown(&change).as_bytes())
+                        } else {
+                            Ok(())
+                        }
                     }
                 }
-            }
-        });
+            },
+        );
         if let Err(message) = result {
             eprintln!("error: {message}");
             failed = true;
         }
     }
-    let written = finish(&diff, &summary, (spill, changed), format, (&old_ref, &new_ref), &mut out)
-        .and_then(|()| out.flush());
+    let written = finish(
+        &diff,
+        &summary,
+        (spill, changed),
+        format,
+        (&old_ref, &new_ref),
+        &mut out,
+    )
+    .and_then(|()| out.flush());
     if let Err(e) = written {
         eprintln!("error: cannot write the report: {e}");
         failed = true;
@@ -204,15 +217,24 @@ fn finish(
         }
         DiffFormat::Json => {
             let mut head = diff.summary_json(summary);
-            head["old"] = old_name.into();
-            head["new"] = new_name.into();
+            if let Some(head) = head.as_object_mut() {
+                head.insert("old".into(), old_name.into());
+                head.insert("new".into(), new_name.into());
+            }
             let head = serde_json::to_string(&head)?;
             // `{"summary":…,"old":…,"new":…,"changes":[ … ]}`, changes most
             // severe first.
-            out.write_all(head.get(..head.len().saturating_sub(1)).unwrap_or("{").as_bytes())?;
+            out.write_all(
+                head.get(..head.len().saturating_sub(1))
+                    .unwrap_or("{")
+                    .as_bytes(),
+            )?;
             out.write_all(b",\n  \"changes\": [")?;
             // Every change starts with `,`; the first one's is dropped.
-            let mut changes = SkipFirstByte { out, skipped: false };
+            let mut changes = SkipFirstByte {
+                out,
+                skipped: false,
+            };
             spill.drain(&mut changes, &mut |_, _, _| Ok(()))?;
             out.write_all(b"\n  ]\n}\n")
         }
@@ -228,7 +250,10 @@ fn finish(
             })
         }
         DiffFormat::Markdown => {
-            out.write_all(diff.summary_markdown(summary, &old_name, &new_name).as_bytes())?;
+            out.write_all(
+                diff.summary_markdown(summary, &old_name, &new_name)
+                    .as_bytes(),
+            )?;
             spill.drain(out, &mut |severity, shown, out| {
                 let what = match severity {
                     Severity::Verdict => "Deals whose verdict changed",

@@ -182,9 +182,7 @@ pub(crate) fn open_input(name: &str) -> Result<Input<'static>, String> {
     let reader: Box<dyn std::io::Read + Send> = if name == "-" {
         Box::new(std::io::stdin())
     } else {
-        Box::new(
-            std::fs::File::open(name).map_err(|e| format!("error: cannot open {name}: {e}"))?,
-        )
+        Box::new(std::fs::File::open(name).map_err(|e| format!("error: cannot open {name}: {e}"))?)
     };
     Ok(Input {
         name: name.to_string(),

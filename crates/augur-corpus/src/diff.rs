@@ -74,11 +74,11 @@ impl StaticChanges {
         for signal in &new.signals {
             match old.signals.iter().find(|s| s.name == signal.name) {
                 None => changes.signals_added.push(signal.name.clone()),
-                Some(before) if before.weight != signal.weight => changes.weights.push((
-                    signal.name.clone(),
-                    before.weight,
-                    signal.weight,
-                )),
+                Some(before) if before.weight != signal.weight => {
+                    changes
+                        .weights
+                        .push((signal.name.clone(), before.weight, signal.weight))
+                }
                 Some(_) => {}
             }
         }
@@ -198,24 +198,37 @@ impl DealChange {
         for (name, from, to) in &self.verdicts {
             verdicts.insert(name.clone(), json!({ "from": from, "to": to }));
         }
-        let mut record = json!({
-            "deal": self.deal,
-            "verdicts": verdicts,
-            "score": { "from": self.score.0, "to": self.score.1 },
-            "signals": { "added": self.signals_added, "removed": self.signals_removed },
-            "advice": { "added": self.advice_added, "removed": self.advice_removed },
-        });
+        let mut record = Map::new();
+        record.insert("deal".into(), self.deal.clone());
+        record.insert("verdicts".into(), Json::Object(verdicts));
+        record.insert(
+            "score".into(),
+            json!({ "from": self.score.0, "to": self.score.1 }),
+        );
+        record.insert(
+            "signals".into(),
+            json!({ "added": self.signals_added, "removed": self.signals_removed }),
+        );
+        record.insert(
+            "advice".into(),
+            json!({ "added": self.advice_added, "removed": self.advice_removed }),
+        );
         if !self.weights.is_empty() {
-            record["weights"] = self
-                .weights
-                .iter()
-                .map(|(n, a, b)| json!({ "name": n, "from": a, "to": b }))
-                .collect();
+            record.insert(
+                "weights".into(),
+                self.weights
+                    .iter()
+                    .map(|(n, a, b)| json!({ "name": n, "from": a, "to": b }))
+                    .collect(),
+            );
         }
         if self.errors.0.is_some() || self.errors.1.is_some() {
-            record["error"] = json!({ "old": self.errors.0, "new": self.errors.1 });
+            record.insert(
+                "error".into(),
+                json!({ "old": self.errors.0, "new": self.errors.1 }),
+            );
         }
-        record
+        Json::Object(record)
     }
 }
 
@@ -233,8 +246,11 @@ pub enum ComparedResult {
         cells: Vec<(usize, usize)>,
         change: Option<DealChange>,
     },
-    /// Evaluated in one version only.
-    One(DealChange),
+    /// Evaluated in one version only: the other side's arms are [`NO_ARM`].
+    One {
+        cells: Vec<(usize, usize)>,
+        change: DealChange,
+    },
     /// Evaluated in neither.
     Neither,
 }
@@ -343,7 +359,9 @@ impl<'a> Diff<'a> {
         let mut messages = Vec::new();
         let old = self.old.evaluate_record(record, QUIET_KEYS, &mut messages);
         let mut new_messages = Vec::new();
-        let new = self.new.evaluate_record(record, QUIET_KEYS, &mut new_messages);
+        let new = self
+            .new
+            .evaluate_record(record, QUIET_KEYS, &mut new_messages);
         // A warning both versions give is said once.
         for message in new_messages {
             if !messages.contains(&message) {
@@ -369,11 +387,11 @@ impl<'a> Diff<'a> {
             }
             (Ok((deal, outcome)), Err(error)) => {
                 let id = deal.id.unwrap_or(Json::String(name));
-                ComparedResult::One(self.one_sided(id, &outcome, true, error.message))
+                self.one_sided(id, &outcome, true, error.message)
             }
             (Err(error), Ok((deal, outcome))) => {
                 let id = deal.id.unwrap_or(Json::String(name));
-                ComparedResult::One(self.one_sided(id, &outcome, false, error.message))
+                self.one_sided(id, &outcome, false, error.message)
             }
         };
         Compared { messages, result }
@@ -413,10 +431,8 @@ impl<'a> Diff<'a> {
         old: &Outcome,
         new: &Outcome,
     ) -> (Vec<(usize, usize)>, Option<DealChange>) {
-        let (old_program, new_program) = (
-            &self.old.analysis().program,
-            &self.new.analysis().program,
-        );
+        let (old_program, new_program) =
+            (&self.old.analysis().program, &self.new.analysis().program);
         let mut cells = Vec::with_capacity(self.verdicts.len());
         let mut verdicts = Vec::new();
         for pair in &self.verdicts {
@@ -469,32 +485,55 @@ impl<'a> Diff<'a> {
 
     /// A deal only one version could evaluate: its verdicts go from or to
     /// [`NO_ARM`].
-    fn one_sided(&self, deal: Json, outcome: &Outcome, in_old: bool, error: String) -> DealChange {
+    fn one_sided(
+        &self,
+        deal: Json,
+        outcome: &Outcome,
+        in_old: bool,
+        error: String,
+    ) -> ComparedResult {
         let program = if in_old {
             &self.old.analysis().program
         } else {
             &self.new.analysis().program
         };
-        let verdicts = self
-            .verdicts
-            .iter()
-            .map(|pair| {
-                let arm = self.arm_name(program, if in_old { pair.old } else { pair.new }, outcome);
-                if in_old {
-                    (pair.name.clone(), arm, NO_ARM.to_string())
-                } else {
-                    (pair.name.clone(), NO_ARM.to_string(), arm)
-                }
-            })
-            .collect();
+        let mut cells = Vec::with_capacity(self.verdicts.len());
+        let mut verdicts = Vec::with_capacity(self.verdicts.len());
+        for pair in &self.verdicts {
+            let arm = self.arm_name(program, if in_old { pair.old } else { pair.new }, outcome);
+            let (from, to) = if in_old {
+                (arm, NO_ARM.to_string())
+            } else {
+                (NO_ARM.to_string(), arm)
+            };
+            let row = pair.from_arms.iter().position(|a| *a == from).unwrap_or(0);
+            let column = pair.to_arms.iter().position(|a| *a == to).unwrap_or(0);
+            cells.push((row, column));
+            verdicts.push((pair.name.clone(), from, to));
+        }
         let fired: Vec<String> = Self::fired_names(program, outcome).into_iter().collect();
         let advice: Vec<String> = Self::advice_names(program, outcome).into_iter().collect();
-        let (signals_added, signals_removed, advice_added, advice_removed, score, errors) = if in_old {
-            (Vec::new(), fired, Vec::new(), advice, (outcome.score, 0), (None, Some(error)))
-        } else {
-            (fired, Vec::new(), advice, Vec::new(), (0, outcome.score), (Some(error), None))
-        };
-        DealChange {
+        let (signals_added, signals_removed, advice_added, advice_removed, score, errors) =
+            if in_old {
+                (
+                    Vec::new(),
+                    fired,
+                    Vec::new(),
+                    advice,
+                    (outcome.score, 0),
+                    (None, Some(error)),
+                )
+            } else {
+                (
+                    fired,
+                    Vec::new(),
+                    advice,
+                    Vec::new(),
+                    (0, outcome.score),
+                    (Some(error), None),
+                )
+            };
+        let change = DealChange {
             deal,
             verdicts,
             score,
@@ -504,28 +543,27 @@ impl<'a> Diff<'a> {
             advice_added,
             advice_removed,
             errors,
-        }
+        };
+        ComparedResult::One { cells, change }
     }
 
     /// Adds one comparison to the totals; returns the change to report, if
     /// any.
     pub fn count(&self, summary: &mut DiffSummary, result: ComparedResult) -> Option<DealChange> {
         summary.deals += 1;
-        let change = match result {
-            ComparedResult::Both { cells, change } => {
-                for ((row, column), table) in cells.into_iter().zip(&mut summary.transitions) {
-                    if let Some(cell) = table.get_mut(row).and_then(|r| r.get_mut(column)) {
-                        *cell += 1;
-                    }
-                }
-                change
-            }
-            ComparedResult::One(change) => Some(change),
+        let (cells, change) = match result {
+            ComparedResult::Both { cells, change } => (cells, change),
+            ComparedResult::One { cells, change } => (cells, Some(change)),
             ComparedResult::Neither => {
                 summary.failed += 1;
-                None
+                return None;
             }
         };
+        for ((row, column), table) in cells.into_iter().zip(&mut summary.transitions) {
+            if let Some(cell) = table.get_mut(row).and_then(|r| r.get_mut(column)) {
+                *cell += 1;
+            }
+        }
         if let Some(change) = &change {
             summary.changed += 1;
             if change.severity() == Severity::Verdict {
@@ -540,7 +578,10 @@ impl<'a> Diff<'a> {
     pub fn transitions_json(&self, summary: &DiffSummary) -> Json {
         let mut verdicts = Map::new();
         for (pair, table) in self.verdicts.iter().zip(&summary.transitions) {
-            verdicts.insert(pair.name.clone(), Json::Object(pair_transitions(pair, table)));
+            verdicts.insert(
+                pair.name.clone(),
+                Json::Object(pair_transitions(pair, table)),
+            );
         }
         Json::Object(verdicts)
     }
@@ -565,14 +606,20 @@ impl<'a> Diff<'a> {
             summary.deals, summary.verdicts_changed, summary.changed
         );
         if summary.failed > 0 {
-            out.push_str(&format!(", {} could not be evaluated by either", summary.failed));
+            out.push_str(&format!(
+                ", {} could not be evaluated by either",
+                summary.failed
+            ));
         }
         out.push_str(".\n");
         for line in self.changes_text() {
             out.push_str(&format!("  {line}\n"));
         }
         for (pair, table) in self.verdicts.iter().zip(&summary.transitions) {
-            out.push_str(&format!("\n{} ({}): rows OLD, columns NEW\n", pair.label, pair.name));
+            out.push_str(&format!(
+                "\n{} ({}): rows OLD, columns NEW\n",
+                pair.label, pair.name
+            ));
             out.push_str(&self.table_text(pair, table));
         }
         out
@@ -673,7 +720,12 @@ impl<'a> Diff<'a> {
     }
 
     /// Markdown table of one verdict's transitions.
-    pub fn summary_markdown(&self, summary: &DiffSummary, old_name: &str, new_name: &str) -> String {
+    pub fn summary_markdown(
+        &self,
+        summary: &DiffSummary,
+        old_name: &str,
+        new_name: &str,
+    ) -> String {
         let mut out = format!(
             "### What this playbook change does\n\n`{old_name}` → `{new_name}` on **{}** deal(s): **{}** changed a verdict, {} changed in any way",
             summary.deals, summary.verdicts_changed, summary.changed
@@ -720,9 +772,8 @@ impl<'a> Diff<'a> {
 /// [`NO_ARM`] only where something was counted.
 fn pair_transitions(pair: &VerdictPair, table: &[Vec<u64>]) -> Map<String, Json> {
     let last_column = pair.to_arms.len().saturating_sub(1);
-    let column_used = |c: usize| {
-        c < last_column || table.iter().any(|row| row.get(c).is_some_and(|n| *n > 0))
-    };
+    let column_used =
+        |c: usize| c < last_column || table.iter().any(|row| row.get(c).is_some_and(|n| *n > 0));
     let last_row = pair.from_arms.len().saturating_sub(1);
     let mut rows = Map::new();
     for (r, from) in pair.from_arms.iter().enumerate() {
@@ -784,22 +835,37 @@ pub fn change_text(change: &DealChange) -> String {
         out.push_str(&format!("  NEW could not evaluate it: {error}\n"));
     }
     if change.score.0 != change.score.1 {
-        out.push_str(&format!("  score: {} → {}\n", change.score.0, change.score.1));
+        out.push_str(&format!(
+            "  score: {} → {}\n",
+            change.score.0, change.score.1
+        ));
     }
     if !change.signals_added.is_empty() {
-        out.push_str(&format!("  fired only in NEW: {}\n", change.signals_added.join(", ")));
+        out.push_str(&format!(
+            "  fired only in NEW: {}\n",
+            change.signals_added.join(", ")
+        ));
     }
     if !change.signals_removed.is_empty() {
-        out.push_str(&format!("  fired only in OLD: {}\n", change.signals_removed.join(", ")));
+        out.push_str(&format!(
+            "  fired only in OLD: {}\n",
+            change.signals_removed.join(", ")
+        ));
     }
     for (signal, from, to) in &change.weights {
         out.push_str(&format!("  weight of {signal}: {from:+} → {to:+}\n"));
     }
     if !change.advice_added.is_empty() {
-        out.push_str(&format!("  advice gained: {}\n", change.advice_added.join(", ")));
+        out.push_str(&format!(
+            "  advice gained: {}\n",
+            change.advice_added.join(", ")
+        ));
     }
     if !change.advice_removed.is_empty() {
-        out.push_str(&format!("  advice lost: {}\n", change.advice_removed.join(", ")));
+        out.push_str(&format!(
+            "  advice lost: {}\n",
+            change.advice_removed.join(", ")
+        ));
     }
     out
 }

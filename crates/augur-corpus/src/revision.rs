@@ -32,7 +32,7 @@ impl PlaybookRef {
             Some((rev, path))
                 if !rev.is_empty()
                     && !path.is_empty()
-                    && !(rev.len() == 1 && path.starts_with(['\\', '/'])) =>
+                    && (rev.len() != 1 || !path.starts_with(['\\', '/'])) =>
             {
                 PlaybookRef::Revision {
                     rev: rev.to_string(),
@@ -57,7 +57,9 @@ impl PlaybookRef {
             PlaybookRef::File(path) => path.parent().map(Path::to_path_buf),
             PlaybookRef::Revision { path, .. } => Path::new(path).parent().map(Path::to_path_buf),
         };
-        let root = parent.map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+        let root = parent
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
         match self {
             PlaybookRef::Revision { rev, .. } if root.is_empty() => format!("{rev}:"),
             PlaybookRef::Revision { rev, .. } => format!("{rev}:{root}"),
