@@ -19,9 +19,13 @@
     )
 )]
 
+pub mod backtest;
 pub mod diff;
+pub mod fit;
 pub mod revision;
 pub mod spill;
+pub mod stats;
 
+pub use backtest::{Backtest, Report};
 pub use diff::{Diff, DiffSummary};
 pub use revision::{GitCli, PlaybookRef, Revisions};
