@@ -5,6 +5,7 @@
 use augur_check::{Analysis, FsLoader};
 use augur_syntax::{ColumnUnit, Date, Diagnostic, LineIndex, Severity};
 
+mod backtest_cmd;
 mod diff_cmd;
 mod eval_cmd;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -95,6 +96,7 @@ enum Command {
     /// Run the language server for editors (LSP over stdin/stdout)
     Lsp,
     Diff(diff_cmd::DiffArgs),
+    Backtest(backtest_cmd::BacktestArgs),
 }
 
 fn main() -> ExitCode {
@@ -104,6 +106,7 @@ fn main() -> ExitCode {
         Command::Fmt { paths, check } => fmt(&paths, check),
         Command::Lsp => ExitCode::from(u8::try_from(augur_lsp::run_stdio()).unwrap_or(1)),
         Command::Diff(args) => diff_cmd::run(args),
+        Command::Backtest(args) => backtest_cmd::run(args),
         Command::Test {
             paths,
             filter,

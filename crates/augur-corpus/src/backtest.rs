@@ -35,6 +35,8 @@ pub struct Observation {
     pub arms: Vec<u32>,
     pub fired: Vec<bool>,
     pub advice: Vec<u32>,
+    /// The groups whose condition held.
+    pub groups: Vec<u32>,
     pub score: i64,
 }
 
@@ -50,10 +52,13 @@ pub struct Totals {
     pub failed: u64,
     /// `[won, lost]` per verdict, per arm.
     pub arms: Vec<Vec<[u64; 2]>>,
-    /// `[won, lost]` among the deals where each signal fired.
+    /// `[won, lost]` among the deals where each signal fired. "Not fired"
+    /// is counted within the deals the signal's group applied to.
     pub signals: Vec<[u64; 2]>,
     /// `[won, lost]` among the deals given each advice.
     pub advice: Vec<[u64; 2]>,
+    /// `[won, lost]` among the deals where each group's condition held.
+    pub groups: Vec<[u64; 2]>,
     /// `[won, lost]` per score.
     pub scores: BTreeMap<i64, [u64; 2]>,
     /// Deals by fired-signal pattern (for `--fit`).
@@ -89,6 +94,7 @@ impl<'a> Backtest<'a> {
                 .collect(),
             signals: vec![[0, 0]; program.signals.len()],
             advice: vec![[0, 0]; program.advice.len()],
+            groups: vec![[0, 0]; program.groups.len()],
             ..Totals::default()
         }
     }
@@ -131,6 +137,7 @@ impl<'a> Backtest<'a> {
                     arms: outcome.verdicts,
                     fired: outcome.fired,
                     advice: outcome.advice.iter().map(|(id, _)| *id).collect(),
+                    groups: outcome.groups.iter().map(|(id, _)| *id).collect(),
                     score: outcome.score,
                 };
                 (messages, Observed::Scored(observation))
@@ -179,6 +186,9 @@ impl<'a> Backtest<'a> {
         for advice in &observation.advice {
             add(totals.advice.get_mut(*advice as usize));
         }
+        for group in &observation.groups {
+            add(totals.groups.get_mut(*group as usize));
+        }
         add(Some(
             totals.scores.entry(observation.score).or_insert([0, 0]),
         ));
@@ -214,12 +224,20 @@ impl<'a> Backtest<'a> {
             .iter()
             .zip(&totals.signals)
             .map(|(signal, [won, lost])| {
+                // A signal in a group is compared with the deals its group
+                // applied to (a late-stage signal with other late deals),
+                // not with deals it could never have fired on.
+                let [base_won, base_lost] = signal
+                    .group
+                    .and_then(|g| totals.groups.get(g as usize))
+                    .copied()
+                    .unwrap_or([totals.won, totals.deals - totals.won]);
                 let fired = won + lost;
-                let not_fired = totals.deals - fired;
-                let won_not_fired = totals.won - won;
+                let not_fired = (base_won + base_lost).saturating_sub(fired);
+                let won_not_fired = base_won.saturating_sub(*won);
                 let win_rate_fired = rate(*won, fired);
                 let win_rate_not_fired = rate(won_not_fired, not_fired);
-                let lift = match (win_rate_fired, overall) {
+                let lift = match (win_rate_fired, rate(base_won, base_won + base_lost)) {
                     (Some(f), Some(o)) if o > 0.0 => Some(f / o),
                     _ => None,
                 };
@@ -349,7 +367,8 @@ pub struct SignalReport {
     pub win_rate_fired: Option<f64>,
     pub interval_fired: Option<(f64, f64)>,
     pub win_rate_not_fired: Option<f64>,
-    /// Win rate when fired ÷ win rate of all deals (above 1: goes with wins).
+    /// Win rate when fired ÷ win rate of the deals it applied to (its
+    /// group's deals, or all deals): above 1 it goes with wins.
     pub lift: Option<f64>,
     /// Fired vs not fired, two-proportion z.
     pub z: Option<f64>,
@@ -562,7 +581,7 @@ impl Report {
             }
         }
         out.push_str(
-            "\nSignals: win rate when fired / not fired, lift (win rate when fired ÷ overall)\n",
+            "\nSignals: win rate when fired / not fired, lift (win rate when fired ÷ win rate of the deals it applies to: its group's, or all)\n",
         );
         let mut signals: Vec<&SignalReport> = self.signals.iter().filter(|s| s.fired > 0).collect();
         signals.sort_by(|a, b| {

@@ -22,6 +22,7 @@
 pub mod backtest;
 pub mod diff;
 pub mod fit;
+pub mod html;
 pub mod revision;
 pub mod spill;
 pub mod stats;
