@@ -8,11 +8,13 @@ use augur_syntax::{ColumnUnit, Date, Diagnostic, LineIndex, Severity};
 mod backtest_cmd;
 mod diff_cmd;
 mod eval_cmd;
+mod team_formats;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{json, Value as Json};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use team_formats::ReportFormat;
 
 #[derive(Parser)]
 #[command(
@@ -38,8 +40,9 @@ enum Command {
     Check {
         #[arg(default_value = ".")]
         paths: Vec<PathBuf>,
+        /// text, json, jsonl, github (Actions annotations) or sarif (SARIF 2.1.0)
         #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        format: ReportFormat,
     },
     /// Run every `test` block of the playbooks (a folder means every *.augur under it)
     Test {
@@ -48,11 +51,15 @@ enum Command {
         /// Only run tests whose name contains this text
         #[arg(long)]
         filter: Option<String>,
+        /// text, json, jsonl, github (Actions annotations) or sarif (SARIF 2.1.0)
         #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        format: ReportFormat,
         /// Also list the signals never fired, verdict arms and advice never chosen
         #[arg(long)]
         coverage: bool,
+        /// Exit 1 when a playbook's test coverage is below N percent (implies --coverage)
+        #[arg(long, value_name = "N")]
+        min_coverage: Option<f64>,
     },
     /// Rewrite playbooks in the one canonical layout (`-` formats stdin to stdout)
     Fmt {
@@ -112,7 +119,8 @@ fn main() -> ExitCode {
             filter,
             format,
             coverage,
-        } => test(&paths, filter.as_deref(), format, coverage),
+            min_coverage,
+        } => test(&paths, filter.as_deref(), format, (coverage, min_coverage)),
         Command::Eval {
             playbook,
             deals,
@@ -232,7 +240,7 @@ fn diagnostic_json(analysis: &Analysis, root: &str, diagnostic: &Diagnostic) -> 
     })
 }
 
-fn check(paths: &[PathBuf], format: Format) -> ExitCode {
+fn check(paths: &[PathBuf], format: ReportFormat) -> ExitCode {
     let files = match playbook_files(paths) {
         Ok(files) => files,
         Err(code) => return code,
@@ -244,8 +252,8 @@ fn check(paths: &[PathBuf], format: Format) -> ExitCode {
         let root = display_root(file);
         errors += analysis.diagnostics.iter().filter(|d| d.is_error()).count();
         match format {
-            Format::Text => print_diagnostics(&analysis, &root),
-            Format::Json | Format::Jsonl => all.extend(
+            ReportFormat::Text => print_diagnostics(&analysis, &root),
+            _ => all.extend(
                 analysis
                     .diagnostics
                     .iter()
@@ -254,9 +262,13 @@ fn check(paths: &[PathBuf], format: Format) -> ExitCode {
         }
     }
     match format {
-        Format::Text => eprintln!("checked {} playbook(s): {errors} error(s)", files.len()),
-        Format::Json => println!("{}", Json::Array(all)),
-        Format::Jsonl => all.iter().for_each(|d| println!("{d}")),
+        ReportFormat::Text => eprintln!("checked {} playbook(s): {errors} error(s)", files.len()),
+        ReportFormat::Json => println!("{}", Json::Array(all)),
+        ReportFormat::Jsonl => all.iter().for_each(|d| println!("{d}")),
+        ReportFormat::Github | ReportFormat::Sarif => {
+            let findings: Vec<_> = all.iter().map(team_formats::from_diagnostic).collect();
+            team_formats::print(format, &findings);
+        }
     }
     if errors > 0 {
         ExitCode::from(1)
@@ -379,7 +391,14 @@ fn fmt(paths: &[PathBuf], check_only: bool) -> ExitCode {
     }
 }
 
-fn test(paths: &[PathBuf], filter: Option<&str>, format: Format, with_coverage: bool) -> ExitCode {
+fn test(
+    paths: &[PathBuf],
+    filter: Option<&str>,
+    format: ReportFormat,
+    (with_coverage, min_coverage): (bool, Option<f64>),
+) -> ExitCode {
+    let with_coverage = with_coverage || min_coverage.is_some();
+    let mut below_minimum = false;
     let files = match playbook_files(paths) {
         Ok(files) => files,
         Err(code) => return code,
@@ -412,7 +431,7 @@ fn test(paths: &[PathBuf], filter: Option<&str>, format: Format, with_coverage: 
                 failed += 1;
             }
             match format {
-                Format::Text => {
+                ReportFormat::Text => {
                     let status = if result.passed() { "ok" } else { "FAILED" };
                     println!("test {shown}: {} ... {status}", result.name);
                     if let Some(error) = &result.error {
@@ -439,7 +458,7 @@ fn test(paths: &[PathBuf], filter: Option<&str>, format: Format, with_coverage: 
                         }
                     }
                 }
-                Format::Json | Format::Jsonl => records.push(json!({
+                _ => records.push(json!({
                     "file": shown,
                     "line": result.line,
                     "name": result.name,
@@ -452,8 +471,13 @@ fn test(paths: &[PathBuf], filter: Option<&str>, format: Format, with_coverage: 
         if with_coverage {
             let coverage = augur_eval::testing::coverage(&analysis, &results);
             let shown = file.display().to_string();
+            let below = min_coverage.is_some_and(|minimum| coverage.percent() < minimum);
+            below_minimum |= below;
             match format {
-                Format::Text => {
+                ReportFormat::Text => {
+                    if let (true, Some(minimum)) = (below, min_coverage) {
+                        println!("coverage of {shown} is below the minimum {minimum}%");
+                    }
                     println!(
                         "coverage of {shown}: {:.1}% ({} of {})",
                         coverage.percent(),
@@ -470,9 +494,11 @@ fn test(paths: &[PathBuf], filter: Option<&str>, format: Format, with_coverage: 
                         println!("    advice never given: {name}");
                     }
                 }
-                Format::Json | Format::Jsonl => records.push(json!({
+                _ => records.push(json!({
                     "coverage": shown,
                     "percent": coverage.percent(),
+                    "minimum": min_coverage,
+                    "below_minimum": below,
                     "signals_never_fired": coverage.signals_never_fired,
                     "arms_never_chosen": coverage.arms_never_chosen,
                     "advice_never_given": coverage.advice_never_given,
@@ -481,14 +507,17 @@ fn test(paths: &[PathBuf], filter: Option<&str>, format: Format, with_coverage: 
         }
     }
     match format {
-        Format::Text => println!("\n{passed} passed, {failed} failed"),
-        Format::Json => println!(
+        ReportFormat::Text => println!("\n{passed} passed, {failed} failed"),
+        ReportFormat::Json => println!(
             "{}",
             json!({ "results": records, "passed": passed, "failed": failed })
         ),
-        Format::Jsonl => records.iter().for_each(|r| println!("{r}")),
+        ReportFormat::Jsonl => records.iter().for_each(|r| println!("{r}")),
+        ReportFormat::Github | ReportFormat::Sarif => {
+            team_formats::print(format, &team_formats::from_test_records(&records));
+        }
     }
-    if failed > 0 {
+    if failed > 0 || below_minimum {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -1,0 +1,146 @@
+//! Team-workflow outputs (issue 13): `--format github` and `--format sarif`
+//! of `check` and `test` (SARIF validated against the vendored 2.1.0
+//! schema), `test --min-coverage`, `schema`, `init`, `completions`, `man`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use serde_json::Value as Json;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn augur_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_augur"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("augur-team-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn assert_valid_sarif(log: &Json) {
+    let schema: Json = serde_json::from_str(
+        &std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(log).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{log:#}");
+}
+
+const BROKEN: &str = "facts { stage: int }\nsignal s \"S\" {\n  when stag > 1\n  weight 1\n}\n";
+
+const FAILING_TEST: &str = "facts { n: int }\nsignal big \"Big\" {\n  when n > 10\n  weight 2\n}\nverdict v \"V\" {\n  high \"High\" when big\n  low \"Low\" otherwise\n}\ntest \"small is low\" {\n  given { n = 3 }\n  expect v == low\n}\ntest \"wrong on purpose\" {\n  given { n = 30 }\n  expect v == low\n}\n";
+
+#[test]
+fn check_as_github_annotations_and_sarif() {
+    let dir = temp_dir("check");
+    std::fs::create_dir_all(dir.join("规则")).unwrap();
+    std::fs::write(dir.join("规则/broken play.augur"), BROKEN).unwrap();
+    let output = augur_in(&dir, &["check", "规则", "--format", "github"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let line = text.lines().next().unwrap();
+    assert!(
+        line.starts_with("::error file=规则/broken play.augur,line=3,col=8,endLine=3,endColumn=12,title=augur%3A%3Aunknown-name::"),
+        "{line}"
+    );
+    let output = augur_in(&dir, &["check", "规则", "--format", "sarif"]);
+    assert_eq!(output.status.code(), Some(1));
+    let log: Json = serde_json::from_slice(&output.stdout).unwrap();
+    assert_valid_sarif(&log);
+    let result = &log["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "augur::unknown-name");
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "%E8%A7%84%E5%88%99/broken%20play.augur"
+    );
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"],
+        3
+    );
+    // A clean playbook: an empty, still valid log, exit 0.
+    let output = augur_in(
+        &root(),
+        &["check", "examples/standing.augur", "--format", "sarif"],
+    );
+    assert!(output.status.success());
+    let log: Json = serde_json::from_slice(&output.stdout).unwrap();
+    assert_valid_sarif(&log);
+    assert_eq!(log["runs"][0]["results"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn test_failures_as_github_annotations_and_sarif() {
+    let dir = temp_dir("test");
+    std::fs::write(dir.join("p.augur"), FAILING_TEST).unwrap();
+    let output = augur_in(&dir, &["test", "p.augur", "--format", "github"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(
+        text.starts_with("::error file=p.augur,line=16,title=augur%3A%3Atest-failed::test wrong on purpose: expect v == low"),
+        "{text}"
+    );
+    let output = augur_in(&dir, &["test", "p.augur", "--format", "sarif"]);
+    let log: Json = serde_json::from_slice(&output.stdout).unwrap();
+    assert_valid_sarif(&log);
+    assert_eq!(log["runs"][0]["results"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn min_coverage_fails_below_the_threshold() {
+    let dir = temp_dir("coverage");
+    let passing = FAILING_TEST.replace("expect v == low\n}\n\n", "").replace(
+        "test \"wrong on purpose\" {\n  given { n = 30 }\n  expect v == low\n}\n",
+        "",
+    );
+    std::fs::write(dir.join("p.augur"), &passing).unwrap();
+    let output = augur_in(&dir, &["test", "p.augur", "--min-coverage", "100"]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("below the minimum 100%"));
+    let output = augur_in(&dir, &["test", "p.augur", "--min-coverage", "10"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let output = augur_in(
+        &dir,
+        &[
+            "test",
+            "p.augur",
+            "--min-coverage",
+            "100",
+            "--format",
+            "github",
+        ],
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains("title=augur%3A%3Acoverage::test coverage"),
+        "{text}"
+    );
+}
