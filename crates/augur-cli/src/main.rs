@@ -8,6 +8,7 @@ use augur_syntax::{ColumnUnit, Date, Diagnostic, LineIndex, Severity};
 mod backtest_cmd;
 mod diff_cmd;
 mod eval_cmd;
+mod schema_cmd;
 mod team_formats;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{json, Value as Json};
@@ -104,6 +105,7 @@ enum Command {
     Lsp,
     Diff(diff_cmd::DiffArgs),
     Backtest(backtest_cmd::BacktestArgs),
+    Schema(schema_cmd::SchemaArgs),
 }
 
 fn main() -> ExitCode {
@@ -114,6 +116,7 @@ fn main() -> ExitCode {
         Command::Lsp => ExitCode::from(u8::try_from(augur_lsp::run_stdio()).unwrap_or(1)),
         Command::Diff(args) => diff_cmd::run(args),
         Command::Backtest(args) => backtest_cmd::run(args),
+        Command::Schema(args) => schema_cmd::run(args),
         Command::Test {
             paths,
             filter,

@@ -227,12 +227,15 @@ pub fn sarif(findings: &[Finding]) -> Json {
 /// Prints findings as GitHub annotations or as a SARIF log (other formats
 /// print nothing here).
 pub fn print(format: ReportFormat, findings: &[Finding]) {
-    match format {
-        ReportFormat::Github => print!("{}", github(findings)),
-        ReportFormat::Sarif => println!(
-            "{}",
-            serde_json::to_string_pretty(&sarif(findings)).unwrap_or_default()
-        ),
-        ReportFormat::Text | ReportFormat::Json | ReportFormat::Jsonl => {}
-    }
+    use std::io::Write;
+    let text = match format {
+        ReportFormat::Github => github(findings),
+        ReportFormat::Sarif => {
+            let mut text = serde_json::to_string_pretty(&sarif(findings)).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        ReportFormat::Text | ReportFormat::Json | ReportFormat::Jsonl => return,
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }

@@ -144,3 +144,97 @@ fn min_coverage_fails_below_the_threshold() {
         "{text}"
     );
 }
+
+fn schema_of(playbook: &str) -> jsonschema::Validator {
+    let output = augur_in(&root(), &["schema", playbook]);
+    assert!(output.status.success());
+    let schema: Json = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap()
+}
+
+#[test]
+fn example_deals_are_valid_against_the_schema_and_bad_ones_are_not() {
+    for playbook in ["examples/standing.augur", "examples/standing.zh.augur"] {
+        let validator = schema_of(playbook);
+        let mut deals: Vec<Json> = [
+            "case1_laokong_coalmine.json",
+            "case2_smartech.json",
+            "case3_anhui.json",
+        ]
+        .iter()
+        .map(|f| {
+            serde_json::from_str(
+                &std::fs::read_to_string(root().join("examples/deals").join(f)).unwrap(),
+            )
+            .unwrap()
+        })
+        .collect();
+        let history = std::fs::read_to_string(root().join("examples/history/deals.jsonl")).unwrap();
+        deals.extend(
+            history
+                .lines()
+                .take(300)
+                .map(|l| serde_json::from_str::<Json>(l).unwrap()),
+        );
+        for deal in &deals {
+            let errors: Vec<String> = validator.iter_errors(deal).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "{playbook}: {deal}: {errors:?}");
+        }
+        // What the decoder refuses, the schema refuses.
+        let output = augur_in(
+            &root(),
+            &[
+                "eval",
+                playbook,
+                "examples/deals/batch.jsonl",
+                "--format",
+                "jsonl",
+            ],
+        );
+        let results: Vec<Json> = String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let lines: Vec<Json> = std::fs::read_to_string(root().join("examples/deals/batch.jsonl"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).unwrap_or(Json::Null))
+            .collect();
+        for (deal, result) in lines.iter().zip(&results) {
+            assert_eq!(
+                validator.is_valid(deal),
+                result.get("error").is_none(),
+                "{playbook}: {deal} → {result}"
+            );
+        }
+        for bad in [
+            serde_json::json!({"stage": "nowhere"}),
+            serde_json::json!({}),
+            serde_json::json!({"stage": "late", "decision_on": "next week"}),
+            serde_json::json!({"stage": "late", "events": [{"kind": "demo", "on": "2026-01-01", "extra": 1}]}),
+            serde_json::json!({"stage": "late", "session_minutes": 1.5}),
+        ] {
+            assert!(!validator.is_valid(&bad), "{playbook}: {bad}");
+        }
+    }
+}
+
+#[test]
+fn csv_header_names_every_fact() {
+    let output = augur_in(
+        &root(),
+        &["schema", "examples/standing.augur", "--csv-header"],
+    );
+    let header = String::from_utf8(output.stdout).unwrap();
+    let batch = std::fs::read_to_string(root().join("examples/deals/batch.csv")).unwrap();
+    assert_eq!(header.trim_end(), batch.lines().next().unwrap());
+}

@@ -24,6 +24,7 @@ pub mod diff;
 pub mod fit;
 pub mod html;
 pub mod revision;
+pub mod schema;
 pub mod spill;
 pub mod stats;
 
