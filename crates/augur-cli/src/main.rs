@@ -9,6 +9,7 @@ mod backtest_cmd;
 mod diff_cmd;
 mod eval_cmd;
 mod schema_cmd;
+mod setup_cmd;
 mod team_formats;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{json, Value as Json};
@@ -106,6 +107,9 @@ enum Command {
     Diff(diff_cmd::DiffArgs),
     Backtest(backtest_cmd::BacktestArgs),
     Schema(schema_cmd::SchemaArgs),
+    Init(setup_cmd::InitArgs),
+    Completions(setup_cmd::CompletionsArgs),
+    Man(setup_cmd::ManArgs),
 }
 
 fn main() -> ExitCode {
@@ -117,6 +121,9 @@ fn main() -> ExitCode {
         Command::Diff(args) => diff_cmd::run(args),
         Command::Backtest(args) => backtest_cmd::run(args),
         Command::Schema(args) => schema_cmd::run(args),
+        Command::Init(args) => setup_cmd::init(args),
+        Command::Completions(args) => setup_cmd::completions(args),
+        Command::Man(args) => setup_cmd::man(args),
         Command::Test {
             paths,
             filter,

@@ -238,3 +238,75 @@ fn csv_header_names_every_fact() {
     let batch = std::fs::read_to_string(root().join("examples/deals/batch.csv")).unwrap();
     assert_eq!(header.trim_end(), batch.lines().next().unwrap());
 }
+
+#[test]
+fn init_writes_a_starter_that_passes_check_test_and_fmt_and_never_overwrites() {
+    let dir = temp_dir("init");
+    let output = augur_in(&dir, &["init", "starter"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for args in [
+        &["check", "starter/playbook.augur"][..],
+        &["test", "starter/playbook.augur", "--min-coverage", "100"][..],
+        &["fmt", "--check", "starter/playbook.augur"][..],
+        &[
+            "eval",
+            "starter/playbook.augur",
+            "starter/deals/sample.json",
+        ][..],
+    ] {
+        let output = augur_in(&dir, args);
+        assert!(
+            output.status.success(),
+            "{args:?}: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    std::fs::write(dir.join("starter/playbook.augur"), "# mine\n").unwrap();
+    let output = augur_in(&dir, &["init", "starter"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("already exists"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("starter/playbook.augur")).unwrap(),
+        "# mine\n"
+    );
+}
+
+#[test]
+fn completions_and_man_page() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let output = augur_in(&root(), &["completions", shell]);
+        assert!(output.status.success());
+        let script = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            script.contains("backtest") && script.contains("diff"),
+            "{shell}"
+        );
+    }
+    let output = augur_in(&root(), &["completions", "tcsh"]);
+    assert_eq!(output.status.code(), Some(2));
+    let output = augur_in(&root(), &["man"]);
+    let page = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH augur"),
+        "{}",
+        &page[..200.min(page.len())]
+    );
+    assert!(page.contains("backtest"));
+}
+
+#[test]
+fn pre_commit_hooks_run_augur() {
+    let hooks = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
+    for entry in [
+        "entry: augur fmt\n",
+        "entry: augur check\n",
+        "entry: augur fmt --check\n",
+    ] {
+        assert!(hooks.contains(entry), "{entry}");
+    }
+}
