@@ -262,6 +262,10 @@ pub struct Diff<'a> {
     verdicts: Vec<VerdictPair>,
     /// For each NEW signal, the OLD signal of the same name.
     signal_pairs: Vec<Option<usize>>,
+    /// OLD signals no NEW signal shares a name with.
+    old_unpaired_signals: Vec<usize>,
+    /// For each NEW advice, the OLD advice of the same name.
+    advice_pairs: Vec<Option<u32>>,
     pub changes: StaticChanges,
 }
 
@@ -329,16 +333,32 @@ impl<'a> Diff<'a> {
             pair.from_arms = arm_names(old_program, pair.old);
             pair.to_arms = arm_names(new_program, pair.new);
         }
-        let signal_pairs = new_program
+        let signal_pairs: Vec<Option<usize>> = new_program
             .signals
             .iter()
             .map(|s| old_program.signals.iter().position(|o| o.name == s.name))
+            .collect();
+        let old_unpaired_signals = (0..old_program.signals.len())
+            .filter(|o| !signal_pairs.contains(&Some(*o)))
+            .collect();
+        let advice_pairs = new_program
+            .advice
+            .iter()
+            .map(|a| {
+                old_program
+                    .advice
+                    .iter()
+                    .position(|o| o.name == a.name)
+                    .map(|o| o as u32)
+            })
             .collect();
         Diff {
             old: Batch::new(old, old_root, options.clone()),
             new: Batch::new(new, new_root, options),
             verdicts,
             signal_pairs,
+            old_unpaired_signals,
+            advice_pairs,
             changes: StaticChanges::between(old_program, new_program),
         }
     }
@@ -371,6 +391,15 @@ impl<'a> Diff<'a> {
         let name = record.name();
         let result = match (old, new) {
             (Ok((deal, old)), Ok((_, new))) => {
+                if let Some(cells) = self.unchanged(&old, &new) {
+                    return Compared {
+                        messages,
+                        result: ComparedResult::Both {
+                            cells,
+                            change: None,
+                        },
+                    };
+                }
                 let id = deal.id.unwrap_or(Json::String(name));
                 let (cells, change) = self.compare_outcomes(id, &old, &new);
                 ComparedResult::Both { cells, change }
@@ -423,6 +452,53 @@ impl<'a> Diff<'a> {
             .filter_map(|(id, _)| program.advice.get(*id as usize))
             .map(|advice| advice.name.clone())
             .collect()
+    }
+
+    /// The transition cells of a deal whose outcome is the same in both
+    /// versions (same arms, score, signals and advice by name), found
+    /// without allocating names; `None` when anything differs.
+    fn unchanged(&self, old: &Outcome, new: &Outcome) -> Option<Vec<(usize, usize)>> {
+        if old.score != new.score || old.advice.len() != new.advice.len() {
+            return None;
+        }
+        let mut cells = Vec::with_capacity(self.verdicts.len());
+        for pair in &self.verdicts {
+            let index = |verdict: Option<usize>, outcome: &Outcome, names: &[String]| {
+                let last = names.len().saturating_sub(1);
+                verdict
+                    .and_then(|v| outcome.verdicts.get(v))
+                    .map_or(last, |arm| (*arm as usize).min(last))
+            };
+            let row = index(pair.old, old, &pair.from_arms);
+            let column = index(pair.new, new, &pair.to_arms);
+            if pair.from_arms.get(row) != pair.to_arms.get(column) {
+                return None;
+            }
+            cells.push((row, column));
+        }
+        for (fired, paired) in new.fired.iter().zip(&self.signal_pairs) {
+            let before = paired
+                .and_then(|o| old.fired.get(o))
+                .copied()
+                .unwrap_or(false);
+            if *fired != before {
+                return None;
+            }
+        }
+        if self
+            .old_unpaired_signals
+            .iter()
+            .any(|o| old.fired.get(*o).copied().unwrap_or(false))
+        {
+            return None;
+        }
+        for (id, _) in &new.advice {
+            let paired = self.advice_pairs.get(*id as usize).copied().flatten()?;
+            if !old.advice.iter().any(|(o, _)| *o == paired) {
+                return None;
+            }
+        }
+        Some(cells)
     }
 
     fn compare_outcomes(
