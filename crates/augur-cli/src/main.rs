@@ -409,6 +409,8 @@ fn test(
 ) -> ExitCode {
     let with_coverage = with_coverage || min_coverage.is_some();
     let mut below_minimum = false;
+    // Diagnostics of playbooks whose tests could not run (github, sarif).
+    let mut playbook_problems = Vec::new();
     let files = match playbook_files(paths) {
         Ok(files) => files,
         Err(code) => return code,
@@ -421,6 +423,12 @@ fn test(
         let root = display_root(file);
         if analysis.has_errors() {
             print_diagnostics(&analysis, &root);
+            playbook_problems.extend(
+                analysis
+                    .diagnostics
+                    .iter()
+                    .map(|d| diagnostic_json(&analysis, &root, d)),
+            );
             eprintln!(
                 "error: {} has errors; its tests were not run",
                 file.display()
@@ -524,7 +532,12 @@ fn test(
         ),
         ReportFormat::Jsonl => records.iter().for_each(|r| println!("{r}")),
         ReportFormat::Github | ReportFormat::Sarif => {
-            team_formats::print(format, &team_formats::from_test_records(&records));
+            let mut findings: Vec<_> = playbook_problems
+                .iter()
+                .map(team_formats::from_diagnostic)
+                .collect();
+            findings.extend(team_formats::from_test_records(&records));
+            team_formats::print(format, &findings);
         }
     }
     if failed > 0 || below_minimum {

@@ -127,6 +127,11 @@ fn diff_and_recount(dir: &Path, new_text: &str, deals: &Path) -> (Vec<Json>, Jso
         dir,
         &["diff", "old.augur", "new.augur", deals, "--format", "jsonl"],
     );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains("is not a fact of this playbook"),
+        "a fact of the other version is not warned about per deal: {stderr}"
+    );
     let mut records = jsonl(&output);
     let summary = records.pop().unwrap()["summary"].clone();
     assert_eq!(
@@ -349,13 +354,16 @@ fn chinese_playbook_and_deals() {
         zh.replacen("score >= 6", "score >= 2", 1),
     )
     .unwrap();
-    let deals = root().join("examples/deals/batch.jsonl");
-    let output = augur_in(
-        &dir,
-        &["diff", "old.augur", "new.augur", deals.to_str().unwrap()],
-    );
-    let text = String::from_utf8(output.stdout).unwrap();
-    assert!(text.contains("rows OLD, columns NEW"), "{text}");
+    for deals in ["batch.jsonl", "batch.csv"] {
+        let deals = root().join("examples/deals").join(deals);
+        let output = augur_in(
+            &dir,
+            &["diff", "old.augur", "new.augur", deals.to_str().unwrap()],
+        );
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(text.contains("rows OLD, columns NEW"), "{text}");
+        assert!(text.contains("changed a verdict"), "{text}");
+    }
 }
 
 fn git(dir: &Path, args: &[&str]) {

@@ -310,3 +310,13 @@ fn pre_commit_hooks_run_augur() {
         assert!(hooks.contains(entry), "{entry}");
     }
 }
+
+#[test]
+fn a_playbook_with_errors_is_annotated_by_test_too() {
+    let dir = temp_dir("test-broken");
+    std::fs::write(dir.join("p.augur"), BROKEN).unwrap();
+    let output = augur_in(&dir, &["test", "p.augur", "--format", "github"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("title=augur%3A%3Aunknown-name"), "{text}");
+}

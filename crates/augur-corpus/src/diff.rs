@@ -266,6 +266,11 @@ pub struct Diff<'a> {
     old_unpaired_signals: Vec<usize>,
     /// For each NEW advice, the OLD advice of the same name.
     advice_pairs: Vec<Option<u32>>,
+    /// Keys not warned about when OLD / NEW decodes a deal: `outcome`, and
+    /// the facts only the other version has (a renamed fact is reported
+    /// once in the summary, not once per deal).
+    quiet_old: Vec<String>,
+    quiet_new: Vec<String>,
     pub changes: StaticChanges,
 }
 
@@ -352,14 +357,26 @@ impl<'a> Diff<'a> {
                     .map(|o| o as u32)
             })
             .collect();
+        let changes = StaticChanges::between(old_program, new_program);
+        let quiet = |facts: &[(String, String)]| -> Vec<String> {
+            QUIET_KEYS
+                .iter()
+                .map(|k| k.to_string())
+                .chain(facts.iter().map(|(name, _)| name.clone()))
+                .collect()
+        };
+        let quiet_old = quiet(&changes.facts_added);
+        let quiet_new = quiet(&changes.facts_removed);
         Diff {
+            quiet_old,
+            quiet_new,
             old: Batch::new(old, old_root, options.clone()),
             new: Batch::new(new, new_root, options),
             verdicts,
             signal_pairs,
             old_unpaired_signals,
             advice_pairs,
-            changes: StaticChanges::between(old_program, new_program),
+            changes,
         }
     }
 
@@ -377,11 +394,13 @@ impl<'a> Diff<'a> {
     /// Decodes and evaluates `record` in both versions and compares.
     pub fn compare(&self, record: &Record<'_>) -> Compared {
         let mut messages = Vec::new();
-        let old = self.old.evaluate_record(record, QUIET_KEYS, &mut messages);
+        let quiet_old: Vec<&str> = self.quiet_old.iter().map(String::as_str).collect();
+        let quiet_new: Vec<&str> = self.quiet_new.iter().map(String::as_str).collect();
+        let old = self.old.evaluate_record(record, &quiet_old, &mut messages);
         let mut new_messages = Vec::new();
         let new = self
             .new
-            .evaluate_record(record, QUIET_KEYS, &mut new_messages);
+            .evaluate_record(record, &quiet_new, &mut new_messages);
         // A warning both versions give is said once.
         for message in new_messages {
             if !messages.contains(&message) {
