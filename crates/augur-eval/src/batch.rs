@@ -1362,6 +1362,94 @@ mod tests {
     }
 
     #[test]
+    fn map_records_hands_every_record_back_in_order_and_reads_other_keys() {
+        let analysis = augur_check::analyze_text(PLAYBOOK);
+        let batch = Batch::new(
+            &analysis,
+            "",
+            Options {
+                format: OutputFormat::Jsonl,
+                explain: false,
+                strict: false,
+                today: None,
+                fallback_today: Date::parse("2026-11-29").unwrap(),
+                jobs: 2,
+            },
+        );
+        let mut input = String::new();
+        for index in 0..(CHUNK_RECORDS * 2 + 7) {
+            let stage = if index % 3 == 0 { "late" } else { "early" };
+            input.push_str(&format!(
+                "{{\"stage\": \"{stage}\", \"outcome\": \"o{index}\", \"nested\": {{\"outcome\": 1}}}}\n"
+            ));
+        }
+        input.push_str("{not json\n");
+        let mut seen = Vec::new();
+        map_records(
+            Input {
+                name: "in.jsonl".into(),
+                kind: InputKind::Jsonl,
+                reader: Box::new(io::Cursor::new(input.into_bytes())),
+            },
+            3,
+            &|record| {
+                let mut messages = Vec::new();
+                let scored = batch
+                    .evaluate_record(record, &["outcome", "nested"], &mut messages)
+                    .map(|(_, outcome)| outcome.score);
+                (record.name(), record.value_of("outcome"), scored, messages)
+            },
+            &mut |result, _| {
+                seen.push(result);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(seen.len(), CHUNK_RECORDS * 2 + 8);
+        for (index, (name, outcome, scored, messages)) in
+            seen.iter().take(CHUNK_RECORDS * 2 + 7).enumerate()
+        {
+            assert_eq!(name, &format!("in.jsonl:{}", index + 1));
+            assert_eq!(outcome, &Some(Json::String(format!("o{index}"))));
+            assert_eq!(scored, &Ok(if index % 3 == 0 { 2 } else { 0 }));
+            assert!(
+                messages.is_empty(),
+                "quiet keys are not warned about: {messages:?}"
+            );
+        }
+        let (_, outcome, scored, _) = seen.last().unwrap();
+        assert_eq!(outcome, &None);
+        assert!(scored
+            .as_ref()
+            .unwrap_err()
+            .message
+            .contains("malformed JSON"));
+
+        // CSV: a column by its header name; an empty cell is absent.
+        let mut seen = Vec::new();
+        map_records(
+            Input {
+                name: "in.csv".into(),
+                kind: InputKind::Csv,
+                reader: Box::new(io::Cursor::new(
+                    b"stage,result\nlate,won\nearly,\n".to_vec(),
+                )),
+            },
+            1,
+            &|record| (record.value_of("result"), record.value_of("missing")),
+            &mut |result, _| {
+                seen.push(result);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            seen,
+            vec![(Some(Json::String("won".into())), None), (None, None)]
+        );
+    }
+
+    #[test]
     fn many_chunks_keep_their_order() {
         let mut input = Vec::new();
         for index in 0..(CHUNK_RECORDS * 5 + 3) {
