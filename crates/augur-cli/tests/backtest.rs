@@ -147,3 +147,32 @@ fn refusals_are_clear() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("same outcome"));
     assert!(String::from_utf8_lossy(&output.stdout).contains("(small sample)"));
 }
+
+#[test]
+fn chinese_labels_line_up() {
+    let output = augur(&[
+        "backtest",
+        "examples/standing.zh.augur",
+        "examples/history/deals.jsonl",
+    ]);
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    // The three arm rows: "deals" at the same terminal column (a Chinese
+    // character takes two).
+    let columns: Vec<usize> = text
+        .lines()
+        .filter(|l| l.contains(" deals "))
+        .map(|l| {
+            let before = &l[..l.find(" deals ").unwrap()];
+            before
+                .chars()
+                .map(|c| if c.len_utf8() > 1 { 2 } else { 1 })
+                .sum()
+        })
+        .collect();
+    assert_eq!(columns.len(), 3, "{text}");
+    assert!(
+        columns.windows(2).all(|w| w[0] == w[1]),
+        "{columns:?}\n{text}"
+    );
+}

@@ -571,8 +571,8 @@ impl Report {
             ));
             for arm in &verdict.arms {
                 out.push_str(&format!(
-                    "  {:<24} {:>6} deals  {:>6} won  {}{}\n",
-                    arm.label,
+                    "  {} {:>6} deals  {:>6} won  {}{}\n",
+                    pad(&arm.label, 24),
                     arm.deals,
                     arm.won,
                     percent_with_interval(arm.win_rate, arm.interval),
@@ -791,6 +791,13 @@ pub fn with_weights(analysis: &Analysis, weights: &[i64]) -> Analysis {
         signal.weight = *weight;
     }
     copy
+}
+
+/// `text` padded with spaces to `width` terminal columns (Chinese
+/// characters take two).
+fn pad(text: &str, width: usize) -> String {
+    let used = unicode_width::UnicodeWidthStr::width(text);
+    format!("{text}{}", " ".repeat(width.saturating_sub(used)))
 }
 
 fn percent(value: Option<f64>) -> String {

@@ -793,18 +793,20 @@ impl<'a> Diff<'a> {
         let columns = column_names(&rows);
         let first_width = rows
             .keys()
-            .map(|k| k.chars().count())
+            .map(|k| unicode_width::UnicodeWidthStr::width(k.as_str()))
             .chain([7])
             .max()
             .unwrap_or(7);
-        let widths: Vec<usize> = columns.iter().map(|c| c.chars().count().max(6)).collect();
+        let widths: Vec<usize> = columns.iter().map(|c| columns_of(c).max(6)).collect();
         let mut out = format!("  {:<first_width$}", "OLD\\NEW");
         for (column, width) in columns.iter().zip(&widths) {
-            out.push_str(&format!("  {column:>width$}"));
+            let room = " ".repeat(width.saturating_sub(columns_of(column)));
+            out.push_str(&format!("  {room}{column}"));
         }
         out.push('\n');
         for (from, cells) in &rows {
-            out.push_str(&format!("  {from:<first_width$}"));
+            let room = " ".repeat(first_width.saturating_sub(columns_of(from)));
+            out.push_str(&format!("  {from}{room}"));
             for (column, width) in columns.iter().zip(&widths) {
                 let n = cells.get(column).and_then(Json::as_u64).unwrap_or(0);
                 out.push_str(&format!("  {n:>width$}"));
@@ -861,6 +863,11 @@ impl<'a> Diff<'a> {
         }
         out
     }
+}
+
+/// Terminal columns of `text` (Chinese characters take two).
+fn columns_of(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
 }
 
 /// One verdict's transitions: `{from: {to: count}}`, every declared arm,
