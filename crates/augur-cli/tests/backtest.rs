@@ -161,7 +161,7 @@ fn chinese_labels_line_up() {
     // character takes two).
     let columns: Vec<usize> = text
         .lines()
-        .filter(|l| l.contains(" deals "))
+        .filter(|l| l.contains(" deals ") && l.contains(" won "))
         .map(|l| {
             let before = &l[..l.find(" deals ").unwrap()];
             before
