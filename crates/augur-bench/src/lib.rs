@@ -6,6 +6,8 @@
 //! Not a test-data generator for users: it writes plausible values of each
 //! fact's type, not plausible sales situations.
 
+pub mod history;
+
 use augur_check::ir::{Program, Type};
 use augur_syntax::Date;
 use serde_json::{Map, Value as Json};

@@ -84,7 +84,7 @@ fn progress_bar(total_bytes: Option<u64>) -> ProgressBar {
     bar
 }
 
-fn input_kind(name: &str) -> InputKind {
+pub(crate) fn input_kind(name: &str) -> InputKind {
     if name == "-" {
         InputKind::Stdin
     } else if name.ends_with(".csv") {
@@ -147,22 +147,13 @@ pub fn run(args: EvalArgs<'_>) -> ExitCode {
     let mut totals = Totals::default();
     let mut failed_inputs = false;
     for name in &inputs {
-        let reader: Box<dyn std::io::Read + Send> = if name == "-" {
-            Box::new(std::io::stdin())
-        } else {
-            match std::fs::File::open(name) {
-                Ok(file) => Box::new(file),
-                Err(e) => {
-                    sink.message(&format!("error: cannot open {name}: {e}"));
-                    failed_inputs = true;
-                    continue;
-                }
+        let input = match open_input(name) {
+            Ok(input) => input,
+            Err(message) => {
+                sink.message(&message);
+                failed_inputs = true;
+                continue;
             }
-        };
-        let input = Input {
-            name: name.clone(),
-            kind: input_kind(name),
-            reader,
         };
         if let Err(message) = batch.run(input, &mut totals, &mut sink) {
             sink.message(&format!("error: {message}"));
@@ -184,6 +175,20 @@ pub fn run(args: EvalArgs<'_>) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Opens one deal input named on the command line (`-` is stdin).
+pub(crate) fn open_input(name: &str) -> Result<Input<'static>, String> {
+    let reader: Box<dyn std::io::Read + Send> = if name == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(name).map_err(|e| format!("error: cannot open {name}: {e}"))?)
+    };
+    Ok(Input {
+        name: name.to_string(),
+        kind: input_kind(name),
+        reader,
+    })
 }
 
 /// Whether stdout goes to a regular file, where flushing per chunk would

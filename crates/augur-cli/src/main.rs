@@ -5,12 +5,18 @@
 use augur_check::{Analysis, FsLoader};
 use augur_syntax::{ColumnUnit, Date, Diagnostic, LineIndex, Severity};
 
+mod backtest_cmd;
+mod diff_cmd;
 mod eval_cmd;
+mod schema_cmd;
+mod setup_cmd;
+mod team_formats;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{json, Value as Json};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use team_formats::ReportFormat;
 
 #[derive(Parser)]
 #[command(
@@ -36,8 +42,9 @@ enum Command {
     Check {
         #[arg(default_value = ".")]
         paths: Vec<PathBuf>,
+        /// text, json, jsonl, github (Actions annotations) or sarif (SARIF 2.1.0)
         #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        format: ReportFormat,
     },
     /// Run every `test` block of the playbooks (a folder means every *.augur under it)
     Test {
@@ -46,11 +53,15 @@ enum Command {
         /// Only run tests whose name contains this text
         #[arg(long)]
         filter: Option<String>,
+        /// text, json, jsonl, github (Actions annotations) or sarif (SARIF 2.1.0)
         #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        format: ReportFormat,
         /// Also list the signals never fired, verdict arms and advice never chosen
         #[arg(long)]
         coverage: bool,
+        /// Exit 1 when a playbook's test coverage is below N percent (implies --coverage)
+        #[arg(long, value_name = "N")]
+        min_coverage: Option<f64>,
     },
     /// Rewrite playbooks in the one canonical layout (`-` formats stdin to stdout)
     Fmt {
@@ -93,6 +104,12 @@ enum Command {
     },
     /// Run the language server for editors (LSP over stdin/stdout)
     Lsp,
+    Diff(diff_cmd::DiffArgs),
+    Backtest(backtest_cmd::BacktestArgs),
+    Schema(schema_cmd::SchemaArgs),
+    Init(setup_cmd::InitArgs),
+    Completions(setup_cmd::CompletionsArgs),
+    Man(setup_cmd::ManArgs),
 }
 
 fn main() -> ExitCode {
@@ -101,12 +118,19 @@ fn main() -> ExitCode {
         Command::Check { paths, format } => check(&paths, format),
         Command::Fmt { paths, check } => fmt(&paths, check),
         Command::Lsp => ExitCode::from(u8::try_from(augur_lsp::run_stdio()).unwrap_or(1)),
+        Command::Diff(args) => diff_cmd::run(args),
+        Command::Backtest(args) => backtest_cmd::run(args),
+        Command::Schema(args) => schema_cmd::run(args),
+        Command::Init(args) => setup_cmd::init(args),
+        Command::Completions(args) => setup_cmd::completions(args),
+        Command::Man(args) => setup_cmd::man(args),
         Command::Test {
             paths,
             filter,
             format,
             coverage,
-        } => test(&paths, filter.as_deref(), format, coverage),
+            min_coverage,
+        } => test(&paths, filter.as_deref(), format, (coverage, min_coverage)),
         Command::Eval {
             playbook,
             deals,
@@ -226,7 +250,7 @@ fn diagnostic_json(analysis: &Analysis, root: &str, diagnostic: &Diagnostic) -> 
     })
 }
 
-fn check(paths: &[PathBuf], format: Format) -> ExitCode {
+fn check(paths: &[PathBuf], format: ReportFormat) -> ExitCode {
     let files = match playbook_files(paths) {
         Ok(files) => files,
         Err(code) => return code,
@@ -238,8 +262,8 @@ fn check(paths: &[PathBuf], format: Format) -> ExitCode {
         let root = display_root(file);
         errors += analysis.diagnostics.iter().filter(|d| d.is_error()).count();
         match format {
-            Format::Text => print_diagnostics(&analysis, &root),
-            Format::Json | Format::Jsonl => all.extend(
+            ReportFormat::Text => print_diagnostics(&analysis, &root),
+            _ => all.extend(
                 analysis
                     .diagnostics
                     .iter()
@@ -248,14 +272,30 @@ fn check(paths: &[PathBuf], format: Format) -> ExitCode {
         }
     }
     match format {
-        Format::Text => eprintln!("checked {} playbook(s): {errors} error(s)", files.len()),
-        Format::Json => println!("{}", Json::Array(all)),
-        Format::Jsonl => all.iter().for_each(|d| println!("{d}")),
+        ReportFormat::Text => eprintln!("checked {} playbook(s): {errors} error(s)", files.len()),
+        ReportFormat::Json => println!("{}", Json::Array(all)),
+        ReportFormat::Jsonl => all.iter().for_each(|d| println!("{d}")),
+        ReportFormat::Github | ReportFormat::Sarif => {
+            let findings: Vec<_> = all.iter().map(team_formats::from_diagnostic).collect();
+            team_formats::print(format, &findings);
+        }
     }
     if errors > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `--today` as a date; a bad one is bad usage (exit 2).
+fn parse_today(today: Option<&str>) -> Result<Option<Date>, ExitCode> {
+    match today.map(|t| Date::parse(t).ok_or(t)) {
+        Some(Err(bad)) => {
+            eprintln!("error: --today expects a date YYYY-MM-DD, found \"{bad}\"");
+            Err(ExitCode::from(2))
+        }
+        Some(Ok(date)) => Ok(Some(date)),
+        None => Ok(None),
     }
 }
 
@@ -361,7 +401,16 @@ fn fmt(paths: &[PathBuf], check_only: bool) -> ExitCode {
     }
 }
 
-fn test(paths: &[PathBuf], filter: Option<&str>, format: Format, with_coverage: bool) -> ExitCode {
+fn test(
+    paths: &[PathBuf],
+    filter: Option<&str>,
+    format: ReportFormat,
+    (with_coverage, min_coverage): (bool, Option<f64>),
+) -> ExitCode {
+    let with_coverage = with_coverage || min_coverage.is_some();
+    let mut below_minimum = false;
+    // Diagnostics of playbooks whose tests could not run (github, sarif).
+    let mut playbook_problems = Vec::new();
     let files = match playbook_files(paths) {
         Ok(files) => files,
         Err(code) => return code,
@@ -374,6 +423,12 @@ fn test(paths: &[PathBuf], filter: Option<&str>, format: Format, with_coverage: 
         let root = display_root(file);
         if analysis.has_errors() {
             print_diagnostics(&analysis, &root);
+            playbook_problems.extend(
+                analysis
+                    .diagnostics
+                    .iter()
+                    .map(|d| diagnostic_json(&analysis, &root, d)),
+            );
             eprintln!(
                 "error: {} has errors; its tests were not run",
                 file.display()
@@ -394,7 +449,7 @@ fn test(paths: &[PathBuf], filter: Option<&str>, format: Format, with_coverage: 
                 failed += 1;
             }
             match format {
-                Format::Text => {
+                ReportFormat::Text => {
                     let status = if result.passed() { "ok" } else { "FAILED" };
                     println!("test {shown}: {} ... {status}", result.name);
                     if let Some(error) = &result.error {
@@ -424,7 +479,7 @@ fn test(paths: &[PathBuf], filter: Option<&str>, format: Format, with_coverage: 
                         }
                     }
                 }
-                Format::Json | Format::Jsonl => records.push(json!({
+                _ => records.push(json!({
                     "file": shown,
                     "line": result.line,
                     "name": result.name,
@@ -438,8 +493,13 @@ fn test(paths: &[PathBuf], filter: Option<&str>, format: Format, with_coverage: 
         if with_coverage {
             let coverage = augur_eval::testing::coverage(&analysis, &results);
             let shown = file.display().to_string();
+            let below = min_coverage.is_some_and(|minimum| coverage.percent() < minimum);
+            below_minimum |= below;
             match format {
-                Format::Text => {
+                ReportFormat::Text => {
+                    if let (true, Some(minimum)) = (below, min_coverage) {
+                        println!("coverage of {shown} is below the minimum {minimum}%");
+                    }
                     println!(
                         "coverage of {shown}: {:.1}% ({} of {})",
                         coverage.percent(),
@@ -456,9 +516,11 @@ fn test(paths: &[PathBuf], filter: Option<&str>, format: Format, with_coverage: 
                         println!("    advice never given: {name}");
                     }
                 }
-                Format::Json | Format::Jsonl => records.push(json!({
+                _ => records.push(json!({
                     "coverage": shown,
                     "percent": coverage.percent(),
+                    "minimum": min_coverage,
+                    "below_minimum": below,
                     "signals_never_fired": coverage.signals_never_fired,
                     "arms_never_chosen": coverage.arms_never_chosen,
                     "advice_never_given": coverage.advice_never_given,
@@ -467,14 +529,22 @@ fn test(paths: &[PathBuf], filter: Option<&str>, format: Format, with_coverage: 
         }
     }
     match format {
-        Format::Text => println!("\n{passed} passed, {failed} failed"),
-        Format::Json => println!(
+        ReportFormat::Text => println!("\n{passed} passed, {failed} failed"),
+        ReportFormat::Json => println!(
             "{}",
             json!({ "results": records, "passed": passed, "failed": failed })
         ),
-        Format::Jsonl => records.iter().for_each(|r| println!("{r}")),
+        ReportFormat::Jsonl => records.iter().for_each(|r| println!("{r}")),
+        ReportFormat::Github | ReportFormat::Sarif => {
+            let mut findings: Vec<_> = playbook_problems
+                .iter()
+                .map(team_formats::from_diagnostic)
+                .collect();
+            findings.extend(team_formats::from_test_records(&records));
+            team_formats::print(format, &findings);
+        }
     }
-    if failed > 0 {
+    if failed > 0 || below_minimum {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -277,6 +277,222 @@ impl Source {
     }
 }
 
+/// One record of an input, not yet decoded: it can be decoded for any
+/// playbook (`augur diff` decodes each record once per version, each by its
+/// own facts).
+pub struct Record<'c> {
+    source: &'c Source,
+    number: u64,
+    body: &'c RawBody,
+    text: &'c str,
+}
+
+impl<'c> Record<'c> {
+    fn new(source: &'c Source, record: &'c RawRecord, text: &'c str) -> Self {
+        Record {
+            source,
+            number: record.number,
+            body: &record.body,
+            text,
+        }
+    }
+
+    /// The record's name in reports: `deals.jsonl:17`, or the file's name
+    /// for a whole-file deal.
+    pub fn name(&self) -> String {
+        record_name(&self.source.name, self.number)
+    }
+
+    /// Decodes the record for the playbook of `decoder`.
+    pub fn decode(&self, decoder: &DealDecoder<'_>) -> Result<Deal, DealError> {
+        match self.body {
+            RawBody::Json(range) => match self.text.get(range.clone()) {
+                Some(text) => decoder.decode_text(text),
+                None => Err(DealError {
+                    message: "internal error: lost the text of this deal".into(),
+                    path: "$".into(),
+                }),
+            },
+            RawBody::Csv(row) => {
+                let cells: Vec<String> = row.iter().map(str::to_string).collect();
+                let program = decoder.program();
+                crate::csv_deals::row_to_json(program, &self.source.header, &cells)
+                    .and_then(|json| crate::decode_deal(program, &json))
+            }
+            RawBody::Unreadable(error) => Err(error.clone()),
+        }
+    }
+
+    /// The value under a top-level key of the record (a JSON member, or a
+    /// non-empty CSV cell as a string), whether or not it is a fact: e.g. a
+    /// deal's `outcome`. `None` when absent, `null`, or unreadable.
+    pub fn value_of(&self, key: &str) -> Option<Json> {
+        match self.body {
+            RawBody::Json(range) => {
+                let text = self.text.get(range.clone())?;
+                let mut deserializer = serde_json::Deserializer::from_str(text);
+                serde::de::DeserializeSeed::deserialize(MemberSeed(key), &mut deserializer)
+                    .ok()
+                    .flatten()
+                    .filter(|value| !value.is_null())
+            }
+            RawBody::Csv(row) => {
+                let column = self.source.header.iter().position(|h| h == key)?;
+                row.get(column)
+                    .filter(|cell| !cell.is_empty())
+                    .map(|cell| Json::String(cell.to_string()))
+            }
+            RawBody::Unreadable(_) => None,
+        }
+    }
+}
+
+/// Reads one member of a JSON object, skipping the others without building
+/// them.
+struct MemberSeed<'k>(&'k str);
+
+impl<'de> serde::de::DeserializeSeed<'de> for MemberSeed<'_> {
+    type Value = Option<Json>;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for MemberSeed<'_> {
+    type Value = Option<Json>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == self.0 && found.is_none() {
+                found = Some(map.next_value::<Json>()?);
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Runs `work` on every record of `input` on `jobs` worker threads, and
+/// hands each result to `each` on the caller's thread, in input order, with
+/// the bytes of the input consumed so far. The pipeline of [`Batch::run`]
+/// (same reader, chunks, bounded channels), for callers that do their own
+/// per-record work. `Err` means the input as a whole could not be read, or
+/// `each` failed.
+pub fn map_records<T: Send>(
+    input: Input<'_>,
+    jobs: usize,
+    work: &(dyn Fn(&Record<'_>) -> T + Sync),
+    each: &mut dyn FnMut(T, u64) -> io::Result<()>,
+) -> Result<(), String> {
+    let Input { name, kind, reader } = input;
+    let name = if kind == InputKind::Stdin && name == "-" {
+        "stdin".to_string()
+    } else {
+        name
+    };
+    let buffers = Buffers::new();
+    let buffers = &buffers;
+    pipeline(
+        &name,
+        kind,
+        reader,
+        jobs.max(1),
+        buffers,
+        &|chunk, source| {
+            let results: Vec<T> = chunk
+                .records
+                .iter()
+                .map(|record| work(&Record::new(source, record, &chunk.text)))
+                .collect();
+            let seq = chunk.seq;
+            let consumed = chunk.consumed;
+            buffers.give_text(chunk.text);
+            (seq, (results, consumed))
+        },
+        &mut |(results, consumed)| {
+            for result in results {
+                each(result, consumed)?;
+            }
+            Ok(())
+        },
+    )
+}
+
+/// The three stages of a batch: a reader thread cutting `reader` into
+/// chunks, `jobs` workers running `work` on each, and the caller's thread
+/// handing the results to `write` in chunk order.
+#[allow(clippy::too_many_arguments)]
+fn pipeline<D: Send>(
+    name: &str,
+    kind: InputKind,
+    reader: Box<dyn Read + Send + '_>,
+    jobs: usize,
+    buffers: &Buffers,
+    work: &(dyn Fn(Chunk, &Source) -> (u64, D) + Sync),
+    write: &mut dyn FnMut(D) -> io::Result<()>,
+) -> Result<(), String> {
+    std::thread::scope(|scope| {
+        let (chunk_tx, chunk_rx) =
+            crossbeam_channel::bounded::<(Chunk, std::sync::Arc<Source>)>(jobs * 2);
+        let (done_tx, done_rx) = crossbeam_channel::bounded::<(u64, D)>(jobs * 2);
+        let reader_name = name.to_string();
+        let reader = std::thread::Builder::new()
+            .name("augur-reader".into())
+            .spawn_scoped(scope, move || {
+                read_chunks(&reader_name, kind, reader, buffers, |chunk, source| {
+                    chunk_tx.send((chunk, source)).is_ok()
+                })
+            })
+            .map_err(|e| format!("cannot start a thread: {e}"))?;
+        for index in 0..jobs {
+            let chunks = chunk_rx.clone();
+            let results = done_tx.clone();
+            std::thread::Builder::new()
+                .name(format!("augur-worker-{index}"))
+                .stack_size(WORKER_STACK_BYTES)
+                .spawn_scoped(scope, move || {
+                    for (chunk, source) in chunks {
+                        if results.send(work(chunk, &source)).is_err() {
+                            break;
+                        }
+                    }
+                })
+                .map_err(|e| format!("cannot start a thread: {e}"))?;
+        }
+        drop((chunk_rx, done_tx));
+        let mut waiting = BTreeMap::new();
+        let mut next = 0;
+        let mut write_error = None;
+        'receive: for (seq, done) in &done_rx {
+            waiting.insert(seq, done);
+            while let Some(done) = waiting.remove(&next) {
+                if let Err(e) = write(done) {
+                    write_error = Some(e);
+                    break 'receive;
+                }
+                next += 1;
+            }
+        }
+        // Dropping the receiver stops the workers, and through them the
+        // reader, when writing failed (e.g. `augur eval … | head`).
+        drop(done_rx);
+        let read = reader
+            .join()
+            .unwrap_or_else(|_| Err("the reader stopped unexpectedly".into()));
+        if let Some(error) = write_error {
+            return Err(format!("cannot write the results: {error}"));
+        }
+        read.map_err(|e| format!("{name}: {e}"))
+    })
+}
+
 impl<'a> Batch<'a> {
     /// `display_root` is prefixed to file names in reports (`"at"`).
     pub fn new(analysis: &'a Analysis, display_root: &str, options: Options) -> Self {
@@ -307,62 +523,42 @@ impl<'a> Batch<'a> {
         } else {
             name
         };
-        let jobs = self.options.jobs;
         let buffers = Buffers::new();
         let buffers = &buffers;
-        std::thread::scope(|scope| {
-            let (chunk_tx, chunk_rx) =
-                crossbeam_channel::bounded::<(Chunk, std::sync::Arc<Source>)>(jobs * 2);
-            let (done_tx, done_rx) = crossbeam_channel::bounded::<Done>(jobs * 2);
-            let reader_name = name.clone();
-            let reader = std::thread::Builder::new()
-                .name("augur-reader".into())
-                .spawn_scoped(scope, move || {
-                    read_chunks(&reader_name, kind, reader, buffers, |chunk, source| {
-                        chunk_tx.send((chunk, source)).is_ok()
-                    })
-                })
-                .map_err(|e| format!("cannot start a thread: {e}"))?;
-            for index in 0..jobs {
-                let chunks = chunk_rx.clone();
-                let results = done_tx.clone();
-                std::thread::Builder::new()
-                    .name(format!("augur-worker-{index}"))
-                    .stack_size(WORKER_STACK_BYTES)
-                    .spawn_scoped(scope, move || {
-                        for (chunk, source) in chunks {
-                            if results.send(self.process(chunk, &source, buffers)).is_err() {
-                                break;
-                            }
-                        }
-                    })
-                    .map_err(|e| format!("cannot start a thread: {e}"))?;
-            }
-            drop((chunk_rx, done_tx));
-            let mut waiting = BTreeMap::new();
-            let mut next = 0;
-            let mut write_error = None;
-            'receive: for done in &done_rx {
-                waiting.insert(done.seq, done);
-                while let Some(done) = waiting.remove(&next) {
-                    if let Err(e) = self.write(done, totals, sink, buffers) {
-                        write_error = Some(e);
-                        break 'receive;
-                    }
-                    next += 1;
-                }
-            }
-            // Dropping the receiver stops the workers, and through them the
-            // reader, when writing failed (e.g. `augur eval … | head`).
-            drop(done_rx);
-            let read = reader
-                .join()
-                .unwrap_or_else(|_| Err("the reader stopped unexpectedly".into()));
-            if let Some(error) = write_error {
-                return Err(format!("cannot write the results: {error}"));
-            }
-            read.map_err(|e| format!("{name}: {e}"))
-        })
+        pipeline(
+            &name,
+            kind,
+            reader,
+            self.options.jobs,
+            buffers,
+            &|chunk, source| {
+                let done = self.process(chunk, source, buffers);
+                (done.seq, done)
+            },
+            &mut |done| self.write(done, totals, sink, buffers),
+        )
+    }
+
+    /// The analysis this batch evaluates.
+    pub fn analysis(&self) -> &'a Analysis {
+        self.analysis
+    }
+
+    /// Decodes one record for this playbook and evaluates it, as [`Batch::run`]
+    /// does for each record (warnings about keys that are not facts go to
+    /// `messages`, except the keys in `quiet`). For callers that do their own
+    /// per-record work with [`map_records`]: `augur diff` evaluates each
+    /// record with two playbooks, `augur backtest` scores outcomes.
+    pub fn evaluate_record(
+        &self,
+        record: &Record<'_>,
+        quiet: &[&str],
+        messages: &mut Vec<String>,
+    ) -> Result<(Deal, Outcome), DealError> {
+        let mut deal = record.decode(&self.decoder)?;
+        deal.unknown_keys
+            .retain(|key| !quiet.contains(&key.as_str()));
+        self.evaluate(&record.source.name, record.number, deal, messages)
     }
 
     /// Evaluates one chunk. A panic (a bug: the library is written not to)
@@ -402,21 +598,7 @@ impl<'a> Batch<'a> {
         let mut done = self.empty_done(chunk.seq, chunk.consumed);
         done.output = buffers.output();
         for record in &chunk.records {
-            let decoded = match &record.body {
-                RawBody::Json(range) => match chunk.text.get(range.clone()) {
-                    Some(text) => self.decoder.decode_text(text),
-                    None => Err(DealError {
-                        message: "internal error: lost the text of this deal".into(),
-                        path: "$".into(),
-                    }),
-                },
-                RawBody::Csv(row) => {
-                    let cells: Vec<String> = row.iter().map(str::to_string).collect();
-                    crate::csv_deals::row_to_json(&self.analysis.program, &source.header, &cells)
-                        .and_then(|json| crate::decode_deal(&self.analysis.program, &json))
-                }
-                RawBody::Unreadable(error) => Err(error.clone()),
-            };
+            let decoded = Record::new(source, record, &chunk.text).decode(&self.decoder);
             match decoded.and_then(|deal| {
                 self.evaluate(&source.name, record.number, deal, &mut done.messages)
             }) {
@@ -1177,6 +1359,94 @@ mod tests {
         );
         assert_eq!(records.len(), 3);
         assert_eq!(records[1]["deal"], "in.jsonl:2");
+    }
+
+    #[test]
+    fn map_records_hands_every_record_back_in_order_and_reads_other_keys() {
+        let analysis = augur_check::analyze_text(PLAYBOOK);
+        let batch = Batch::new(
+            &analysis,
+            "",
+            Options {
+                format: OutputFormat::Jsonl,
+                explain: false,
+                strict: false,
+                today: None,
+                fallback_today: Date::parse("2026-11-29").unwrap(),
+                jobs: 2,
+            },
+        );
+        let mut input = String::new();
+        for index in 0..(CHUNK_RECORDS * 2 + 7) {
+            let stage = if index % 3 == 0 { "late" } else { "early" };
+            input.push_str(&format!(
+                "{{\"stage\": \"{stage}\", \"outcome\": \"o{index}\", \"nested\": {{\"outcome\": 1}}}}\n"
+            ));
+        }
+        input.push_str("{not json\n");
+        let mut seen = Vec::new();
+        map_records(
+            Input {
+                name: "in.jsonl".into(),
+                kind: InputKind::Jsonl,
+                reader: Box::new(io::Cursor::new(input.into_bytes())),
+            },
+            3,
+            &|record| {
+                let mut messages = Vec::new();
+                let scored = batch
+                    .evaluate_record(record, &["outcome", "nested"], &mut messages)
+                    .map(|(_, outcome)| outcome.score);
+                (record.name(), record.value_of("outcome"), scored, messages)
+            },
+            &mut |result, _| {
+                seen.push(result);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(seen.len(), CHUNK_RECORDS * 2 + 8);
+        for (index, (name, outcome, scored, messages)) in
+            seen.iter().take(CHUNK_RECORDS * 2 + 7).enumerate()
+        {
+            assert_eq!(name, &format!("in.jsonl:{}", index + 1));
+            assert_eq!(outcome, &Some(Json::String(format!("o{index}"))));
+            assert_eq!(scored, &Ok(if index % 3 == 0 { 2 } else { 0 }));
+            assert!(
+                messages.is_empty(),
+                "quiet keys are not warned about: {messages:?}"
+            );
+        }
+        let (_, outcome, scored, _) = seen.last().unwrap();
+        assert_eq!(outcome, &None);
+        assert!(scored
+            .as_ref()
+            .unwrap_err()
+            .message
+            .contains("malformed JSON"));
+
+        // CSV: a column by its header name; an empty cell is absent.
+        let mut seen = Vec::new();
+        map_records(
+            Input {
+                name: "in.csv".into(),
+                kind: InputKind::Csv,
+                reader: Box::new(io::Cursor::new(
+                    b"stage,result\nlate,won\nearly,\n".to_vec(),
+                )),
+            },
+            1,
+            &|record| (record.value_of("result"), record.value_of("missing")),
+            &mut |result, _| {
+                seen.push(result);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            seen,
+            vec![(Some(Json::String("won".into())), None), (None, None)]
+        );
     }
 
     #[test]
