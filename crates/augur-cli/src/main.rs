@@ -22,7 +22,8 @@ use team_formats::ReportFormat;
 #[command(
     name = "augur",
     version,
-    about = "Check sales playbooks and evaluate deals against them"
+    about = "Check sales playbooks and evaluate deals against them",
+    after_help = "Exit codes: 0 all went well; 1 the work found problems (errors in a playbook, failed tests, deals that could not be read); 2 bad usage.\nColour: on a terminal only; NO_COLOR=1 turns it off, CLICOLOR_FORCE=1 turns it on anywhere."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -222,7 +223,7 @@ fn diagnostic_path(analysis: &Analysis, root: &str, diagnostic: &Diagnostic) -> 
 }
 
 fn print_diagnostics(analysis: &Analysis, root: &str) {
-    let color = std::io::stderr().is_terminal();
+    let color = colour_on_stderr();
     for diagnostic in &analysis.diagnostics {
         let (path, text) = diagnostic_path(analysis, root, diagnostic);
         eprint!(
@@ -256,11 +257,17 @@ fn check(paths: &[PathBuf], format: ReportFormat) -> ExitCode {
         Err(code) => return code,
     };
     let mut errors = 0;
+    let mut warnings = 0;
     let mut all = Vec::new();
     for file in &files {
         let analysis = analyze(file);
         let root = display_root(file);
         errors += analysis.diagnostics.iter().filter(|d| d.is_error()).count();
+        warnings += analysis
+            .diagnostics
+            .iter()
+            .filter(|d| !d.is_error())
+            .count();
         match format {
             ReportFormat::Text => print_diagnostics(&analysis, &root),
             _ => all.extend(
@@ -272,7 +279,10 @@ fn check(paths: &[PathBuf], format: ReportFormat) -> ExitCode {
         }
     }
     match format {
-        ReportFormat::Text => eprintln!("checked {} playbook(s): {errors} error(s)", files.len()),
+        ReportFormat::Text => eprintln!(
+            "checked {} playbook(s): {errors} error(s), {warnings} warning(s)",
+            files.len()
+        ),
         ReportFormat::Json => println!("{}", Json::Array(all)),
         ReportFormat::Jsonl => all.iter().for_each(|d| println!("{d}")),
         ReportFormat::Github | ReportFormat::Sarif => {
@@ -326,7 +336,7 @@ fn fmt(paths: &[PathBuf], check_only: bool) -> ExitCode {
                             d,
                             "<stdin>",
                             &text,
-                            std::io::stderr().is_terminal()
+                            colour_on_stderr()
                         )
                     );
                 }
@@ -367,7 +377,7 @@ fn fmt(paths: &[PathBuf], check_only: bool) -> ExitCode {
                             d,
                             &file.display().to_string(),
                             &text,
-                            std::io::stderr().is_terminal()
+                            colour_on_stderr()
                         )
                     );
                 }
@@ -548,5 +558,34 @@ fn test(
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Whether diagnostics on stderr are coloured: on a terminal, unless
+/// `NO_COLOR` is set (to anything but the empty string); anywhere when
+/// `CLICOLOR_FORCE` is set to anything but `0` (<https://no-color.org>,
+/// <https://bixense.com/clicolors/>).
+fn colour_on_stderr() -> bool {
+    colour_wanted(
+        std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0"),
+        std::io::stderr().is_terminal(),
+    )
+}
+
+fn colour_wanted(no_color: bool, force: bool, terminal: bool) -> bool {
+    !no_color && (force || terminal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::colour_wanted;
+
+    #[test]
+    fn no_color_wins_then_force_then_the_terminal() {
+        assert!(!colour_wanted(true, true, true));
+        assert!(colour_wanted(false, true, false));
+        assert!(colour_wanted(false, false, true));
+        assert!(!colour_wanted(false, false, false));
     }
 }
