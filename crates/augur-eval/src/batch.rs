@@ -195,6 +195,9 @@ struct Chunk {
     consumed: u64,
     text: String,
     records: Vec<RawRecord>,
+    /// Warnings about the input itself (a CSV header), shown before the
+    /// chunk's records.
+    notes: Vec<String>,
 }
 
 /// A chunk evaluated and rendered.
@@ -264,12 +267,12 @@ impl Buffers {
 /// Where records come from, shared by the reader and the workers.
 struct Source {
     name: String,
-    /// The CSV header row's fact names (empty for JSON inputs).
-    header: Vec<String>,
+    /// The CSV header row, checked (empty for JSON inputs).
+    header: crate::csv_deals::Header,
 }
 
 impl Source {
-    fn new(name: &str, header: Vec<String>) -> std::sync::Arc<Source> {
+    fn new(name: &str, header: crate::csv_deals::Header) -> std::sync::Arc<Source> {
         std::sync::Arc::new(Source {
             name: name.to_string(),
             header,
@@ -318,7 +321,11 @@ impl<'a> Batch<'a> {
             let reader = std::thread::Builder::new()
                 .name("augur-reader".into())
                 .spawn_scoped(scope, move || {
-                    read_chunks(&reader_name, kind, reader, buffers, |chunk, source| {
+                    let csv = CsvRules {
+                        program: &self.analysis.program,
+                        strict: self.options.strict,
+                    };
+                    read_chunks(&reader_name, kind, reader, buffers, csv, |chunk, source| {
                         chunk_tx.send((chunk, source)).is_ok()
                     })
                 })
@@ -401,6 +408,7 @@ impl<'a> Batch<'a> {
     fn process_chunk(&self, chunk: &Chunk, source: &Source, buffers: &Buffers) -> Done {
         let mut done = self.empty_done(chunk.seq, chunk.consumed);
         done.output = buffers.output();
+        done.messages.extend(chunk.notes.iter().cloned());
         for record in &chunk.records {
             let decoded = match &record.body {
                 RawBody::Json(range) => match chunk.text.get(range.clone()) {
@@ -411,9 +419,9 @@ impl<'a> Batch<'a> {
                     }),
                 },
                 RawBody::Csv(row) => {
-                    let cells: Vec<String> = row.iter().map(str::to_string).collect();
-                    crate::csv_deals::row_to_json(&self.analysis.program, &source.header, &cells)
-                        .and_then(|json| crate::decode_deal(&self.analysis.program, &json))
+                    let cells: Vec<&str> = row.iter().collect();
+                    crate::csv_deals::row_to_text(&self.analysis.program, &source.header, &cells)
+                        .and_then(|text| self.decoder.decode_text(&text))
                 }
                 RawBody::Unreadable(error) => Err(error.clone()),
             };
@@ -425,6 +433,13 @@ impl<'a> Batch<'a> {
                     self.render(&source.name, record.number, &deal, &outcome, &mut done);
                 }
                 Err(error) => {
+                    // The deal's keys that are not facts often explain the
+                    // error (`Stage` for `stage`): warn about them first.
+                    if let RawBody::Json(range) = &record.body {
+                        let text = chunk.text.get(range.clone()).unwrap_or_default();
+                        let keys = crate::deal::unknown_keys_of(&self.analysis.program, text);
+                        self.key_warnings(&source.name, record.number, &keys, &mut done.messages);
+                    }
                     self.render_error(&record_name(&source.name, record.number), &error, &mut done);
                 }
             }
@@ -447,12 +462,7 @@ impl<'a> Batch<'a> {
                 });
             }
         }
-        for key in &deal.unknown_keys {
-            messages.push(format!(
-                "warning: {} $.{key}: `{key}` is not a fact of this playbook; it is ignored",
-                record_name(source, number)
-            ));
-        }
+        self.key_warnings(source, number, &deal.unknown_keys, messages);
         let today = self
             .options
             .today
@@ -461,6 +471,20 @@ impl<'a> Batch<'a> {
         let outcome =
             evaluate(&self.analysis.program, &deal, today).map_err(|e| self.eval_error(e))?;
         Ok((deal, outcome))
+    }
+
+    /// One warning per deal key that is not a fact, with the fact it
+    /// probably means (ignoring case first).
+    fn key_warnings(&self, source: &str, number: u64, keys: &[String], messages: &mut Vec<String>) {
+        for key in keys {
+            let hint = crate::csv_deals::fact_suggestion(&self.analysis.program, key)
+                .map(|fact| format!("; did you mean `{fact}`?"))
+                .unwrap_or_default();
+            messages.push(format!(
+                "warning: {} $.{key}: `{key}` is not a fact of this playbook; it is ignored{hint}",
+                record_name(source, number)
+            ));
+        }
     }
 
     /// An evaluation error as a deal error: the line of the playbook and the
@@ -781,16 +805,17 @@ fn read_chunks<'r>(
     kind: InputKind,
     reader: Box<dyn Read + Send + 'r>,
     buffers: &Buffers,
+    csv: CsvRules<'_>,
     mut emit: impl FnMut(Chunk, std::sync::Arc<Source>) -> bool,
 ) -> Result<(), String> {
     match kind {
         InputKind::Json => {
-            let source = Source::new(name, Vec::new());
+            let source = Source::new(name, Default::default());
             let (consumed, chunk) = read_document(reader, Vec::new())?;
             emit(chunk.into_chunk(consumed), source);
             Ok(())
         }
-        InputKind::Csv => read_csv(name, reader, buffers, emit),
+        InputKind::Csv => read_csv(name, reader, buffers, csv, emit),
         InputKind::Jsonl | InputKind::Stdin => read_lines(name, kind, reader, buffers, emit),
     }
 }
@@ -811,6 +836,7 @@ impl Document {
                 number: 0,
                 body: self.body,
             }],
+            notes: Vec::new(),
         }
     }
 }
@@ -894,7 +920,7 @@ fn read_lines<'r>(
     buffers: &Buffers,
     mut emit: impl FnMut(Chunk, std::sync::Arc<Source>) -> bool,
 ) -> Result<(), String> {
-    let source = Source::new(name, Vec::new());
+    let source = Source::new(name, Default::default());
     let mut reader = BufReader::with_capacity(READ_BUFFER_BYTES, reader);
     let mut line = Vec::new();
     let mut number: u64 = 0;
@@ -992,7 +1018,7 @@ impl<'b> Chunker<'b> {
         source: &std::sync::Arc<Source>,
         emit: &mut impl FnMut(Chunk, std::sync::Arc<Source>) -> bool,
     ) -> bool {
-        if self.chunk.records.is_empty() {
+        if self.chunk.records.is_empty() && self.chunk.notes.is_empty() {
             return true;
         }
         self.seq += 1;
@@ -1008,24 +1034,45 @@ fn new_chunk(seq: u64, buffers: &Buffers) -> Chunk {
         consumed: 0,
         text: buffers.text(),
         records: Vec::new(),
+        notes: Vec::new(),
     }
+}
+
+/// What reading a CSV header needs to know.
+struct CsvRules<'p> {
+    program: &'p augur_check::ir::Program,
+    strict: bool,
 }
 
 fn read_csv<'r>(
     name: &str,
     reader: Box<dyn Read + Send + 'r>,
     buffers: &Buffers,
+    rules: CsvRules<'_>,
     mut emit: impl FnMut(Chunk, std::sync::Arc<Source>) -> bool,
 ) -> Result<(), String> {
+    // Flexible: a ragged row reaches `row_to_text`, which names it.
     let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-    let header: Vec<String> = csv
+    let columns: Vec<String> = csv
         .headers()
         .map_err(|e| format!("cannot read the header row: {e}"))?
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
         .collect();
+    let header = crate::csv_deals::check_header(rules.program, columns)?;
+    if rules.strict {
+        if let Some(warning) = header.warnings.first() {
+            return Err(format!("{warning} (--strict)"));
+        }
+    }
+    let notes = header
+        .warnings
+        .iter()
+        .map(|w| format!("warning: {}: {w}", record_name(name, 1)))
+        .collect();
     let source = Source::new(name, header);
     let mut chunks = Chunker::new(buffers);
+    chunks.chunk.notes = notes;
     // Rows count the header as row 1, as spreadsheets do.
     let mut row_number: u64 = 1;
     loop {
