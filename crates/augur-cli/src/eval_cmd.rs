@@ -2,7 +2,8 @@
 //! and owns what only a command line has — stdout, stderr, the progress bar
 //! and the exit code.
 
-use augur_eval::batch::{Batch, Input, InputKind, Options, OutputFormat, Sink, Totals};
+use augur_eval::batch::{Batch, Options, OutputFormat, Sink, Totals};
+use augur_eval::inputs::InputFormat;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -13,6 +14,8 @@ use std::time::{Duration, Instant};
 pub struct EvalArgs<'a> {
     pub playbook: &'a Path,
     pub deals: &'a [String],
+    /// `--input`: how to read every input, whatever its name.
+    pub input: Option<InputFormat>,
     pub options: Options,
     pub summary: bool,
 }
@@ -84,26 +87,11 @@ fn progress_bar(total_bytes: Option<u64>) -> ProgressBar {
     bar
 }
 
-fn input_kind(name: &str) -> InputKind {
-    if name == "-" {
-        InputKind::Stdin
-    } else if name.ends_with(".csv") {
-        InputKind::Csv
-    } else if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
-        InputKind::Jsonl
-    } else if name.ends_with(".json") {
-        InputKind::Json
-    } else {
-        // Anything else is read as JSON Lines, which also covers a file
-        // holding one compact deal.
-        InputKind::Jsonl
-    }
-}
-
 pub fn run(args: EvalArgs<'_>) -> ExitCode {
     let EvalArgs {
         playbook,
         deals,
+        input,
         options,
         summary,
     } = args;
@@ -118,10 +106,23 @@ pub fn run(args: EvalArgs<'_>) -> ExitCode {
         eprintln!("error: the playbook has errors; fix them before evaluating deals");
         return ExitCode::from(1);
     }
-    let inputs: Vec<String> = if deals.is_empty() {
+    let named: Vec<String> = if deals.is_empty() {
         vec!["-".to_string()]
     } else {
         deals.to_vec()
+    };
+    // A folder stands for the deal files in it.
+    let inputs = match augur_eval::inputs::expand(&named) {
+        Ok((inputs, notes)) => {
+            for note in notes {
+                eprintln!("warning: {note}");
+            }
+            inputs
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
     };
     let total_bytes: Option<u64> = inputs
         .iter()
@@ -147,22 +148,13 @@ pub fn run(args: EvalArgs<'_>) -> ExitCode {
     let mut totals = Totals::default();
     let mut failed_inputs = false;
     for name in &inputs {
-        let reader: Box<dyn std::io::Read + Send> = if name == "-" {
-            Box::new(std::io::stdin())
-        } else {
-            match std::fs::File::open(name) {
-                Ok(file) => Box::new(file),
-                Err(e) => {
-                    sink.message(&format!("error: cannot open {name}: {e}"));
-                    failed_inputs = true;
-                    continue;
-                }
+        let input = match augur_eval::inputs::open(name, input) {
+            Ok(input) => input,
+            Err(message) => {
+                sink.message(&format!("error: {message}"));
+                failed_inputs = true;
+                continue;
             }
-        };
-        let input = Input {
-            name: name.clone(),
-            kind: input_kind(name),
-            reader,
         };
         if let Err(message) = batch.run(input, &mut totals, &mut sink) {
             sink.message(&format!("error: {message}"));

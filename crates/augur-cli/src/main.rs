@@ -30,6 +30,24 @@ enum Format {
     Jsonl,
 }
 
+/// `augur eval --input`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum InputArg {
+    Json,
+    Jsonl,
+    Csv,
+}
+
+impl InputArg {
+    fn format(self) -> augur_eval::inputs::InputFormat {
+        match self {
+            InputArg::Json => augur_eval::inputs::InputFormat::Json,
+            InputArg::Jsonl => augur_eval::inputs::InputFormat::Jsonl,
+            InputArg::Csv => augur_eval::inputs::InputFormat::Csv,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Parse and check playbooks (a folder means every *.augur under it)
@@ -68,9 +86,13 @@ enum Command {
     Eval {
         /// The playbook (.augur) to evaluate the deals against
         playbook: PathBuf,
-        /// Deal files: .json (one deal), .jsonl (one a line), .csv (one a row), - for stdin
-        /// (JSON Lines, or one pretty-printed deal); none means stdin
+        /// Deal files: .json (one deal), .jsonl (one a line), .csv (one a row), a folder
+        /// (the deal files in it), - for stdin (JSON Lines unless --input); none means stdin
         deals: Vec<String>,
+        /// Read every input (stdin included) as json (one deal), jsonl (one a line) or
+        /// csv (one a row), whatever its name
+        #[arg(long, value_enum, value_name = "KIND")]
+        input: Option<InputArg>,
         /// text: a report for people; json: one document; jsonl: one result a line
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -110,6 +132,7 @@ fn main() -> ExitCode {
         Command::Eval {
             playbook,
             deals,
+            input,
             format,
             explain,
             today,
@@ -128,6 +151,7 @@ fn main() -> ExitCode {
             eval_cmd::run(eval_cmd::EvalArgs {
                 playbook: &playbook,
                 deals: &deals,
+                input: input.map(InputArg::format),
                 options: augur_eval::batch::Options {
                     format: eval_cmd::output_format(format),
                     explain,
@@ -153,26 +177,20 @@ fn playbook_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ExitCode> {
         }
         collect_playbooks(path, &mut files);
     }
+    // A file named twice (or reached from two folders) is handled once.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|file| seen.insert(std::fs::canonicalize(file).unwrap_or_else(|_| file.clone())));
     Ok(files)
 }
 
+/// A folder's playbooks: each file once, symlink loops ended, hidden
+/// entries and what `.augurignore`/`.gitignore` inside it list skipped.
 fn collect_playbooks(path: &Path, out: &mut Vec<PathBuf>) {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        entries.sort();
-        for entry in entries {
-            if entry.is_dir() || entry.extension().is_some_and(|e| e == "augur") {
-                collect_playbooks(&entry, out);
-            }
-        }
-    } else {
-        out.push(path.to_path_buf());
+    let (files, notes) = augur_eval::inputs::walk(path, augur_eval::inputs::is_playbook);
+    for note in notes {
+        eprintln!("warning: {note}");
     }
+    out.extend(files);
 }
 
 fn analyze(path: &Path) -> Analysis {

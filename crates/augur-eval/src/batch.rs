@@ -78,8 +78,10 @@ pub enum InputKind {
     Jsonl,
     /// A header row naming facts, then one deal a row.
     Csv,
-    /// JSON Lines, or one JSON document when the first line is not a whole
-    /// JSON value (a pretty-printed deal piped in).
+    /// stdin without `--input`: JSON Lines, so one broken line costs one
+    /// record. When the first line looks like the start of a pretty-printed
+    /// deal, a hint says to pass `--input json`; the rule itself never
+    /// changes with what the data looks like.
     Stdin,
 }
 
@@ -305,7 +307,7 @@ impl<'a> Batch<'a> {
         sink: &mut dyn Sink,
     ) -> Result<(), String> {
         let Input { name, kind, reader } = input;
-        let name = if kind == InputKind::Stdin && name == "-" {
+        let name = if name == "-" {
             "stdin".to_string()
         } else {
             name
@@ -949,17 +951,13 @@ fn read_lines<'r>(
                         let text = text.trim_start_matches('\u{feff}').trim();
                         if text.is_empty() {
                             None
-                        } else if std::mem::take(&mut first_record) && starts_a_document(text) {
-                            // stdin holding one pretty-printed deal: the
-                            // rest of the input is the same document.
-                            let mut start = line.clone();
-                            start.push(b'\n');
-                            let (more, document) = read_document(&mut reader, start)?;
-                            let mut chunk = document.into_chunk(consumed + more);
-                            chunk.records.iter_mut().for_each(|r| r.number = 0);
-                            emit(chunk, source);
-                            return Ok(());
                         } else {
+                            if std::mem::take(&mut first_record) && starts_a_document(text) {
+                                chunks.chunk.notes.push(format!(
+                                    "hint: {name} is read as JSON Lines (one deal a line); \
+                                     to read it as one pretty-printed deal, pass --input json"
+                                ));
+                            }
                             let text_so_far = &mut chunks.chunk.text;
                             let start = text_so_far.len();
                             text_so_far.push_str(text);
@@ -1208,9 +1206,20 @@ mod tests {
     }
 
     #[test]
-    fn a_document_on_stdin_is_one_deal_and_a_line_is_a_record() {
-        let (records, _, _) = run(
+    fn stdin_is_json_lines_and_a_broken_first_line_costs_one_record() {
+        let (records, messages, _) = run(
             InputKind::Stdin,
+            b"{\"id\": \"s0\",\n{\"id\":\"s1\",\"stage\":\"late\"}\n".to_vec(),
+            2,
+        );
+        assert_eq!(records.len(), 3, "{records:?}");
+        assert_eq!(records[0]["deal"], "in.jsonl:1");
+        assert!(records[0]["error"].is_object());
+        assert_eq!(records[1]["deal"], "s1");
+        assert_eq!(records[1]["score"], 2);
+        assert!(messages[0].contains("--input json"), "{messages:?}");
+        let (records, _, _) = run(
+            InputKind::Json,
             b"{\n  \"stage\": \"late\"\n}\n".to_vec(),
             2,
         );
