@@ -6,6 +6,7 @@ use augur_check::{Analysis, FsLoader};
 use augur_syntax::{ColumnUnit, Date, Diagnostic, LineIndex, Severity};
 
 mod eval_cmd;
+mod fmt_write;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{json, Value as Json};
 use std::io::IsTerminal;
@@ -362,13 +363,8 @@ fn fmt(paths: &[PathBuf], check_only: bool) -> ExitCode {
             problems = true;
             continue;
         }
-        // Write beside the file, then rename over it: never a half-written playbook.
-        let temporary = file.with_extension("augur.fmt-tmp");
-        let written = std::fs::write(&temporary, formatted.as_bytes())
-            .and_then(|()| std::fs::rename(&temporary, file));
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&temporary);
-            eprintln!("error: cannot write {}: {e}", file.display());
+        if let Err(message) = fmt_write::replace(file, &formatted) {
+            eprintln!("error: {message}");
             problems = true;
         }
     }

@@ -167,3 +167,66 @@ fn augur_test_from_the_repository_root_skips_the_broken_fixtures() {
     assert_eq!(code, 1);
     assert!(err.contains("error(s)"), "{err}");
 }
+
+#[cfg(unix)]
+#[test]
+fn fmt_writes_only_the_file_and_keeps_links_and_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("fmt");
+    let r = dir.join("r");
+    std::fs::create_dir_all(&r).unwrap();
+    let messy = "enum   S {a,b}\n";
+    std::fs::write(dir.join("victim.txt"), "precious\n").unwrap();
+    std::fs::write(r.join("p.augur"), messy).unwrap();
+    // A planted link where a predictable temporary file would go.
+    std::os::unix::fs::symlink("../victim.txt", r.join("p.augur.fmt-tmp")).unwrap();
+    // A link to a playbook, a file with its own mode, a read-only file.
+    std::fs::write(r.join("real.augur"), messy).unwrap();
+    std::os::unix::fs::symlink("real.augur", r.join("link.augur")).unwrap();
+    std::fs::write(r.join("mode.augur"), messy).unwrap();
+    std::fs::set_permissions(r.join("mode.augur"), std::fs::Permissions::from_mode(0o640)).unwrap();
+    std::fs::write(r.join("locked.augur"), messy).unwrap();
+    std::fs::set_permissions(
+        r.join("locked.augur"),
+        std::fs::Permissions::from_mode(0o444),
+    )
+    .unwrap();
+    let (code, _, err) = augur(&dir, &["fmt", "r"], b"");
+    assert_eq!(code, 1, "the read-only file is refused: {err}");
+    assert!(
+        err.contains("locked.augur is read-only; left untouched"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("victim.txt")).unwrap(),
+        "precious\n"
+    );
+    let p = std::fs::symlink_metadata(r.join("p.augur")).unwrap();
+    assert!(p.file_type().is_file(), "p.augur stays a file");
+    assert_eq!(
+        std::fs::read_to_string(r.join("p.augur")).unwrap(),
+        "enum S { a, b }\n"
+    );
+    let link = std::fs::symlink_metadata(r.join("link.augur")).unwrap();
+    assert!(link.file_type().is_symlink(), "the link stays a link");
+    assert_eq!(
+        std::fs::read_to_string(r.join("real.augur")).unwrap(),
+        "enum S { a, b }\n"
+    );
+    let mode = std::fs::metadata(r.join("mode.augur"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o640);
+    assert_eq!(
+        std::fs::read_to_string(r.join("locked.augur")).unwrap(),
+        messy
+    );
+    let leftovers: Vec<String> = std::fs::read_dir(&r)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
