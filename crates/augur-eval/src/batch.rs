@@ -10,7 +10,9 @@
 //!  into numbered chunks      render into a byte buffer      order, writes, reports
 //! ```
 //!
-//! A chunk holds up to [`CHUNK_RECORDS`] records, and is also cut whenever
+//! A chunk holds up to [`CHUNK_RECORDS`] records, fewer when each record's
+//! output is large (so that a chunk's rendered output stays near
+//! [`CHUNK_OUTPUT_BYTES`] whatever the playbook's size), and is also cut whenever
 //! the reader has no more input buffered, so a deal piped in on stdin is
 //! answered at once rather than when a chunk fills up.
 //!
@@ -30,6 +32,15 @@ use std::ops::Range;
 
 /// Most records in one chunk of work.
 pub const CHUNK_RECORDS: usize = 512;
+
+/// The rendered output one chunk aims at: the workers measure the output
+/// per record and the reader cuts chunks so that a chunk's output stays near
+/// this, so memory in flight does not grow with the size of the playbook's
+/// reports.
+pub const CHUNK_OUTPUT_BYTES: usize = 1024 * 1024;
+
+/// Records in the first chunks, before any output has been measured.
+const FIRST_CHUNK_RECORDS: usize = 4;
 
 /// Most JSON text in one chunk of work, in bytes.
 const CHUNK_BYTES: usize = 1024 * 1024;
@@ -218,6 +229,8 @@ struct Done {
 struct Buffers {
     texts: std::sync::Mutex<Vec<String>>,
     outputs: std::sync::Mutex<Vec<Vec<u8>>>,
+    /// Records per chunk, adapted to the output measured per record.
+    chunk_records: std::sync::atomic::AtomicUsize,
 }
 
 /// Buffers kept for reuse at most, of each kind.
@@ -228,7 +241,27 @@ impl Buffers {
         Buffers {
             texts: std::sync::Mutex::new(Vec::new()),
             outputs: std::sync::Mutex::new(Vec::new()),
+            chunk_records: std::sync::atomic::AtomicUsize::new(FIRST_CHUNK_RECORDS),
         }
+    }
+
+    /// How many records the reader puts in a chunk now.
+    fn chunk_records(&self) -> usize {
+        self.chunk_records
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .clamp(1, CHUNK_RECORDS)
+    }
+
+    /// A worker rendered `records` records into `bytes` bytes: size the
+    /// next chunks so their output stays near [`CHUNK_OUTPUT_BYTES`].
+    fn observe(&self, records: usize, bytes: usize) {
+        if records == 0 {
+            return;
+        }
+        let per_record = bytes / records + 1;
+        let wanted = (CHUNK_OUTPUT_BYTES / per_record).clamp(1, CHUNK_RECORDS);
+        self.chunk_records
+            .store(wanted, std::sync::atomic::Ordering::Relaxed);
     }
 
     fn text(&self) -> String {
@@ -392,6 +425,8 @@ impl<'a> Batch<'a> {
             }
             done
         });
+        let bytes = done.output.len() + done.json_items.iter().map(String::len).sum::<usize>();
+        buffers.observe(chunk.records.len(), bytes);
         buffers.give_text(chunk.text);
         done
     }
@@ -970,8 +1005,8 @@ fn read_lines<'r>(
         if let Some(body) = body {
             chunks.chunk.records.push(RawRecord { number, body });
         }
-        let full =
-            chunks.chunk.records.len() >= CHUNK_RECORDS || chunks.chunk.text.len() >= CHUNK_BYTES;
+        let full = chunks.chunk.records.len() >= buffers.chunk_records()
+            || chunks.chunk.text.len() >= CHUNK_BYTES;
         // Nothing more buffered: the next read may wait on a pipe, so hand
         // over what we have and let its results out first.
         let waiting = reader.buffer().is_empty();
@@ -1100,7 +1135,7 @@ fn read_csv<'r>(
             number: row_number,
             body,
         });
-        if chunks.chunk.records.len() >= CHUNK_RECORDS
+        if chunks.chunk.records.len() >= buffers.chunk_records()
             && !chunks.ship(csv.position().byte(), &source, &mut emit)
         {
             return Ok(());
@@ -1233,6 +1268,71 @@ mod tests {
         );
         assert_eq!(records.len(), 3);
         assert_eq!(records[1]["deal"], "in.jsonl:2");
+    }
+
+    /// Remembers the largest single write: the writer hands over one
+    /// chunk's output at a time, so this is the output held at once.
+    #[derive(Default)]
+    struct Largest {
+        largest: usize,
+        total: usize,
+    }
+
+    impl Sink for Largest {
+        fn output(&mut self, bytes: &[u8]) -> io::Result<()> {
+            self.largest = self.largest.max(bytes.len());
+            self.total += bytes.len();
+            Ok(())
+        }
+        fn message(&mut self, _: &str) {}
+    }
+
+    #[test]
+    fn text_output_per_chunk_stays_bounded_whatever_the_report_size() {
+        // 20 signals, each message about 10 KB: a text report of about
+        // 200 KB a deal, so 512 deals a chunk would hold 100 MB.
+        let mut playbook = String::from("facts { s: text }\n");
+        for i in 0..20 {
+            playbook.push_str(&format!(
+                "signal s{i} {{ when len(s) > 0 weight 1\n message \"{{s}}\" }}\n"
+            ));
+        }
+        let analysis = augur_check::analyze_text(&playbook);
+        assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
+        let batch = Batch::new(
+            &analysis,
+            "",
+            Options {
+                format: OutputFormat::Text,
+                explain: false,
+                strict: false,
+                today: None,
+                fallback_today: Date::parse("2026-11-29").unwrap(),
+                jobs: 2,
+            },
+        );
+        let line = format!("{{\"s\": \"{}\"}}\n", "x".repeat(10_000));
+        let input = line.repeat(600).into_bytes();
+        let mut sink = Largest::default();
+        let mut totals = Totals::default();
+        batch
+            .run(
+                Input {
+                    name: "in.jsonl".into(),
+                    kind: InputKind::Jsonl,
+                    reader: Box::new(io::Cursor::new(input)),
+                },
+                &mut totals,
+                &mut sink,
+            )
+            .unwrap();
+        assert_eq!(totals.deals, 600);
+        assert!(sink.total > 100_000_000, "{}", sink.total);
+        assert!(
+            sink.largest <= CHUNK_OUTPUT_BYTES + 4 * 250_000,
+            "one chunk's output was {} bytes",
+            sink.largest
+        );
     }
 
     #[test]
