@@ -207,6 +207,9 @@ impl<'a> Checker<'a> {
         self.check_advice();
         self.check_tests();
         crate::order::order(self);
+        if !self.diagnostics.iter().any(Diagnostic::is_error) {
+            crate::budget::check_budget(self);
+        }
         // Warnings only once the playbook is free of errors: a broken rule
         // reads nothing, which would make every lint cry wolf.
         if !self.diagnostics.iter().any(Diagnostic::is_error) {

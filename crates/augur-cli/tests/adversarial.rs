@@ -98,6 +98,32 @@ fn generate(dir: &Path) {
     write(dir, "gen_bad_utf8.json", b"{\"n\": \xff1}\n");
     write(dir, "gen_bom.json", "\u{feff}{\"n\": 2}\n");
 
+    // One small playbook whose reports would be gigabytes: a 1 MiB let
+    // interpolated by 3,000 messages (refused by `check`), and a deal text
+    // interpolated by 200 messages (refused at run time).
+    let mut report = format!("facts {{ s: text }}\nlet a0 = \"{}\"\n", "x".repeat(65_000));
+    for i in 1..=4 {
+        report.push_str(&format!("let a{i} = a{} + a{}\n", i - 1, i - 1));
+    }
+    for i in 0..3_000 {
+        report.push_str(&format!(
+            "signal s{i} {{ when len(s) > 0 weight 1\n message \"{{a4}}\" }}\n"
+        ));
+    }
+    write(dir, "gen_report_bomb.augur", report);
+    let mut echo = String::from("facts { s: text }\n");
+    for i in 0..200 {
+        echo.push_str(&format!(
+            "signal s{i} {{ when len(s) > 0 weight 1\n message \"{{s}}\" }}\n"
+        ));
+    }
+    write(dir, "gen_report_echo.augur", echo);
+    write(
+        dir,
+        "gen_report_echo.json",
+        format!("{{\"s\": \"{}\"}}", "y".repeat(100_000)),
+    );
+
     // A symlink inside the folder that points outside it.
     let outside = dir.parent().unwrap().join("outside.augur");
     write(
