@@ -205,33 +205,109 @@ fn display_root(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-fn diagnostic_path(analysis: &Analysis, root: &str, diagnostic: &Diagnostic) -> (String, String) {
-    let source = analysis.source(diagnostic.file);
-    let rel = source.map_or("", |s| s.path.as_str());
-    let path = if root.is_empty() {
-        rel.to_string()
-    } else {
-        format!("{root}/{rel}")
-    };
-    (path, source.map(|s| s.text.to_string()).unwrap_or_default())
+/// The shown path, text and line index of each file of an analysis, built
+/// once per file so that N diagnostics cost N, not N × the file's size.
+struct Files<'a> {
+    analysis: &'a Analysis,
+    root: &'a str,
+    indexes: std::collections::HashMap<augur_syntax::FileId, LineIndex>,
+    canonical: std::collections::HashMap<augur_syntax::FileId, String>,
 }
 
-fn print_diagnostics(analysis: &Analysis, root: &str) {
-    let color = std::io::stderr().is_terminal();
-    for diagnostic in &analysis.diagnostics {
-        let (path, text) = diagnostic_path(analysis, root, diagnostic);
-        eprint!(
-            "{}",
-            augur_syntax::render::render_report(diagnostic, &path, &text, color)
-        );
+impl<'a> Files<'a> {
+    fn new(analysis: &'a Analysis, root: &'a str) -> Self {
+        Files {
+            analysis,
+            root,
+            indexes: std::collections::HashMap::new(),
+            canonical: std::collections::HashMap::new(),
+        }
+    }
+
+    fn path(&self, file: augur_syntax::FileId) -> String {
+        let rel = self.analysis.source(file).map_or("", |s| s.path.as_str());
+        if self.root.is_empty() {
+            rel.to_string()
+        } else {
+            format!("{}/{rel}", self.root)
+        }
+    }
+
+    fn text(&self, file: augur_syntax::FileId) -> &'a str {
+        self.analysis.source(file).map_or("", |s| &s.text[..])
+    }
+
+    fn index(&mut self, file: augur_syntax::FileId) -> &LineIndex {
+        let text = self.text(file);
+        self.indexes
+            .entry(file)
+            .or_insert_with(|| LineIndex::new(text))
     }
 }
 
-fn diagnostic_json(analysis: &Analysis, root: &str, diagnostic: &Diagnostic) -> Json {
-    let (path, text) = diagnostic_path(analysis, root, diagnostic);
-    let index = LineIndex::new(&text);
-    let start = index.line_col(&text, diagnostic.span.start, ColumnUnit::Char);
-    let end = index.line_col(&text, diagnostic.span.end, ColumnUnit::Char);
+fn print_diagnostics(analysis: &Analysis, root: &str) {
+    let mut files = Files::new(analysis, root);
+    let mut printed = std::collections::HashSet::new();
+    print_new_diagnostics(&mut files, &mut printed);
+}
+
+/// Prints the diagnostics of `files` not printed before (an imported file
+/// checked again as part of another root reports each problem once), and
+/// returns how many of them are errors.
+fn print_new_diagnostics(
+    files: &mut Files<'_>,
+    printed: &mut std::collections::HashSet<String>,
+) -> usize {
+    let color = std::io::stderr().is_terminal();
+    let mut out = String::new();
+    let mut errors = 0;
+    for diagnostic in &files.analysis.diagnostics {
+        if !printed.insert(diagnostic_key(files, diagnostic)) {
+            continue;
+        }
+        errors += usize::from(diagnostic.is_error());
+        let path = files.path(diagnostic.file);
+        let text = files.text(diagnostic.file);
+        let index = files.index(diagnostic.file);
+        out.push_str(&augur_syntax::render::render_report_indexed(
+            diagnostic, &path, text, index, color,
+        ));
+    }
+    eprint!("{out}");
+    errors
+}
+
+/// What makes two diagnostics the same: the file (however reached), the
+/// place, the code and the message.
+fn diagnostic_key(files: &mut Files<'_>, diagnostic: &Diagnostic) -> String {
+    let path = files.path(diagnostic.file);
+    let file = files
+        .canonical
+        .entry(diagnostic.file)
+        .or_insert_with(|| canonical(&path));
+    format!(
+        "{}\0{}\0{}\0{}\0{}",
+        file,
+        diagnostic.span.start,
+        diagnostic.span.end,
+        diagnostic.code.as_str(),
+        diagnostic.message
+    )
+}
+
+/// A file's path as one spelling, so the same file reached from two roots
+/// is recognised.
+fn canonical(path: &str) -> String {
+    std::fs::canonicalize(path)
+        .map_or_else(|_| path.to_string(), |p| p.to_string_lossy().into_owned())
+}
+
+fn diagnostic_json(files: &mut Files<'_>, diagnostic: &Diagnostic) -> Json {
+    let path = files.path(diagnostic.file);
+    let text = files.text(diagnostic.file);
+    let index = files.index(diagnostic.file);
+    let start = index.line_col(text, diagnostic.span.start, ColumnUnit::Char);
+    let end = index.line_col(text, diagnostic.span.end, ColumnUnit::Char);
     json!({
         "code": diagnostic.code.as_str(),
         "severity": match diagnostic.severity { Severity::Error => "error", Severity::Warning => "warning" },
@@ -252,18 +328,23 @@ fn check(paths: &[PathBuf], format: Format) -> ExitCode {
     };
     let mut errors = 0;
     let mut all = Vec::new();
+    // Each diagnostic once, however many checked files import its file.
+    let mut printed = std::collections::HashSet::new();
     for file in &files {
         let analysis = analyze(file);
         let root = display_root(file);
-        errors += analysis.diagnostics.iter().filter(|d| d.is_error()).count();
+        let mut shown = Files::new(&analysis, &root);
         match format {
-            Format::Text => print_diagnostics(&analysis, &root),
-            Format::Json | Format::Jsonl => all.extend(
-                analysis
-                    .diagnostics
-                    .iter()
-                    .map(|d| diagnostic_json(&analysis, &root, d)),
-            ),
+            Format::Text => errors += print_new_diagnostics(&mut shown, &mut printed),
+            Format::Json | Format::Jsonl => {
+                for diagnostic in &analysis.diagnostics {
+                    let key = diagnostic_key(&mut shown, diagnostic);
+                    if printed.insert(key) {
+                        errors += usize::from(diagnostic.is_error());
+                        all.push(diagnostic_json(&mut shown, diagnostic));
+                    }
+                }
+            }
         }
     }
     match format {

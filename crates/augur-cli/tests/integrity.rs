@@ -230,3 +230,58 @@ fn fmt_writes_only_the_file_and_keeps_links_and_permissions() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn check_on_an_import_chain_prints_each_diagnostic_once() {
+    let dir = scratch("chain");
+    let files = 60;
+    for i in 0..files {
+        let import = if i + 1 < files {
+            format!("import \"f{:03}.augur\"\n", i + 1)
+        } else {
+            String::new()
+        };
+        std::fs::write(
+            dir.join(format!("f{i:03}.augur")),
+            format!("{import}enum E{i} {{ a, a }}\n"),
+        )
+        .unwrap();
+    }
+    let (code, _, err) = augur(&dir, &["check", "."], b"");
+    assert_eq!(code, 1);
+    assert_eq!(err.matches("augur::").count(), files, "{err}");
+    assert!(
+        err.contains(&format!("checked {files} playbook(s): {files} error(s)")),
+        "{err}"
+    );
+    let (_, out, _) = augur(&dir, &["check", "--format", "jsonl", "."], b"");
+    assert_eq!(out.lines().count(), files);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn thousands_of_warnings_render_with_their_own_lines() {
+    let dir = scratch("warnings");
+    let mut text = String::from("facts {\n  s: int\n");
+    for i in 0..3000 {
+        text.push_str(&format!("  u{i}: int?\n"));
+    }
+    text.push_str("}\nsignal big { when s > 1 weight 1 }\n");
+    std::fs::write(dir.join("w.augur"), text).unwrap();
+    let started = std::time::Instant::now();
+    let (code, _, err) = augur(&dir, &["check", "w.augur"], b"");
+    assert_eq!(code, 0, "{err}");
+    let warnings = err.matches("augur::unused-fact").count();
+    assert_eq!(warnings, 3000, "{err}");
+    // The last fact is reported at its own line, with its own text.
+    assert!(
+        err.contains("w.augur:3002:"),
+        "line numbers of the last warnings"
+    );
+    assert!(
+        err.contains("3002 │   u2999: int?"),
+        "the excerpt of the last warning"
+    );
+    eprintln!("3000 warnings rendered in {:?}", started.elapsed());
+    let _ = std::fs::remove_dir_all(&dir);
+}
