@@ -145,6 +145,12 @@ fn generate(dir: &Path) {
         "enum S { a, b }\r\nfacts { s: S }\r\nsignal x { when s == zz weight 1 }\r\n",
     );
     write(dir, "gen_nul.augur", "enum S { a,\0 b }\n");
+    // A terminal escape in a message: clears the screen of whoever reads it.
+    write(
+        dir,
+        "gen_escape.augur",
+        "facts { a: bool }\nsignal s { when a weight 1\n message \"ok\u{1b}[2J\" }\n",
+    );
     write(dir, "gen_rtl_name.augur", "enum S { a, b\u{202e} }\n");
     write(
         dir,

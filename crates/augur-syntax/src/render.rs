@@ -20,7 +20,7 @@ const CONTEXT_LINES: usize = 3;
 /// number. Offsets and lines it reports are those of the whole file.
 struct Window<'t> {
     name: String,
-    text: &'t str,
+    text: std::borrow::Cow<'t, str>,
     start: usize,
     first_line: usize,
 }
@@ -38,18 +38,37 @@ impl<'t> Window<'t> {
         match text.get(start..end.max(start)) {
             Some(window) => Window {
                 name: name.to_string(),
-                text: window,
+                text: visible(window),
                 start,
                 first_line,
             },
             None => Window {
                 name: name.to_string(),
-                text,
+                text: visible(text),
                 start: 0,
                 first_line: 0,
             },
         }
     }
+}
+
+/// The text with every control character but tab and line breaks shown as
+/// `?` (C0, DEL) or `¿` (C1), each the same number of bytes, so offsets stay
+/// right and an excerpt can never send an escape sequence to a terminal.
+fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    if !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| match c {
+                c if hidden(c) && c.len_utf8() == 1 => '?',
+                c if hidden(c) => '¿',
+                c => c,
+            })
+            .collect(),
+    )
 }
 
 impl SourceCode for Window<'_> {
@@ -62,6 +81,7 @@ impl SourceCode for Window<'_> {
         let local = SourceSpan::new(span.offset().saturating_sub(self.start).into(), span.len());
         let inner = self
             .text
+            .as_ref()
             .read_span(&local, context_lines_before, context_lines_after)?;
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
