@@ -79,10 +79,10 @@ impl SourceCode for Window<'_> {
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let local = SourceSpan::new(span.offset().saturating_sub(self.start).into(), span.len());
-        let inner = self
-            .text
-            .as_ref()
-            .read_span(&local, context_lines_before, context_lines_after)?;
+        let inner =
+            self.text
+                .as_ref()
+                .read_span(&local, context_lines_before, context_lines_after)?;
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
