@@ -14,3 +14,8 @@ for f in ../examples/deals/*.jsonl; do
   [ -f "$f" ] || continue
   n=0; while IFS= read -r line; do n=$((n+1)); printf '%s' "$line" > "corpus/eval_deal/$(basename "$f").$n"; done < "$f"
 done
+mkdir -p corpus/csv_deals
+cp ../examples/deals/*.csv corpus/csv_deals/ 2>/dev/null || true
+find ../tests/adversarial -name '*.csv' -exec cp {} corpus/csv_deals/ \; 2>/dev/null || true
+# decimals and duplicate keys for the deal decoders
+find ../tests/adversarial -name '*.json' -size -64k -exec cp {} corpus/eval_deal/ \; 2>/dev/null || true

@@ -254,6 +254,9 @@ impl<'a> Checker<'a> {
         self.check_advice();
         self.check_tests();
         crate::order::order(self);
+        if !self.diagnostics.iter().any(Diagnostic::is_error) {
+            crate::budget::check_budget(self);
+        }
         // Warnings only once the playbook is free of errors: a broken rule
         // reads nothing, which would make every lint cry wolf.
         if !self.diagnostics.iter().any(Diagnostic::is_error) {
@@ -1017,6 +1020,40 @@ impl<'a> Checker<'a> {
         self.error(diagnostic);
     }
 
+    /// A key written twice in an inline deal value (or in a record inside
+    /// it) is an error pointing at both: a deal file would silently keep
+    /// the last one.
+    fn duplicate_keys(&mut self, entries: &[ast::DataEntry]) {
+        for (index, entry) in entries.iter().enumerate() {
+            let first = entries
+                .iter()
+                .take(index)
+                .find(|other| other.key.node == entry.key.node);
+            if let Some(first) = first {
+                let key = &entry.key.node;
+                let diagnostic = Diagnostic::error(
+                    Code::BadTestDeal,
+                    entry.key.span,
+                    format!("`{key}` is given twice in this deal"),
+                )
+                .with_label("given again here")
+                .with_secondary(self.file, first.key.span, "first given here")
+                .with_help("keep one of the two values");
+                self.error(diagnostic);
+            }
+            if let DataValue::Record(inner) = &entry.value.node {
+                self.duplicate_keys(inner);
+            }
+            if let DataValue::List(items) = &entry.value.node {
+                for item in items {
+                    if let DataValue::Record(inner) = &item.node {
+                        self.duplicate_keys(inner);
+                    }
+                }
+            }
+        }
+    }
+
     /// Converts an inline `given { … }` to the JSON a deal file would hold,
     /// checking its keys against the facts.
     fn inline_deal(
@@ -1024,6 +1061,7 @@ impl<'a> Checker<'a> {
         entries: &[ast::DataEntry],
     ) -> serde_json::Map<String, serde_json::Value> {
         let mut deal = serde_json::Map::new();
+        self.duplicate_keys(entries);
         for entry in entries {
             let key = &entry.key.node;
             if key != "id" && key != "as_of" {

@@ -28,6 +28,7 @@
     )
 )]
 
+pub mod budget;
 mod check;
 pub mod ir;
 mod lints;

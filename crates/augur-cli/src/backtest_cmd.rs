@@ -61,10 +61,9 @@ pub fn run(args: BacktestArgs) -> ExitCode {
         eprintln!("error: {} is not a playbook file", args.playbook.display());
         return ExitCode::from(2);
     }
-    let inputs: Vec<String> = if args.deals.is_empty() {
-        vec!["-".to_string()]
-    } else {
-        args.deals.clone()
+    let inputs = match crate::eval_cmd::deal_inputs(&args.deals) {
+        Ok(inputs) => inputs,
+        Err(code) => return code,
     };
     if args.fit && inputs.iter().any(|i| i == "-") {
         eprintln!("error: --fit reads the deals twice, so they must be files, not stdin");
@@ -93,7 +92,7 @@ pub fn run(args: BacktestArgs) -> ExitCode {
     let mut totals = backtest.totals();
     let mut failed = false;
     for name in &inputs {
-        let result = crate::eval_cmd::open_input(name).and_then(|input| {
+        let result = augur_eval::inputs::open(name, None).and_then(|input| {
             map_records(
                 input,
                 jobs,
@@ -109,7 +108,7 @@ pub fn run(args: BacktestArgs) -> ExitCode {
             .map_err(|e| format!("error: {e}"))
         });
         if let Err(message) = result {
-            eprintln!("{message}");
+            eprintln!("error: {message}");
             failed = true;
         }
     }
@@ -124,7 +123,7 @@ pub fn run(args: BacktestArgs) -> ExitCode {
                 );
                 let mut adoption = Adoption::default();
                 for name in &inputs {
-                    let result = crate::eval_cmd::open_input(name).and_then(|input| {
+                    let result = augur_eval::inputs::open(name, None).and_then(|input| {
                         map_records(
                             input,
                             jobs,

@@ -108,10 +108,9 @@ pub fn run(args: DiffArgs) -> ExitCode {
         &new_ref.display_root(),
         options,
     );
-    let inputs: Vec<String> = if args.deals.is_empty() {
-        vec!["-".to_string()]
-    } else {
-        args.deals.clone()
+    let inputs = match crate::eval_cmd::deal_inputs(&args.deals) {
+        Ok(inputs) => inputs,
+        Err(code) => return code,
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -122,10 +121,10 @@ pub fn run(args: DiffArgs) -> ExitCode {
     let mut failed = false;
     let format = args.format;
     for name in &inputs {
-        let input = match crate::eval_cmd::open_input(name) {
+        let input = match augur_eval::inputs::open(name, None) {
             Ok(input) => input,
             Err(message) => {
-                eprintln!("{message}");
+                eprintln!("error: {message}");
                 failed = true;
                 continue;
             }

@@ -2,7 +2,8 @@
 //! and owns what only a command line has — stdout, stderr, the progress bar
 //! and the exit code.
 
-use augur_eval::batch::{Batch, Input, InputKind, Options, OutputFormat, Sink, Totals};
+use augur_eval::batch::{Batch, Options, OutputFormat, Sink, Totals};
+use augur_eval::inputs::InputFormat;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -13,6 +14,8 @@ use std::time::{Duration, Instant};
 pub struct EvalArgs<'a> {
     pub playbook: &'a Path,
     pub deals: &'a [String],
+    /// `--input`: how to read every input, whatever its name.
+    pub input: Option<InputFormat>,
     pub options: Options,
     pub summary: bool,
 }
@@ -84,26 +87,11 @@ fn progress_bar(total_bytes: Option<u64>) -> ProgressBar {
     bar
 }
 
-pub(crate) fn input_kind(name: &str) -> InputKind {
-    if name == "-" {
-        InputKind::Stdin
-    } else if name.ends_with(".csv") {
-        InputKind::Csv
-    } else if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
-        InputKind::Jsonl
-    } else if name.ends_with(".json") {
-        InputKind::Json
-    } else {
-        // Anything else is read as JSON Lines, which also covers a file
-        // holding one compact deal.
-        InputKind::Jsonl
-    }
-}
-
 pub fn run(args: EvalArgs<'_>) -> ExitCode {
     let EvalArgs {
         playbook,
         deals,
+        input,
         options,
         summary,
     } = args;
@@ -118,10 +106,9 @@ pub fn run(args: EvalArgs<'_>) -> ExitCode {
         eprintln!("error: the playbook has errors; fix them before evaluating deals");
         return ExitCode::from(1);
     }
-    let inputs: Vec<String> = if deals.is_empty() {
-        vec!["-".to_string()]
-    } else {
-        deals.to_vec()
+    let inputs = match deal_inputs(deals) {
+        Ok(inputs) => inputs,
+        Err(code) => return code,
     };
     let total_bytes: Option<u64> = inputs
         .iter()
@@ -147,10 +134,10 @@ pub fn run(args: EvalArgs<'_>) -> ExitCode {
     let mut totals = Totals::default();
     let mut failed_inputs = false;
     for name in &inputs {
-        let input = match open_input(name) {
+        let input = match augur_eval::inputs::open(name, input) {
             Ok(input) => input,
             Err(message) => {
-                sink.message(&message);
+                sink.message(&format!("error: {message}"));
                 failed_inputs = true;
                 continue;
             }
@@ -177,18 +164,27 @@ pub fn run(args: EvalArgs<'_>) -> ExitCode {
     }
 }
 
-/// Opens one deal input named on the command line (`-` is stdin).
-pub(crate) fn open_input(name: &str) -> Result<Input<'static>, String> {
-    let reader: Box<dyn std::io::Read + Send> = if name == "-" {
-        Box::new(std::io::stdin())
+/// The deal inputs named on the command line: none means stdin, and a
+/// folder stands for the deal files in it (warnings about what a walk
+/// skipped go to stderr). Shared by `eval`, `diff` and `backtest`.
+pub(crate) fn deal_inputs(named: &[String]) -> Result<Vec<String>, ExitCode> {
+    let named: Vec<String> = if named.is_empty() {
+        vec!["-".to_string()]
     } else {
-        Box::new(std::fs::File::open(name).map_err(|e| format!("error: cannot open {name}: {e}"))?)
+        named.to_vec()
     };
-    Ok(Input {
-        name: name.to_string(),
-        kind: input_kind(name),
-        reader,
-    })
+    match augur_eval::inputs::expand(&named) {
+        Ok((inputs, notes)) => {
+            for note in notes {
+                eprintln!("warning: {note}");
+            }
+            Ok(inputs)
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            Err(ExitCode::from(2))
+        }
+    }
 }
 
 /// Whether stdout goes to a regular file, where flushing per chunk would

@@ -8,6 +8,7 @@ use augur_syntax::{ColumnUnit, Date, Diagnostic, LineIndex, Severity};
 mod backtest_cmd;
 mod diff_cmd;
 mod eval_cmd;
+mod fmt_write;
 mod schema_cmd;
 mod setup_cmd;
 mod team_formats;
@@ -35,6 +36,24 @@ enum Format {
     Text,
     Json,
     Jsonl,
+}
+
+/// `augur eval --input`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum InputArg {
+    Json,
+    Jsonl,
+    Csv,
+}
+
+impl InputArg {
+    fn format(self) -> augur_eval::inputs::InputFormat {
+        match self {
+            InputArg::Json => augur_eval::inputs::InputFormat::Json,
+            InputArg::Jsonl => augur_eval::inputs::InputFormat::Jsonl,
+            InputArg::Csv => augur_eval::inputs::InputFormat::Csv,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -80,9 +99,13 @@ enum Command {
     Eval {
         /// The playbook (.augur) to evaluate the deals against
         playbook: PathBuf,
-        /// Deal files: .json (one deal), .jsonl (one a line), .csv (one a row), - for stdin
-        /// (JSON Lines, or one pretty-printed deal); none means stdin
+        /// Deal files: .json (one deal), .jsonl (one a line), .csv (one a row), a folder
+        /// (the deal files in it), - for stdin (JSON Lines unless --input); none means stdin
         deals: Vec<String>,
+        /// Read every input (stdin included) as json (one deal), jsonl (one a line) or
+        /// csv (one a row), whatever its name
+        #[arg(long, value_enum, value_name = "KIND")]
+        input: Option<InputArg>,
         /// text: a report for people; json: one document; jsonl: one result a line
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -135,6 +158,7 @@ fn main() -> ExitCode {
         Command::Eval {
             playbook,
             deals,
+            input,
             format,
             explain,
             today,
@@ -153,6 +177,7 @@ fn main() -> ExitCode {
             eval_cmd::run(eval_cmd::EvalArgs {
                 playbook: &playbook,
                 deals: &deals,
+                input: input.map(InputArg::format),
                 options: augur_eval::batch::Options {
                     format: eval_cmd::output_format(format),
                     explain,
@@ -178,26 +203,20 @@ fn playbook_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ExitCode> {
         }
         collect_playbooks(path, &mut files);
     }
+    // A file named twice (or reached from two folders) is handled once.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|file| seen.insert(std::fs::canonicalize(file).unwrap_or_else(|_| file.clone())));
     Ok(files)
 }
 
+/// A folder's playbooks: each file once, symlink loops ended, hidden
+/// entries and what `.augurignore`/`.gitignore` inside it list skipped.
 fn collect_playbooks(path: &Path, out: &mut Vec<PathBuf>) {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        entries.sort();
-        for entry in entries {
-            if entry.is_dir() || entry.extension().is_some_and(|e| e == "augur") {
-                collect_playbooks(&entry, out);
-            }
-        }
-    } else {
-        out.push(path.to_path_buf());
+    let (files, notes) = augur_eval::inputs::walk(path, augur_eval::inputs::is_playbook);
+    for note in notes {
+        eprintln!("warning: {note}");
     }
+    out.extend(files);
 }
 
 fn analyze(path: &Path) -> Analysis {
@@ -211,33 +230,99 @@ fn display_root(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-fn diagnostic_path(analysis: &Analysis, root: &str, diagnostic: &Diagnostic) -> (String, String) {
-    let source = analysis.source(diagnostic.file);
-    let rel = source.map_or("", |s| s.path.as_str());
-    let path = if root.is_empty() {
-        rel.to_string()
-    } else {
-        format!("{root}/{rel}")
-    };
-    (path, source.map(|s| s.text.to_string()).unwrap_or_default())
+/// The shown path, text and line index of each file of an analysis, built
+/// once per file so that N diagnostics cost N, not N × the file's size.
+struct Files<'a> {
+    analysis: &'a Analysis,
+    root: &'a str,
+    indexes: std::collections::HashMap<augur_syntax::FileId, LineIndex>,
+    canonical: std::collections::HashMap<augur_syntax::FileId, String>,
 }
 
-fn print_diagnostics(analysis: &Analysis, root: &str) {
-    let color = colour_on_stderr();
-    for diagnostic in &analysis.diagnostics {
-        let (path, text) = diagnostic_path(analysis, root, diagnostic);
-        eprint!(
-            "{}",
-            augur_syntax::render::render_report(diagnostic, &path, &text, color)
-        );
+impl<'a> Files<'a> {
+    fn new(analysis: &'a Analysis, root: &'a str) -> Self {
+        Files {
+            analysis,
+            root,
+            indexes: std::collections::HashMap::new(),
+            canonical: std::collections::HashMap::new(),
+        }
+    }
+
+    fn path(&self, file: augur_syntax::FileId) -> String {
+        let rel = self.analysis.source(file).map_or("", |s| s.path.as_str());
+        if self.root.is_empty() {
+            rel.to_string()
+        } else {
+            format!("{}/{rel}", self.root)
+        }
+    }
+
+    fn text(&self, file: augur_syntax::FileId) -> &'a str {
+        self.analysis.source(file).map_or("", |s| &s.text[..])
+    }
+
+    fn index(&mut self, file: augur_syntax::FileId) -> &LineIndex {
+        let text = self.text(file);
+        self.indexes
+            .entry(file)
+            .or_insert_with(|| LineIndex::new(text))
     }
 }
 
-fn diagnostic_json(analysis: &Analysis, root: &str, diagnostic: &Diagnostic) -> Json {
-    let (path, text) = diagnostic_path(analysis, root, diagnostic);
-    let index = LineIndex::new(&text);
-    let start = index.line_col(&text, diagnostic.span.start, ColumnUnit::Char);
-    let end = index.line_col(&text, diagnostic.span.end, ColumnUnit::Char);
+fn print_diagnostics(analysis: &Analysis, root: &str) {
+    let mut files = Files::new(analysis, root);
+    let all: Vec<&Diagnostic> = analysis.diagnostics.iter().collect();
+    print_these(&mut files, &all);
+}
+
+/// Prints `diagnostics` of `files` in one write; each file's line index is
+/// built once, so N diagnostics render in linear time.
+fn print_these(files: &mut Files<'_>, diagnostics: &[&Diagnostic]) {
+    let color = colour_on_stderr();
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let path = files.path(diagnostic.file);
+        let text = files.text(diagnostic.file);
+        let index = files.index(diagnostic.file);
+        out.push_str(&augur_syntax::render::render_report_indexed(
+            diagnostic, &path, text, index, color,
+        ));
+    }
+    eprint!("{out}");
+}
+
+/// What makes two diagnostics the same: the file (however reached), the
+/// place, the code and the message.
+fn diagnostic_key(files: &mut Files<'_>, diagnostic: &Diagnostic) -> String {
+    let path = files.path(diagnostic.file);
+    let file = files
+        .canonical
+        .entry(diagnostic.file)
+        .or_insert_with(|| canonical(&path));
+    format!(
+        "{}\0{}\0{}\0{}\0{}",
+        file,
+        diagnostic.span.start,
+        diagnostic.span.end,
+        diagnostic.code.as_str(),
+        diagnostic.message
+    )
+}
+
+/// A file's path as one spelling, so the same file reached from two roots
+/// is recognised.
+fn canonical(path: &str) -> String {
+    std::fs::canonicalize(path)
+        .map_or_else(|_| path.to_string(), |p| p.to_string_lossy().into_owned())
+}
+
+fn diagnostic_json(files: &mut Files<'_>, diagnostic: &Diagnostic) -> Json {
+    let path = files.path(diagnostic.file);
+    let text = files.text(diagnostic.file);
+    let index = files.index(diagnostic.file);
+    let start = index.line_col(text, diagnostic.span.start, ColumnUnit::Char);
+    let end = index.line_col(text, diagnostic.span.end, ColumnUnit::Char);
     json!({
         "code": diagnostic.code.as_str(),
         "severity": match diagnostic.severity { Severity::Error => "error", Severity::Warning => "warning" },
@@ -259,23 +344,26 @@ fn check(paths: &[PathBuf], format: ReportFormat) -> ExitCode {
     let mut errors = 0;
     let mut warnings = 0;
     let mut all = Vec::new();
+    // Each diagnostic once, however many checked files import its file.
+    let mut printed = std::collections::HashSet::new();
     for file in &files {
         let analysis = analyze(file);
         let root = display_root(file);
-        errors += analysis.diagnostics.iter().filter(|d| d.is_error()).count();
-        warnings += analysis
-            .diagnostics
-            .iter()
-            .filter(|d| !d.is_error())
-            .count();
+        let mut new = Vec::new();
+        let mut shown = Files::new(&analysis, &root);
+        for diagnostic in &analysis.diagnostics {
+            if printed.insert(diagnostic_key(&mut shown, diagnostic)) {
+                if diagnostic.is_error() {
+                    errors += 1;
+                } else {
+                    warnings += 1;
+                }
+                new.push(diagnostic);
+            }
+        }
         match format {
-            ReportFormat::Text => print_diagnostics(&analysis, &root),
-            _ => all.extend(
-                analysis
-                    .diagnostics
-                    .iter()
-                    .map(|d| diagnostic_json(&analysis, &root, d)),
-            ),
+            ReportFormat::Text => print_these(&mut shown, &new),
+            _ => all.extend(new.iter().map(|d| diagnostic_json(&mut shown, d))),
         }
     }
     match format {
@@ -394,13 +482,8 @@ fn fmt(paths: &[PathBuf], check_only: bool) -> ExitCode {
             problems = true;
             continue;
         }
-        // Write beside the file, then rename over it: never a half-written playbook.
-        let temporary = file.with_extension("augur.fmt-tmp");
-        let written = std::fs::write(&temporary, formatted.as_bytes())
-            .and_then(|()| std::fs::rename(&temporary, file));
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&temporary);
-            eprintln!("error: cannot write {}: {e}", file.display());
+        if let Err(message) = fmt_write::replace(file, &formatted) {
+            eprintln!("error: {message}");
             problems = true;
         }
     }
@@ -433,11 +516,12 @@ fn test(
         let root = display_root(file);
         if analysis.has_errors() {
             print_diagnostics(&analysis, &root);
+            let mut shown = Files::new(&analysis, &root);
             playbook_problems.extend(
                 analysis
                     .diagnostics
                     .iter()
-                    .map(|d| diagnostic_json(&analysis, &root, d)),
+                    .map(|d| diagnostic_json(&mut shown, d)),
             );
             eprintln!(
                 "error: {} has errors; its tests were not run",

@@ -98,6 +98,32 @@ fn generate(dir: &Path) {
     write(dir, "gen_bad_utf8.json", b"{\"n\": \xff1}\n");
     write(dir, "gen_bom.json", "\u{feff}{\"n\": 2}\n");
 
+    // One small playbook whose reports would be gigabytes: a 1 MiB let
+    // interpolated by 3,000 messages (refused by `check`), and a deal text
+    // interpolated by 200 messages (refused at run time).
+    let mut report = format!("facts {{ s: text }}\nlet a0 = \"{}\"\n", "x".repeat(65_000));
+    for i in 1..=4 {
+        report.push_str(&format!("let a{i} = a{} + a{}\n", i - 1, i - 1));
+    }
+    for i in 0..3_000 {
+        report.push_str(&format!(
+            "signal s{i} {{ when len(s) > 0 weight 1\n message \"{{a4}}\" }}\n"
+        ));
+    }
+    write(dir, "gen_report_bomb.augur", report);
+    let mut echo = String::from("facts { s: text }\n");
+    for i in 0..200 {
+        echo.push_str(&format!(
+            "signal s{i} {{ when len(s) > 0 weight 1\n message \"{{s}}\" }}\n"
+        ));
+    }
+    write(dir, "gen_report_echo.augur", echo);
+    write(
+        dir,
+        "gen_report_echo.json",
+        format!("{{\"s\": \"{}\"}}", "y".repeat(100_000)),
+    );
+
     // A symlink inside the folder that points outside it.
     let outside = dir.parent().unwrap().join("outside.augur");
     write(
@@ -119,6 +145,12 @@ fn generate(dir: &Path) {
         "enum S { a, b }\r\nfacts { s: S }\r\nsignal x { when s == zz weight 1 }\r\n",
     );
     write(dir, "gen_nul.augur", "enum S { a,\0 b }\n");
+    // A terminal escape in a message: clears the screen of whoever reads it.
+    write(
+        dir,
+        "gen_escape.augur",
+        "facts { a: bool }\nsignal s { when a weight 1\n message \"ok\u{1b}[2J\" }\n",
+    );
     write(dir, "gen_rtl_name.augur", "enum S { a, b\u{202e} }\n");
     write(
         dir,

@@ -260,11 +260,18 @@ fn stdin_results_come_out_before_the_input_ends() {
 }
 
 #[test]
-fn stdin_may_hold_one_pretty_printed_deal() {
+fn stdin_holds_one_pretty_printed_deal_with_input_json() {
     let deal = std::fs::read_to_string(root().join("examples/deals/case2_smartech.json")).unwrap();
     assert!(deal.lines().count() > 3, "the example is pretty-printed");
     let mut child = Command::new(env!("CARGO_BIN_EXE_augur"))
-        .args(["eval", "--format", "json", "examples/standing.augur"])
+        .args([
+            "eval",
+            "--input",
+            "json",
+            "--format",
+            "json",
+            "examples/standing.augur",
+        ])
         .current_dir(root())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

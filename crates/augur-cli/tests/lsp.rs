@@ -225,3 +225,36 @@ fn url_of(path: &std::path::Path) -> String {
     }
     url
 }
+
+/// One malformed body (with a right Content-Length) gets a -32700 reply;
+/// the server carries on with the next message.
+#[test]
+fn a_malformed_message_gets_a_parse_error_and_the_session_goes_on() {
+    let mut s = Session::start();
+    s.request(
+        "initialize",
+        json!({ "capabilities": {}, "processId": null, "rootUri": null }),
+    );
+    s.notify("initialized", json!({}));
+    let garbage = b"{garbage!}";
+    write!(s.stdin, "Content-Length: {}\r\n\r\n", garbage.len()).unwrap();
+    s.stdin.write_all(garbage).unwrap();
+    s.stdin.flush().unwrap();
+    let reply = s.wait_for("a parse error", |m| m["error"]["code"] == -32700);
+    assert_eq!(reply["id"], Value::Null);
+    // Still serving: a request after the garbage is answered.
+    let uri = "untitled:after.augur";
+    s.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "augur", "version": 1, "text": "# 注释\r\nenum S { a }\r\n" } }),
+    );
+    let tokens = s.request(
+        "textDocument/semanticTokens/full",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    // The comment token is `# 注释`: 4 UTF-16 units, without the `\r`.
+    let data = tokens["data"].as_array().unwrap();
+    assert_eq!(data[2], json!(4), "{data:?}");
+    assert_eq!(s.request("shutdown", json!(null)), json!(null));
+    assert_eq!(s.exit_code(), 0);
+}

@@ -10,7 +10,9 @@
 //!  into numbered chunks      render into a byte buffer      order, writes, reports
 //! ```
 //!
-//! A chunk holds up to [`CHUNK_RECORDS`] records, and is also cut whenever
+//! A chunk holds up to [`CHUNK_RECORDS`] records, fewer when each record's
+//! output is large (so that a chunk's rendered output stays near
+//! [`CHUNK_OUTPUT_BYTES`] whatever the playbook's size), and is also cut whenever
 //! the reader has no more input buffered, so a deal piped in on stdin is
 //! answered at once rather than when a chunk fills up.
 //!
@@ -30,6 +32,15 @@ use std::ops::Range;
 
 /// Most records in one chunk of work.
 pub const CHUNK_RECORDS: usize = 512;
+
+/// The rendered output one chunk aims at: the workers measure the output
+/// per record and the reader cuts chunks so that a chunk's output stays near
+/// this, so memory in flight does not grow with the size of the playbook's
+/// reports.
+pub const CHUNK_OUTPUT_BYTES: usize = 1024 * 1024;
+
+/// Records in the first chunks, before any output has been measured.
+const FIRST_CHUNK_RECORDS: usize = 4;
 
 /// Most JSON text in one chunk of work, in bytes.
 const CHUNK_BYTES: usize = 1024 * 1024;
@@ -78,8 +89,10 @@ pub enum InputKind {
     Jsonl,
     /// A header row naming facts, then one deal a row.
     Csv,
-    /// JSON Lines, or one JSON document when the first line is not a whole
-    /// JSON value (a pretty-printed deal piped in).
+    /// stdin without `--input`: JSON Lines, so one broken line costs one
+    /// record. When the first line looks like the start of a pretty-printed
+    /// deal, a hint says to pass `--input json`; the rule itself never
+    /// changes with what the data looks like.
     Stdin,
 }
 
@@ -195,6 +208,9 @@ struct Chunk {
     consumed: u64,
     text: String,
     records: Vec<RawRecord>,
+    /// Warnings about the input itself (a CSV header), shown before the
+    /// chunk's records.
+    notes: Vec<String>,
 }
 
 /// A chunk evaluated and rendered.
@@ -213,6 +229,8 @@ struct Done {
 struct Buffers {
     texts: std::sync::Mutex<Vec<String>>,
     outputs: std::sync::Mutex<Vec<Vec<u8>>>,
+    /// Records per chunk, adapted to the output measured per record.
+    chunk_records: std::sync::atomic::AtomicUsize,
 }
 
 /// Buffers kept for reuse at most, of each kind.
@@ -223,7 +241,27 @@ impl Buffers {
         Buffers {
             texts: std::sync::Mutex::new(Vec::new()),
             outputs: std::sync::Mutex::new(Vec::new()),
+            chunk_records: std::sync::atomic::AtomicUsize::new(FIRST_CHUNK_RECORDS),
         }
+    }
+
+    /// How many records the reader puts in a chunk now.
+    fn chunk_records(&self) -> usize {
+        self.chunk_records
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .clamp(1, CHUNK_RECORDS)
+    }
+
+    /// A worker rendered `records` records into `bytes` bytes: size the
+    /// next chunks so their output stays near [`CHUNK_OUTPUT_BYTES`].
+    fn observe(&self, records: usize, bytes: usize) {
+        if records == 0 {
+            return;
+        }
+        let per_record = bytes / records + 1;
+        let wanted = (CHUNK_OUTPUT_BYTES / per_record).clamp(1, CHUNK_RECORDS);
+        self.chunk_records
+            .store(wanted, std::sync::atomic::Ordering::Relaxed);
     }
 
     fn text(&self) -> String {
@@ -264,12 +302,12 @@ impl Buffers {
 /// Where records come from, shared by the reader and the workers.
 struct Source {
     name: String,
-    /// The CSV header row's fact names (empty for JSON inputs).
-    header: Vec<String>,
+    /// The CSV header row, checked (empty for JSON inputs).
+    header: crate::csv_deals::Header,
 }
 
 impl Source {
-    fn new(name: &str, header: Vec<String>) -> std::sync::Arc<Source> {
+    fn new(name: &str, header: crate::csv_deals::Header) -> std::sync::Arc<Source> {
         std::sync::Arc::new(Source {
             name: name.to_string(),
             header,
@@ -314,10 +352,15 @@ impl<'c> Record<'c> {
                 }),
             },
             RawBody::Csv(row) => {
-                let cells: Vec<String> = row.iter().map(str::to_string).collect();
+                let cells: Vec<&str> = row.iter().collect();
                 let program = decoder.program();
-                crate::csv_deals::row_to_json(program, &self.source.header, &cells)
-                    .and_then(|json| crate::decode_deal(program, &json))
+                let header = &self.source.header;
+                let text = if header.checked {
+                    crate::csv_deals::row_to_text(program, header, &cells)
+                } else {
+                    crate::csv_deals::row_to_text(program, &header.for_program(program), &cells)
+                };
+                text.and_then(|text| decoder.decode_text(&text))
             }
             RawBody::Unreadable(error) => Err(error.clone()),
         }
@@ -337,7 +380,7 @@ impl<'c> Record<'c> {
                     .filter(|value| !value.is_null())
             }
             RawBody::Csv(row) => {
-                let column = self.source.header.iter().position(|h| h == key)?;
+                let column = self.source.header.columns.iter().position(|h| h == key)?;
                 row.get(column)
                     .filter(|cell| !cell.is_empty())
                     .map(|cell| Json::String(cell.to_string()))
@@ -399,10 +442,18 @@ pub fn map_records<T: Send>(
     };
     let buffers = Buffers::new();
     let buffers = &buffers;
+    // No one playbook reads these records (`augur diff` decodes each for
+    // two): the header is checked for duplicates here, and which columns
+    // are facts is decided per playbook when a record is decoded.
+    let csv = CsvRules {
+        program: None,
+        strict: false,
+    };
     pipeline(
         &name,
         kind,
         reader,
+        csv,
         jobs.max(1),
         buffers,
         &|chunk, source| {
@@ -433,6 +484,7 @@ fn pipeline<D: Send>(
     name: &str,
     kind: InputKind,
     reader: Box<dyn Read + Send + '_>,
+    csv: CsvRules<'_>,
     jobs: usize,
     buffers: &Buffers,
     work: &(dyn Fn(Chunk, &Source) -> (u64, D) + Sync),
@@ -446,7 +498,7 @@ fn pipeline<D: Send>(
         let reader = std::thread::Builder::new()
             .name("augur-reader".into())
             .spawn_scoped(scope, move || {
-                read_chunks(&reader_name, kind, reader, buffers, |chunk, source| {
+                read_chunks(&reader_name, kind, reader, buffers, csv, |chunk, source| {
                     chunk_tx.send((chunk, source)).is_ok()
                 })
             })
@@ -518,17 +570,22 @@ impl<'a> Batch<'a> {
         sink: &mut dyn Sink,
     ) -> Result<(), String> {
         let Input { name, kind, reader } = input;
-        let name = if kind == InputKind::Stdin && name == "-" {
+        let name = if name == "-" {
             "stdin".to_string()
         } else {
             name
         };
         let buffers = Buffers::new();
         let buffers = &buffers;
+        let csv = CsvRules {
+            program: Some(&self.analysis.program),
+            strict: self.options.strict,
+        };
         pipeline(
             &name,
             kind,
             reader,
+            csv,
             self.options.jobs,
             buffers,
             &|chunk, source| {
@@ -579,6 +636,8 @@ impl<'a> Batch<'a> {
             }
             done
         });
+        let bytes = done.output.len() + done.json_items.iter().map(String::len).sum::<usize>();
+        buffers.observe(chunk.records.len(), bytes);
         buffers.give_text(chunk.text);
         done
     }
@@ -597,6 +656,7 @@ impl<'a> Batch<'a> {
     fn process_chunk(&self, chunk: &Chunk, source: &Source, buffers: &Buffers) -> Done {
         let mut done = self.empty_done(chunk.seq, chunk.consumed);
         done.output = buffers.output();
+        done.messages.extend(chunk.notes.iter().cloned());
         for record in &chunk.records {
             let decoded = Record::new(source, record, &chunk.text).decode(&self.decoder);
             match decoded.and_then(|deal| {
@@ -607,6 +667,13 @@ impl<'a> Batch<'a> {
                     self.render(&source.name, record.number, &deal, &outcome, &mut done);
                 }
                 Err(error) => {
+                    // The deal's keys that are not facts often explain the
+                    // error (`Stage` for `stage`): warn about them first.
+                    if let RawBody::Json(range) = &record.body {
+                        let text = chunk.text.get(range.clone()).unwrap_or_default();
+                        let keys = crate::deal::unknown_keys_of(&self.analysis.program, text);
+                        self.key_warnings(&source.name, record.number, &keys, &mut done.messages);
+                    }
                     self.render_error(&record_name(&source.name, record.number), &error, &mut done);
                 }
             }
@@ -629,12 +696,7 @@ impl<'a> Batch<'a> {
                 });
             }
         }
-        for key in &deal.unknown_keys {
-            messages.push(format!(
-                "warning: {} $.{key}: `{key}` is not a fact of this playbook; it is ignored",
-                record_name(source, number)
-            ));
-        }
+        self.key_warnings(source, number, &deal.unknown_keys, messages);
         let today = self
             .options
             .today
@@ -643,6 +705,20 @@ impl<'a> Batch<'a> {
         let outcome =
             evaluate(&self.analysis.program, &deal, today).map_err(|e| self.eval_error(e))?;
         Ok((deal, outcome))
+    }
+
+    /// One warning per deal key that is not a fact, with the fact it
+    /// probably means (ignoring case first).
+    fn key_warnings(&self, source: &str, number: u64, keys: &[String], messages: &mut Vec<String>) {
+        for key in keys {
+            let hint = crate::csv_deals::fact_suggestion(&self.analysis.program, key)
+                .map(|fact| format!("; did you mean `{fact}`?"))
+                .unwrap_or_default();
+            messages.push(format!(
+                "warning: {} $.{key}: `{key}` is not a fact of this playbook; it is ignored{hint}",
+                record_name(source, number)
+            ));
+        }
     }
 
     /// An evaluation error as a deal error: the line of the playbook and the
@@ -963,16 +1039,17 @@ fn read_chunks<'r>(
     kind: InputKind,
     reader: Box<dyn Read + Send + 'r>,
     buffers: &Buffers,
+    csv: CsvRules<'_>,
     mut emit: impl FnMut(Chunk, std::sync::Arc<Source>) -> bool,
 ) -> Result<(), String> {
     match kind {
         InputKind::Json => {
-            let source = Source::new(name, Vec::new());
+            let source = Source::new(name, Default::default());
             let (consumed, chunk) = read_document(reader, Vec::new())?;
             emit(chunk.into_chunk(consumed), source);
             Ok(())
         }
-        InputKind::Csv => read_csv(name, reader, buffers, emit),
+        InputKind::Csv => read_csv(name, reader, buffers, csv, emit),
         InputKind::Jsonl | InputKind::Stdin => read_lines(name, kind, reader, buffers, emit),
     }
 }
@@ -993,6 +1070,7 @@ impl Document {
                 number: 0,
                 body: self.body,
             }],
+            notes: Vec::new(),
         }
     }
 }
@@ -1076,7 +1154,7 @@ fn read_lines<'r>(
     buffers: &Buffers,
     mut emit: impl FnMut(Chunk, std::sync::Arc<Source>) -> bool,
 ) -> Result<(), String> {
-    let source = Source::new(name, Vec::new());
+    let source = Source::new(name, Default::default());
     let mut reader = BufReader::with_capacity(READ_BUFFER_BYTES, reader);
     let mut line = Vec::new();
     let mut number: u64 = 0;
@@ -1105,17 +1183,13 @@ fn read_lines<'r>(
                         let text = text.trim_start_matches('\u{feff}').trim();
                         if text.is_empty() {
                             None
-                        } else if std::mem::take(&mut first_record) && starts_a_document(text) {
-                            // stdin holding one pretty-printed deal: the
-                            // rest of the input is the same document.
-                            let mut start = line.clone();
-                            start.push(b'\n');
-                            let (more, document) = read_document(&mut reader, start)?;
-                            let mut chunk = document.into_chunk(consumed + more);
-                            chunk.records.iter_mut().for_each(|r| r.number = 0);
-                            emit(chunk, source);
-                            return Ok(());
                         } else {
+                            if std::mem::take(&mut first_record) && starts_a_document(text) {
+                                chunks.chunk.notes.push(format!(
+                                    "hint: {name} is read as JSON Lines (one deal a line); \
+                                     to read it as one pretty-printed deal, pass --input json"
+                                ));
+                            }
                             let text_so_far = &mut chunks.chunk.text;
                             let start = text_so_far.len();
                             text_so_far.push_str(text);
@@ -1128,8 +1202,8 @@ fn read_lines<'r>(
         if let Some(body) = body {
             chunks.chunk.records.push(RawRecord { number, body });
         }
-        let full =
-            chunks.chunk.records.len() >= CHUNK_RECORDS || chunks.chunk.text.len() >= CHUNK_BYTES;
+        let full = chunks.chunk.records.len() >= buffers.chunk_records()
+            || chunks.chunk.text.len() >= CHUNK_BYTES;
         // Nothing more buffered: the next read may wait on a pipe, so hand
         // over what we have and let its results out first.
         let waiting = reader.buffer().is_empty();
@@ -1174,7 +1248,7 @@ impl<'b> Chunker<'b> {
         source: &std::sync::Arc<Source>,
         emit: &mut impl FnMut(Chunk, std::sync::Arc<Source>) -> bool,
     ) -> bool {
-        if self.chunk.records.is_empty() {
+        if self.chunk.records.is_empty() && self.chunk.notes.is_empty() {
             return true;
         }
         self.seq += 1;
@@ -1190,24 +1264,50 @@ fn new_chunk(seq: u64, buffers: &Buffers) -> Chunk {
         consumed: 0,
         text: buffers.text(),
         records: Vec::new(),
+        notes: Vec::new(),
     }
+}
+
+/// What reading a CSV header needs to know.
+struct CsvRules<'p> {
+    /// The playbook whose facts the columns are checked against (warnings
+    /// for the others); `None` when records are decoded per playbook later.
+    program: Option<&'p augur_check::ir::Program>,
+    strict: bool,
 }
 
 fn read_csv<'r>(
     name: &str,
     reader: Box<dyn Read + Send + 'r>,
     buffers: &Buffers,
+    rules: CsvRules<'_>,
     mut emit: impl FnMut(Chunk, std::sync::Arc<Source>) -> bool,
 ) -> Result<(), String> {
+    // Flexible: a ragged row reaches `row_to_text`, which names it.
     let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-    let header: Vec<String> = csv
+    let columns: Vec<String> = csv
         .headers()
         .map_err(|e| format!("cannot read the header row: {e}"))?
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
         .collect();
+    let header = match rules.program {
+        Some(program) => crate::csv_deals::check_header(program, columns)?,
+        None => crate::csv_deals::unchecked_header(columns)?,
+    };
+    if rules.strict {
+        if let Some(warning) = header.warnings.first() {
+            return Err(format!("{warning} (--strict)"));
+        }
+    }
+    let notes = header
+        .warnings
+        .iter()
+        .map(|w| format!("warning: {}: {w}", record_name(name, 1)))
+        .collect();
     let source = Source::new(name, header);
     let mut chunks = Chunker::new(buffers);
+    chunks.chunk.notes = notes;
     // Rows count the header as row 1, as spreadsheets do.
     let mut row_number: u64 = 1;
     loop {
@@ -1237,7 +1337,7 @@ fn read_csv<'r>(
             number: row_number,
             body,
         });
-        if chunks.chunk.records.len() >= CHUNK_RECORDS
+        if chunks.chunk.records.len() >= buffers.chunk_records()
             && !chunks.ship(csv.position().byte(), &source, &mut emit)
         {
             return Ok(());
@@ -1343,9 +1443,20 @@ mod tests {
     }
 
     #[test]
-    fn a_document_on_stdin_is_one_deal_and_a_line_is_a_record() {
-        let (records, _, _) = run(
+    fn stdin_is_json_lines_and_a_broken_first_line_costs_one_record() {
+        let (records, messages, _) = run(
             InputKind::Stdin,
+            b"{\"id\": \"s0\",\n{\"id\":\"s1\",\"stage\":\"late\"}\n".to_vec(),
+            2,
+        );
+        assert_eq!(records.len(), 3, "{records:?}");
+        assert_eq!(records[0]["deal"], "in.jsonl:1");
+        assert!(records[0]["error"].is_object());
+        assert_eq!(records[1]["deal"], "s1");
+        assert_eq!(records[1]["score"], 2);
+        assert!(messages[0].contains("--input json"), "{messages:?}");
+        let (records, _, _) = run(
+            InputKind::Json,
             b"{\n  \"stage\": \"late\"\n}\n".to_vec(),
             2,
         );
@@ -1359,6 +1470,71 @@ mod tests {
         );
         assert_eq!(records.len(), 3);
         assert_eq!(records[1]["deal"], "in.jsonl:2");
+    }
+
+    /// Remembers the largest single write: the writer hands over one
+    /// chunk's output at a time, so this is the output held at once.
+    #[derive(Default)]
+    struct Largest {
+        largest: usize,
+        total: usize,
+    }
+
+    impl Sink for Largest {
+        fn output(&mut self, bytes: &[u8]) -> io::Result<()> {
+            self.largest = self.largest.max(bytes.len());
+            self.total += bytes.len();
+            Ok(())
+        }
+        fn message(&mut self, _: &str) {}
+    }
+
+    #[test]
+    fn text_output_per_chunk_stays_bounded_whatever_the_report_size() {
+        // 20 signals, each message about 10 KB: a text report of about
+        // 200 KB a deal, so 512 deals a chunk would hold 100 MB.
+        let mut playbook = String::from("facts { s: text }\n");
+        for i in 0..20 {
+            playbook.push_str(&format!(
+                "signal s{i} {{ when len(s) > 0 weight 1\n message \"{{s}}\" }}\n"
+            ));
+        }
+        let analysis = augur_check::analyze_text(&playbook);
+        assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
+        let batch = Batch::new(
+            &analysis,
+            "",
+            Options {
+                format: OutputFormat::Text,
+                explain: false,
+                strict: false,
+                today: None,
+                fallback_today: Date::parse("2026-11-29").unwrap(),
+                jobs: 2,
+            },
+        );
+        let line = format!("{{\"s\": \"{}\"}}\n", "x".repeat(10_000));
+        let input = line.repeat(600).into_bytes();
+        let mut sink = Largest::default();
+        let mut totals = Totals::default();
+        batch
+            .run(
+                Input {
+                    name: "in.jsonl".into(),
+                    kind: InputKind::Jsonl,
+                    reader: Box::new(io::Cursor::new(input)),
+                },
+                &mut totals,
+                &mut sink,
+            )
+            .unwrap();
+        assert_eq!(totals.deals, 600);
+        assert!(sink.total > 100_000_000, "{}", sink.total);
+        assert!(
+            sink.largest <= CHUNK_OUTPUT_BYTES + 4 * 250_000,
+            "one chunk's output was {} bytes",
+            sink.largest
+        );
     }
 
     #[test]

@@ -13,15 +13,15 @@
 //! what a bad deal is told, and the fast path stays small. Bad deals are rare
 //! in a CRM export, so the second pass costs nothing in practice.
 
-use crate::deal::{decode_deal, Deal, DealError, MAX_LIST_ITEMS};
+use crate::deal::{decode_deal_text, Deal, DealError, MAX_LIST_ITEMS};
 use crate::value::{Blame, Value};
 use augur_check::ir::{FieldInfo, Program, Type};
 use augur_syntax::Date;
-use rust_decimal::Decimal;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use std::collections::HashMap;
 use std::fmt;
-use std::str::FromStr;
 use std::sync::Arc;
 
 /// Decodes deals of one playbook; build it once, use it for every deal (it
@@ -107,11 +107,7 @@ impl<'p> DealDecoder<'p> {
         if let Some(deal) = fast {
             return Ok(deal);
         }
-        let json: serde_json::Value = serde_json::from_str(text).map_err(|e| DealError {
-            message: format!("malformed JSON: {e}"),
-            path: "$".into(),
-        })?;
-        decode_deal(self.program, &json)
+        decode_deal_text(self.program, text)
     }
 
     /// The value of a fact or field that is absent or `null`; `None` when it
@@ -188,18 +184,29 @@ impl<'de> Visitor<'de> for DealSeed<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Deal, A::Error> {
         let program = self.decoder.program;
         let mut slots: Vec<Option<Value>> = vec![None; program.facts.len()];
+        let mut seen = vec![false; program.facts.len()];
         let mut deal = Deal {
             id: None,
             as_of: None,
             facts: Vec::new(),
             unknown_keys: Vec::new(),
         };
+        // A key given twice is refused (the slow path names both places).
+        let (mut seen_id, mut seen_as_of) = (false, false);
         while let Some(key) = map.next_key_seed(DealKeySeed {
             decoder: self.decoder,
         })? {
             match key {
-                DealKey::Id => deal.id = map.next_value_seed(IdSeed)?,
+                DealKey::Id => {
+                    if std::mem::replace(&mut seen_id, true) {
+                        return reject();
+                    }
+                    deal.id = map.next_value_seed(IdSeed)?;
+                }
                 DealKey::AsOf => {
+                    if std::mem::replace(&mut seen_as_of, true) {
+                        return reject();
+                    }
                     deal.as_of = map
                         .next_value::<Option<&str>>()
                         .ok()
@@ -217,15 +224,20 @@ impl<'de> Visitor<'de> for DealSeed<'_, '_> {
                         ty: &fact.ty.ty,
                         blame: slot,
                     })?;
-                    if let Some(entry) = slots.get_mut(slot as usize) {
-                        *entry = value;
+                    match (seen.get_mut(slot as usize), slots.get_mut(slot as usize)) {
+                        (Some(seen), Some(entry)) if !*seen => {
+                            *seen = true;
+                            *entry = value;
+                        }
+                        _ => return reject(),
                     }
                 }
                 DealKey::Other(key) => {
                     map.next_value::<IgnoredAny>()?;
-                    if !deal.unknown_keys.contains(&key) {
-                        deal.unknown_keys.push(key);
+                    if deal.unknown_keys.contains(&key) {
+                        return reject();
                     }
+                    deal.unknown_keys.push(key);
                 }
             }
         }
@@ -299,6 +311,9 @@ impl<'de> DeserializeSeed<'de> for FieldSeed<'_> {
         self,
         deserializer: D,
     ) -> Result<Self::Value, D::Error> {
+        if matches!(self.ty, Type::Int | Type::Number) {
+            return exact_number(self.ty, deserializer);
+        }
         deserializer.deserialize_any(ValueVisitor {
             program: self.program,
             ty: self.ty,
@@ -318,13 +333,16 @@ impl<'de> DeserializeSeed<'de> for ItemSeed<'_> {
     type Value = Value;
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        deserializer
-            .deserialize_any(ValueVisitor {
+        let value = if matches!(self.ty, Type::Int | Type::Number) {
+            exact_number(self.ty, deserializer)?
+        } else {
+            deserializer.deserialize_any(ValueVisitor {
                 program: self.program,
                 ty: self.ty,
                 blame: self.blame,
             })?
-            .ok_or_else(|| de::Error::custom(Rejected))
+        };
+        value.ok_or_else(|| de::Error::custom(Rejected))
     }
 }
 
@@ -340,13 +358,26 @@ fn reject<T, E: de::Error>() -> Result<T, E> {
     Err(E::custom(Rejected))
 }
 
-/// A JSON number as the `Decimal` the slow path makes of it (through the
-/// same text, so both agree on every digit).
-fn decimal_of(number: &serde_json::Number) -> Option<Decimal> {
-    let text = number.to_string();
-    Decimal::from_str(&text)
-        .or_else(|_| Decimal::from_scientific(&text))
-        .ok()
+/// An `int` or `number` value read from its own text (never through
+/// `f64`), with the functions the slow path uses, so both agree on every
+/// digit. `None` for `null`.
+fn exact_number<'de, D: de::Deserializer<'de>>(
+    ty: &Type,
+    deserializer: D,
+) -> Result<Option<Value>, D::Error> {
+    let raw = <&'de RawValue>::deserialize(deserializer)?;
+    let text = raw.get();
+    if text == "null" {
+        return Ok(None);
+    }
+    match ty {
+        Type::Int => crate::number::parse_whole(text)
+            .map(|i| Some(Value::Int(i)))
+            .or_else(|_| reject()),
+        _ => crate::number::parse_decimal(text)
+            .map(|d| Some(Value::Number(d)))
+            .or_else(|_| reject()),
+    }
 }
 
 impl<'de> Visitor<'de> for ValueVisitor<'_> {
@@ -367,30 +398,18 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
         }
     }
 
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        match self.ty {
-            Type::Int => Ok(Some(Value::Int(v))),
-            Type::Number => Ok(Some(Value::Number(Decimal::from(v)))),
-            _ => self.other(),
-        }
+    // `int` and `number` never get here (see `exact_number`): a number is
+    // only welcome where the type ignores it.
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        self.other()
     }
 
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        match self.ty {
-            Type::Int => i64::try_from(v).map_or_else(|_| reject(), |i| Ok(Some(Value::Int(i)))),
-            Type::Number => Ok(Some(Value::Number(Decimal::from(v)))),
-            _ => self.other(),
-        }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        self.other()
     }
 
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        match (self.ty, serde_json::Number::from_f64(v)) {
-            (Type::Number, Some(number)) => match decimal_of(&number) {
-                Some(decimal) => Ok(Some(Value::Number(decimal))),
-                None => reject(),
-            },
-            _ => self.other(),
-        }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        self.other()
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
@@ -439,14 +458,21 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
             return Ok(Some(Value::unknown()));
         };
         let mut fields: Vec<Option<Value>> = vec![None; record.fields.len()];
+        let mut seen = vec![false; record.fields.len()];
         while let Some(index) = map.next_key_seed(FieldIndexSeed { record })? {
             let Some(index) = index else {
                 return reject();
             };
-            let (Some(field), Some(entry)) = (record.fields.get(index), fields.get_mut(index))
-            else {
+            let (Some(field), Some(entry), Some(seen)) = (
+                record.fields.get(index),
+                fields.get_mut(index),
+                seen.get_mut(index),
+            ) else {
                 return reject();
             };
+            if std::mem::replace(seen, true) {
+                return reject();
+            }
             *entry = map.next_value_seed(FieldSeed {
                 program: self.program,
                 ty: &field.ty.ty,
@@ -526,12 +552,7 @@ signal s { when minutes > 3 weight 1 }
         assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
         let decoder = DealDecoder::new(&analysis.program);
         let fast = decoder.decode_text(text);
-        let slow = serde_json::from_str::<serde_json::Value>(text)
-            .map_err(|e| DealError {
-                message: format!("malformed JSON: {e}"),
-                path: "$".into(),
-            })
-            .and_then(|json| decode_deal(&analysis.program, &json));
+        let slow = decode_deal_text(&analysis.program, text);
         (fast, slow)
     }
 
@@ -577,9 +598,54 @@ signal s { when minutes > 3 weight 1 }
             r#"{"stage":"demo""#,
             "",
             r#"{"stage":"d\u0065mo","n\u0061me":"x"}"#,
+            r#"{"stage":"demo","budget":1234567890.123456789}"#,
+            r#"{"stage":"demo","budget":12345678901234567890123456}"#,
+            r#"{"stage":"demo","budget":79228162514264337593543950336}"#,
+            r#"{"stage":"demo","budget":0.00000000000000000000000000001}"#,
+            r#"{"stage":"demo","budget":-0,"minutes":-0}"#,
+            r#"{"stage":"demo","minutes":1e2}"#,
+            r#"{"stage":"demo","minutes":-9223372036854775808}"#,
+            r#"{"stage":"demo","id":1e400}"#,
+            r#"{"stage":"demo","extra":1e400}"#,
+            r#"{"stage":"demo","budget":1,"budget":2}"#,
+            r#"{"stage":"demo","id":1,"id":2}"#,
+            r#"{"stage":"demo","as_of":null,"as_of":"2026-01-01"}"#,
+            r#"{"stage":"demo","x":1,"x":1}"#,
+            r#"{"stage":"demo","events":[{"kind":"demo","on":"2026-01-01","kind":"call"}]}"#,
+            "{\"stage\":\"demo\",\n\"stage\":\"call\"}",
+            r#"{"stage":"demo","budget":null,"budget":1}"#,
         ] {
             same(text);
         }
+    }
+
+    #[test]
+    fn numbers_are_exact_and_duplicates_name_both_places() {
+        let (fast, _) = decode_both(r#"{"stage":"demo","budget":1234567890.123456789}"#);
+        assert_eq!(
+            fast.unwrap().facts[2],
+            Value::Number("1234567890.123456789".parse().unwrap())
+        );
+        let (fast, _) = decode_both(r#"{"stage":"demo","budget":12345678901234567890123456}"#);
+        let Value::Number(n) = fast.unwrap().facts[2] else {
+            panic!("a number")
+        };
+        assert_eq!(n.to_string(), "12345678901234567890123456");
+        let (fast, _) = decode_both(r#"{"stage":"demo","minutes":-0}"#);
+        assert_eq!(fast.unwrap().facts[1], Value::Int(0));
+        let (fast, _) = decode_both(r#"{"stage":"demo","budget":1e400}"#);
+        let error = fast.unwrap_err();
+        assert_eq!(error.path, "$.budget");
+        assert!(error.message.contains("1e400 is out of range"), "{error}");
+        let (fast, _) = decode_both(r#"{"stage":"demo","stage":"call"}"#);
+        let error = fast.unwrap_err();
+        assert_eq!(error.path, "$.stage");
+        assert!(
+            error
+                .message
+                .contains("at column 10 and again at column 25"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -54,6 +54,8 @@ struct Frame<'a> {
     relevant: Blame,
     /// Expressions evaluated so far, against [`MAX_EVAL_STEPS`].
     steps: u64,
+    /// Bytes of text built so far, against [`MAX_DEAL_OUTPUT_BYTES`].
+    output_bytes: usize,
 }
 
 /// Evaluates `deal` with `today` as the evaluation date.
@@ -90,6 +92,7 @@ fn evaluate_on_this_stack(
         items: Vec::new(),
         relevant: Blame::default(),
         steps: 0,
+        output_bytes: 0,
     };
     for step in &program.order {
         match *step {
@@ -151,7 +154,7 @@ fn evaluate_on_this_stack(
         if frame.condition(&item.when)? {
             let mut text = String::new();
             for part in &item.text {
-                let part = frame.render(part)?;
+                let part = frame.render(part, item.location)?;
                 if needs_space_between(&text, &part) {
                     text.push(' ');
                 }
@@ -163,7 +166,7 @@ fn evaluate_on_this_stack(
     let mut messages = Vec::with_capacity(program.signals.len());
     for (id, signal) in program.signals.iter().enumerate() {
         messages.push(if frame.fired.get(id).copied().unwrap_or(false) {
-            Some(frame.render(&signal.message)?)
+            Some(frame.render(&signal.message, signal.location)?)
         } else {
             None
         });
@@ -258,7 +261,13 @@ impl Frame<'_> {
         Ok(total)
     }
 
-    fn render(&mut self, template: &ir::Template) -> Result<String, EvalError> {
+    /// Renders a message, advice or text template, charging its bytes to
+    /// the deal's output budget.
+    fn render(
+        &mut self,
+        template: &ir::Template,
+        location: ir::Location,
+    ) -> Result<String, EvalError> {
         let mut out = String::new();
         for part in &template.parts {
             match part {
@@ -270,7 +279,24 @@ impl Frame<'_> {
                 }
             }
         }
+        self.charge(out.len(), location)?;
         Ok(out)
+    }
+
+    /// Counts `bytes` of text built for this deal against
+    /// [`MAX_DEAL_OUTPUT_BYTES`].
+    fn charge(&mut self, bytes: usize, location: ir::Location) -> Result<(), EvalError> {
+        self.output_bytes = self.output_bytes.saturating_add(bytes);
+        if self.output_bytes as u64 > MAX_DEAL_OUTPUT_BYTES {
+            return Err(EvalError {
+                message: format!(
+                    "this deal's messages, advice and texts would pass {MAX_DEAL_OUTPUT_BYTES} bytes \
+                     (the limit for one deal); a message that repeats a long text is the usual cause (here)"
+                ),
+                location,
+            });
+        }
+        Ok(())
     }
 
     fn eval(&mut self, expr: &ir::Expr) -> Result<Value, EvalError> {
@@ -413,7 +439,11 @@ impl Frame<'_> {
                 if left.is_unknown() || right.is_unknown() {
                     return Ok(unknown_of(&[&left, &right]));
                 }
-                arith(*op, &left, &right, expr)?
+                let value = arith(*op, &left, &right, expr)?;
+                if let Value::Text(text) = &value {
+                    self.charge(text.len(), expr.location)?;
+                }
+                value
             }
             ExprKind::In {
                 value,
@@ -502,7 +532,7 @@ impl Frame<'_> {
                     None => Value::List(values.into()),
                 }
             }
-            ExprKind::Text(template) => Value::Text(self.render(template)?.into()),
+            ExprKind::Text(template) => Value::Text(self.render(template, expr.location)?.into()),
             ExprKind::Call(builtin, args) => {
                 // Built-ins take one or two arguments: no allocation.
                 let mut values: smallvec::SmallVec<[Value; 2]> = smallvec::SmallVec::new();
@@ -695,6 +725,10 @@ fn unknown_of(values: &[&Value]) -> Value {
 /// evaluated once, but `where` inside `where` over long lists multiplies
 /// (100,000 × 100,000 …); this bound keeps one deal to a few seconds at most.
 pub const MAX_EVAL_STEPS: u64 = 50_000_000;
+
+/// Most bytes of messages, advice and joined texts one deal's evaluation
+/// may build (the checker estimates the playbook's share of it statically).
+pub use augur_check::budget::MAX_DEAL_OUTPUT_BYTES;
 
 /// Longest text a calculation may build, in bytes. Without it, a few `let`s
 /// that each join a text to itself would double it into gigabytes.

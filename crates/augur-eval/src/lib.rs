@@ -32,11 +32,13 @@ pub mod csv_deals;
 pub mod deal;
 pub mod decode;
 pub mod eval;
+pub mod inputs;
+pub mod number;
 pub mod report;
 pub mod testing;
 pub mod value;
 
-pub use deal::{decode_deal, Deal, DealError};
+pub use deal::{decode_deal, decode_deal_text, Deal, DealError};
 pub use decode::DealDecoder;
 pub use eval::{evaluate, evaluate_with_probes, EvalError, Outcome};
 pub use report::Reporter;

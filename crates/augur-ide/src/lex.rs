@@ -96,6 +96,10 @@ pub fn lex(text: &str) -> Vec<Token> {
                 end = i + next.len_utf8();
                 chars.next();
             }
+            // A CRLF line's `\r` ends the line; it is not part of the comment.
+            if text.get(..end).is_some_and(|before| before.ends_with('\r')) {
+                end -= 1;
+            }
             kind = TokenKind::Comment;
         } else if c == '"' {
             let mut escaped = false;
@@ -197,6 +201,17 @@ pub fn ident_at(text: &str, offset: usize) -> Option<(Span, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_comment_in_a_crlf_line_stops_before_the_cr() {
+        let text = "# 注释\r\nenum S { a }\r\n# last\r";
+        let comments: Vec<&str> = lex(text)
+            .iter()
+            .filter(|t| t.kind == TokenKind::Comment)
+            .map(|t| token_text(text, t))
+            .collect();
+        assert_eq!(comments, vec!["# 注释", "# last"]);
+    }
 
     #[test]
     fn lexes_cjk_strings_comments_and_operators() {

@@ -103,6 +103,13 @@ pub fn semantic_tokens(analysis: &Analysis, file: FileId) -> Vec<SemanticToken> 
         .filter(|o| o.file == file)
         .map(|o| (o.span.start, (o.span, o.symbol, o.is_definition)))
         .collect();
+    // The same occurrences sorted by start, so the names inside a string
+    // are found by binary search (not by scanning every name per string).
+    let mut by_start: Vec<(Span, Symbol)> = resolved
+        .values()
+        .map(|(span, symbol, _)| (*span, *symbol))
+        .collect();
+    by_start.sort_by_key(|(span, _)| (span.start, span.end));
     let builtins: Vec<&str> = augur_check::builtins().iter().map(|b| b.0).collect();
     let mut out = Vec::new();
     for token in lex(text) {
@@ -112,15 +119,15 @@ pub fn semantic_tokens(analysis: &Analysis, file: FileId) -> Vec<SemanticToken> 
             Lex::String => {
                 // Names interpolated in a message (`"… {note} …"`) keep
                 // their own kind; the rest of the string is a string.
-                let mut inside: Vec<&(Span, Symbol, bool)> = resolved
-                    .values()
-                    .filter(|(span, _, _)| {
-                        token.span.start < span.start && span.end < token.span.end
-                    })
-                    .collect();
-                inside.sort_by_key(|(span, _, _)| span.start);
+                let first = by_start.partition_point(|(span, _)| span.start <= token.span.start);
+                let inside = by_start
+                    .get(first..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take_while(|(span, _)| span.start < token.span.end)
+                    .filter(|(span, _)| span.end < token.span.end);
                 let mut at = token.span.start;
-                for (span, symbol, _) in inside {
+                for (span, symbol) in inside {
                     if span.start < at {
                         continue;
                     }

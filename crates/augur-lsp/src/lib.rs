@@ -32,6 +32,7 @@
 
 mod convert;
 mod overlay;
+pub mod stdio;
 
 use augur_ide::edit::ContentChange;
 use augur_syntax::{ColumnUnit, FileId, LineCol};
@@ -696,8 +697,10 @@ pub fn run_stdio() -> i32 {
         };
         // tower-lsp 0.20 stops reading after `exit` but does not return from
         // `serve`; the `exit` notification itself ends the session here.
+        // A malformed message gets a parse error and the session goes on.
+        let (input, output) = stdio::guard(tokio::io::stdin(), tokio::io::stdout());
         tokio::select! {
-            _ = Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(watched) => {}
+            _ = Server::new(input, output, socket).serve(watched) => {}
             _ = exited.notified() => {}
         }
         if shutdown.load(Ordering::SeqCst) {

@@ -60,6 +60,8 @@ codes! {
     /// An invisible bidirectional control character (U+202E and kin) that
     /// would make the text display differently from how it reads.
     BidiControl = "augur::bidi-control",
+    /// An invisible control character (NUL, ESC, …) anywhere in the file.
+    ControlCharacter = "augur::control-character",
     /// A string has a backslash escape Augur does not know.
     BadEscape = "augur::bad-escape",
     /// A number or date literal is out of range or not a real date.

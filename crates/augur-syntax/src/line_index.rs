@@ -44,6 +44,11 @@ impl LineIndex {
         self.line_starts.len()
     }
 
+    /// The byte offset where line `line` (0-based) starts, if there is one.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts.get(line).copied()
+    }
+
     /// The line and column of `offset`. An offset past the end or inside a
     /// multi-byte character is clamped to the character boundary before it.
     pub fn line_col(&self, text: &str, offset: usize, unit: ColumnUnit) -> LineCol {

@@ -88,7 +88,8 @@ fn parse_on_this_stack(text: &str) -> Parse {
             diagnostics: vec![error],
         };
     }
-    let bidi = bidi_control_errors(text);
+    let mut bidi = bidi_control_errors(text);
+    bidi.extend(control_character_errors(text));
     let mut builder = Builder::new(text);
     let file = match AugurParser::parse(Rule::file, text) {
         Ok(mut pairs) => match pairs.next() {
@@ -142,6 +143,48 @@ fn bidi_control_errors(text: &str) -> Vec<Diagnostic> {
             .with_label("invisible character here")
             .with_help(
                 "it makes the text display in a different order than Augur reads it; delete it",
+            )
+        })
+        .collect()
+}
+
+/// Most control-character errors reported for one file (a binary file
+/// would otherwise give one per byte).
+const MAX_CONTROL_ERRORS: usize = 100;
+
+/// Whether `c` at `at` is a control character a playbook may not hold:
+/// every C0 and C1 control and DEL, except tab, line feed, and a carriage
+/// return that ends a CRLF line.
+fn is_forbidden_control(text: &str, at: usize, c: char) -> bool {
+    match c {
+        '\t' | '\n' => false,
+        '\r' => !text
+            .get(at + 1..)
+            .is_some_and(|rest| rest.starts_with('\n')),
+        _ => c.is_control(),
+    }
+}
+
+/// One error per invisible control character (NUL, ESC, backspace…),
+/// wherever it is: in a string it would reach a terminal (an escape sequence
+/// can rewrite what a rep sees), and anywhere it hides from a reviewer.
+fn control_character_errors(text: &str) -> Vec<Diagnostic> {
+    text.char_indices()
+        .filter(|(at, c)| is_forbidden_control(text, *at, *c))
+        .take(MAX_CONTROL_ERRORS)
+        .map(|(at, c)| {
+            Diagnostic::error(
+                Code::ControlCharacter,
+                Span::new(at, at + c.len_utf8()),
+                format!(
+                    "the invisible character U+{:04X} (a control character) is not allowed",
+                    u32::from(c)
+                ),
+            )
+            .with_label("invisible character here")
+            .with_help(
+                "control characters cannot be seen and can change what a terminal shows; delete it \
+                 (tabs, line breaks and CRLF line endings are fine)",
             )
         })
         .collect()
@@ -1380,6 +1423,36 @@ mod tests {
         assert_eq!(parse.file.items.len(), 3);
         assert_eq!(parse.file.comments.len(), 1);
         assert_eq!(parse.file.comments[0].text, "# 注释");
+    }
+
+    #[test]
+    fn control_characters_are_errors_anywhere_but_tabs_and_line_ends_are_fine() {
+        for (text, at) in [
+            ("enum S { a,\0 b }\n", 11),
+            ("playbook \"a\u{1b}[2Jb\" version \"1\"\n", 11),
+            ("# 注释 \u{7}\nenum S { a }\n", 9),
+            ("enum S { a }\r# lone CR\n", 12),
+            ("enum S { a }\n# \u{9b}2J\n", 15),
+        ] {
+            let parse = parse(text);
+            let found: Vec<usize> = parse
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == Code::ControlCharacter)
+                .map(|d| d.span.start)
+                .collect();
+            assert_eq!(found, vec![at], "{text:?}: {:?}", parse.diagnostics);
+        }
+        let fine = parse("enum S {\ta, b }\r\n# 注释\r\nfacts { s: S }\n");
+        assert!(fine.diagnostics.is_empty(), "{:?}", fine.diagnostics);
+        let many = parse(&"\0".repeat(10_000));
+        assert!(
+            many.diagnostics
+                .iter()
+                .filter(|d| d.code == Code::ControlCharacter)
+                .count()
+                <= MAX_CONTROL_ERRORS
+        );
     }
 
     #[test]

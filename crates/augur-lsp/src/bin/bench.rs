@@ -11,7 +11,9 @@
 //!   `didChange` costs once the debounce delay has passed);
 //! - **completion**: completion after `stage == ` in the last signal,
 //!   converted to LSP items;
-//! - **hover**: hover on a fact in the last signal, converted to LSP.
+//! - **hover**: hover on a fact in the last signal, converted to LSP;
+//! - **tokens 10k**: `semanticTokens/full` of a generated 10,000-line
+//!   playbook (must stay under 50 ms: it is linear in the document).
 //!
 //! Prints the median and 95th percentile of each.
 #![deny(clippy::indexing_slicing)]
@@ -258,5 +260,24 @@ fn main() {
         std::hint::black_box(hover);
     }
     report("hover", samples);
+
+    // Semantic tokens of a 10,000-line playbook (the whole request once the
+    // snapshot is analysed: tokens, positions, LSP encoding).
+    let big = generate(10_000);
+    let big_snap = analyze_snapshot(&uri, Arc::from(big.as_str()), 1, 1, unit, &[], None);
+    let mut samples = Vec::new();
+    let mut tokens = 0;
+    for _ in 0..rounds.min(50) {
+        let start = Instant::now();
+        let result = big_snap.semantic_tokens();
+        samples.push(start.elapsed());
+        tokens = result.data.len();
+        std::hint::black_box(result);
+    }
+    report("tokens 10k", samples);
+    println!(
+        "             ({} lines, {tokens} tokens)",
+        big.lines().count()
+    );
     println!("             (hover found: {found})");
 }
