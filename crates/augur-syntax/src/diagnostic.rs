@@ -106,6 +106,9 @@ codes! {
     ConstantCondition = "augur::constant-condition",
     /// (warning) A group whose condition can never hold.
     DeadGroup = "augur::dead-group",
+    /// (warning, editor) A test's `expect` does not hold, or its deal cannot
+    /// be built (a `given` file that does not decode).
+    TestFailed = "augur::test-failed",
 }
 
 /// A secondary label: another place that explains the problem.
