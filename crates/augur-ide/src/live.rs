@@ -540,14 +540,10 @@ pub fn code_lenses(
                     Pin::Test(name) => format!("test “{name}”"),
                     Pin::Deal(path) => format!("deal {path}"),
                 };
-                let result = match &live.result {
-                    Ok(evaluated) => (0..program.verdicts.len())
-                        .filter_map(|v| verdict_summary(analysis, evaluated, v))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                    Err(e) => e.message.clone(),
-                };
-                format!("📌 Pinned: {what} — {result} (click to unpin)")
+                format!(
+                    "📌 Pinned: {what} — {} (click to unpin)",
+                    status(analysis, live)
+                )
             }
             None => "📌 No deal pinned: click “Pin” above a test, or run augur.pinDeal".into(),
         };
@@ -886,4 +882,75 @@ pub fn hover_addition(analysis: &Analysis, symbol: Symbol, live: &Live) -> Optio
         }
     }
     Some(md)
+}
+
+/// [`hover_addition`] for the name written at `offset` in `file`.
+pub fn hover_at(analysis: &Analysis, file: FileId, offset: usize, live: &Live) -> Option<String> {
+    let occurrence = crate::occurrence_at(analysis, file, offset)?;
+    hover_addition(analysis, occurrence.symbol, live)
+}
+
+/// A one-line summary of the pinned deal for a status bar: the verdicts'
+/// chosen arms and the score, or why there is nothing to show.
+pub fn status(analysis: &Analysis, live: &Live) -> String {
+    match &live.result {
+        Ok(evaluated) => {
+            let verdicts: Vec<String> = (0..analysis.program.verdicts.len())
+                .filter_map(|v| verdict_summary(analysis, evaluated, v))
+                .collect();
+            if verdicts.is_empty() {
+                format!("score {}", signed(evaluated.outcome.score))
+            } else {
+                verdicts.join("; ")
+            }
+        }
+        Err(e) => e.message.clone(),
+    }
+}
+
+pub use augur_eval::testing::TestOutcome;
+
+/// Runs the tests of the playbook (all, or the one named `only`) for the
+/// "▶ Run" lenses; an error says why nothing ran.
+pub fn run_tests(
+    analysis: &Analysis,
+    files: &dyn Loader,
+    only: Option<&str>,
+    system_today: Date,
+) -> Result<Vec<TestOutcome>, String> {
+    if analysis.has_errors() {
+        return Err("the playbook has errors: fix them to run its tests".into());
+    }
+    let results: Vec<TestOutcome> = analysis
+        .program
+        .tests
+        .iter()
+        .filter(|t| only.is_none_or(|name| t.name == name))
+        .map(|t| augur_eval::testing::run_test(analysis, files, t, system_today))
+        .collect();
+    if results.is_empty() {
+        return Err(match only {
+            Some(name) => format!("there is no test “{name}” in this playbook"),
+            None => "this playbook has no tests".into(),
+        });
+    }
+    Ok(results)
+}
+
+/// One sentence on a run of tests, for a message to the author.
+pub fn run_summary(results: &[TestOutcome]) -> String {
+    let passed = results.iter().filter(|r| r.passed()).count();
+    match results {
+        [one] if passed == 1 => format!("Test “{}” passed.", one.name),
+        [one] => format!(
+            "Test “{}” failed: see the warnings (augur::test-failed) in the playbook.",
+            one.name
+        ),
+        _ if passed == results.len() => format!("All {passed} tests passed."),
+        _ => format!(
+            "{} of {} tests failed: see the warnings (augur::test-failed) in the playbook.",
+            results.len() - passed,
+            results.len()
+        ),
+    }
 }
