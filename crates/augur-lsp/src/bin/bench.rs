@@ -291,7 +291,11 @@ fn inlay_hints_after_edits(uri: &Url, text: &str, target_line: u32, rounds: usiz
     let mut count = 0;
     for round in 0..rounds {
         let start = Instant::now();
-        let (from, to, insert) = if round % 2 == 0 { (14, 14, "x") } else { (14, 15, "") };
+        let (from, to, insert) = if round % 2 == 0 {
+            (14, 14, "x")
+        } else {
+            (14, 15, "")
+        };
         apply_change(
             &mut current,
             ContentChange {
