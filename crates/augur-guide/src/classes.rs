@@ -497,7 +497,8 @@ mod tests {
                 Value::Int(61)
             ]
         );
-        // days_until(decision_on) >= 0 and <= 7: cut at today and today + 7.
+        // days_until(decision_on) >= 0, <= 7 and <= 30: cut at today,
+        // today + 7 and today + 30.
         let decision = program.fact_index("decision_on").unwrap();
         let values: Vec<String> = classes
             .values(decision, Date::parse("2026-11-20").unwrap())
@@ -514,7 +515,9 @@ mod tests {
                 "2026-11-20",
                 "2026-11-21",
                 "2026-11-27",
-                "2026-11-28"
+                "2026-11-28",
+                "2026-12-20",
+                "2026-12-21"
             ]
         );
         let events = program.fact_index("events").unwrap();

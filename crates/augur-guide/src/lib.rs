@@ -60,7 +60,7 @@ impl Default for Budget {
     fn default() -> Self {
         Budget {
             search: 20_000,
-            changes: 3_000,
+            changes: 500,
             change_size: 3,
         }
     }
@@ -139,6 +139,12 @@ impl<'a> Guide<'a> {
 
     /// Guidance for `deal` evaluated on `today`.
     pub fn guide(&self, deal: &Deal, today: Date) -> Result<Guidance, EvalError> {
+        // One deep stack for the hundreds of evaluations below, rather than
+        // one fresh stack per evaluation on a small thread.
+        augur_syntax::with_stack(|| self.guide_on_this_stack(deal, today))
+    }
+
+    fn guide_on_this_stack(&self, deal: &Deal, today: Date) -> Result<Guidance, EvalError> {
         let program = self.program;
         let outcome = evaluate(program, deal, today)?;
         let search = Search::new(program, &self.classes, deal, today, self.budget.search);
@@ -238,8 +244,10 @@ impl<'a> Guide<'a> {
 
     /// The fact the interview asks about next: the most decisive one.
     pub fn next_question(&self, deal: &Deal, today: Date) -> Result<Option<FactId>, EvalError> {
-        let search = Search::new(self.program, &self.classes, deal, today, self.budget.search);
-        Ok(self.decisive(&search)?.first().map(|d| d.fact))
+        augur_syntax::with_stack(|| {
+            let search = Search::new(self.program, &self.classes, deal, today, self.budget.search);
+            Ok(self.decisive(&search)?.first().map(|d| d.fact))
+        })
     }
 
     /// The question for a fact: its doc string, or its name.

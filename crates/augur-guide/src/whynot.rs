@@ -277,12 +277,7 @@ fn search_changes(
         }
     }
     let wide = evaluate_three_valued(program, &opened, today)?;
-    let reachable = wide
-        .arms
-        .get(verdict as usize)
-        .and_then(|arms| arms.get(arm as usize))
-        .is_none_or(|c| *c != Some(false));
-    if !reachable {
+    if !arm_reachable(&wide, verdict, arm) {
         return Ok((Vec::new(), false, Some(unreachable_reason(guide, &opaque))));
     }
     let values: Vec<Vec<Value>> = candidates
@@ -310,7 +305,31 @@ fn search_changes(
             {
                 let mut works_here = false;
                 let mut choice = vec![0usize; size];
+                if size > 1 {
+                    // One three-valued evaluation with these facts open
+                    // rules out the whole product when the arm stays out.
+                    if evaluations >= guide.budget.changes {
+                        approximate = true;
+                        break 'sizes;
+                    }
+                    evaluations += 1;
+                    let mut opened = deal.clone();
+                    for c in &combo {
+                        if let Some(f) = candidates.get(*c) {
+                            if let Some(slot) = opened.facts.get_mut(*f as usize) {
+                                *slot = Value::Unknown(Blame::fact(*f));
+                            }
+                        }
+                    }
+                    let wide = evaluate_three_valued(program, &opened, today)?;
+                    if !arm_reachable(&wide, verdict, arm) {
+                        choice.clear();
+                    }
+                }
                 'product: loop {
+                    if choice.is_empty() {
+                        break 'product;
+                    }
                     let mut changes = Vec::with_capacity(size);
                     for (slot, candidate) in combo.iter().enumerate() {
                         let (Some(fact), Some(value)) = (
@@ -408,6 +427,23 @@ fn search_changes(
         }
     });
     Ok((found, approximate, reason))
+}
+
+/// Whether some completion may still choose `arm`: its condition is not
+/// false and no arm before it surely holds.
+fn arm_reachable(partial: &Partial, verdict: u32, arm: u32) -> bool {
+    let Some(arms) = partial.arms.get(verdict as usize) else {
+        return true;
+    };
+    for (index, condition) in arms.iter().enumerate() {
+        if index as u32 == arm {
+            return *condition != Some(false);
+        }
+        if *condition == Some(true) {
+            return false;
+        }
+    }
+    true
 }
 
 fn unreachable_reason(guide: &Guide<'_>, opaque: &[FactId]) -> String {
