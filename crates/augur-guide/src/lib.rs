@@ -36,6 +36,7 @@ pub mod cone;
 pub mod report;
 pub mod search;
 pub mod whynot;
+pub mod words;
 
 use augur_check::ir::{ExprKind, FactId, Program, Type};
 use augur_check::Analysis;

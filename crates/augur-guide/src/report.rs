@@ -6,6 +6,7 @@
 //! Chinese playbook reads in Chinese; the few fixed words are the CLI's.
 
 use crate::whynot::{direct_reads, read_name, read_value, source_text};
+use crate::words::Words;
 use crate::{Guidance, Guide};
 use augur_check::ir::FactId;
 use augur_eval::{Deal, Outcome, Value};
@@ -169,7 +170,14 @@ impl Guide<'_> {
 
     /// What each value of a decisive fact does to a verdict, in words:
     /// `Reference only if late_objection is unsolvable or price`.
-    pub fn effect_text(&self, guidance: &Guidance, fact: FactId, verdict: u32) -> Vec<String> {
+    /// `with_current`: also the values that keep the arm chosen now.
+    pub fn effect_text(
+        &self,
+        guidance: &Guidance,
+        fact: FactId,
+        verdict: u32,
+        with_current: bool,
+    ) -> Vec<String> {
         let Some(decisive) = guidance.find_out_next.iter().find(|d| d.fact == fact) else {
             return Vec::new();
         };
@@ -202,22 +210,16 @@ impl Guide<'_> {
                 .filter(|e| e.arms.len() > 1 && e.arms.contains(arm))
                 .map(|e| self.value_text(fact, &e.value))
                 .collect();
-            if *arm == value && sure.is_empty() {
+            if *arm == value && (sure.is_empty() || !with_current) {
                 continue;
             }
             let name = self.fact_name(fact);
+            let words = Words::for_program(self.program);
+            let label = self.arm_label(verdict, *arm);
             if !sure.is_empty() {
-                lines.push(format!(
-                    "{} if {name} is {}",
-                    self.arm_label(verdict, *arm),
-                    sure.join(" or ")
-                ));
+                lines.push(words.arm_if(&label, &name, &sure.join(words.or), true));
             } else if !maybe.is_empty() {
-                lines.push(format!(
-                    "{} possible if {name} is {}",
-                    self.arm_label(verdict, *arm),
-                    maybe.join(" or ")
-                ));
+                lines.push(words.arm_if(&label, &name, &maybe.join(words.or), false));
             }
         }
         lines
@@ -234,37 +236,41 @@ impl Guide<'_> {
         explain: bool,
     ) -> String {
         let program = self.program;
+        let words = Words::for_program(program);
         let mut out = String::new();
         let title = program.title.as_deref().unwrap_or("playbook");
-        out.push_str(&format!("Deal {label}  ({title})\n"));
+        out.push_str(&format!("{} {label}  ({title})\n", words.deal));
         for guide in &guidance.verdicts {
             let Some(info) = program.verdicts.get(guide.verdict as usize) else {
                 continue;
             };
             let chosen = self.arm_label(guide.verdict, guide.value);
-            let mut line = format!("  {}: {chosen}", info.label);
+            let mut line = format!("  {}{}{chosen}", info.label, words.colon());
             if guide.decided && guide.possible.first() != Some(&guide.value) {
                 // What is recorded matches no complete deal.
-                line.push_str(&format!(
-                    " as recorded, but once everything is known it is {}",
-                    self.arm_label(guide.verdict, guide.possible.first().copied().unwrap_or(0))
+                line.push_str(&words.as_recorded_but(
+                    &self.arm_label(guide.verdict, guide.possible.first().copied().unwrap_or(0)),
                 ));
             } else if !guide.decided {
                 let mut changes = Vec::new();
                 for d in &guidance.find_out_next {
-                    changes.extend(self.effect_text(guidance, d.fact, guide.verdict));
+                    changes.extend(self.effect_text(guidance, d.fact, guide.verdict, false));
                 }
-                line.push_str(" — not settled");
+                line.push_str(words.dash());
+                line.push_str(words.not_settled);
                 if !changes.is_empty() {
-                    line.push_str(": ");
-                    line.push_str(&changes.join("; "));
+                    line.push_str(words.colon());
+                    line.push_str(&changes.join(words.clause_sep()));
                 }
-                line.push('.');
+                line.push_str(words.stop());
             } else {
-                line.push_str(" — settled.");
+                line.push_str(words.dash());
+                line.push_str(words.settled);
+                line.push_str(words.stop());
             }
             if guide.approximate {
-                line.push_str(" (search cut short: possibly less open than shown)");
+                line.push(' ');
+                line.push_str(words.cut_short);
             }
             out.push_str(&line);
             out.push('\n');
@@ -272,11 +278,13 @@ impl Guide<'_> {
                 if guide.possible.contains(&why.arm) {
                     continue;
                 }
-                let failed: Vec<String> = why.failed.iter().map(failed_text).collect();
+                let failed: Vec<String> = why.failed.iter().map(|f| self.failed_text(f)).collect();
                 let mut line = format!(
-                    "    {} is out of reach: {}",
+                    "    {}{}{}{}",
                     self.arm_label(guide.verdict, why.arm),
-                    failed.join("; ")
+                    words.out_of_reach,
+                    words.colon(),
+                    failed.join(words.clause_sep())
                 );
                 if let Some(change) = why.changes.first() {
                     let parts: Vec<String> = change
@@ -289,55 +297,47 @@ impl Guide<'_> {
                             )
                         })
                         .collect();
-                    line.push_str(&format!(" (it would take {})", parts.join(", ")));
-                } else if let Some(reason) = &why.reason {
+                    line.push_str(&words.it_would_take(&parts.join(words.list_sep)));
+                } else if let (Some(reason), false) = (&why.reason, why.approximate) {
                     line.push_str(&format!(" ({reason})"));
                 }
                 out.push_str(&line);
                 out.push('\n');
             }
         }
-        out.push_str(&format!("  score {}", signed(outcome.score)));
+        out.push_str(&format!("  {} {}", words.score, signed(outcome.score)));
         let (low, high) = guidance.partial.score;
         if low != high {
-            out.push_str(&format!(
-                " (between {} and {} once everything is known)",
-                signed(low),
-                signed(high)
-            ));
+            out.push_str(&words.between(&signed(low), &signed(high)));
         }
         out.push('\n');
-        self.signals_text(outcome, &mut out);
+        self.signals_text(outcome, words, &mut out);
         if !outcome.advice.is_empty() {
-            out.push_str("\nAdvice\n");
+            out.push_str(&format!("\n{}\n", words.advice));
             for (id, text) in &outcome.advice {
-                let settled = guidance.settled.get(*id as usize).copied().unwrap_or(true);
-                if settled {
-                    out.push_str(&format!("  • {text}\n"));
-                } else {
-                    out.push_str(&format!(
-                        "  • {text}\n    (not settled: given because something is not known yet)\n"
-                    ));
+                out.push_str(&format!("  • {text}\n"));
+                if !guidance.settled.get(*id as usize).copied().unwrap_or(true) {
+                    out.push_str(&format!("    {}\n", words.advice_not_settled));
                 }
             }
         }
         if !guidance.find_out_next.is_empty() {
-            out.push_str("\nFind out next\n");
+            out.push_str(&format!("\n{}\n", words.find_out_next));
             for d in &guidance.find_out_next {
                 let question = self.question(d.fact);
                 let name = self.fact_name(d.fact);
                 if question == name {
                     out.push_str(&format!("  ? {name}\n"));
                 } else {
-                    out.push_str(&format!("  ? {name} — {question}\n"));
+                    out.push_str(&format!("  ? {name}{}{question}\n", words.dash()));
                 }
                 for (v, _) in &d.verdicts {
                     let label = program
                         .verdicts
                         .get(*v as usize)
                         .map_or("", |i| i.label.as_str());
-                    for effect in self.effect_text(guidance, d.fact, *v) {
-                        out.push_str(&format!("      {label}: {effect}\n"));
+                    for effect in self.effect_text(guidance, d.fact, *v, true) {
+                        out.push_str(&format!("      {label}{}{effect}\n", words.colon()));
                     }
                 }
                 let advice: Vec<String> = d
@@ -348,13 +348,15 @@ impl Guide<'_> {
                     .collect();
                 if !advice.is_empty() {
                     out.push_str(&format!(
-                        "      can change the advice: {}\n",
-                        advice.join(", ")
+                        "      {}{}{}\n",
+                        words.can_change_advice,
+                        words.colon(),
+                        advice.join(words.list_sep)
                     ));
                 }
             }
         } else if guidance.verdicts.iter().all(|v| v.decided) {
-            out.push_str("\nNothing left to find out changes the verdict or the advice.\n");
+            out.push_str(&format!("\n{}\n", words.nothing_left));
         }
         if !guidance.message_only.is_empty() {
             let names: Vec<String> = guidance
@@ -363,8 +365,10 @@ impl Guide<'_> {
                 .map(|f| self.fact_name(*f))
                 .collect();
             out.push_str(&format!(
-                "\nOnly to complete a message: {}\n",
-                names.join(", ")
+                "\n{}{}{}\n",
+                words.only_message,
+                words.colon(),
+                names.join(words.list_sep)
             ));
         }
         if explain {
@@ -373,10 +377,10 @@ impl Guide<'_> {
         out
     }
 
-    fn signals_text(&self, outcome: &Outcome, out: &mut String) {
+    fn signals_text(&self, outcome: &Outcome, words: &Words, out: &mut String) {
         let program = self.program;
         let mut any = false;
-        let mut sections: Vec<(Option<u32>, String)> = vec![(None, "Signals".to_string())];
+        let mut sections: Vec<(Option<u32>, String)> = vec![(None, words.signals.to_string())];
         sections.extend(program.groups.iter().enumerate().map(|(id, g)| {
             (
                 Some(id as u32),
@@ -420,7 +424,7 @@ impl Guide<'_> {
             }
         }
         if !any {
-            out.push_str("\nNo signals fired.\n");
+            out.push_str(&format!("\n{}\n", words.no_signals));
         }
     }
 
@@ -428,12 +432,13 @@ impl Guide<'_> {
     /// the values its condition read.
     fn explain_text(&self, deal: &Deal, outcome: &Outcome, guidance: &Guidance, out: &mut String) {
         let program = self.program;
-        out.push_str("\nEvery signal\n");
+        let words = Words::for_program(program);
+        out.push_str(&format!("\n{}\n", words.every_signal));
         for (id, signal) in program.signals.iter().enumerate() {
             let state = match guidance.partial.fired.get(id).copied().flatten() {
-                None => "undecided",
-                Some(true) => "fired",
-                Some(false) => "not fired",
+                None => words.undecided,
+                Some(true) => words.fired,
+                Some(false) => words.not_fired,
             };
             let reads: Vec<String> = direct_reads(&signal.when)
                 .into_iter()
@@ -450,7 +455,12 @@ impl Guide<'_> {
                 source_text(self, &signal.when)
             ));
             if !reads.is_empty() {
-                out.push_str(&format!("             read: {}\n", reads.join(", ")));
+                out.push_str(&format!(
+                    "             {}{}{}\n",
+                    words.read,
+                    words.colon(),
+                    reads.join(words.list_sep)
+                ));
             }
         }
     }
@@ -484,13 +494,31 @@ fn read_for_explain(
     };
     let value = value.unwrap_or_else(Value::unknown);
     match read_value(guide, &guidance.partial, e, &value) {
-        Json::Null => "not known".to_string(),
+        Json::Null => Words::for_program(guide.program).not_known.to_string(),
         Json::String(s) => s,
         other => other.to_string(),
     }
 }
 
-fn failed_text(failed: &crate::Failed) -> String {
+impl Guide<'_> {
+    /// A failed condition in words: the labels of the signals that made it
+    /// fail, or the condition with the values it read.
+    fn failed_text(&self, failed: &crate::Failed) -> String {
+        let labels: Vec<String> = failed
+            .because
+            .iter()
+            .filter_map(|s| self.program.signals.get(*s as usize))
+            .map(|s| s.label.clone())
+            .collect();
+        if labels.is_empty() {
+            condition_text(failed)
+        } else {
+            labels.join(", ")
+        }
+    }
+}
+
+fn condition_text(failed: &crate::Failed) -> String {
     let reads: Vec<String> = failed
         .read
         .iter()

@@ -43,6 +43,9 @@ pub struct Failed {
     /// The names it reads directly and their values (`"undecided"` for a
     /// signal the unknown facts leave open).
     pub read: Vec<(String, serde_json::Value)>,
+    /// Signals that fired and that it reads (directly or through lets): the
+    /// behaviour that made it fail, in the playbook's words.
+    pub because: Vec<u32>,
 }
 
 /// Set `fact` to `to`.
@@ -116,11 +119,17 @@ pub fn direct_reads(expr: &Expr) -> Vec<&Expr> {
             | ExprKind::Signal(_)
             | ExprKind::Verdict(_)
             | ExprKind::Score
-            | ExprKind::GroupScore(_) => {
-                if !out.iter().any(|o| same_read(o, e)) {
-                    out.push(e);
-                }
+            | ExprKind::GroupScore(_)
+                if !out.iter().any(|o| same_read(o, e)) =>
+            {
+                out.push(e);
             }
+            ExprKind::Fact(_)
+            | ExprKind::Let(_)
+            | ExprKind::Signal(_)
+            | ExprKind::Verdict(_)
+            | ExprKind::Score
+            | ExprKind::GroupScore(_) => {}
             ExprKind::Field(x, _)
             | ExprKind::MapField(x, _)
             | ExprKind::Not(x)
@@ -154,6 +163,50 @@ fn same_read(a: &Expr, b: &Expr) -> bool {
         | (ExprKind::GroupScore(x), ExprKind::GroupScore(y)) => x == y,
         (ExprKind::Score, ExprKind::Score) => true,
         _ => false,
+    }
+}
+
+/// The signals an expression reads, directly or through lets (not through
+/// the score, which reads them all).
+fn signals_read(program: &augur_check::ir::Program, expr: &Expr) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut lets = Vec::new();
+    let mut stack = vec![expr];
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            ExprKind::Signal(id) => {
+                if !out.contains(id) {
+                    out.push(*id);
+                }
+            }
+            ExprKind::Let(id) => {
+                if !lets.contains(id) {
+                    lets.push(*id);
+                    if let Some(info) = program.lets.get(*id as usize) {
+                        stack.push(&info.value);
+                    }
+                }
+            }
+            _ => stack.extend(direct_children(e)),
+        }
+    }
+    out
+}
+
+fn direct_children(e: &Expr) -> Vec<&Expr> {
+    match &e.kind {
+        ExprKind::Field(x, _) | ExprKind::MapField(x, _) | ExprKind::Not(x) | ExprKind::Neg(x) => {
+            vec![x]
+        }
+        ExprKind::And(a, b)
+        | ExprKind::Or(a, b)
+        | ExprKind::Compare(_, a, b)
+        | ExprKind::Arith(_, a, b)
+        | ExprKind::Coalesce(a, b) => vec![a, b],
+        ExprKind::In { value, list, .. } => vec![value, list],
+        ExprKind::Filter { list, cond, .. } => vec![list, cond],
+        ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -233,10 +286,20 @@ fn failed_parts(
             Some(Value::Bool(false)) => Some(false),
             _ => None,
         };
+        let because = signals_read(guide.program, part)
+            .into_iter()
+            .filter(|s| {
+                let fired = partial.fired.get(*s as usize).copied().flatten();
+                // Failing because it fired (`not s`) or because it did not.
+                fired.is_some()
+            })
+            .filter(|s| partial.fired.get(*s as usize).copied().flatten() == Some(true))
+            .collect();
         failed.push(Failed {
             condition: source_text(guide, part),
             value,
             read: read_values,
+            because,
         });
     }
     Ok(failed)

@@ -36,7 +36,7 @@ const EVENTS: &[&str] = &[
 /// A value of the fact's type drawn from `pick`.
 fn any_value(program: &augur_check::ir::Program, ty: &Type, pick: u64) -> Option<Value> {
     Some(match ty {
-        Type::Bool => Value::Bool(pick % 2 == 0),
+        Type::Bool => Value::Bool(pick.is_multiple_of(2)),
         Type::Int => Value::Int((pick % 200) as i64 - 50),
         Type::Date => Value::Date(Date::from_days(
             Date::parse("2026-11-20").unwrap().days() + (pick % 120) as i32 - 60,
