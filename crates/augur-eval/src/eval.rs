@@ -45,6 +45,8 @@ struct Frame<'a> {
     today: Date,
     lets: Vec<Value>,
     fired: Vec<bool>,
+    /// Signals whose condition was unknown (for `decided(…)`).
+    undecided: Vec<bool>,
     group_active: Vec<bool>,
     verdicts: Vec<u32>,
     /// The lists being filtered by `where`/`any`/`all`, innermost last,
@@ -273,6 +275,7 @@ impl<'a> Frame<'a> {
             today,
             lets: vec![Value::unknown(); program.lets.len()],
             fired: vec![false; program.signals.len()],
+            undecided: vec![false; program.signals.len()],
             group_active: vec![false; program.groups.len()],
             verdicts: vec![0; program.verdicts.len()],
             items: Vec::new(),
@@ -345,6 +348,9 @@ impl<'a> Frame<'a> {
                     if let Some(slot) = self.fired.get_mut(id as usize) {
                         *slot = fired;
                     }
+                    if let Some(slot) = self.undecided.get_mut(id as usize) {
+                        *slot = undecided.is_some();
+                    }
                     if let Some(slot) = self
                         .three
                         .as_mut()
@@ -398,12 +404,14 @@ impl<'a> Frame<'a> {
     /// A condition as recorded (true only when known true), and in the
     /// three-valued reading also the blame when it is undecided.
     fn tri_condition(&mut self, expr: &ir::Expr) -> Result<(bool, Option<Blame>), EvalError> {
-        if self.three.is_none() {
-            return Ok((self.condition(expr)?, None));
-        }
         Ok(match self.eval(expr)? {
             Value::Bool(b) => (b, None),
-            Value::Unknown(blame) => (false, Some(blame)),
+            Value::Unknown(blame) => {
+                if self.three.is_none() {
+                    self.relevant.union(&blame);
+                }
+                (false, Some(blame))
+            }
             _ => (false, None),
         })
     }
@@ -957,6 +965,21 @@ impl Frame<'_> {
         args: &[ir::Expr],
         expr: &ir::Expr,
     ) -> Result<Value, EvalError> {
+        if builtin == Builtin::Decided {
+            let Some(ExprKind::Signal(id)) = args.first().map(|a| &a.kind) else {
+                return Ok(Value::unknown());
+            };
+            let open = self
+                .three
+                .as_ref()
+                .and_then(|t| t.signals.get(*id as usize).cloned().flatten());
+            return Ok(match open {
+                // Three-valued: any completion of the open facts decides it.
+                Some(blame) if self.is_open(&blame) => Value::Unknown(blame),
+                Some(_) => Value::Bool(false),
+                None => Value::Bool(!self.undecided.get(*id as usize).copied().unwrap_or(false)),
+            });
+        }
         if builtin == Builtin::Known {
             if let Some(Value::Unknown(blame)) = values.first() {
                 if self.is_open(blame) {
@@ -1043,7 +1066,7 @@ impl Frame<'_> {
                 Some(needle) => Value::Bool(items.iter().any(|item| equal(item, needle))),
                 None => Value::unknown(),
             },
-            Builtin::Known => Value::Bool(true),
+            Builtin::Known | Builtin::Decided => Value::Bool(true),
         })
     }
 }
