@@ -144,6 +144,9 @@ pub enum Builtin {
     ContainsText,
     ContainsItem,
     Known,
+    /// `decided(signal)`: the signal's condition was decided (fired, or
+    /// decided not to fire) from what is recorded.
+    Decided,
 }
 
 #[derive(Clone, Debug)]

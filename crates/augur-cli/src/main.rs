@@ -90,6 +90,14 @@ enum Command {
         /// (text: on stderr; json/jsonl: a last record {"summary": …})
         #[arg(long)]
         summary: bool,
+        /// Evaluate as if the deal recorded FACT=VALUE (read as a CSV cell; repeatable;
+        /// an empty VALUE makes the fact unknown)
+        #[arg(long = "set", value_name = "FACT=VALUE")]
+        set: Vec<String>,
+        /// jsonl: add guidance to each result (possible verdicts, why not, what to find
+        /// out next); text and json always have it
+        #[arg(long)]
+        guide: bool,
     },
     /// Run the language server for editors (LSP over stdin/stdout)
     Lsp,
@@ -116,6 +124,8 @@ fn main() -> ExitCode {
             strict,
             jobs,
             summary,
+            set,
+            guide,
         } => {
             let today = match today.as_deref().map(|t| Date::parse(t).ok_or(t)) {
                 Some(Err(bad)) => {
@@ -137,6 +147,8 @@ fn main() -> ExitCode {
                     jobs: jobs.map_or_else(eval_cmd::default_jobs, usize::from),
                 },
                 summary,
+                set: &set,
+                guide,
             })
         }
     }

@@ -38,6 +38,8 @@ pub mod value;
 
 pub use deal::{decode_deal, Deal, DealError};
 pub use decode::DealDecoder;
-pub use eval::{evaluate, evaluate_with_probes, EvalError, Outcome};
+pub use eval::{
+    evaluate, evaluate_three_valued, evaluate_with_probes, EvalError, Outcome, Partial,
+};
 pub use report::Reporter;
 pub use value::Value;

@@ -39,6 +39,20 @@ impl Blame {
         }
     }
 
+    /// Whether the two sets share a fact.
+    pub fn intersects(&self, other: &Blame) -> bool {
+        self.words
+            .iter()
+            .zip(other.words.iter())
+            .any(|(a, b)| a & b != 0)
+    }
+
+    pub fn contains(&self, fact: FactId) -> bool {
+        self.words
+            .get((fact / 64) as usize)
+            .is_some_and(|bits| bits & (1 << (fact % 64)) != 0)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.words.iter().all(|w| *w == 0)
     }

@@ -106,6 +106,9 @@ codes! {
     ConstantCondition = "augur::constant-condition",
     /// (warning) A group whose condition can never hold.
     DeadGroup = "augur::dead-group",
+    /// (warning) `not <signal>` where the signal may be undecided (its facts
+    /// unknown): it then holds although nothing decided the signal.
+    UndecidedNot = "augur::undecided-not",
     /// (warning, editor) A test's `expect` does not hold, or its deal cannot
     /// be built (a `given` file that does not decode).
     TestFailed = "augur::test-failed",
