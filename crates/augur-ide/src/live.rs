@@ -76,6 +76,56 @@ pub struct Reach {
     pub possible: Vec<Vec<bool>>,
     /// Per verdict: how many unknown facts can change it.
     pub deciding: Vec<usize>,
+    /// Per verdict: per arm, the unknown facts that can lead to it.
+    pub arm_facts: Vec<Vec<Vec<FactId>>>,
+    /// Per verdict: the search was cut by its budget (`possible` may hold
+    /// arms no completion reaches).
+    pub approximate: Vec<bool>,
+    /// Per advice: `false` when it is given only because something is
+    /// undecided.
+    pub advice_settled: Vec<bool>,
+}
+
+/// The possible-verdicts analysis of `augur-guide` for the pinned deal;
+/// `None` when it cannot say (it fails where evaluation fails).
+pub fn reach(analysis: &Analysis, deal: &Deal, today: Date) -> Option<Reach> {
+    let program = &analysis.program;
+    let guidance = augur_guide::Guide::new(analysis).guide(deal, today).ok()?;
+    let mut reach = Reach {
+        advice_settled: guidance.settled.clone(),
+        ..Reach::default()
+    };
+    for (v, verdict) in program.verdicts.iter().enumerate() {
+        let guide = guidance.verdicts.iter().find(|g| g.verdict as usize == v);
+        reach.possible.push(
+            (0..verdict.arms.len())
+                .map(|a| guide.is_none_or(|g| g.possible.contains(&(a as u32))))
+                .collect(),
+        );
+        reach.approximate.push(guide.is_some_and(|g| g.approximate));
+        let deciders: Vec<&augur_guide::Decisive> = guidance
+            .find_out_next
+            .iter()
+            .filter(|d| d.verdicts.iter().any(|(id, _)| *id as usize == v))
+            .collect();
+        reach.deciding.push(deciders.len());
+        reach.arm_facts.push(
+            (0..verdict.arms.len() as u32)
+                .map(|a| {
+                    deciders
+                        .iter()
+                        .filter(|d| {
+                            d.verdicts
+                                .iter()
+                                .any(|(id, arms)| *id as usize == v && arms.contains(&a))
+                        })
+                        .map(|d| d.fact)
+                        .collect()
+                })
+                .collect(),
+        );
+    }
+    Some(reach)
 }
 
 /// A signal's result for the pinned deal.
@@ -240,6 +290,13 @@ fn evaluate_inner(
         .iter()
         .map(|_| values.next().unwrap_or_else(Value::unknown))
         .collect();
+    // With every fact known there is nothing to find out: the plain labels
+    // (chosen / not chosen) say it all, and the search is skipped.
+    let reach = if deal.facts.iter().any(Value::is_unknown) {
+        reach(analysis, &deal, today)
+    } else {
+        None
+    };
     Ok(Evaluated {
         deal,
         today,
@@ -247,7 +304,7 @@ fn evaluate_inner(
         signals,
         arm_conditions,
         advice_conditions,
-        reach: None,
+        reach,
     })
 }
 
@@ -366,9 +423,28 @@ fn arm_label(analysis: &Analysis, live: &Evaluated, verdict: usize, arm: usize) 
         .and_then(|arms| arms.get(arm))
         .cloned()
         .flatten();
+    let deciders = live
+        .reach
+        .as_ref()
+        .and_then(|r| r.arm_facts.get(verdict)?.get(arm).cloned())
+        .unwrap_or_default();
+    let approximate = live
+        .reach
+        .as_ref()
+        .is_some_and(|r| r.approximate.get(verdict).copied().unwrap_or(false));
+    let settled = live
+        .reach
+        .as_ref()
+        .and_then(|r| r.possible.get(verdict))
+        .is_some_and(|arms| arms.iter().filter(|p| **p).count() <= 1);
     match (chosen, possible) {
-        (true, Some(true)) | (true, None) => "✓ chosen".into(),
-        (true, Some(false)) => "✓ chosen (not settled)".into(),
+        (true, None) => "✓ chosen".into(),
+        (true, Some(_)) if settled => "✓ chosen, settled".into(),
+        (true, Some(_)) => "✓ chosen, not settled".into(),
+        (false, Some(true)) if !deciders.is_empty() => {
+            format!("possible: depends on {}", fact_names(analysis, &deciders))
+        }
+        (false, Some(true)) if approximate => "possible (not searched to the end)".into(),
         (false, Some(true)) => match condition.as_ref().and_then(blame_of) {
             Some(facts) => format!("possible: needs {}", fact_names(analysis, &facts)),
             None => "possible".into(),
@@ -461,7 +537,13 @@ pub fn inlay_hints(analysis: &Analysis, file: FileId, live: &Evaluated) -> Vec<I
             continue;
         };
         let given = live.outcome.advice.iter().any(|(a, _)| *a as usize == id);
-        let label = if given {
+        let settled = live
+            .reach
+            .as_ref()
+            .is_none_or(|r| r.advice_settled.get(id).copied().unwrap_or(true));
+        let label = if given && !settled {
+            "✓ given, not settled".to_string()
+        } else if given {
             "✓ given".to_string()
         } else {
             match live.advice_conditions.get(id).and_then(blame_of) {

@@ -81,7 +81,7 @@ fn a_pinned_test_shows_every_signal_let_arm_and_advice() {
     );
     assert_eq!(
         hint_after(&analysis, &hints, "backup       \"Backup\"         when red_flags == 0 and (stage == early or score > -8)").label,
-        "✓ chosen"
+        "✓ chosen, settled"
     );
     assert_eq!(
         hint_after(
@@ -90,7 +90,7 @@ fn a_pinned_test_shows_every_signal_let_arm_and_advice() {
             "reference    \"Reference only\" otherwise"
         )
         .label,
-        "✗ not chosen"
+        "✗ impossible"
     );
     assert_eq!(
         hint_after(&analysis, &hints, "advice leave_early").label,
@@ -118,6 +118,7 @@ fn an_undecided_signal_names_the_unknown_facts() {
     let analysis = analyze("p.augur", &loader);
     let live = evaluate_pin(&analysis, &loader, &Pin::Test("t".into()), today());
     let evaluated = live.result.as_ref().unwrap();
+    // With the possible-verdicts analysis (augur-guide): `access` decides.
     let hints = inlay_hints(&analysis, FileId::ROOT, evaluated);
     assert_eq!(
         hint_after(&analysis, &hints, "signal open").label,
@@ -126,27 +127,50 @@ fn an_undecided_signal_names_the_unknown_facts() {
     assert_eq!(hint_after(&analysis, &hints, "signal big").label, "✓ +2");
     assert_eq!(
         hint_after(&analysis, &hints, "\"Good\" when access").label,
+        "possible: depends on access"
+    );
+    assert_eq!(
+        hint_after(&analysis, &hints, "otherwise").label,
+        "✓ chosen, not settled"
+    );
+    assert_eq!(
+        verdict_summary(&analysis, evaluated, 0).unwrap(),
+        "Other · score +2 · 1 question decides it"
+    );
+    // Without it: the condition's unknown facts, chosen / not chosen.
+    let mut plain = evaluated.clone();
+    plain.reach = None;
+    let hints = inlay_hints(&analysis, FileId::ROOT, &plain);
+    assert_eq!(
+        hint_after(&analysis, &hints, "\"Good\" when access").label,
         "? needs access"
     );
     assert_eq!(hint_after(&analysis, &hints, "otherwise").label, "✓ chosen");
     assert_eq!(
-        verdict_summary(&analysis, evaluated, 0).unwrap(),
+        verdict_summary(&analysis, &plain, 0).unwrap(),
         "Other · score +2"
     );
-    // With the possible-verdicts analysis, arms say possible / impossible.
-    let mut with_reach = evaluated.clone();
-    with_reach.reach = Some(Reach {
-        possible: vec![vec![true, true]],
-        deciding: vec![1],
+    // An arm no completion reaches is impossible; a decided verdict is settled.
+    let mut decided = evaluated.clone();
+    decided.reach = Some(Reach {
+        possible: vec![vec![false, true]],
+        deciding: vec![0],
+        arm_facts: vec![vec![vec![], vec![]]],
+        approximate: vec![false],
+        advice_settled: vec![],
     });
-    let hints = inlay_hints(&analysis, FileId::ROOT, &with_reach);
+    let hints = inlay_hints(&analysis, FileId::ROOT, &decided);
     assert_eq!(
         hint_after(&analysis, &hints, "\"Good\" when access").label,
-        "possible: needs access"
+        "✗ impossible"
     );
     assert_eq!(
-        verdict_summary(&analysis, &with_reach, 0).unwrap(),
-        "Other · score +2 · 1 question decides it"
+        hint_after(&analysis, &hints, "otherwise").label,
+        "✓ chosen, settled"
+    );
+    assert_eq!(
+        verdict_summary(&analysis, &decided, 0).unwrap(),
+        "Other · score +2 · settled"
     );
 }
 
@@ -302,4 +326,45 @@ fn a_broken_playbook_or_a_missing_test_explains_itself() {
     let analysis = example("standing.augur");
     let live = evaluate_pin(&analysis, &examples(), &Pin::Test("gone".into()), today());
     assert!(live.result.unwrap_err().message.contains("no longer"));
+}
+
+/// The examples' folder, with one more deal file in memory.
+struct WithDeal {
+    fs: FsLoader,
+    deal: &'static str,
+}
+
+impl augur_check::Loader for WithDeal {
+    fn load(&self, path: &str) -> Result<String, String> {
+        if path == "late.json" {
+            Ok(self.deal.to_string())
+        } else {
+            self.fs.load(path)
+        }
+    }
+}
+
+#[test]
+fn one_question_decides_a_late_deal_with_nothing_else_known() {
+    // The issue's own example: late stage, nothing else known → Backup, and
+    // only `late_objection` can change it (to Reference only).
+    for playbook in ["standing.augur", "standing.zh.augur"] {
+        let loader = WithDeal {
+            fs: examples(),
+            deal: r#"{"id": "u1", "stage": "late"}"#,
+        };
+        let analysis = analyze(playbook, &loader);
+        let live = evaluate_pin(&analysis, &loader, &Pin::Deal("late.json".into()), today());
+        let evaluated = live.result.as_ref().unwrap();
+        let summary = verdict_summary(&analysis, evaluated, 0).unwrap();
+        assert!(summary.ends_with("· 1 question decides it"), "{summary}");
+        let hints = inlay_hints(&analysis, FileId::ROOT, evaluated);
+        let labels: Vec<&str> = hints.iter().map(|h| h.label.as_str()).collect();
+        assert!(labels.contains(&"✓ chosen, not settled"), "{labels:?}");
+        assert!(labels.contains(&"✗ impossible"), "{labels:?}");
+        assert!(
+            labels.contains(&"possible: depends on late_objection"),
+            "{labels:?}"
+        );
+    }
 }

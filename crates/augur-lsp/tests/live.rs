@@ -577,3 +577,46 @@ async fn tests_run_by_command() {
     assert!(error.message.contains("uri"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_verdict_lens_says_how_many_questions_decide_it() {
+    // The Chinese flagship playbook, a late deal with nothing else known:
+    // Backup, and one question (late_objection) decides it.
+    let dir = folder("guide");
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/standing.zh.augur"),
+    )
+    .unwrap();
+    let uri = uri_of(&dir.join("立场.augur"));
+    std::fs::write(dir.join("晚期.json"), r#"{"id": "u1", "stage": "late"}"#).unwrap();
+    let (mut h, _) = Harness::start(json!({})).await;
+    h.open(&uri, &text).await;
+    let status = h
+        .command("augur.pinDeal", json!({ "uri": uri, "path": "晚期.json" }))
+        .await
+        .unwrap();
+    let status = status["status"].as_str().unwrap().to_string();
+    assert!(status.ends_with("· 1 question decides it"), "{status}");
+    let lenses = h.lenses(&uri).await;
+    let verdict_line = after(&text, "\nverdict ", "utf-16")["line"]
+        .as_u64()
+        .unwrap();
+    let verdict = lenses
+        .iter()
+        .find(|l| l["range"]["start"]["line"] == verdict_line)
+        .unwrap_or_else(|| panic!("{lenses:#?}"));
+    let title = verdict["command"]["title"].as_str().unwrap();
+    assert!(
+        title.contains("· 1 question decides it · pinned: 晚期.json"),
+        "{title}"
+    );
+    let hints = h.hints(&uri).await;
+    let labels: Vec<&str> = hints.iter().filter_map(|h| h["label"].as_str()).collect();
+    assert!(labels.contains(&"✗ impossible"), "{labels:?}");
+    assert!(labels.contains(&"✓ chosen, not settled"), "{labels:?}");
+    assert!(
+        labels.contains(&"possible: depends on late_objection"),
+        "{labels:?}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
