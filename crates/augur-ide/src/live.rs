@@ -86,11 +86,38 @@ pub struct Reach {
     pub advice_settled: Vec<bool>,
 }
 
+/// What the editor lets the possible-verdicts search spend after each edit.
+/// A playbook of up to 100 rules (signals, lets, arms, advice) gets 4,000
+/// three-valued evaluations, enough for the flagship playbook's deals to be
+/// searched to the end; in a bigger one each evaluation costs more, so it
+/// gets fewer (120,000 / rules: 154 for a 5,000-line playbook of 775 rules).
+/// A search cut short is reported as such, never as an exact answer.
+pub fn editor_budget(program: &augur_check::Program) -> augur_guide::Budget {
+    let rules = program.signals.len()
+        + program.lets.len()
+        + program.advice.len()
+        + program.verdicts.iter().map(|v| v.arms.len()).sum::<usize>();
+    let search = if rules <= 100 {
+        4_000
+    } else {
+        (120_000 / rules as u64).clamp(32, 1_200)
+    };
+    augur_guide::Budget {
+        search,
+        changes: (search / 10).clamp(8, 400),
+        change_size: 2,
+    }
+}
+
 /// The possible-verdicts analysis of `augur-guide` for the pinned deal;
 /// `None` when it cannot say (it fails where evaluation fails).
 pub fn reach(analysis: &Analysis, deal: &Deal, today: Date) -> Option<Reach> {
     let program = &analysis.program;
-    let guidance = augur_guide::Guide::new(analysis).guide(deal, today).ok()?;
+    let mut guide = augur_guide::Guide::new(analysis);
+    guide.budget = editor_budget(program);
+    let guidance = guide.guide(deal, today).ok()?;
+    // The budget spent: the decisive facts may be incomplete too.
+    let cut = guidance.evaluations >= guide.budget.search;
     let mut reach = Reach {
         advice_settled: guidance.settled.clone(),
         ..Reach::default()
@@ -102,7 +129,9 @@ pub fn reach(analysis: &Analysis, deal: &Deal, today: Date) -> Option<Reach> {
                 .map(|a| guide.is_none_or(|g| g.possible.contains(&(a as u32))))
                 .collect(),
         );
-        reach.approximate.push(guide.is_some_and(|g| g.approximate));
+        reach
+            .approximate
+            .push(cut || guide.is_some_and(|g| g.approximate));
         let deciders: Vec<&augur_guide::Decisive> = guidance
             .find_out_next
             .iter()
@@ -439,12 +468,12 @@ fn arm_label(analysis: &Analysis, live: &Evaluated, verdict: usize, arm: usize) 
         .is_some_and(|arms| arms.iter().filter(|p| **p).count() <= 1);
     match (chosen, possible) {
         (true, None) => "✓ chosen".into(),
-        (true, Some(_)) if settled => "✓ chosen, settled".into(),
+        (true, Some(_)) if settled && !approximate => "✓ chosen, settled".into(),
         (true, Some(_)) => "✓ chosen, not settled".into(),
+        (false, Some(true)) if approximate => "possible (not searched to the end)".into(),
         (false, Some(true)) if !deciders.is_empty() => {
             format!("possible: depends on {}", fact_names(analysis, &deciders))
         }
-        (false, Some(true)) if approximate => "possible (not searched to the end)".into(),
         (false, Some(true)) => match condition.as_ref().and_then(blame_of) {
             Some(facts) => format!("possible: needs {}", fact_names(analysis, &facts)),
             None => "possible".into(),
@@ -588,6 +617,10 @@ pub fn verdict_summary(analysis: &Analysis, live: &Evaluated, verdict: usize) ->
     let arm = info.arms.get(*chosen as usize)?;
     let mut title = format!("{} · score {}", arm.label, signed(live.outcome.score));
     if let Some(reach) = &live.reach {
+        if reach.approximate.get(verdict).copied().unwrap_or(false) {
+            title.push_str(" · open questions remain (not searched to the end)");
+            return Some(title);
+        }
         match reach.deciding.get(verdict) {
             Some(0) | None => title.push_str(" · settled"),
             Some(1) => title.push_str(" · 1 question decides it"),

@@ -368,3 +368,39 @@ fn one_question_decides_a_late_deal_with_nothing_else_known() {
         );
     }
 }
+
+#[test]
+fn a_search_cut_short_says_so_instead_of_counting_questions() {
+    // 150 signals over 40 unknown facts: past the editor's budget.
+    let mut text = String::from("facts {\n");
+    for f in 0..40 {
+        text.push_str(&format!("  f{f}: bool?\n"));
+    }
+    text.push_str("}\n");
+    for s in 0..150 {
+        text.push_str(&format!(
+            "signal s{s} {{ when f{} and not f{} weight {} }}\n",
+            s % 40,
+            (s * 7 + 3) % 40,
+            if s % 2 == 0 { 2 } else { -1 }
+        ));
+    }
+    text.push_str("verdict v { high \"High\" when score >= 20  mid \"Mid\" when score >= 0  low \"Low\" otherwise }\n");
+    let loader = MemoryLoader::new([("p.augur", text.as_str()), ("d.json", "{}")]);
+    let analysis = analyze("p.augur", &loader);
+    assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
+    assert_eq!(editor_budget(&analysis.program).search, 120_000 / 153);
+    let live = evaluate_pin(&analysis, &loader, &Pin::Deal("d.json".into()), today());
+    let evaluated = live.result.as_ref().unwrap();
+    let reach = evaluated.reach.as_ref().unwrap();
+    assert_eq!(reach.approximate, vec![true]);
+    let summary = verdict_summary(&analysis, evaluated, 0).unwrap();
+    assert!(
+        summary.ends_with("open questions remain (not searched to the end)"),
+        "{summary}"
+    );
+    let hints = inlay_hints(&analysis, FileId::ROOT, evaluated);
+    assert!(hints
+        .iter()
+        .all(|h| !h.label.contains("settled,") && h.label != "✓ chosen, settled"));
+}
