@@ -86,17 +86,27 @@ pub struct Reach {
     pub advice_settled: Vec<bool>,
 }
 
+/// The rules of a playbook: signals, lets, verdict arms and advice.
+pub fn rule_count(program: &augur_check::Program) -> usize {
+    program.signals.len()
+        + program.lets.len()
+        + program.advice.len()
+        + program.verdicts.iter().map(|v| v.arms.len()).sum::<usize>()
+}
+
+/// Above this many rules the editor does not search possible verdicts after
+/// each edit (hints say chosen / not chosen): on the 5,000-line benchmark
+/// playbook (775 rules) even a small search took about 100 ms per edit.
+pub const GUIDE_MAX_RULES: usize = 300;
+
 /// What the editor lets the possible-verdicts search spend after each edit.
 /// A playbook of up to 100 rules (signals, lets, arms, advice) gets 4,000
 /// three-valued evaluations, enough for the flagship playbook's deals to be
 /// searched to the end; in a bigger one each evaluation costs more, so it
-/// gets fewer (120,000 / rules: 154 for a 5,000-line playbook of 775 rules).
+/// gets fewer (120,000 / rules, down to 400 at [`GUIDE_MAX_RULES`]).
 /// A search cut short is reported as such, never as an exact answer.
 pub fn editor_budget(program: &augur_check::Program) -> augur_guide::Budget {
-    let rules = program.signals.len()
-        + program.lets.len()
-        + program.advice.len()
-        + program.verdicts.iter().map(|v| v.arms.len()).sum::<usize>();
+    let rules = rule_count(program);
     let search = if rules <= 100 {
         4_000
     } else {
@@ -321,11 +331,12 @@ fn evaluate_inner(
         .collect();
     // With every fact known there is nothing to find out: the plain labels
     // (chosen / not chosen) say it all, and the search is skipped.
-    let reach = if deal.facts.iter().any(Value::is_unknown) {
-        reach(analysis, &deal, today)
-    } else {
-        None
-    };
+    let reach =
+        if deal.facts.iter().any(Value::is_unknown) && rule_count(program) <= GUIDE_MAX_RULES {
+            reach(analysis, &deal, today)
+        } else {
+            None
+        };
     Ok(Evaluated {
         deal,
         today,

@@ -390,6 +390,7 @@ fn a_search_cut_short_says_so_instead_of_counting_questions() {
     let analysis = analyze("p.augur", &loader);
     assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
     assert_eq!(editor_budget(&analysis.program).search, 120_000 / 153);
+    assert!(rule_count(&analysis.program) <= GUIDE_MAX_RULES);
     let live = evaluate_pin(&analysis, &loader, &Pin::Deal("d.json".into()), today());
     let evaluated = live.result.as_ref().unwrap();
     let reach = evaluated.reach.as_ref().unwrap();
@@ -403,4 +404,22 @@ fn a_search_cut_short_says_so_instead_of_counting_questions() {
     assert!(hints
         .iter()
         .all(|h| !h.label.contains("settled,") && h.label != "✓ chosen, settled"));
+}
+
+#[test]
+fn a_playbook_past_the_rule_limit_shows_chosen_and_not_chosen_only() {
+    let mut text = String::from("facts { f: bool? }\n");
+    for s in 0..=GUIDE_MAX_RULES {
+        text.push_str(&format!("signal s{s} {{ when f weight 1 }}\n"));
+    }
+    text.push_str("verdict v { high \"High\" when score > 0  low \"Low\" otherwise }\n");
+    let loader = MemoryLoader::new([("p.augur", text.as_str()), ("d.json", "{}")]);
+    let analysis = analyze("p.augur", &loader);
+    let live = evaluate_pin(&analysis, &loader, &Pin::Deal("d.json".into()), today());
+    let evaluated = live.result.as_ref().unwrap();
+    assert!(evaluated.reach.is_none());
+    assert_eq!(
+        verdict_summary(&analysis, evaluated, 0).unwrap(),
+        "Low · score +0"
+    );
 }
