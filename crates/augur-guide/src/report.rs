@@ -251,6 +251,14 @@ impl Guide<'_> {
                 line.push_str(&words.as_recorded_but(
                     &self.arm_label(guide.verdict, guide.possible.first().copied().unwrap_or(0)),
                 ));
+            } else if !guide.decided && !guide.possible.contains(&guide.value) {
+                // Recorded, it reads as an arm no complete deal reaches.
+                let arms: Vec<String> = guide
+                    .possible
+                    .iter()
+                    .map(|a| self.arm_label(guide.verdict, *a))
+                    .collect();
+                line.push_str(&words.as_recorded_but(&arms.join(words.or)));
             } else if !guide.decided {
                 let mut changes = Vec::new();
                 for d in &guidance.find_out_next {
