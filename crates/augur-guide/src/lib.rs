@@ -90,6 +90,9 @@ pub struct Guidance {
     pub partial: Partial,
     /// Evaluations spent.
     pub evaluations: u64,
+    /// A budget (or a list fact) cut some search: `find_out_next` may then
+    /// miss a fact or an arm.
+    pub approximate: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -180,6 +183,7 @@ impl<'a> Guide<'a> {
             settled,
             partial,
             evaluations: search.evaluations(),
+            approximate: search.approximate(),
         })
     }
 
