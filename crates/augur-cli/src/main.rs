@@ -5,6 +5,7 @@
 use augur_check::{Analysis, FsLoader};
 use augur_syntax::{ColumnUnit, Date, Diagnostic, LineIndex, Severity};
 
+mod ask_cmd;
 mod eval_cmd;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{json, Value as Json};
@@ -99,6 +100,17 @@ enum Command {
         #[arg(long)]
         guide: bool,
     },
+    /// Interview a rep about a deal: asks the question that matters most next, saves
+    /// the deal after every answer, and stops when every verdict is decided
+    Ask {
+        /// The playbook (.augur)
+        playbook: PathBuf,
+        /// The deal file to start from and save to (default: a new deal.json)
+        deal: Option<PathBuf>,
+        /// The evaluation date (default: the deal's "as_of", else today's date in UTC)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<String>,
+    },
     /// Run the language server for editors (LSP over stdin/stdout)
     Lsp,
 }
@@ -108,6 +120,26 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check { paths, format } => check(&paths, format),
         Command::Fmt { paths, check } => fmt(&paths, check),
+        Command::Ask {
+            playbook,
+            deal,
+            today,
+        } => {
+            let today = match today.as_deref().map(|t| Date::parse(t).ok_or(t)) {
+                Some(Err(bad)) => {
+                    eprintln!("error: --today expects a date YYYY-MM-DD, found \"{bad}\"");
+                    return ExitCode::from(2);
+                }
+                Some(Ok(date)) => Some(date),
+                None => None,
+            };
+            ask_cmd::run(ask_cmd::AskArgs {
+                playbook: &playbook,
+                deal: deal.as_deref(),
+                today,
+                fallback_today: system_today(),
+            })
+        }
         Command::Lsp => ExitCode::from(u8::try_from(augur_lsp::run_stdio()).unwrap_or(1)),
         Command::Test {
             paths,

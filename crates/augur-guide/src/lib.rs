@@ -90,6 +90,9 @@ pub struct Guidance {
     pub partial: Partial,
     /// Evaluations spent.
     pub evaluations: u64,
+    /// A budget (or a list fact) cut some search: `find_out_next` may then
+    /// miss a fact or an arm.
+    pub approximate: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -103,6 +106,9 @@ pub struct VerdictGuide {
     /// The budget (or a list fact) cut the search: `possible` may hold arms
     /// no completion reaches, never the other way round.
     pub approximate: bool,
+    /// The parts of the chosen arm's condition that held, with the values
+    /// they read (empty for `otherwise`).
+    pub why: Vec<Failed>,
     /// For each arm before the chosen one.
     pub why_not: Vec<WhyNot>,
 }
@@ -161,12 +167,22 @@ impl<'a> Guide<'a> {
             search.mark_approximate(before || approximate);
             let possible = search::arms_of(bits);
             let why_not = whynot::why_not(self, deal, today, &partial, id as u32, *value)?;
+            let why = match program
+                .verdicts
+                .get(id)
+                .and_then(|v| v.arms.get(*value as usize))
+                .and_then(|a| a.when.as_ref())
+            {
+                Some(when) => whynot::held_parts(self, deal, today, &partial, when)?,
+                None => Vec::new(),
+            };
             verdicts.push(VerdictGuide {
                 verdict: id as u32,
                 value: *value,
                 decided: possible.len() == 1,
                 possible,
                 approximate,
+                why,
                 why_not,
             });
         }
@@ -180,6 +196,7 @@ impl<'a> Guide<'a> {
             settled,
             partial,
             evaluations: search.evaluations(),
+            approximate: search.approximate(),
         })
     }
 

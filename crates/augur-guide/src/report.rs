@@ -78,6 +78,17 @@ impl Guide<'_> {
                 if guide.approximate {
                     entry.insert("approximate".into(), Json::Bool(true));
                 }
+                let why: Vec<Json> = guide
+                    .why
+                    .iter()
+                    .map(|f| {
+                        json!({
+                            "condition": f.condition,
+                            "read": f.read.iter().cloned().collect::<Map<String, Json>>(),
+                        })
+                    })
+                    .collect();
+                entry.insert("why".into(), Json::Array(why));
                 let mut why_not = Map::new();
                 for why in &guide.why_not {
                     let failed: Vec<Json> = why
@@ -251,6 +262,14 @@ impl Guide<'_> {
                 line.push_str(&words.as_recorded_but(
                     &self.arm_label(guide.verdict, guide.possible.first().copied().unwrap_or(0)),
                 ));
+            } else if !guide.decided && !guide.possible.contains(&guide.value) {
+                // Recorded, it reads as an arm no complete deal reaches.
+                let arms: Vec<String> = guide
+                    .possible
+                    .iter()
+                    .map(|a| self.arm_label(guide.verdict, *a))
+                    .collect();
+                line.push_str(&words.as_recorded_but(&arms.join(words.or)));
             } else if !guide.decided {
                 let mut changes = Vec::new();
                 for d in &guidance.find_out_next {
@@ -274,6 +293,15 @@ impl Guide<'_> {
             }
             out.push_str(&line);
             out.push('\n');
+            if !guide.why.is_empty() {
+                let held: Vec<String> = guide.why.iter().map(|f| self.failed_text(f)).collect();
+                out.push_str(&format!(
+                    "    {}{}{}\n",
+                    words.because,
+                    words.colon(),
+                    held.join(words.clause_sep())
+                ));
+            }
             for why in &guide.why_not {
                 if guide.possible.contains(&why.arm) {
                     continue;

@@ -38,7 +38,8 @@ pub struct WhyNot {
 pub struct Failed {
     /// The condition as written.
     pub condition: String,
-    /// `false`, or unknown (`None`) as recorded.
+    /// `false`, or unknown (`None`) as recorded (`true` for the parts of the
+    /// chosen arm's condition, in [`crate::VerdictGuide::why`]).
     pub value: Option<bool>,
     /// The names it reads directly and their values (`"undecided"` for a
     /// signal the unknown facts leave open).
@@ -261,6 +262,30 @@ fn failed_parts(
     partial: &Partial,
     when: &Expr,
 ) -> Result<Vec<Failed>, EvalError> {
+    condition_parts(guide, deal, today, partial, when, false)
+}
+
+/// The parts (conjuncts) of the chosen arm's condition, with the values they
+/// read: why it was chosen.
+pub(crate) fn held_parts(
+    guide: &Guide<'_>,
+    deal: &Deal,
+    today: Date,
+    partial: &Partial,
+    when: &Expr,
+) -> Result<Vec<Failed>, EvalError> {
+    condition_parts(guide, deal, today, partial, when, true)
+}
+
+/// The parts of a condition that hold (`held`) or do not.
+fn condition_parts(
+    guide: &Guide<'_>,
+    deal: &Deal,
+    today: Date,
+    partial: &Partial,
+    when: &Expr,
+    held: bool,
+) -> Result<Vec<Failed>, EvalError> {
     let parts = conjuncts(when);
     let mut probes: Vec<&Expr> = parts.clone();
     let reads: Vec<Vec<&Expr>> = parts.iter().map(|p| direct_reads(p)).collect();
@@ -282,17 +307,15 @@ fn failed_parts(
             .collect();
         at += part_reads.len();
         let value = match values.get(index) {
+            Some(Value::Bool(true)) if held => Some(true),
             Some(Value::Bool(true)) => continue,
+            _ if held => continue,
             Some(Value::Bool(false)) => Some(false),
             _ => None,
         };
+        // The signals behind it that surely fired, in the playbook's words.
         let because = signals_read(guide.program, part)
             .into_iter()
-            .filter(|s| {
-                let fired = partial.fired.get(*s as usize).copied().flatten();
-                // Failing because it fired (`not s`) or because it did not.
-                fired.is_some()
-            })
             .filter(|s| partial.fired.get(*s as usize).copied().flatten() == Some(true))
             .collect();
         failed.push(Failed {

@@ -138,3 +138,27 @@ fn advice_given_only_because_something_is_undecided_is_not_settled() {
         "{text}"
     );
 }
+
+#[test]
+fn a_recorded_value_no_complete_deal_reaches_is_said_plainly() {
+    let analysis = augur_check::analyze_text(
+        "facts { x: bool? }\n\
+         signal yes \"Yes\" { when x weight 1 }\n\
+         signal no \"No\" { when not x weight -1 }\n\
+         verdict v \"V\" { neither \"Neither\" when not yes and not no  one \"One\" otherwise }\n",
+    );
+    let program = &analysis.program;
+    let deal = decode_deal(program, &serde_json::json!({})).unwrap();
+    let guide = Guide::new(&analysis);
+    let guidance = guide.guide(&deal, today()).unwrap();
+    let v = &guidance.verdicts[0];
+    assert_eq!(v.value, 0);
+    assert_eq!(v.possible, [1]);
+    assert!(v.decided);
+    let outcome = evaluate(program, &deal, today()).unwrap();
+    let text = guide.text("d", &deal, &outcome, &guidance, false);
+    assert!(
+        text.contains("V: Neither as recorded, but once everything is known it is One"),
+        "{text}"
+    );
+}

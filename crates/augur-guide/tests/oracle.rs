@@ -163,6 +163,7 @@ fn check_deal(analysis: &Analysis, deal: &Deal, what: &str) {
     let guide = Guide::new(analysis);
     let guidance = guide.guide(deal, today()).unwrap();
     let oracle = brute(&guide, deal);
+    assert!(!guidance.approximate, "{what}: a search was cut short");
     for v in &guidance.verdicts {
         assert!(!v.approximate, "{what}: search was cut short");
         let got: BTreeSet<u32> = v.possible.iter().copied().collect();
@@ -293,4 +294,25 @@ fn late_deal_with_nothing_else_known_lists_only_what_can_change_it() {
     let why = &standing.why_not[0];
     assert_eq!(why.arm, 0);
     assert!(why.failed.iter().any(|f| f.condition == "not no_exec_late"));
+}
+
+#[test]
+fn a_search_cut_by_its_budget_is_marked_approximate_and_only_over_estimates() {
+    let analysis = load("standing.augur");
+    let program = &analysis.program;
+    let deal = decode_deal(program, &serde_json::json!({"stage": "mid"})).unwrap();
+    let exact = Guide::new(&analysis).guide(&deal, today()).unwrap();
+    assert!(!exact.verdicts[0].approximate);
+    let mut small = Guide::new(&analysis);
+    small.budget.search = 3;
+    small.budget.changes = 5;
+    let cut = small.guide(&deal, today()).unwrap();
+    assert!(cut.verdicts[0].approximate);
+    for arm in &exact.verdicts[0].possible {
+        assert!(cut.verdicts[0].possible.contains(arm));
+    }
+    let mut result =
+        serde_json::json!({"verdicts": {"standing": {"value": "backup"}}, "advice": []});
+    small.add_json(&cut, &mut result);
+    assert_eq!(result["verdicts"]["standing"]["approximate"], true);
 }
