@@ -127,7 +127,7 @@ pub fn reach(analysis: &Analysis, deal: &Deal, today: Date) -> Option<Reach> {
     guide.budget = editor_budget(program);
     let guidance = guide.guide(deal, today).ok()?;
     // The budget spent: the decisive facts may be incomplete too.
-    let cut = guidance.evaluations >= guide.budget.search;
+    let cut = guidance.approximate || guidance.evaluations >= guide.budget.search;
     let mut reach = Reach {
         advice_settled: guidance.settled.clone(),
         ..Reach::default()
