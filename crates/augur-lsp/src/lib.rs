@@ -516,6 +516,9 @@ impl LanguageServer for Backend {
             state.docs.remove(&uri);
             state.snaps.remove(&uri);
             state.published.remove(&uri);
+            // The pin stays (for when the file is opened again); its
+            // evaluation does not.
+            state.live.cache.remove(&uri);
             state.generation += 1;
         }
         // Files that import it fall back to the disk.
