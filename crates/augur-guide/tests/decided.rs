@@ -188,7 +188,10 @@ fn change_sets_stay_minimal_when_an_arm_relies_on_undecided_signals() {
             for set in &why.changes {
                 let changes: Vec<_> = set.iter().map(|c| (c.fact, c.to.clone())).collect();
                 let applied = augur_guide::with_changes(&deal, &changes);
-                assert_eq!(evaluate(program, &applied, today()).unwrap().verdicts[0], why.arm);
+                assert_eq!(
+                    evaluate(program, &applied, today()).unwrap().verdicts[0],
+                    why.arm
+                );
                 for mask in 0..(1u32 << changes.len()) - 1 {
                     let subset: Vec<_> = changes
                         .iter()
@@ -197,7 +200,10 @@ fn change_sets_stay_minimal_when_an_arm_relies_on_undecided_signals() {
                         .map(|(_, c)| c.clone())
                         .collect();
                     let applied = augur_guide::with_changes(&deal, &subset);
-                    assert_ne!(evaluate(program, &applied, today()).unwrap().verdicts[0], why.arm);
+                    assert_ne!(
+                        evaluate(program, &applied, today()).unwrap().verdicts[0],
+                        why.arm
+                    );
                 }
             }
         }
