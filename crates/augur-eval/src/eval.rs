@@ -45,8 +45,12 @@ struct Frame<'a> {
     today: Date,
     lets: Vec<Value>,
     fired: Vec<bool>,
-    /// Signals whose condition was unknown (for `decided(…)`).
+    /// Signals whose condition (or group's) was unknown (for `decided(…)`).
     undecided: Vec<bool>,
+    /// Groups whose condition was unknown.
+    group_unknown: Vec<bool>,
+    /// Whether the last condition evaluated was unknown.
+    last_unknown: bool,
     group_active: Vec<bool>,
     verdicts: Vec<u32>,
     /// The lists being filtered by `where`/`any`/`all`, innermost last,
@@ -102,17 +106,24 @@ pub struct Partial {
     pub lets: Vec<Value>,
 }
 
-/// Evaluates `deal` in the fully three-valued reading (see [`Partial`]).
-/// Messages and advice texts are not rendered.
-pub fn evaluate_three_valued(
+/// The arm of each verdict as [`evaluate`] chooses it, without rendering
+/// messages or advice: the cheap check "does this deal get that arm?" that
+/// `augur-guide` runs for every candidate change.
+pub fn evaluate_verdicts(
     program: &Program,
     deal: &Deal,
     today: Date,
-) -> Result<Partial, EvalError> {
-    augur_syntax::with_stack(|| three_valued_on_this_stack(program, deal, today))
+) -> Result<Vec<u32>, EvalError> {
+    augur_syntax::with_stack(|| {
+        let mut frame = Frame::new(program, deal, today);
+        frame.run_steps()?;
+        Ok(frame.verdicts)
+    })
 }
 
-fn three_valued_on_this_stack(
+/// Evaluates `deal` in the fully three-valued reading (see [`Partial`]).
+/// Messages and advice texts are not rendered.
+pub fn evaluate_three_valued(
     program: &Program,
     deal: &Deal,
     today: Date,
@@ -123,6 +134,28 @@ fn three_valued_on_this_stack(
             open.insert(id as u32);
         }
     }
+    augur_syntax::with_stack(|| three_valued_on_this_stack(program, deal, today, open))
+}
+
+/// [`evaluate_three_valued`] with only the facts in `open` free to take any
+/// value: the deal's other unknown facts read as recorded (an unknown
+/// condition is false, as [`evaluate`] has it). `augur-guide` asks with it
+/// whether changing some facts, and only those, can reach an arm.
+pub fn evaluate_three_valued_open(
+    program: &Program,
+    deal: &Deal,
+    today: Date,
+    open: &Blame,
+) -> Result<Partial, EvalError> {
+    augur_syntax::with_stack(|| three_valued_on_this_stack(program, deal, today, open.clone()))
+}
+
+fn three_valued_on_this_stack(
+    program: &Program,
+    deal: &Deal,
+    today: Date,
+    open: Blame,
+) -> Result<Partial, EvalError> {
     let mut frame = Frame::new(program, deal, today);
     frame.three = Some(Box::new(ThreeState {
         open,
@@ -144,7 +177,7 @@ fn three_valued_on_this_stack(
                 advice.push(Some(b));
                 advice_blame.push(Blame::default());
             }
-            Value::Unknown(blame) => {
+            Value::Unknown(blame) if frame.is_open(&blame) => {
                 advice.push(None);
                 advice_blame.push(blame);
             }
@@ -276,6 +309,8 @@ impl<'a> Frame<'a> {
             lets: vec![Value::unknown(); program.lets.len()],
             fired: vec![false; program.signals.len()],
             undecided: vec![false; program.signals.len()],
+            group_unknown: vec![false; program.groups.len()],
+            last_unknown: false,
             group_active: vec![false; program.groups.len()],
             verdicts: vec![0; program.verdicts.len()],
             items: Vec::new(),
@@ -309,6 +344,9 @@ impl<'a> Frame<'a> {
                     if let Some(slot) = self.group_active.get_mut(id as usize) {
                         *slot = active;
                     }
+                    if let Some(slot) = self.group_unknown.get_mut(id as usize) {
+                        *slot = group.when.is_some() && self.last_unknown;
+                    }
                     if let Some(slot) = self
                         .three
                         .as_mut()
@@ -329,6 +367,10 @@ impl<'a> Frame<'a> {
                             .as_ref()
                             .and_then(|t| t.groups.get(g as usize).cloned().flatten())
                     });
+                    let group_unknown = signal.group.is_some_and(|g| {
+                        self.group_unknown.get(g as usize).copied().unwrap_or(false)
+                    });
+                    self.last_unknown = false;
                     let (fired, undecided) = match group_undecided {
                         // The group may or may not hold: the signal is
                         // undecided unless its own condition is false.
@@ -349,7 +391,7 @@ impl<'a> Frame<'a> {
                         *slot = fired;
                     }
                     if let Some(slot) = self.undecided.get_mut(id as usize) {
-                        *slot = undecided.is_some();
+                        *slot = group_unknown || (group_ok && self.last_unknown);
                     }
                     if let Some(slot) = self
                         .three
@@ -401,16 +443,25 @@ impl<'a> Frame<'a> {
         Ok(())
     }
 
-    /// A condition as recorded (true only when known true), and in the
-    /// three-valued reading also the blame when it is undecided.
+    /// A condition as recorded (true only when known true), with the blame
+    /// when it is unknown; in the three-valued reading, the blame only when
+    /// it is undecided for want of an open fact (an unknown that no open fact
+    /// is blamed for reads as recorded: false). `last_unknown` tells whether
+    /// it was unknown at all.
     fn tri_condition(&mut self, expr: &ir::Expr) -> Result<(bool, Option<Blame>), EvalError> {
-        Ok(match self.eval(expr)? {
+        let value = self.eval(expr)?;
+        self.last_unknown = value.is_unknown();
+        Ok(match value {
             Value::Bool(b) => (b, None),
             Value::Unknown(blame) => {
                 if self.three.is_none() {
                     self.relevant.union(&blame);
+                    (false, Some(blame))
+                } else if self.is_open(&blame) {
+                    (false, Some(blame))
+                } else {
+                    (false, None)
                 }
-                (false, Some(blame))
             }
             _ => (false, None),
         })

@@ -39,7 +39,8 @@ pub mod value;
 pub use deal::{decode_deal, Deal, DealError};
 pub use decode::DealDecoder;
 pub use eval::{
-    evaluate, evaluate_three_valued, evaluate_with_probes, EvalError, Outcome, Partial,
+    evaluate, evaluate_three_valued, evaluate_three_valued_open, evaluate_verdicts,
+    evaluate_with_probes, EvalError, Outcome, Partial,
 };
 pub use report::Reporter;
 pub use value::Value;

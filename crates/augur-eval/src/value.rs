@@ -39,6 +39,12 @@ impl Blame {
         }
     }
 
+    pub fn remove(&mut self, fact: FactId) {
+        if let Some(bits) = self.words.get_mut((fact / 64) as usize) {
+            *bits &= !(1 << (fact % 64));
+        }
+    }
+
     /// Whether the two sets share a fact.
     pub fn intersects(&self, other: &Blame) -> bool {
         self.words

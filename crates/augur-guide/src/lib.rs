@@ -61,7 +61,7 @@ impl Default for Budget {
     fn default() -> Self {
         Budget {
             search: 20_000,
-            changes: 500,
+            changes: 150,
             change_size: 3,
         }
     }

@@ -15,7 +15,8 @@ use crate::Guide;
 use augur_check::ir::{Expr, ExprKind, FactId, Type};
 use augur_eval::value::Blame;
 use augur_eval::{
-    evaluate, evaluate_three_valued, evaluate_with_probes, Deal, EvalError, Partial, Value,
+    evaluate_three_valued_open, evaluate_verdicts, evaluate_with_probes, Deal, EvalError, Partial,
+    Value,
 };
 use augur_syntax::Date;
 
@@ -362,9 +363,51 @@ fn search_changes(
             *slot = Value::Unknown(Blame::fact(*f));
         }
     }
-    let wide = evaluate_three_valued(program, &opened, today)?;
+    let mut open_candidates = Blame::default();
+    for f in &candidates {
+        open_candidates.insert(*f);
+    }
+    let wide = evaluate_three_valued_open(program, &opened, today, &open_candidates)?;
     if !arm_reachable(&wide, verdict, arm) {
         return Ok((Vec::new(), false, Some(unreachable_reason(guide, &opaque))));
+    }
+    // A fact without which (every other candidate open) the arm is out of
+    // reach is in every change set: search only sets that hold them all.
+    let mut necessary: Vec<usize> = Vec::new();
+    for (index, fact) in candidates.iter().enumerate() {
+        let mut without = opened.clone();
+        if let (Some(slot), Some(value)) = (
+            without.facts.get_mut(*fact as usize),
+            deal.facts.get(*fact as usize),
+        ) {
+            *slot = value.clone();
+        }
+        let mut open = open_candidates.clone();
+        open.remove(*fact);
+        if !arm_reachable(
+            &evaluate_three_valued_open(program, &without, today, &open)?,
+            verdict,
+            arm,
+        ) {
+            necessary.push(index);
+        }
+    }
+    if necessary.len() > guide.budget.change_size {
+        return Ok((
+            Vec::new(),
+            false,
+            Some(format!(
+                "it would take changing at least {} facts ({})",
+                necessary.len(),
+                necessary
+                    .iter()
+                    .filter_map(|i| candidates.get(*i))
+                    .filter_map(|f| program.facts.get(*f as usize))
+                    .map(|f| f.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        ));
     }
     let values: Vec<Vec<Value>> = candidates
         .iter()
@@ -388,6 +431,7 @@ fn search_changes(
             if !found_sets
                 .iter()
                 .any(|set| set.iter().all(|i| combo.contains(i)))
+                && necessary.iter().all(|i| combo.contains(i))
             {
                 let mut works_here = false;
                 let mut choice = vec![0usize; size];
@@ -400,14 +444,16 @@ fn search_changes(
                     }
                     evaluations += 1;
                     let mut opened = deal.clone();
+                    let mut open = Blame::default();
                     for c in &combo {
                         if let Some(f) = candidates.get(*c) {
+                            open.insert(*f);
                             if let Some(slot) = opened.facts.get_mut(*f as usize) {
                                 *slot = Value::Unknown(Blame::fact(*f));
                             }
                         }
                     }
-                    let wide = evaluate_three_valued(program, &opened, today)?;
+                    let wide = evaluate_three_valued_open(program, &opened, today, &open)?;
                     if !arm_reachable(&wide, verdict, arm) {
                         choice.clear();
                     }
@@ -443,8 +489,8 @@ fn search_changes(
                             .map(|c| (c.fact, c.to.clone()))
                             .collect::<Vec<_>>(),
                     );
-                    let outcome = evaluate(program, &applied, today)?;
-                    if outcome.verdicts.get(verdict as usize) == Some(&arm) {
+                    let verdicts = evaluate_verdicts(program, &applied, today)?;
+                    if verdicts.get(verdict as usize) == Some(&arm) {
                         works_here = true;
                         found.push(changes);
                         if found.len() >= MAX_CHANGE_SETS {

@@ -162,3 +162,50 @@ fn a_recorded_value_no_complete_deal_reaches_is_said_plainly() {
         "{text}"
     );
 }
+
+#[test]
+fn change_sets_stay_minimal_when_an_arm_relies_on_undecided_signals() {
+    // `top` holds as recorded when `a` is known true and `b` undecided
+    // (`not nob` reads true): no complete deal reaches it, yet one change
+    // does, as --set replays it.
+    let analysis = augur_check::analyze_text(
+        "facts { a: bool?, b: bool?, c: bool? }\n\
+         signal nob \"No b\" { when not b weight 1 }\n\
+         signal sa \"A\" { when a weight 1 }\n\
+         verdict v \"V\" { top \"Top\" when sa and not nob  mid \"Mid\" when c  low \"Low\" otherwise }\n",
+    );
+    let program = &analysis.program;
+    let guide = Guide::new(&analysis);
+    for deal in [
+        serde_json::json!({}),
+        serde_json::json!({"b": false}),
+        serde_json::json!({"a": false, "c": false}),
+    ] {
+        let deal = decode_deal(program, &deal).unwrap();
+        let guidance = guide.guide(&deal, today()).unwrap();
+        for why in &guidance.verdicts[0].why_not {
+            assert!(!why.changes.is_empty(), "{why:?}");
+            for set in &why.changes {
+                let changes: Vec<_> = set.iter().map(|c| (c.fact, c.to.clone())).collect();
+                let applied = augur_guide::with_changes(&deal, &changes);
+                assert_eq!(
+                    evaluate(program, &applied, today()).unwrap().verdicts[0],
+                    why.arm
+                );
+                for mask in 0..(1u32 << changes.len()) - 1 {
+                    let subset: Vec<_> = changes
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| mask & (1 << i) != 0)
+                        .map(|(_, c)| c.clone())
+                        .collect();
+                    let applied = augur_guide::with_changes(&deal, &subset);
+                    assert_ne!(
+                        evaluate(program, &applied, today()).unwrap().verdicts[0],
+                        why.arm
+                    );
+                }
+            }
+        }
+    }
+}
