@@ -146,6 +146,9 @@ pub enum Builtin {
     Known,
     /// `round(x, digits)`: digits is a whole-number literal, 0 to 10.
     Round,
+    /// `decided(signal)`: the signal's condition was decided (fired, or
+    /// decided not to fire) from what is recorded.
+    Decided,
 }
 
 #[derive(Clone, Debug)]

@@ -97,7 +97,98 @@ pub(crate) fn lint(checker: &mut Checker<'_>) {
             .in_file(file),
         );
     }
+    undecided_not(program, &mut warnings);
     checker.diagnostics.extend(warnings);
+}
+
+/// `augur::undecided-not`: `not s` where the signal `s` may be undecided
+/// (its condition, or its group's, reads a fact that may be unknown). An
+/// undecided signal reads as "did not fire", so `not s` then holds although
+/// nothing decided it. `decided(s)` anywhere in the same condition guards it.
+fn undecided_not(program: &ir::Program, warnings: &mut Vec<Diagnostic>) {
+    let may_be_undecided = |id: u32| -> bool {
+        program.signals.get(id as usize).is_some_and(|signal| {
+            signal.when.ty.maybe_unknown
+                || signal
+                    .group
+                    .and_then(|g| program.groups.get(g as usize))
+                    .and_then(|g| g.when.as_ref())
+                    .is_some_and(|w| w.ty.maybe_unknown)
+        })
+    };
+    let mut conditions: Vec<&ir::Expr> = Vec::new();
+    conditions.extend(program.lets.iter().map(|l| &l.value));
+    conditions.extend(program.groups.iter().filter_map(|g| g.when.as_ref()));
+    conditions.extend(program.signals.iter().map(|s| &s.when));
+    for verdict in &program.verdicts {
+        conditions.extend(verdict.arms.iter().filter_map(|a| a.when.as_ref()));
+    }
+    conditions.extend(program.advice.iter().map(|a| &a.when));
+    for condition in conditions {
+        let mut guarded = Vec::new();
+        let mut negated = Vec::new();
+        let mut stack = vec![condition];
+        while let Some(expr) = stack.pop() {
+            match &expr.kind {
+                ExprKind::Call(ir::Builtin::Decided, args) => {
+                    if let Some(ExprKind::Signal(id)) = args.first().map(|a| &a.kind) {
+                        guarded.push(*id);
+                    }
+                }
+                ExprKind::Not(inner) => match inner.kind {
+                    ExprKind::Signal(id) => negated.push((id, expr)),
+                    _ => stack.push(inner),
+                },
+                _ => stack.extend(children(expr)),
+            }
+        }
+        for (id, expr) in negated {
+            if guarded.contains(&id) || !may_be_undecided(id) {
+                continue;
+            }
+            let Some(signal) = program.signals.get(id as usize) else {
+                continue;
+            };
+            let name = &signal.name;
+            warnings.push(
+                Diagnostic::warning(
+                    Code::UndecidedNot,
+                    expr.location.span,
+                    format!(
+                        "`not {name}` also holds when `{name}` could not be decided because facts it reads are unknown"
+                    ),
+                )
+                .with_label("true when nothing is known, too")
+                .with_help(format!(
+                    "for \"decided not to fire\", write `decided({name}) and not {name}`; \
+                     to keep \"did not fire, or not known\", write `not decided({name}) or not {name}`"
+                ))
+                .with_suggestion(
+                    format!("Change to `decided({name}) and not {name}`"),
+                    expr.location.span,
+                    format!("(decided({name}) and not {name})"),
+                )
+                .in_file(expr.location.file),
+            );
+        }
+    }
+}
+
+fn children(expr: &ir::Expr) -> Vec<&ir::Expr> {
+    match &expr.kind {
+        ExprKind::Field(x, _) | ExprKind::MapField(x, _) | ExprKind::Not(x) | ExprKind::Neg(x) => {
+            vec![x]
+        }
+        ExprKind::And(a, b)
+        | ExprKind::Or(a, b)
+        | ExprKind::Compare(_, a, b)
+        | ExprKind::Arith(_, a, b)
+        | ExprKind::Coalesce(a, b) => vec![a, b],
+        ExprKind::In { value, list, .. } => vec![value, list],
+        ExprKind::Filter { list, cond, .. } => vec![list, cond],
+        ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// True when the expression reads nothing from the deal.

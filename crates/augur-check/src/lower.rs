@@ -90,6 +90,11 @@ const BUILTINS: &[(&str, &str, &str)] = &[
         "Whether a value that may be unknown is known for this deal.",
     ),
     (
+        "decided",
+        "decided(signal) -> bool",
+        "Whether the signal's condition was decided (it fired, or it was decided not to fire) rather than left open by unknown facts.",
+    ),
+    (
         "score",
         "score or score(group) -> int",
         "The sum of the weights of the signals that fired (in one group).",
@@ -1481,6 +1486,13 @@ impl Checker<'_> {
                         return self.poisoned(span);
                     }
                 }
+            }
+            "decided" => {
+                if !matches!(first.kind, ExprKind::Signal(_)) {
+                    bad(self, "a signal");
+                    return self.poisoned(span);
+                }
+                (Builtin::Decided, Ty::known(Type::Bool))
             }
             "known" => {
                 if !first_ty.maybe_unknown {

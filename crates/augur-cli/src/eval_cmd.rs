@@ -18,6 +18,10 @@ pub struct EvalArgs<'a> {
     pub input: Option<InputFormat>,
     pub options: Options,
     pub summary: bool,
+    /// `--set FACT=VALUE`, as written.
+    pub set: &'a [String],
+    /// `--guide`: guidance in jsonl too.
+    pub guide: bool,
 }
 
 /// Inputs shorter than this never show a progress bar.
@@ -94,6 +98,8 @@ pub fn run(args: EvalArgs<'_>) -> ExitCode {
         input,
         options,
         summary,
+        set,
+        guide,
     } = args;
     if !playbook.is_file() {
         eprintln!("error: {} is not a playbook file", playbook.display());
@@ -130,7 +136,24 @@ pub fn run(args: EvalArgs<'_>) -> ExitCode {
             bytes_before: 0,
         }),
     };
-    let batch = Batch::new(&analysis, &root, options);
+    let mut overrides = Vec::new();
+    for item in set {
+        match augur_guide::parse_set(&analysis.program, item) {
+            Ok(pair) => overrides.push(pair),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let guided = augur_guide::Guided::new(&analysis, &root);
+    let with_guidance = guide || options.format != OutputFormat::Jsonl;
+    let batch = Batch::new(&analysis, &root, options).with_set(overrides);
+    let batch = if with_guidance {
+        batch.with_augment(&guided)
+    } else {
+        batch
+    };
     let mut totals = Totals::default();
     let mut failed_inputs = false;
     for name in &inputs {

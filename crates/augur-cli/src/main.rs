@@ -5,6 +5,7 @@
 use augur_check::{Analysis, FsLoader};
 use augur_syntax::{ColumnUnit, Date, Diagnostic, LineIndex, Severity};
 
+mod ask_cmd;
 mod backtest_cmd;
 mod diff_cmd;
 mod eval_cmd;
@@ -125,6 +126,25 @@ enum Command {
         /// (text: on stderr; json/jsonl: a last record {"summary": …})
         #[arg(long)]
         summary: bool,
+        /// Evaluate as if the deal recorded FACT=VALUE (read as a CSV cell; repeatable;
+        /// an empty VALUE makes the fact unknown)
+        #[arg(long = "set", value_name = "FACT=VALUE")]
+        set: Vec<String>,
+        /// jsonl: add guidance to each result (possible verdicts, why not, what to find
+        /// out next); text and json always have it
+        #[arg(long)]
+        guide: bool,
+    },
+    /// Interview a rep about a deal: asks the question that matters most next, saves
+    /// the deal after every answer, and stops when every verdict is decided
+    Ask {
+        /// The playbook (.augur)
+        playbook: PathBuf,
+        /// The deal file to start from and save to (default: a new deal.json)
+        deal: Option<PathBuf>,
+        /// The evaluation date (default: the deal's "as_of", else today's date in UTC)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<String>,
     },
     /// Run the language server for editors (LSP over stdin/stdout)
     Lsp,
@@ -141,6 +161,26 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check { paths, format } => check(&paths, format),
         Command::Fmt { paths, check } => fmt(&paths, check),
+        Command::Ask {
+            playbook,
+            deal,
+            today,
+        } => {
+            let today = match today.as_deref().map(|t| Date::parse(t).ok_or(t)) {
+                Some(Err(bad)) => {
+                    eprintln!("error: --today expects a date YYYY-MM-DD, found \"{bad}\"");
+                    return ExitCode::from(2);
+                }
+                Some(Ok(date)) => Some(date),
+                None => None,
+            };
+            ask_cmd::run(ask_cmd::AskArgs {
+                playbook: &playbook,
+                deal: deal.as_deref(),
+                today,
+                fallback_today: system_today(),
+            })
+        }
         Command::Lsp => ExitCode::from(u8::try_from(augur_lsp::run_stdio()).unwrap_or(1)),
         Command::Diff(args) => diff_cmd::run(args),
         Command::Backtest(args) => backtest_cmd::run(args),
@@ -165,6 +205,8 @@ fn main() -> ExitCode {
             strict,
             jobs,
             summary,
+            set,
+            guide,
         } => {
             let today = match today.as_deref().map(|t| Date::parse(t).ok_or(t)) {
                 Some(Err(bad)) => {
@@ -187,6 +229,8 @@ fn main() -> ExitCode {
                     jobs: jobs.map_or_else(eval_cmd::default_jobs, usize::from),
                 },
                 summary,
+                set: &set,
+                guide,
             })
         }
     }

@@ -230,7 +230,14 @@ fn text_report_has_verdict_signals_advice_and_find_out_next() {
     assert!(text.contains("Reference only"), "{text}");
     assert!(text.contains("-5"), "{text}");
     assert!(text.contains("Advice"), "{text}");
-    assert!(text.contains("Find out next"), "{text}");
+    // Disqualified by known facts: nothing unknown can change it, so there
+    // is nothing to find out.
+    assert!(text.contains("Reference only — settled."), "{text}");
+    assert!(!text.contains("Find out next"), "{text}");
+    assert!(
+        text.contains("Nothing left to find out changes the verdict or the advice."),
+        "{text}"
+    );
 }
 
 #[test]

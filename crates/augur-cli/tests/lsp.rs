@@ -207,6 +207,74 @@ fn a_whole_editing_session_over_stdio() {
 }
 
 #[test]
+fn pin_a_test_read_hints_edit_read_hints_again_over_stdio() {
+    let dir = std::env::temp_dir().join(format!("augur-lsp-e2e-pin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("钉.augur");
+    let text = "facts { 阶段: int }\nsignal 晚 \"😀\" { when 阶段 > 1 weight 2 }\nverdict v { 好 \"好\" when score > 1 差 \"差\" otherwise }\ntest \"例 𠮷\" {\n  given { 阶段 = 3 }\n  expect 晚\n}\n";
+    std::fs::write(&path, text).unwrap();
+    let uri = url_of(&path);
+    let mut s = Session::start();
+    let init = s.request("initialize", json!({ "capabilities": {} }));
+    assert!(init["capabilities"]["executeCommandProvider"]["commands"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("augur.pinTest")));
+    s.notify("initialized", json!({}));
+    s.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "augur", "version": 1, "text": text } }),
+    );
+    assert_eq!(s.diagnostics(&uri, 1), Vec::<Value>::new());
+    let status = s.request(
+        "workspace/executeCommand",
+        json!({ "command": "augur.pinTest", "arguments": [{ "uri": uri, "test": "例 𠮷" }] }),
+    );
+    assert_eq!(status["status"], "好 · score +2");
+    let range =
+        json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 10, "character": 0 } });
+    let hints = s.request(
+        "textDocument/inlayHint",
+        json!({ "textDocument": { "uri": uri }, "range": range }),
+    );
+    // After `signal 晚`: UTF-16 column 8.
+    assert_eq!(hints[0]["position"], json!({ "line": 1, "character": 8 }));
+    assert_eq!(hints[0]["label"], "✓ +2");
+
+    // `weight 2` → `weight -2`: the hint follows, the test now fails.
+    s.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": uri, "version": 2 },
+            "contentChanges": [{ "range": { "start": { "line": 1, "character": 35 }, "end": { "line": 1, "character": 35 } }, "text": "-" }]
+        }),
+    );
+    let hints = s.request(
+        "textDocument/inlayHint",
+        json!({ "textDocument": { "uri": uri }, "range": range }),
+    );
+    assert_eq!(hints[0]["label"], "✓ −2");
+    let arms: Vec<&str> = hints
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["label"].as_str())
+        .collect();
+    assert!(
+        arms.contains(&"✓ chosen") && arms.contains(&"✗ not chosen"),
+        "{arms:?}"
+    );
+    assert_eq!(
+        s.diagnostics(&uri, 2),
+        Vec::<Value>::new(),
+        "`expect 晚` still holds"
+    );
+    assert_eq!(s.request("shutdown", json!(null)), json!(null));
+    assert_eq!(s.exit_code(), 0);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
 fn exit_without_shutdown_is_code_1() {
     let mut s = Session::start();
     s.request("initialize", json!({ "capabilities": {} }));

@@ -183,6 +183,28 @@ pub struct Batch<'a> {
     reporter: Reporter<'a>,
     decoder: DealDecoder<'a>,
     options: Options,
+    /// Reporting added by a library above this crate (guidance).
+    augment: Option<&'a (dyn Augment + 'a)>,
+    /// `--set`: facts every deal is evaluated with, whatever it records.
+    set: Vec<(u32, crate::Value)>,
+}
+
+/// What a library above `augur-eval` adds to each result (`augur-guide`'s
+/// possible verdicts and what to find out next). With an augment, every
+/// result goes through the `serde_json::Value` path, never the fast jsonl
+/// writer.
+pub trait Augment: Sync {
+    /// Adds members to the result object of one deal.
+    fn json(&self, deal: &Deal, outcome: &Outcome, today: Date, result: &mut Json);
+    /// The whole text report of one deal.
+    fn text(
+        &self,
+        label: &str,
+        deal: &Deal,
+        outcome: &Outcome,
+        today: Date,
+        explain: bool,
+    ) -> String;
 }
 
 /// The body of one input record, before decoding.
@@ -556,7 +578,28 @@ impl<'a> Batch<'a> {
                 jobs: options.jobs.max(1),
                 ..options
             },
+            augment: None,
+            set: Vec::new(),
         }
+    }
+
+    /// Adds `augment`'s members and text to every result.
+    pub fn with_augment(mut self, augment: &'a (dyn Augment + 'a)) -> Self {
+        self.augment = Some(augment);
+        self
+    }
+
+    /// Evaluates every deal as if it recorded these facts (`--set`).
+    pub fn with_set(mut self, set: Vec<(u32, crate::Value)>) -> Self {
+        self.set = set;
+        self
+    }
+
+    fn today_of(&self, deal: &Deal) -> Date {
+        self.options
+            .today
+            .or(deal.as_of)
+            .unwrap_or(self.options.fallback_today)
     }
 
     /// Evaluates every record of `input`, writing results to `sink` in input
@@ -697,11 +740,13 @@ impl<'a> Batch<'a> {
             }
         }
         self.key_warnings(source, number, &deal.unknown_keys, messages);
-        let today = self
-            .options
-            .today
-            .or(deal.as_of)
-            .unwrap_or(self.options.fallback_today);
+        let mut deal = deal;
+        for (fact, value) in &self.set {
+            if let Some(slot) = deal.facts.get_mut(*fact as usize) {
+                *slot = value.clone();
+            }
+        }
+        let today = self.today_of(&deal);
         let outcome =
             evaluate(&self.analysis.program, &deal, today).map_err(|e| self.eval_error(e))?;
         Ok((deal, outcome))
@@ -757,7 +802,7 @@ impl<'a> Batch<'a> {
             None => Json::String(record_name(source, number)),
         };
         match self.options.format {
-            OutputFormat::Jsonl if !self.options.explain => {
+            OutputFormat::Jsonl if !self.options.explain && self.augment.is_none() => {
                 self.reporter.write_json(&mut done.output, &id, outcome);
                 done.output.push(b'\n');
             }
@@ -776,8 +821,17 @@ impl<'a> Batch<'a> {
                     Json::String(s) => s.clone(),
                     other => other.to_string(),
                 };
-                done.output
-                    .extend_from_slice(self.reporter.text(&label, outcome).as_bytes());
+                let text = match self.augment {
+                    Some(augment) => augment.text(
+                        &label,
+                        deal,
+                        outcome,
+                        self.today_of(deal),
+                        self.options.explain,
+                    ),
+                    None => self.reporter.text(&label, outcome),
+                };
+                done.output.extend_from_slice(text.as_bytes());
                 done.output.push(b'\n');
             }
         }
@@ -788,6 +842,9 @@ impl<'a> Batch<'a> {
         if self.options.explain {
             self.reporter
                 .add_explanation(outcome, &deal.facts, &mut value);
+        }
+        if let Some(augment) = self.augment {
+            augment.json(deal, outcome, self.today_of(deal), &mut value);
         }
         value
     }

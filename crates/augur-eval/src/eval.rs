@@ -45,6 +45,12 @@ struct Frame<'a> {
     today: Date,
     lets: Vec<Value>,
     fired: Vec<bool>,
+    /// Signals whose condition (or group's) was unknown (for `decided(…)`).
+    undecided: Vec<bool>,
+    /// Groups whose condition was unknown.
+    group_unknown: Vec<bool>,
+    /// Whether the last condition evaluated was unknown.
+    last_unknown: bool,
     group_active: Vec<bool>,
     verdicts: Vec<u32>,
     /// The lists being filtered by `where`/`any`/`all`, innermost last,
@@ -56,6 +62,174 @@ struct Frame<'a> {
     steps: u64,
     /// Bytes of text built so far, against [`MAX_DEAL_OUTPUT_BYTES`].
     output_bytes: usize,
+    /// `Some` in the three-valued reading ([`evaluate_three_valued`]).
+    three: Option<Box<ThreeState>>,
+}
+
+/// What the three-valued reading keeps beside the as-recorded frame: which
+/// groups, signals and verdicts are undecided, and why.
+struct ThreeState {
+    /// The facts unknown in the deal: any value is still possible for them.
+    open: Blame,
+    groups: Vec<Option<Blame>>,
+    signals: Vec<Option<Blame>>,
+    verdicts: Vec<Option<Blame>>,
+    /// Each arm's condition (`None`: undecided); an arm after one that holds
+    /// counts as not holding.
+    arms: Vec<Vec<Option<bool>>>,
+}
+
+/// The result of the fully three-valued reading of a deal: every unknown
+/// fact may still take any value, so a signal whose condition is unknown is
+/// *undecided* (not "did not fire"), a verdict is decided only when no arm
+/// before the chosen one is undecided, and the score is an interval.
+///
+/// Soundness (Kleene): whatever is decided here (`Some`) is the same for every
+/// completion of the unknown facts. `augur-guide` searches over completions
+/// with it; `value` of a verdict keeps its as-recorded meaning ([`evaluate`]).
+#[derive(Clone, Debug)]
+pub struct Partial {
+    /// The arm of each verdict, when decided.
+    pub verdicts: Vec<Option<u32>>,
+    /// For an undecided verdict, the facts its undecided arms read.
+    pub verdict_blame: Vec<Blame>,
+    /// Each arm's condition of each verdict (`None`: undecided); an arm after
+    /// one that holds counts as not holding.
+    pub arms: Vec<Vec<Option<bool>>>,
+    /// Whether each signal fired, when decided.
+    pub fired: Vec<Option<bool>>,
+    pub signal_blame: Vec<Blame>,
+    /// Whether each advice is given, when decided.
+    pub advice: Vec<Option<bool>>,
+    pub advice_blame: Vec<Blame>,
+    /// The lowest and highest score any completion can have.
+    pub score: (i64, i64),
+    /// Values of each let (unknown where any completion could differ).
+    pub lets: Vec<Value>,
+}
+
+/// The arm of each verdict as [`evaluate`] chooses it, without rendering
+/// messages or advice: the cheap check "does this deal get that arm?" that
+/// `augur-guide` runs for every candidate change.
+pub fn evaluate_verdicts(
+    program: &Program,
+    deal: &Deal,
+    today: Date,
+) -> Result<Vec<u32>, EvalError> {
+    augur_syntax::with_stack(|| {
+        let mut frame = Frame::new(program, deal, today);
+        frame.run_steps()?;
+        Ok(frame.verdicts)
+    })
+}
+
+/// Evaluates `deal` in the fully three-valued reading (see [`Partial`]).
+/// Messages and advice texts are not rendered.
+pub fn evaluate_three_valued(
+    program: &Program,
+    deal: &Deal,
+    today: Date,
+) -> Result<Partial, EvalError> {
+    let mut open = Blame::default();
+    for (id, value) in deal.facts.iter().enumerate() {
+        if value.is_unknown() {
+            open.insert(id as u32);
+        }
+    }
+    augur_syntax::with_stack(|| three_valued_on_this_stack(program, deal, today, open))
+}
+
+/// [`evaluate_three_valued`] with only the facts in `open` free to take any
+/// value: the deal's other unknown facts read as recorded (an unknown
+/// condition is false, as [`evaluate`] has it). `augur-guide` asks with it
+/// whether changing some facts, and only those, can reach an arm.
+pub fn evaluate_three_valued_open(
+    program: &Program,
+    deal: &Deal,
+    today: Date,
+    open: &Blame,
+) -> Result<Partial, EvalError> {
+    augur_syntax::with_stack(|| three_valued_on_this_stack(program, deal, today, open.clone()))
+}
+
+fn three_valued_on_this_stack(
+    program: &Program,
+    deal: &Deal,
+    today: Date,
+    open: Blame,
+) -> Result<Partial, EvalError> {
+    let mut frame = Frame::new(program, deal, today);
+    frame.three = Some(Box::new(ThreeState {
+        open,
+        groups: vec![None; program.groups.len()],
+        signals: vec![None; program.signals.len()],
+        verdicts: vec![None; program.verdicts.len()],
+        arms: program
+            .verdicts
+            .iter()
+            .map(|v| vec![Some(false); v.arms.len()])
+            .collect(),
+    }));
+    frame.run_steps()?;
+    let mut advice = Vec::with_capacity(program.advice.len());
+    let mut advice_blame = Vec::with_capacity(program.advice.len());
+    for item in &program.advice {
+        match frame.eval(&item.when)? {
+            Value::Bool(b) => {
+                advice.push(Some(b));
+                advice_blame.push(Blame::default());
+            }
+            Value::Unknown(blame) if frame.is_open(&blame) => {
+                advice.push(None);
+                advice_blame.push(blame);
+            }
+            _ => {
+                advice.push(Some(false));
+                advice_blame.push(Blame::default());
+            }
+        }
+    }
+    let (low, high, _) = frame.score_interval(None);
+    let three = frame.three.take();
+    let (signal_state, verdict_state, arms) = match three {
+        Some(state) => (state.signals, state.verdicts, state.arms),
+        None => (Vec::new(), Vec::new(), Vec::new()),
+    };
+    let fired = frame
+        .fired
+        .iter()
+        .enumerate()
+        .map(|(id, fired)| match signal_state.get(id) {
+            Some(Some(_)) => None,
+            _ => Some(*fired),
+        })
+        .collect();
+    let signal_blame = (0..program.signals.len())
+        .map(|id| signal_state.get(id).cloned().flatten().unwrap_or_default())
+        .collect();
+    let verdicts = frame
+        .verdicts
+        .iter()
+        .enumerate()
+        .map(|(id, arm)| match verdict_state.get(id) {
+            Some(Some(_)) => None,
+            _ => Some(*arm),
+        })
+        .collect();
+    let verdict_blame = (0..program.verdicts.len())
+        .map(|id| verdict_state.get(id).cloned().flatten().unwrap_or_default())
+        .collect();
+    Ok(Partial {
+        verdicts,
+        verdict_blame,
+        arms,
+        fired,
+        signal_blame,
+        advice,
+        advice_blame,
+        score: (low, high),
+        lets: frame.lets,
+    })
 }
 
 /// Evaluates `deal` with `today` as the evaluation date.
@@ -81,74 +255,8 @@ fn evaluate_on_this_stack(
     today: Date,
     probes: &[&ir::Expr],
 ) -> Result<(Outcome, Vec<Value>), EvalError> {
-    let mut frame = Frame {
-        program,
-        facts: &deal.facts,
-        today,
-        lets: vec![Value::unknown(); program.lets.len()],
-        fired: vec![false; program.signals.len()],
-        group_active: vec![false; program.groups.len()],
-        verdicts: vec![0; program.verdicts.len()],
-        items: Vec::new(),
-        relevant: Blame::default(),
-        steps: 0,
-        output_bytes: 0,
-    };
-    for step in &program.order {
-        match *step {
-            Step::Let(id) => {
-                if let Some(info) = program.lets.get(id as usize) {
-                    let value = frame.eval(&info.value)?;
-                    if let Some(slot) = frame.lets.get_mut(id as usize) {
-                        *slot = value;
-                    }
-                }
-            }
-            Step::Group(id) => {
-                let Some(group) = program.groups.get(id as usize) else {
-                    continue;
-                };
-                let active = match &group.when {
-                    Some(when) => frame.condition(when)?,
-                    None => true,
-                };
-                if let Some(slot) = frame.group_active.get_mut(id as usize) {
-                    *slot = active;
-                }
-            }
-            Step::Signal(id) => {
-                let Some(signal) = program.signals.get(id as usize) else {
-                    continue;
-                };
-                let group_ok = signal
-                    .group
-                    .is_none_or(|g| frame.group_active.get(g as usize).copied().unwrap_or(false));
-                let fired = group_ok && frame.condition(&signal.when)?;
-                if let Some(slot) = frame.fired.get_mut(id as usize) {
-                    *slot = fired;
-                }
-            }
-            Step::Verdict(id) => {
-                let Some(verdict) = program.verdicts.get(id as usize) else {
-                    continue;
-                };
-                let mut chosen = verdict.arms.len().saturating_sub(1) as u32;
-                for (index, arm) in verdict.arms.iter().enumerate() {
-                    let holds = match &arm.when {
-                        Some(when) => frame.condition(when)?,
-                        None => true,
-                    };
-                    if holds {
-                        chosen = index as u32;
-                        break;
-                    }
-                }
-                if let Some(slot) = frame.verdicts.get_mut(id as usize) {
-                    *slot = chosen;
-                }
-            }
-        }
-    }
+    let mut frame = Frame::new(program, deal, today);
+    frame.run_steps()?;
     let mut advice = Vec::new();
     for (id, item) in program.advice.iter().enumerate() {
         if frame.condition(&item.when)? {
@@ -193,6 +301,313 @@ fn evaluate_on_this_stack(
         lets: frame.lets,
     };
     Ok((outcome, probe_values))
+}
+
+impl<'a> Frame<'a> {
+    fn new(program: &'a Program, deal: &'a Deal, today: Date) -> Self {
+        Frame {
+            program,
+            facts: &deal.facts,
+            today,
+            lets: vec![Value::unknown(); program.lets.len()],
+            fired: vec![false; program.signals.len()],
+            undecided: vec![false; program.signals.len()],
+            group_unknown: vec![false; program.groups.len()],
+            last_unknown: false,
+            group_active: vec![false; program.groups.len()],
+            verdicts: vec![0; program.verdicts.len()],
+            items: Vec::new(),
+            relevant: Blame::default(),
+            steps: 0,
+            output_bytes: 0,
+            three: None,
+        }
+    }
+
+    /// Runs every let, group, signal and verdict in the program's order.
+    fn run_steps(&mut self) -> Result<(), EvalError> {
+        let program = self.program;
+        for step in &program.order {
+            match *step {
+                Step::Let(id) => {
+                    if let Some(info) = program.lets.get(id as usize) {
+                        let value = self.eval(&info.value)?;
+                        if let Some(slot) = self.lets.get_mut(id as usize) {
+                            *slot = value;
+                        }
+                    }
+                }
+                Step::Group(id) => {
+                    let Some(group) = program.groups.get(id as usize) else {
+                        continue;
+                    };
+                    let (active, undecided) = match &group.when {
+                        Some(when) => self.tri_condition(when)?,
+                        None => (true, None),
+                    };
+                    if let Some(slot) = self.group_active.get_mut(id as usize) {
+                        *slot = active;
+                    }
+                    if let Some(slot) = self.group_unknown.get_mut(id as usize) {
+                        *slot = group.when.is_some() && self.last_unknown;
+                    }
+                    if let Some(slot) = self
+                        .three
+                        .as_mut()
+                        .and_then(|t| t.groups.get_mut(id as usize))
+                    {
+                        *slot = undecided;
+                    }
+                }
+                Step::Signal(id) => {
+                    let Some(signal) = program.signals.get(id as usize) else {
+                        continue;
+                    };
+                    let group_ok = signal.group.is_none_or(|g| {
+                        self.group_active.get(g as usize).copied().unwrap_or(false)
+                    });
+                    let group_undecided = signal.group.and_then(|g| {
+                        self.three
+                            .as_ref()
+                            .and_then(|t| t.groups.get(g as usize).cloned().flatten())
+                    });
+                    let group_unknown = signal.group.is_some_and(|g| {
+                        self.group_unknown.get(g as usize).copied().unwrap_or(false)
+                    });
+                    self.last_unknown = false;
+                    let (fired, undecided) = match group_undecided {
+                        // The group may or may not hold: the signal is
+                        // undecided unless its own condition is false.
+                        Some(group_blame) => match self.tri_condition(&signal.when)? {
+                            (false, None) => (false, None),
+                            (_, blame) => {
+                                let mut all = group_blame;
+                                if let Some(blame) = blame {
+                                    all.union(&blame);
+                                }
+                                (false, Some(all))
+                            }
+                        },
+                        None if group_ok => self.tri_condition(&signal.when)?,
+                        None => (false, None),
+                    };
+                    if let Some(slot) = self.fired.get_mut(id as usize) {
+                        *slot = fired;
+                    }
+                    if let Some(slot) = self.undecided.get_mut(id as usize) {
+                        *slot = group_unknown || (group_ok && self.last_unknown);
+                    }
+                    if let Some(slot) = self
+                        .three
+                        .as_mut()
+                        .and_then(|t| t.signals.get_mut(id as usize))
+                    {
+                        *slot = undecided;
+                    }
+                }
+                Step::Verdict(id) => {
+                    let Some(verdict) = program.verdicts.get(id as usize) else {
+                        continue;
+                    };
+                    let mut chosen = verdict.arms.len().saturating_sub(1) as u32;
+                    let mut undecided: Option<Blame> = None;
+                    for (index, arm) in verdict.arms.iter().enumerate() {
+                        let (holds, blame) = match &arm.when {
+                            Some(when) => self.tri_condition(when)?,
+                            None => (true, None),
+                        };
+                        if let Some(slot) = self.three.as_mut().and_then(|t| {
+                            t.arms
+                                .get_mut(id as usize)
+                                .and_then(|arms| arms.get_mut(index))
+                        }) {
+                            *slot = if blame.is_some() { None } else { Some(holds) };
+                        }
+                        if let Some(blame) = blame {
+                            undecided.get_or_insert_with(Blame::default).union(&blame);
+                        }
+                        if holds {
+                            chosen = index as u32;
+                            break;
+                        }
+                    }
+                    if let Some(slot) = self.verdicts.get_mut(id as usize) {
+                        *slot = chosen;
+                    }
+                    if let Some(slot) = self
+                        .three
+                        .as_mut()
+                        .and_then(|t| t.verdicts.get_mut(id as usize))
+                    {
+                        *slot = undecided;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A condition as recorded (true only when known true), with the blame
+    /// when it is unknown; in the three-valued reading, the blame only when
+    /// it is undecided for want of an open fact (an unknown that no open fact
+    /// is blamed for reads as recorded: false). `last_unknown` tells whether
+    /// it was unknown at all.
+    fn tri_condition(&mut self, expr: &ir::Expr) -> Result<(bool, Option<Blame>), EvalError> {
+        let value = self.eval(expr)?;
+        self.last_unknown = value.is_unknown();
+        Ok(match value {
+            Value::Bool(b) => (b, None),
+            Value::Unknown(blame) => {
+                if self.three.is_none() {
+                    self.relevant.union(&blame);
+                    (false, Some(blame))
+                } else if self.is_open(&blame) {
+                    (false, Some(blame))
+                } else {
+                    (false, None)
+                }
+            }
+            _ => (false, None),
+        })
+    }
+
+    /// The lowest and highest score of a group (or of all signals) over
+    /// every completion, and the facts the undecided signals read.
+    fn score_interval(&self, group: Option<u32>) -> (i64, i64, Blame) {
+        let (mut low, mut high) = (0i64, 0i64);
+        let mut blame = Blame::default();
+        for (id, signal) in self.program.signals.iter().enumerate() {
+            if group.is_some() && signal.group != group {
+                continue;
+            }
+            let undecided = self
+                .three
+                .as_ref()
+                .and_then(|t| t.signals.get(id).cloned().flatten());
+            if let Some(b) = undecided {
+                blame.union(&b);
+                if signal.weight < 0 {
+                    low = low.saturating_add(signal.weight);
+                } else {
+                    high = high.saturating_add(signal.weight);
+                }
+            } else if self.fired.get(id).copied().unwrap_or(false) {
+                low = low.saturating_add(signal.weight);
+                high = high.saturating_add(signal.weight);
+            }
+        }
+        (low, high, blame)
+    }
+
+    /// In the three-valued reading, an undecided verdict compared with one of
+    /// its arms: decided when that arm is impossible, or the only one left.
+    fn compare_verdict_arms(&self, op: CompareOp, a: &ir::Expr, b: &ir::Expr) -> Option<Value> {
+        if !matches!(op, CompareOp::Eq | CompareOp::Ne) {
+            return None;
+        }
+        let (verdict, arm) = match (&a.kind, &b.kind) {
+            (ExprKind::Verdict(v), ExprKind::Literal(Literal::Variant(k)))
+            | (ExprKind::Literal(Literal::Variant(k)), ExprKind::Verdict(v)) => (*v, *k),
+            _ => return None,
+        };
+        let state = self.three.as_ref()?;
+        state.verdicts.get(verdict as usize)?.as_ref()?;
+        let arms = state.arms.get(verdict as usize)?;
+        // An arm can still be chosen if its condition is not false and no
+        // arm before it surely holds.
+        let mut candidates = Vec::new();
+        for (index, condition) in arms.iter().enumerate() {
+            if *condition != Some(false) {
+                candidates.push(index as u32);
+            }
+            if *condition == Some(true) {
+                break;
+            }
+        }
+        let equal = if !candidates.contains(&arm) {
+            false
+        } else if candidates == [arm] {
+            true
+        } else {
+            return None;
+        };
+        Some(Value::Bool(if op == CompareOp::Eq {
+            equal
+        } else {
+            !equal
+        }))
+    }
+
+    /// In the three-valued reading, `score` (or `score(group)`) compared with
+    /// a known value: decided as soon as the whole interval lies on one side.
+    fn compare_score_interval(
+        &mut self,
+        op: CompareOp,
+        a: &ir::Expr,
+        b: &ir::Expr,
+    ) -> Result<Option<Value>, EvalError> {
+        let group_of = |e: &ir::Expr| match e.kind {
+            ExprKind::Score => Some(None),
+            ExprKind::GroupScore(g) => Some(Some(g)),
+            _ => None,
+        };
+        let (score_side, other, flipped) = match (group_of(a), group_of(b)) {
+            (Some(g), _) => (g, b, false),
+            (None, Some(g)) => (g, a, true),
+            (None, None) => return Ok(None),
+        };
+        let (low, high, blame) = self.score_interval(score_side);
+        if blame.is_empty() {
+            return Ok(None);
+        }
+        let other_value = self.eval(other)?;
+        let Value::Int(v) = other_value else {
+            return Ok(Some(unknown_of(&[&Value::Unknown(blame), &other_value])));
+        };
+        // Normalise to `score op v`.
+        let op = if flipped {
+            match op {
+                CompareOp::Lt => CompareOp::Gt,
+                CompareOp::Le => CompareOp::Ge,
+                CompareOp::Gt => CompareOp::Lt,
+                CompareOp::Ge => CompareOp::Le,
+                other => other,
+            }
+        } else {
+            op
+        };
+        let holds = |s: i64| match op {
+            CompareOp::Eq => s == v,
+            CompareOp::Ne => s != v,
+            CompareOp::Lt => s < v,
+            CompareOp::Le => s <= v,
+            CompareOp::Gt => s > v,
+            CompareOp::Ge => s >= v,
+        };
+        let (at_low, at_high) = (holds(low), holds(high));
+        let inside = low <= v && v <= high;
+        let decided = match op {
+            CompareOp::Eq | CompareOp::Ne if inside && low != high => None,
+            _ if at_low == at_high => Some(at_low),
+            _ => None,
+        };
+        Ok(Some(match decided {
+            Some(b) => Value::Bool(b),
+            None => Value::Unknown(blame),
+        }))
+    }
+}
+
+/// What an unknown value in a message is called: the fact or `let` it
+/// reads, or "unknown".
+fn placeholder_name<'p>(program: &'p Program, expr: &ir::Expr) -> &'p str {
+    match &expr.kind {
+        ExprKind::Fact(id) => program.facts.get(*id as usize).map(|f| f.name.as_str()),
+        ExprKind::Let(id) => program.lets.get(*id as usize).map(|l| l.name.as_str()),
+        ExprKind::GroupScore(g) => program.groups.get(*g as usize).map(|g| g.name.as_str()),
+        _ => None,
+    }
+    .unwrap_or("unknown")
 }
 
 fn overflow(expr: &ir::Expr) -> EvalError {
@@ -274,6 +689,13 @@ impl Frame<'_> {
                 ir::TemplatePart::Text(text) => out.push_str(text),
                 ir::TemplatePart::Value(expr) => {
                     let value = self.eval(expr)?;
+                    if value.is_unknown() {
+                        // A readable placeholder naming what is missing.
+                        out.push('‹');
+                        out.push_str(placeholder_name(self.program, expr));
+                        out.push('›');
+                        continue;
+                    }
                     value.render(&expr.ty.ty, self.program, &mut out);
                     check_text_len(out.len(), expr)?;
                 }
@@ -329,11 +751,33 @@ impl Frame<'_> {
                 .get(*id as usize)
                 .cloned()
                 .unwrap_or_else(Value::unknown),
-            ExprKind::Signal(id) => {
-                Value::Bool(self.fired.get(*id as usize).copied().unwrap_or(false))
-            }
-            ExprKind::Verdict(id) => {
-                Value::Variant(self.verdicts.get(*id as usize).copied().unwrap_or(0))
+            ExprKind::Signal(id) => match self
+                .three
+                .as_ref()
+                .and_then(|t| t.signals.get(*id as usize).cloned().flatten())
+            {
+                Some(blame) => Value::Unknown(blame),
+                None => Value::Bool(self.fired.get(*id as usize).copied().unwrap_or(false)),
+            },
+            ExprKind::Verdict(id) => match self
+                .three
+                .as_ref()
+                .and_then(|t| t.verdicts.get(*id as usize).cloned().flatten())
+            {
+                Some(blame) => Value::Unknown(blame),
+                None => Value::Variant(self.verdicts.get(*id as usize).copied().unwrap_or(0)),
+            },
+            ExprKind::Score | ExprKind::GroupScore(_) if self.three.is_some() => {
+                let group = match expr.kind {
+                    ExprKind::GroupScore(g) => Some(g),
+                    _ => None,
+                };
+                let (low, high, blame) = self.score_interval(group);
+                if blame.is_empty() || low == high {
+                    Value::Int(low)
+                } else {
+                    Value::Unknown(blame)
+                }
             }
             ExprKind::Score => Value::Int(self.score(None)?),
             ExprKind::GroupScore(group) => Value::Int(self.score(Some(*group))?),
@@ -415,6 +859,14 @@ impl Frame<'_> {
                 }
             }
             ExprKind::Compare(op, a, b) => {
+                if self.three.is_some() {
+                    if let Some(value) = self.compare_score_interval(*op, a, b)? {
+                        return Ok(value);
+                    }
+                    if let Some(value) = self.compare_verdict_arms(*op, a, b) {
+                        return Ok(value);
+                    }
+                }
                 let (left, right) = (self.eval(a)?, self.eval(b)?);
                 if left.is_unknown() || right.is_unknown() {
                     return Ok(unknown_of(&[&left, &right]));
@@ -467,6 +919,9 @@ impl Frame<'_> {
                 }
             }
             ExprKind::Coalesce(a, b) => match self.eval(a)? {
+                // Three-valued: if the left side is unknown only for want of
+                // facts, every completion knows it, so `b` is never used.
+                Value::Unknown(blame) if self.is_open(&blame) => Value::Unknown(blame),
                 Value::Unknown(_) => self.eval(b)?,
                 known => known,
             },
@@ -544,6 +999,14 @@ impl Frame<'_> {
         })
     }
 
+    /// In the three-valued reading, whether an unknown value is blamed on a
+    /// fact the deal leaves open (so a completion may know it).
+    fn is_open(&self, blame: &Blame) -> bool {
+        self.three
+            .as_ref()
+            .is_some_and(|t| t.open.intersects(blame))
+    }
+
     /// The item `depth` `where` levels out (0 = innermost).
     fn current_item(&self, depth: u32) -> Option<&Value> {
         let level = self.items.len().checked_sub(1 + depth as usize)?;
@@ -584,7 +1047,27 @@ impl Frame<'_> {
         args: &[ir::Expr],
         expr: &ir::Expr,
     ) -> Result<Value, EvalError> {
+        if builtin == Builtin::Decided {
+            let Some(ExprKind::Signal(id)) = args.first().map(|a| &a.kind) else {
+                return Ok(Value::unknown());
+            };
+            let open = self
+                .three
+                .as_ref()
+                .and_then(|t| t.signals.get(*id as usize).cloned().flatten());
+            return Ok(match open {
+                // Three-valued: any completion of the open facts decides it.
+                Some(blame) if self.is_open(&blame) => Value::Unknown(blame),
+                Some(_) => Value::Bool(false),
+                None => Value::Bool(!self.undecided.get(*id as usize).copied().unwrap_or(false)),
+            });
+        }
         if builtin == Builtin::Known {
+            if let Some(Value::Unknown(blame)) = values.first() {
+                if self.is_open(blame) {
+                    return Ok(Value::Unknown(blame.clone()));
+                }
+            }
             return Ok(Value::Bool(!values.first().is_none_or(Value::is_unknown)));
         }
         if values.iter().any(Value::is_unknown) {
@@ -665,7 +1148,7 @@ impl Frame<'_> {
                 Some(needle) => Value::Bool(items.iter().any(|item| equal(item, needle))),
                 None => Value::unknown(),
             },
-            Builtin::Known => Value::Bool(true),
+            Builtin::Known | Builtin::Decided => Value::Bool(true),
             Builtin::Round => {
                 let digits = match values.get(1) {
                     Some(Value::Int(d)) => u32::try_from(*d).unwrap_or(0),

@@ -40,6 +40,9 @@ pub mod value;
 
 pub use deal::{decode_deal, decode_deal_text, Deal, DealError};
 pub use decode::DealDecoder;
-pub use eval::{evaluate, evaluate_with_probes, EvalError, Outcome};
+pub use eval::{
+    evaluate, evaluate_three_valued, evaluate_three_valued_open, evaluate_verdicts,
+    evaluate_with_probes, EvalError, Outcome, Partial,
+};
 pub use report::Reporter;
 pub use value::Value;

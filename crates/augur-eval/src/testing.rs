@@ -4,8 +4,8 @@
 //! Files are read through the checker's root-confined [`Loader`], so a
 //! `given` path cannot leave the playbook's folder.
 
-use crate::{decode_deal, evaluate_with_probes, Outcome, Value};
-use augur_check::ir::TestInfo;
+use crate::{decode_deal, evaluate_with_probes, Deal, Outcome, Value};
+use augur_check::ir::{Location, TestInfo};
 use augur_check::{loader, Analysis, Loader};
 use augur_syntax::Date;
 
@@ -17,6 +17,8 @@ pub struct Failure {
     pub line: u32,
     /// "was false" or "was unknown (because … is unknown)".
     pub reason: String,
+    /// Where the `expect` is written.
+    pub location: Location,
 }
 
 /// The result of one test block.
@@ -27,6 +29,9 @@ pub struct TestOutcome {
     pub line: u32,
     /// Set when the deal could not be built or evaluated.
     pub error: Option<String>,
+    /// Where the error points: the `given` file that could not be used, or
+    /// the rule whose evaluation failed (`None`: the test as a whole).
+    pub error_location: Option<Location>,
     pub failures: Vec<Failure>,
     pub outcome: Option<Outcome>,
     /// Set when the test gives no date (no `today`, no `as_of`) yet its
@@ -58,7 +63,56 @@ pub fn run_tests(
         .collect()
 }
 
-fn run_test(
+/// Why a test's deal could not be built, and where (the `given` file at
+/// fault, when there is one).
+#[derive(Clone, Debug)]
+pub struct DealProblem {
+    pub message: String,
+    pub location: Option<Location>,
+}
+
+/// The deal of a test: its `given` files (read through `files`, relative
+/// to the test's own file), then its inline facts, decoded.
+pub fn test_deal(
+    analysis: &Analysis,
+    files: &dyn Loader,
+    test: &TestInfo,
+) -> Result<Deal, DealProblem> {
+    let file = analysis
+        .source(test.location.file)
+        .map_or_else(String::new, |s| s.path.clone());
+    let mut deal = serde_json::Map::new();
+    for given in &test.givens {
+        match given {
+            augur_check::ir::Given::File { path, location } => {
+                let problem = |message: String| DealProblem {
+                    message,
+                    location: Some(*location),
+                };
+                let loaded = loader::resolve_relative(&file, path)
+                    .and_then(|resolved| files.load(&resolved));
+                match loaded.and_then(|text| {
+                    serde_json::from_str::<serde_json::Value>(&text)
+                        .map_err(|e| format!("`{path}` is not valid JSON: {e}"))
+                }) {
+                    Ok(serde_json::Value::Object(map)) => deal.extend(map),
+                    Ok(_) => {
+                        return Err(problem(format!("`{path}` does not hold a deal object")));
+                    }
+                    Err(reason) => return Err(problem(reason)),
+                }
+            }
+            augur_check::ir::Given::Inline(map) => deal.extend(map.clone()),
+        }
+    }
+    decode_deal(&analysis.program, &serde_json::Value::Object(deal)).map_err(|error| DealProblem {
+        message: format!("the test's deal is invalid: {error}"),
+        location: None,
+    })
+}
+
+/// Runs one test block.
+pub fn run_test(
     analysis: &Analysis,
     files: &dyn Loader,
     test: &TestInfo,
@@ -69,42 +123,20 @@ fn run_test(
         .map_or_else(String::new, |s| s.path.clone());
     let mut result = TestOutcome {
         name: test.name.clone(),
-        file: file.clone(),
+        file,
         line: analysis.line_of(&test.location),
         error: None,
+        error_location: None,
         failures: Vec::new(),
         outcome: None,
         date_warning: None,
     };
-    let mut deal = serde_json::Map::new();
-    for given in &test.givens {
-        match given {
-            augur_check::ir::Given::File { path, .. } => {
-                let loaded = loader::resolve_relative(&file, path)
-                    .and_then(|resolved| files.load(&resolved));
-                match loaded.and_then(|text| {
-                    serde_json::from_str::<serde_json::Value>(&text)
-                        .map_err(|e| format!("`{path}` is not valid JSON: {e}"))
-                }) {
-                    Ok(serde_json::Value::Object(map)) => deal.extend(map),
-                    Ok(_) => {
-                        result.error = Some(format!("`{path}` does not hold a deal object"));
-                        return result;
-                    }
-                    Err(reason) => {
-                        result.error = Some(reason);
-                        return result;
-                    }
-                }
-            }
-            augur_check::ir::Given::Inline(map) => deal.extend(map.clone()),
-        }
-    }
     let program = &analysis.program;
-    let deal = match decode_deal(program, &serde_json::Value::Object(deal)) {
+    let deal = match test_deal(analysis, files, test) {
         Ok(deal) => deal,
-        Err(error) => {
-            result.error = Some(format!("the test's deal is invalid: {error}"));
+        Err(problem) => {
+            result.error = Some(problem.message);
+            result.error_location = problem.location;
             return result;
         }
     };
@@ -133,6 +165,7 @@ fn run_test(
                     expect: expect.source.clone(),
                     line: analysis.line_of(&expect.location),
                     reason,
+                    location: expect.location,
                 });
             }
             result.outcome = Some(outcome);
@@ -140,7 +173,10 @@ fn run_test(
                 result.date_warning = depends_on_today(program, &deal, system_today, &probes);
             }
         }
-        Err(error) => result.error = Some(error.message),
+        Err(error) => {
+            result.error = Some(error.message);
+            result.error_location = Some(error.location);
+        }
     }
     result
 }

@@ -39,6 +39,26 @@ impl Blame {
         }
     }
 
+    pub fn remove(&mut self, fact: FactId) {
+        if let Some(bits) = self.words.get_mut((fact / 64) as usize) {
+            *bits &= !(1 << (fact % 64));
+        }
+    }
+
+    /// Whether the two sets share a fact.
+    pub fn intersects(&self, other: &Blame) -> bool {
+        self.words
+            .iter()
+            .zip(other.words.iter())
+            .any(|(a, b)| a & b != 0)
+    }
+
+    pub fn contains(&self, fact: FactId) -> bool {
+        self.words
+            .get((fact / 64) as usize)
+            .is_some_and(|bits| bits & (1 << (fact % 64)) != 0)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.words.iter().all(|w| *w == 0)
     }

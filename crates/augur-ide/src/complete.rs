@@ -83,6 +83,7 @@ const SNIPPETS: &[(&str, &str)] = &[
     ("len", "len(${1:value})"),
     ("contains", "contains(${1:list}, ${2:item})"),
     ("known", "known(${1:value})"),
+    ("decided", "decided(${1:signal})"),
 ];
 
 struct Ctx<'a> {

@@ -27,6 +27,7 @@ pub mod edit;
 mod hover;
 pub mod incremental;
 pub mod lex;
+pub mod live;
 mod nav;
 mod symbols;
 mod tokens;

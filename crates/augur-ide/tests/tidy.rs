@@ -190,7 +190,13 @@ fn architecture_names_only_files_that_exist() {
             }
         }
         for name in line.split('`').skip(1).step_by(2) {
-            let looks_like_path = name.contains('/')
+            // A `/` alone does not make a path (`textDocument/inlayHint`,
+            // `augur/pinStatus` are protocol methods): its first part must be
+            // a folder here.
+            let first = name.split('/').next().unwrap_or("");
+            let folder =
+                !first.is_empty() && (root().join(first).is_dir() || section.join(first).is_dir());
+            let looks_like_path = (name.contains('/') && folder)
                 || [
                     ".rs", ".md", ".pest", ".json", ".toml", ".lua", ".vim", ".sh", ".ts",
                 ]

@@ -31,6 +31,7 @@
 )]
 
 mod convert;
+mod live;
 mod overlay;
 pub mod stdio;
 
@@ -46,6 +47,7 @@ use tower_lsp::lsp_types::*;
 use tower_lsp::{Client, LanguageServer, LspService, Server};
 
 pub use convert::{analyze_snapshot, Snap};
+pub use live::COMMANDS;
 
 /// How long diagnostics wait for the typing to pause.
 pub const DEBOUNCE: Duration = Duration::from_millis(75);
@@ -69,6 +71,8 @@ struct State {
     published: HashMap<Url, (i32, u64)>,
     /// Imported files (not open) each document published diagnostics for.
     foreign: HashMap<Url, Vec<Url>>,
+    /// Pinned deals (see `live.rs`).
+    live: live::Pins,
 }
 
 struct Inner {
@@ -117,6 +121,7 @@ impl Backend {
                     snaps: HashMap::new(),
                     published: HashMap::new(),
                     foreign: HashMap::new(),
+                    live: live::Pins::default(),
                 }),
                 publish: tokio::sync::Mutex::new(()),
                 shutdown,
@@ -225,10 +230,11 @@ impl Backend {
         let Some(snap) = self.snapshot(&uri).await else {
             return;
         };
-        let diagnostics = match guarded("diagnostics", || snap.lsp_diagnostics()) {
+        let mut diagnostics = match guarded("diagnostics", || snap.lsp_diagnostics()) {
             Ok(d) => d,
             Err(_) => return,
         };
+        diagnostics.extend(self.test_diagnostics(&uri, &snap).await);
         let _turn = self.inner.publish.lock().await;
         let foreign;
         {
@@ -268,7 +274,7 @@ impl Backend {
         }
         self.inner
             .client
-            .publish_diagnostics(uri, diagnostics, Some(snap.version))
+            .publish_diagnostics(uri.clone(), diagnostics, Some(snap.version))
             .await;
         for (file, diagnostics) in foreign {
             self.inner
@@ -276,6 +282,7 @@ impl Backend {
                 .publish_diagnostics(file, diagnostics, None)
                 .await;
         }
+        self.refresh_live(Some((&uri, &snap))).await;
     }
 
     fn is_current(&self, uri: &Url, (version, generation): (i32, u64)) -> bool {
@@ -307,7 +314,18 @@ fn position_encoding(params: &InitializeParams) -> ColumnUnit {
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let unit = position_encoding(&params);
-        self.state().unit = unit;
+        {
+            let mut state = self.state();
+            state.unit = unit;
+            state.live.support = live::client_support(&params);
+            if let Some(sample) = params
+                .initialization_options
+                .as_ref()
+                .and_then(live::sample_deal)
+            {
+                state.live.sample_deal = sample;
+            }
+        }
         let encoding = match unit {
             ColumnUnit::Utf8 => PositionEncodingKind::UTF8,
             _ => PositionEncodingKind::UTF16,
@@ -358,6 +376,14 @@ impl LanguageServer for Backend {
                         },
                     ),
                 ),
+                inlay_hint_provider: Some(OneOf::Left(true)),
+                code_lens_provider: Some(CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: COMMANDS.iter().map(|c| c.to_string()).collect(),
+                    ..Default::default()
+                }),
                 ..Default::default()
             },
         })
@@ -368,6 +394,7 @@ impl LanguageServer for Backend {
             .client
             .log_message(MessageType::INFO, "augur language server ready")
             .await;
+        self.watch_deal_files().await;
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -442,6 +469,47 @@ impl LanguageServer for Backend {
         }
     }
 
+    async fn did_change_watched_files(&self, _: DidChangeWatchedFilesParams) {
+        // A deal file (pinned, or a test's `given`) or an imported playbook
+        // changed on disk: evaluate and check every open document again.
+        self.bump_live();
+        let open: Vec<Url> = {
+            let mut state = self.state();
+            state.generation += 1;
+            state.docs.keys().cloned().collect()
+        };
+        for uri in open {
+            self.spawn_check(uri);
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let Some(sample) = live::sample_deal(&params.settings) else {
+            return;
+        };
+        self.state().live.sample_deal = sample;
+        self.bump_live();
+        let open: Vec<Url> = self.state().docs.keys().cloned().collect();
+        for uri in open {
+            self.spawn_check(uri);
+        }
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        self.inlay_hints_for(params).await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        self.code_lenses_for(params).await
+    }
+
+    async fn execute_command(
+        &self,
+        params: ExecuteCommandParams,
+    ) -> Result<Option<serde_json::Value>> {
+        self.execute(params).await
+    }
+
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         {
@@ -449,6 +517,9 @@ impl LanguageServer for Backend {
             state.docs.remove(&uri);
             state.snaps.remove(&uri);
             state.published.remove(&uri);
+            // The pin stays (for when the file is opened again); its
+            // evaluation does not.
+            state.live.cache.remove(&uri);
             state.generation += 1;
         }
         // Files that import it fall back to the disk.
@@ -470,11 +541,21 @@ impl LanguageServer for Backend {
         let Some((snap, offset)) = self.at(&params.text_document_position_params).await else {
             return Ok(None);
         };
+        let pinned = self
+            .hover_live(
+                &params.text_document_position_params.text_document.uri,
+                &snap,
+                offset,
+            )
+            .await;
         guarded("hover", || {
             augur_ide::hover(&snap.analysis, FileId::ROOT, offset).map(|h| Hover {
                 contents: HoverContents::Markup(MarkupContent {
                     kind: MarkupKind::Markdown,
-                    value: h.markdown,
+                    value: match pinned {
+                        Some(more) => format!("{}\n---\n{more}", h.markdown),
+                        None => h.markdown,
+                    },
                 }),
                 range: Some(snap.range(FileId::ROOT, h.span)),
             })

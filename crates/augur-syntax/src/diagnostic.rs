@@ -111,6 +111,12 @@ codes! {
     /// (warning) An optional value compared with a variant named like "no
     /// value" (`none`, `unknown`, `null`): undecided when nothing is recorded.
     VariantReadsAsUnknown = "augur::variant-reads-as-unknown",
+    /// (warning) `not <signal>` where the signal may be undecided (its facts
+    /// unknown): it then holds although nothing decided the signal.
+    UndecidedNot = "augur::undecided-not",
+    /// (warning, editor) A test's `expect` does not hold, or its deal cannot
+    /// be built (a `given` file that does not decode).
+    TestFailed = "augur::test-failed",
 }
 
 /// A secondary label: another place that explains the problem.

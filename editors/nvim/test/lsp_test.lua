@@ -100,6 +100,46 @@ local ok, err = pcall(function()
     return true
   end, 50)
   check(found ~= nil and cleared, "errors cleared after the fix")
+
+  -- Pin the test and read the inlay hints: after `signal 早期` (line 8) the
+  -- signal fires, +2. The server speaks UTF-16: `signal 早期` is 9 units.
+  local uri = vim.uri_from_bufnr(buf)
+  local pinned = vim.lsp.buf_request_sync(buf, "workspace/executeCommand", {
+    command = "augur.pinTest",
+    arguments = { { uri = uri, test = "早期 𠮷" } },
+  }, 10000) or {}
+  local status
+  for _, resp in pairs(pinned) do
+    status = resp.result and resp.result.status
+  end
+  log("     pinned: " .. tostring(status))
+  check(status == "score +2", "augur.pinTest pinned the test (status " .. tostring(status) .. ")")
+  local hints = {}
+  for _, resp in pairs(vim.lsp.buf_request_sync(buf, "textDocument/inlayHint", {
+    textDocument = { uri = uri },
+    range = { start = { line = 0, character = 0 }, ["end"] = { line = 30, character = 0 } },
+  }, 10000) or {}) do
+    for _, hint in ipairs(resp.result or {}) do
+      table.insert(hints, hint)
+      log("     hint " .. hint.position.line .. ":" .. hint.position.character .. " " .. tostring(hint.label))
+    end
+  end
+  local fired
+  for _, hint in ipairs(hints) do
+    if hint.label == "✓ +2" then
+      fired = hint
+    end
+  end
+  check(fired ~= nil, "inlay hints arrived, with ✓ +2 for 早期")
+  check(fired ~= nil and fired.position.line == 7 and fired.position.character == 9,
+    "the hint is after `signal 早期` (line 8, UTF-16 column 9)")
+  local lenses = {}
+  for _, resp in pairs(vim.lsp.buf_request_sync(buf, "textDocument/codeLens", { textDocument = { uri = uri } }, 10000) or {}) do
+    for _, lens in ipairs(resp.result or {}) do
+      table.insert(lenses, lens.command.title)
+    end
+  end
+  check(vim.tbl_contains(lenses, "▶ Run"), "code lenses arrived: " .. table.concat(lenses, " | "))
   -- A second playbook in the same root shares the server (0.7: by hand; 0.8+: vim.lsp.start).
   local second = vim.fn.fnamemodify(playbook, ":h") .. "/second.augur"
   vim.fn.writefile({ 'playbook "第二"' }, second)

@@ -22,6 +22,9 @@ function fakeVscode(settings, shown) {
         shown.push({ msg, items });
         return undefined;
       },
+      createStatusBarItem: () => ({ show() {}, hide() {}, dispose() {} }),
+      onDidChangeActiveTextEditor: () => disposable,
+      activeTextEditor: undefined,
     },
     commands: { registerCommand: () => disposable, executeCommand: async () => undefined },
   };
@@ -35,7 +38,7 @@ function fakeVscode(settings, shown) {
   });
 }
 
-test("a missing augur program gives a clear error naming it", async () => {
+async function missingProgram(entry) {
   const shown = [];
   const vscode = fakeVscode({ "server.path": "/nowhere/augur-missing", "server.args": ["lsp"] }, shown);
   const originalLoad = Module._load;
@@ -44,8 +47,8 @@ test("a missing augur program gives a clear error naming it", async () => {
     return originalLoad.call(this, request, ...rest);
   };
   try {
-    delete require.cache[require.resolve("../extension")];
-    const ext = require("../extension");
+    delete require.cache[require.resolve(entry)];
+    const ext = require(entry);
     await ext.activate({ subscriptions: [] });
     assert.equal(shown.length, 1);
     assert.match(shown[0].msg, /cannot find the program "\/nowhere\/augur-missing"/);
@@ -55,4 +58,10 @@ test("a missing augur program gives a clear error naming it", async () => {
   } finally {
     Module._load = originalLoad;
   }
-});
+}
+
+test("a missing augur program gives a clear error naming it", () => missingProgram("../extension"));
+
+// The bundle is what the package ships (package.json "main"); `npm test`
+// builds it first (pretest).
+test("the esbuild bundle activates the same way", () => missingProgram("../dist/extension.js"));

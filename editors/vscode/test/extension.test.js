@@ -8,6 +8,7 @@ const fs = require("fs");
 const os = require("os");
 const path = require("path");
 const { serverCommand } = require("../server-command");
+const { statusText } = require("../pin-status");
 
 const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8"));
 
@@ -39,4 +40,25 @@ test("resolve: found on PATH, by path, and clearly missing", () => {
   assert.equal(serverCommand.resolve("augur", { PATH: os.tmpdir() + "/does-not-exist" }), undefined);
   assert.equal(serverCommand.resolve(path.join(dir, "nope"), { PATH: dir }), undefined);
   fs.rmSync(dir, { recursive: true });
+});
+
+test("manifest: bundled entry point, pin commands and the sample deal setting", () => {
+  assert.equal(pkg.main, "./dist/extension.js");
+  assert.ok(fs.existsSync(path.join(__dirname, "..", pkg.main)), "npm run build makes the bundle");
+  const commands = pkg.contributes.commands.map((c) => c.command);
+  for (const c of ["augur.restartServer", "augur.pinDealPicker", "augur.unpinDeal"]) assert.ok(commands.includes(c), c);
+  // The server's own commands are registered by vscode-languageclient.
+  assert.ok(!commands.includes("augur.pinDeal"));
+  assert.equal(pkg.contributes.configuration.properties["augur.sampleDeal"].default, null);
+  assert.ok(!pkg.dependencies, "everything runtime is bundled");
+  const ignored = fs.readFileSync(path.join(__dirname, "..", ".vscodeignore"), "utf8");
+  assert.match(ignored, /^node_modules\/\*\*$/m);
+});
+
+test("status bar: the pinned deal's name and verdict", () => {
+  assert.equal(statusText(undefined).text, "$(pin) Pin a deal…");
+  assert.equal(statusText(null).text, "$(pin) Pin a deal…");
+  const shown = statusText({ name: "案例一 𠮷", status: "Backup · score −3 · 1 question decides it" });
+  assert.equal(shown.text, "$(pin) 案例一 𠮷: Backup");
+  assert.match(shown.tooltip, /score −3 · 1 question decides it/);
 });

@@ -95,3 +95,76 @@ test("VS Code-like session: utf-16, diagnostics after emoji and CJK, hover, comp
     if (proc.exitCode === null) proc.kill();
   }
 });
+
+const LIVE = [
+  "facts { 阶段: int }",
+  'signal 晚 "😀" { when 阶段 > 1 weight 2 }',
+  'verdict v { 好 "好" when score > 1 差 "差" otherwise }',
+  'test "例 𠮷" {',
+  "  given { 阶段 = 3 }",
+  "  expect 晚",
+  "}",
+  "",
+].join("\n");
+const LIVE_URI = "file:///tmp/augur-vscode-test/live.augur";
+
+test("VS Code-like session: pin a test, inlay hints and code lenses", { skip: !AUGUR }, async () => {
+  const proc = spawn(AUGUR, ["lsp"], { stdio: ["pipe", "pipe", "inherit"] });
+  const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(proc.stdout), new rpc.StreamMessageWriter(proc.stdin));
+  const refreshed = new Promise((resolve) => conn.onRequest("workspace/inlayHint/refresh", () => (resolve(true), null)));
+  conn.onRequest("workspace/codeLens/refresh", () => null);
+  const status = new Promise((resolve) => conn.onNotification("augur/pinStatus", resolve));
+  conn.listen();
+  try {
+    const init = await conn.sendRequest("initialize", {
+      processId: process.pid,
+      rootUri: null,
+      initializationOptions: { pinStatusBar: true },
+      capabilities: {
+        general: { positionEncodings: ["utf-16"] },
+        workspace: { inlayHint: { refreshSupport: true }, codeLens: { refreshSupport: true } },
+        textDocument: { inlayHint: { dynamicRegistration: true }, codeLens: { dynamicRegistration: true } },
+      },
+    });
+    assert.equal(init.capabilities.inlayHintProvider, true);
+    assert.ok(init.capabilities.executeCommandProvider.commands.includes("augur.pinTest"));
+    conn.sendNotification("initialized", {});
+    conn.sendNotification("textDocument/didOpen", { textDocument: { uri: LIVE_URI, languageId: "augur", version: 1, text: LIVE } });
+
+    // The lenses a playbook shows before anything is pinned (no pin lens:
+    // the status bar shows the pin in VS Code).
+    const lenses = await conn.sendRequest("textDocument/codeLens", { textDocument: { uri: LIVE_URI } });
+    const titles = lenses.map((l) => l.command.title);
+    assert.deepEqual(titles, ["▶ Run all tests (1)", "Pin", "▶ Run"]);
+    const pinLens = lenses[1].command;
+    assert.equal(pinLens.command, "augur.pinTest");
+
+    // Clicking "Pin" runs the server's command with the lens's arguments.
+    const pinned = await conn.sendRequest("workspace/executeCommand", { command: pinLens.command, arguments: pinLens.arguments });
+    assert.equal(pinned.status, "好 · score +2");
+    assert.equal(await refreshed, true);
+    const hints = await conn.sendRequest("textDocument/inlayHint", {
+      textDocument: { uri: LIVE_URI },
+      range: { start: { line: 0, character: 0 }, end: { line: 9, character: 0 } },
+    });
+    const signal = hints.find((h) => h.label === "✓ +2");
+    assert.deepEqual(signal.position, { line: 1, character: "signal 晚".length });
+    const after = await conn.sendRequest("textDocument/codeLens", { textDocument: { uri: LIVE_URI } });
+    assert.ok(after.some((l) => l.command.title === "好 · score +2 · pinned: 例 𠮷"), JSON.stringify(after));
+    conn.sendNotification("textDocument/didChange", {
+      textDocument: { uri: LIVE_URI, version: 2 },
+      contentChanges: [{ text: LIVE.replace("weight 2", "weight 5") }],
+    });
+    const notified = await status;
+    assert.equal(notified.uri, LIVE_URI);
+    assert.equal(notified.name, "例 𠮷");
+
+    await conn.sendRequest("shutdown");
+    conn.sendNotification("exit");
+    const code = await new Promise((resolve) => proc.on("exit", resolve));
+    assert.equal(code, 0);
+  } finally {
+    conn.dispose();
+    if (proc.exitCode === null) proc.kill();
+  }
+});

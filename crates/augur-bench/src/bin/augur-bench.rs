@@ -11,6 +11,10 @@
 //! --format jsonl` on the same file: pinned to one core, with `--jobs 1`
 //! and with `--jobs 2`, measuring wall time and the child's peak memory
 //! (`wait4`'s `ru_maxrss`).
+//!
+//! Then the cost of guidance (issue 11): on a corpus of `--guide-deals`
+//! deals, `--format jsonl` with and without `--guide` on one core, and the
+//! difference per deal.
 
 use augur_bench::Corpus;
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -27,9 +31,11 @@ struct Args {
     runs: u32,
     /// Keep the corpus files (for profiling).
     keep: bool,
+    /// Deals in the corpus that measures guidance (0: skip it).
+    guide_deals: u64,
 }
 
-const USAGE: &str = "usage: augur-bench [--deals N]... [--playbook FILE] [--augur BINARY] [--dir DIR] [--seed N] [--runs N] [--keep]";
+const USAGE: &str = "usage: augur-bench [--deals N]... [--playbook FILE] [--augur BINARY] [--dir DIR] [--seed N] [--runs N] [--guide-deals N] [--keep]";
 
 fn parse_args() -> Result<Args, String> {
     let exe_dir = std::env::current_exe()
@@ -44,6 +50,7 @@ fn parse_args() -> Result<Args, String> {
         seed: 2026,
         runs: 1,
         keep: false,
+        guide_deals: 2_000,
     };
     let mut raw = std::env::args().skip(1);
     while let Some(flag) = raw.next() {
@@ -66,6 +73,7 @@ fn parse_args() -> Result<Args, String> {
         match flag.as_str() {
             "--deals" => args.deals.push(number()?),
             "--seed" => args.seed = number()?,
+            "--guide-deals" => args.guide_deals = number()?,
             "--runs" => args.runs = u32::try_from(number()?.max(1)).unwrap_or(1),
             "--playbook" => args.playbook = PathBuf::from(&value),
             "--augur" => args.augur = PathBuf::from(&value),
@@ -141,7 +149,7 @@ struct Run {
 }
 
 /// Runs `augur eval --format jsonl` on the corpus, output to /dev/null.
-fn eval_run(args: &Args, corpus: &Path, jobs: u32) -> Result<Run, String> {
+fn eval_run(args: &Args, corpus: &Path, jobs: u32, extra: &[&str]) -> Result<Run, String> {
     let started = Instant::now();
     let child = Command::new(&args.augur)
         .args([
@@ -153,6 +161,7 @@ fn eval_run(args: &Args, corpus: &Path, jobs: u32) -> Result<Run, String> {
             "--jobs",
         ])
         .arg(jobs.to_string())
+        .args(extra)
         .arg(&args.playbook)
         .arg(corpus)
         .stdout(Stdio::null())
@@ -179,11 +188,21 @@ fn eval_run(args: &Args, corpus: &Path, jobs: u32) -> Result<Run, String> {
 }
 
 fn best(args: &Args, corpus: &Path, jobs: u32, cpu: Option<usize>) -> Result<Run, String> {
+    best_with(args, corpus, jobs, cpu, &[])
+}
+
+fn best_with(
+    args: &Args,
+    corpus: &Path,
+    jobs: u32,
+    cpu: Option<usize>,
+    extra: &[&str],
+) -> Result<Run, String> {
     let mut best: Option<Run> = None;
     for _ in 0..args.runs {
         // A child inherits its parent thread's CPU affinity.
         pin_to(cpu);
-        let run = eval_run(args, corpus, jobs);
+        let run = eval_run(args, corpus, jobs, extra);
         pin_to(None);
         let run = run?;
         if best.as_ref().is_none_or(|b| run.wall < b.wall) {
@@ -290,5 +309,37 @@ fn main() -> ExitCode {
             let _ = std::fs::remove_file(&corpus);
         }
     }
+    if args.guide_deals > 0 {
+        if let Err(message) = guidance_cost(&args, &analysis.program) {
+            eprintln!("error: {message}");
+            return ExitCode::from(1);
+        }
+    }
     ExitCode::SUCCESS
+}
+
+/// The cost of guidance per deal: `--format jsonl` with and without
+/// `--guide`, one core, on the same corpus.
+fn guidance_cost(args: &Args, program: &augur_check::ir::Program) -> Result<(), String> {
+    let deals = args.guide_deals;
+    let corpus = args.dir.join(format!("guide-{deals}-{}.jsonl", args.seed));
+    generate(program, &corpus, deals, args.seed)
+        .map_err(|e| format!("cannot write {}: {e}", corpus.display()))?;
+    let plain = best_with(args, &corpus, 1, Some(0), &[])?;
+    let guided = best_with(args, &corpus, 1, Some(0), &["--guide"])?;
+    let per_deal = |run: &Run| run.wall.as_secs_f64() * 1e6 / deals.max(1) as f64;
+    println!("\n| deals | jsonl, 1 core | jsonl --guide, 1 core | per deal without / with guidance | guidance per deal |");
+    println!("|---:|---:|---:|---:|---:|");
+    println!(
+        "| {deals} | {:.2} s | {:.2} s | {:.1} µs / {:.0} µs | {:.0} µs |",
+        plain.wall.as_secs_f64(),
+        guided.wall.as_secs_f64(),
+        per_deal(&plain),
+        per_deal(&guided),
+        per_deal(&guided) - per_deal(&plain),
+    );
+    if !args.keep {
+        let _ = std::fs::remove_file(&corpus);
+    }
+    Ok(())
 }

@@ -13,7 +13,10 @@
 //!   converted to LSP items;
 //! - **hover**: hover on a fact in the last signal, converted to LSP;
 //! - **tokens 10k**: `semanticTokens/full` of a generated 10,000-line
-//!   playbook (must stay under 50 ms: it is linear in the document).
+//!   playbook (must stay under 50 ms: it is linear in the document);
+//! - **inlay hints**: a one-character edit, the re-analysis, the pinned
+//!   deal evaluated again and every hint of the file converted to LSP
+//!   positions (what an editor's hint request costs after an edit).
 //!
 //! Prints the median and 95th percentile of each.
 #![deny(clippy::indexing_slicing)]
@@ -280,4 +283,85 @@ fn main() {
         big.lines().count()
     );
     println!("             (hover found: {found})");
+
+    inlay_hints_after_edits(&uri, &text, target_line, rounds);
+}
+
+/// A deal for the generated playbook: the stage and a third of the facts.
+fn bench_deal() -> String {
+    let mut deal = String::from("{\"stage\": \"early\", \"events\": []");
+    for i in (0..100).step_by(3) {
+        let value = ["few", "some", "many"].get(i % 3).copied().unwrap_or("few");
+        let _ = write!(deal, ", \"事实_{i}\": \"{value}\"");
+    }
+    deal.push('}');
+    deal
+}
+
+fn inlay_hints_after_edits(uri: &Url, text: &str, target_line: u32, rounds: usize) {
+    use augur_ide::live::{evaluate_pin, inlay_hints, Pin};
+    let unit = ColumnUnit::Utf16;
+    let files = augur_check::MemoryLoader::new([("deal.json", bench_deal())]);
+    let pin = Pin::Deal("deal.json".into());
+    let Some(today) = augur_syntax::Date::parse("2026-11-20") else {
+        return;
+    };
+    let mut previous = analyze_snapshot(uri, Arc::from(text), 1, 1, unit, &[], None);
+    let mut current = text.to_string();
+    let (mut whole, mut hints_only) = (Vec::new(), Vec::new());
+    let mut count = 0;
+    for round in 0..rounds {
+        let start = Instant::now();
+        let (from, to, insert) = if round % 2 == 0 {
+            (14, 14, "x")
+        } else {
+            (14, 15, "")
+        };
+        apply_change(
+            &mut current,
+            ContentChange {
+                range: Some((
+                    LineCol {
+                        line: target_line,
+                        column: from,
+                    },
+                    LineCol {
+                        line: target_line,
+                        column: to,
+                    },
+                )),
+                text: insert,
+            },
+            unit,
+        );
+        let snap = analyze_snapshot(
+            uri,
+            Arc::from(current.as_str()),
+            round as i32 + 2,
+            round as u64 + 2,
+            unit,
+            &[],
+            Some(&previous),
+        );
+        let analysed = Instant::now();
+        let live = evaluate_pin(&snap.analysis, &files, &pin, today);
+        let hints: Vec<_> = match &live.result {
+            Ok(evaluated) => inlay_hints(&snap.analysis, FileId::ROOT, evaluated)
+                .into_iter()
+                .map(|h| (snap.position(FileId::ROOT, h.offset), h.label))
+                .collect(),
+            Err(error) => {
+                eprintln!("the pinned deal does not evaluate: {}", error.message);
+                return;
+            }
+        };
+        hints_only.push(analysed.elapsed());
+        whole.push(start.elapsed());
+        count = hints.len();
+        std::hint::black_box(hints);
+        previous = snap;
+    }
+    report("inlay hints", whole);
+    report("(pin+hints)", hints_only);
+    println!("             ({count} hints; edit + re-analysis + evaluation + hints)");
 }

@@ -13,6 +13,9 @@ M.config = {
   root_markers = { ".git", "augur.toml" },
   -- Extra fields passed to the LSP client config (on_attach, capabilities, ...).
   client = {},
+  -- Show the pinned deal: inlay hints on (Neovim 0.10+) and code lenses
+  -- refreshed on BufEnter, InsertLeave and CursorHold (0.7+).
+  live = true,
 }
 
 --- Override settings: require('augur').setup({ cmd = { '/path/to/augur', 'lsp' } }).
@@ -46,6 +49,49 @@ function M.root_dir(path)
   return start
 end
 
+--- Inlay hints on and code lenses refreshed for `bufnr` (the pinned deal).
+function M.enable_live(bufnr)
+  if vim.lsp.inlay_hint and vim.lsp.inlay_hint.enable then
+    -- 0.10 takes (true, { bufnr = b }); the 0.10 nightlies took (b, true).
+    if not pcall(vim.lsp.inlay_hint.enable, true, { bufnr = bufnr }) then
+      pcall(vim.lsp.inlay_hint.enable, bufnr, true)
+    end
+  end
+  if vim.lsp.codelens then
+    vim.api.nvim_create_autocmd({ "BufEnter", "InsertLeave", "CursorHold" }, {
+      buffer = bufnr,
+      callback = function()
+        pcall(vim.lsp.codelens.refresh, { bufnr = bufnr })
+      end,
+    })
+  end
+end
+
+--- Runs one of the server's commands for `bufnr` (augur.pinTest, augur.pinDeal, ...).
+function M.command_for(bufnr, command, extra)
+  local argument = vim.tbl_extend("force", { uri = vim.uri_from_bufnr(bufnr) }, extra or {})
+  vim.lsp.buf_request(bufnr, "workspace/executeCommand", { command = command, arguments = { argument } },
+    function(err, result)
+      if err then
+        vim.notify("Augur: " .. (err.message or tostring(err)), vim.log.levels.ERROR)
+      elseif result and result.status then
+        vim.notify("Augur: pinned " .. result.name .. ": " .. result.status)
+      end
+      pcall(vim.lsp.codelens.refresh, { bufnr = bufnr })
+    end)
+end
+
+-- :AugurPinDeal {file} (inside the playbook's folder), :AugurPinTest {name}, :AugurUnpin
+vim.api.nvim_create_user_command("AugurPinDeal", function(o)
+  M.command_for(vim.api.nvim_get_current_buf(), "augur.pinDeal", { path = vim.fn.fnamemodify(o.args, ":p") })
+end, { nargs = 1, complete = "file" })
+vim.api.nvim_create_user_command("AugurPinTest", function(o)
+  M.command_for(vim.api.nvim_get_current_buf(), "augur.pinTest", { test = o.args })
+end, { nargs = 1 })
+vim.api.nvim_create_user_command("AugurUnpin", function()
+  M.command_for(vim.api.nvim_get_current_buf(), "augur.unpin", {})
+end, { nargs = 0 })
+
 --- Starts (or reuses) the server for `bufnr` and attaches it; returns the client id or nil.
 function M.start(bufnr)
   bufnr = bufnr or vim.api.nvim_get_current_buf()
@@ -67,6 +113,9 @@ function M.start(bufnr)
     workspace_folders = { { uri = vim.uri_from_fname(root), name = root } },
   }, M.config.client)
 
+  if M.config.live then
+    M.enable_live(bufnr)
+  end
   if vim.lsp.start then
     return vim.lsp.start(config, { bufnr = bufnr })
   end

@@ -1,0 +1,381 @@
+//! `augur ask PLAYBOOK [DEAL.json]`: the rep interview. Asks the facts a deal
+//! needs (the required ones first, then the most decisive unknown fact, as
+//! `augur-guide` chooses it), saves the deal atomically after every answer,
+//! and stops when every verdict is decided, nothing decisive is left, or the
+//! rep quits; then prints where the deal stands.
+//!
+//! On a terminal the questions are `inquire` prompts (Esc or Ctrl-C stops,
+//! losing nothing); otherwise one answer is read per line (a variant's name
+//! or number, yes/no, a value as in a CSV cell; an empty line is "don't know
+//! yet", `q` stops), so the interview is scriptable. Which question comes
+//! next is not decided here: that is `augur_guide::Guide::next_question`'s
+//! job (the same order as "Find out next").
+
+use augur_check::ir::{FactId, Program, Type};
+use augur_eval::batch::Augment;
+use augur_guide::Guided;
+use augur_syntax::Date;
+use serde_json::{Map, Value as Json};
+use std::collections::BTreeSet;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+pub struct AskArgs<'a> {
+    pub playbook: &'a Path,
+    pub deal: Option<&'a Path>,
+    pub today: Option<Date>,
+    pub fallback_today: Date,
+}
+
+/// A question for the rep.
+struct Question {
+    /// The fact's doc string (or name), and the fact's name.
+    text: String,
+    name: String,
+    /// Variant names with their descriptions, or yes/no; empty for free text.
+    choices: Vec<(String, Option<String>)>,
+    /// Why it matters, one line per thing it can change.
+    matters: Vec<String>,
+    required: bool,
+}
+
+enum Answer {
+    /// The answer as a CSV cell would hold it.
+    Value(String),
+    DontKnow,
+    Quit,
+}
+
+trait Prompter {
+    fn ask(&mut self, question: &Question) -> Answer;
+    fn say(&mut self, line: &str);
+}
+
+const DONT_KNOW: &str = "don't know yet";
+
+/// `inquire` prompts on a terminal.
+struct Terminal;
+
+impl Prompter for Terminal {
+    fn ask(&mut self, question: &Question) -> Answer {
+        let help = if question.matters.is_empty() {
+            "Esc stops; every answer is saved".to_string()
+        } else {
+            format!(
+                "{} · Esc stops; every answer is saved",
+                question.matters.join(" · ")
+            )
+        };
+        let title = format!("{} ({})", question.text, question.name);
+        let result = if question.choices.is_empty() {
+            inquire::Text::new(&title)
+                .with_help_message(&format!("{help} · empty: {DONT_KNOW}"))
+                .prompt()
+                .map(|text| {
+                    if text.trim().is_empty() {
+                        Answer::DontKnow
+                    } else {
+                        Answer::Value(text)
+                    }
+                })
+        } else {
+            let mut options: Vec<String> = question
+                .choices
+                .iter()
+                .map(|(name, doc)| match doc {
+                    Some(doc) => format!("{name} — {doc}"),
+                    None => name.clone(),
+                })
+                .collect();
+            if !question.required {
+                options.push(DONT_KNOW.to_string());
+            }
+            inquire::Select::new(&title, options)
+                .with_help_message(&help)
+                .raw_prompt()
+                .map(|choice| match question.choices.get(choice.index) {
+                    Some((name, _)) => Answer::Value(name.clone()),
+                    None => Answer::DontKnow,
+                })
+        };
+        match result {
+            Ok(answer) => answer,
+            Err(_) => Answer::Quit,
+        }
+    }
+
+    fn say(&mut self, line: &str) {
+        eprintln!("{line}");
+    }
+}
+
+/// One answer a line, for scripts and pipes.
+struct Lines<R: BufRead> {
+    input: R,
+}
+
+impl<R: BufRead> Prompter for Lines<R> {
+    fn ask(&mut self, question: &Question) -> Answer {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "? {} ({})", question.text, question.name);
+        for line in &question.matters {
+            let _ = writeln!(out, "  {line}");
+        }
+        for (index, (name, doc)) in question.choices.iter().enumerate() {
+            match doc {
+                Some(doc) => {
+                    let _ = writeln!(out, "  {}) {name} — {doc}", index + 1);
+                }
+                None => {
+                    let _ = writeln!(out, "  {}) {name}", index + 1);
+                }
+            }
+        }
+        if !question.required {
+            let _ = writeln!(out, "  (empty line: {DONT_KNOW}; q: stop)");
+        }
+        let _ = out.flush();
+        let mut line = String::new();
+        match self.input.read_line(&mut line) {
+            Ok(0) | Err(_) => return Answer::Quit,
+            Ok(_) => {}
+        }
+        let answer = line.trim();
+        if answer == "q" || answer == "quit" {
+            return Answer::Quit;
+        }
+        if answer.is_empty() || answer == "?" {
+            return Answer::DontKnow;
+        }
+        if let Ok(number) = answer.parse::<usize>() {
+            if let Some((name, _)) = number.checked_sub(1).and_then(|i| question.choices.get(i)) {
+                return Answer::Value(name.clone());
+            }
+        }
+        Answer::Value(answer.to_string())
+    }
+
+    fn say(&mut self, line: &str) {
+        println!("{line}");
+    }
+}
+
+pub fn run(args: AskArgs<'_>) -> ExitCode {
+    if !args.playbook.is_file() {
+        eprintln!("error: {} is not a playbook file", args.playbook.display());
+        return ExitCode::from(2);
+    }
+    let analysis = crate::analyze(args.playbook);
+    let root = crate::display_root(args.playbook);
+    if analysis.has_errors() {
+        crate::print_diagnostics(&analysis, &root);
+        eprintln!("error: the playbook has errors; fix them before asking about deals");
+        return ExitCode::from(1);
+    }
+    let path = match args.deal {
+        Some(path) => path.to_path_buf(),
+        None => free_deal_path(),
+    };
+    let mut facts: Map<String, Json> = if path.exists() {
+        match std::fs::read_to_string(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| serde_json::from_str::<Json>(&text).map_err(|e| e.to_string()))
+        {
+            Ok(Json::Object(map)) => map,
+            Ok(_) => {
+                eprintln!(
+                    "error: {} does not hold a deal (a JSON object)",
+                    path.display()
+                );
+                return ExitCode::from(2);
+            }
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        Map::new()
+    };
+    let mut prompter: Box<dyn Prompter> = if std::io::stdin().is_terminal() {
+        Box::new(Terminal)
+    } else {
+        Box::new(Lines {
+            input: std::io::stdin().lock(),
+        })
+    };
+    prompter.say(&format!("Answers are saved to {}", path.display()));
+    let program = &analysis.program;
+    let guided = Guided::new(&analysis, &root);
+    let mut skipped: BTreeSet<FactId> = BTreeSet::new();
+    loop {
+        let next = match missing_required(program, &facts) {
+            Some(fact) => Some((fact, Vec::new(), true)),
+            None => {
+                let (deal, today) = match decode(program, &facts, &args) {
+                    Ok(pair) => pair,
+                    Err(message) => {
+                        eprintln!("error: {message}");
+                        return ExitCode::from(1);
+                    }
+                };
+                let guidance = match guided.guide.guide(&deal, today) {
+                    Ok(guidance) => guidance,
+                    Err(e) => {
+                        eprintln!("error: {}", e.message);
+                        return ExitCode::from(1);
+                    }
+                };
+                if guidance.verdicts.iter().all(|v| v.decided) {
+                    None
+                } else {
+                    guidance
+                        .find_out_next
+                        .iter()
+                        .find(|d| !skipped.contains(&d.fact))
+                        .map(|d| {
+                            let mut matters = Vec::new();
+                            for (v, _) in &d.verdicts {
+                                matters
+                                    .extend(guided.guide.effect_text(&guidance, d.fact, *v, false));
+                            }
+                            (d.fact, matters, false)
+                        })
+                }
+            }
+        };
+        let Some((fact, matters, required)) = next else {
+            break;
+        };
+        let Some(question) = question(program, fact, &guided, matters, required) else {
+            break;
+        };
+        match prompter.ask(&question) {
+            Answer::Quit => break,
+            Answer::DontKnow => {
+                skipped.insert(fact);
+            }
+            Answer::Value(cell) => {
+                match augur_guide::parse_set(program, &format!("{}={cell}", question.name)) {
+                    Ok((fact, value)) => {
+                        let Some(info) = program.facts.get(fact as usize) else {
+                            break;
+                        };
+                        facts.insert(info.name.clone(), value.to_json(&info.ty.ty, program));
+                        if let Err(e) = save(&path, &facts) {
+                            eprintln!("error: cannot save {}: {e}", path.display());
+                            return ExitCode::from(1);
+                        }
+                    }
+                    Err(message) => {
+                        let message = message.trim_start_matches("--set ").to_string();
+                        prompter.say(&format!("  not understood: {message}"));
+                    }
+                }
+            }
+        }
+    }
+    if missing_required(program, &facts).is_some() {
+        prompter.say("Stopped before the deal had every required fact.");
+        return ExitCode::SUCCESS;
+    }
+    match decode(program, &facts, &args) {
+        Ok((deal, today)) => match augur_eval::evaluate(program, &deal, today) {
+            Ok(outcome) => {
+                let label = path.display().to_string();
+                print!("\n{}", guided.text(&label, &deal, &outcome, today, false));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {}", e.message);
+                ExitCode::from(1)
+            }
+        },
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn decode(
+    program: &Program,
+    facts: &Map<String, Json>,
+    args: &AskArgs<'_>,
+) -> Result<(augur_eval::Deal, Date), String> {
+    let deal = augur_eval::decode_deal(program, &Json::Object(facts.clone()))
+        .map_err(|e| format!("the deal {}: {}", e.path, e.message))?;
+    let today = args.today.or(deal.as_of).unwrap_or(args.fallback_today);
+    Ok((deal, today))
+}
+
+/// The first required fact the deal does not hold yet (lists excepted: a
+/// missing list is empty).
+fn missing_required(program: &Program, facts: &Map<String, Json>) -> Option<FactId> {
+    program
+        .facts
+        .iter()
+        .position(|f| {
+            !f.ty.maybe_unknown
+                && !matches!(f.ty.ty, Type::List(_))
+                && facts.get(&f.name).is_none_or(Json::is_null)
+        })
+        .map(|i| i as FactId)
+}
+
+fn question(
+    program: &Program,
+    fact: FactId,
+    guided: &Guided<'_>,
+    matters: Vec<String>,
+    required: bool,
+) -> Option<Question> {
+    let info = program.facts.get(fact as usize)?;
+    let choices = match &info.ty.ty {
+        Type::Enum(id) => program
+            .enums
+            .get(*id as usize)?
+            .variants
+            .iter()
+            .map(|v| (v.name.clone(), v.doc.clone()))
+            .collect(),
+        Type::Bool => vec![("yes".to_string(), None), ("no".to_string(), None)],
+        _ => Vec::new(),
+    };
+    Some(Question {
+        text: guided.guide.question(fact),
+        name: info.name.clone(),
+        choices,
+        matters,
+        required,
+    })
+}
+
+/// `deal.json`, or `deal-2.json`, … : the first that does not exist yet.
+fn free_deal_path() -> PathBuf {
+    let mut path = PathBuf::from("deal.json");
+    let mut n = 2;
+    while path.exists() {
+        path = PathBuf::from(format!("deal-{n}.json"));
+        n += 1;
+    }
+    path
+}
+
+/// Writes the deal next to its final place and renames it over, so the
+/// file always holds either the previous or the new deal, whole.
+fn save(path: &Path, facts: &Map<String, Json>) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    let text = serde_json::to_string_pretty(&Json::Object(facts.clone()))
+        .map_err(std::io::Error::other)?;
+    file.write_all(text.as_bytes())?;
+    file.write_all(b"\n")?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

@@ -1,0 +1,596 @@
+//! Why not: for each arm listed before the one chosen, the conditions that
+//! failed (source text and the values they read) and the smallest changes of
+//! facts that would reach it.
+//!
+//! Change sets are searched breadth-first by size (one fact, then two, then
+//! three), unknown facts before known ones, over the facts the arm's
+//! condition (and the earlier arms') can depend on, each fact over its value
+//! classes. A fact set that contains one already found is skipped, so every
+//! set reported is minimal: no proper subset reaches the arm. Every set is
+//! found by evaluating the deal as `augur eval --set` would, so a reported
+//! change always works.
+
+use crate::cone;
+use crate::Guide;
+use augur_check::ir::{Expr, ExprKind, FactId, Type};
+use augur_eval::value::Blame;
+use augur_eval::{
+    evaluate_three_valued_open, evaluate_verdicts, evaluate_with_probes, Deal, EvalError, Partial,
+    Value,
+};
+use augur_syntax::Date;
+
+/// Why one better arm was not chosen.
+#[derive(Clone, Debug)]
+pub struct WhyNot {
+    pub arm: u32,
+    /// The parts of its condition that do not hold as recorded.
+    pub failed: Vec<Failed>,
+    /// Minimal change sets that reach the arm, smallest first.
+    pub changes: Vec<Vec<Change>>,
+    /// When no change set was found: why, in words.
+    pub reason: Option<String>,
+    /// The budget cut the search for change sets.
+    pub approximate: bool,
+}
+
+/// One part (conjunct) of a condition that does not hold.
+#[derive(Clone, Debug)]
+pub struct Failed {
+    /// The condition as written.
+    pub condition: String,
+    /// `false`, or unknown (`None`) as recorded (`true` for the parts of the
+    /// chosen arm's condition, in [`crate::VerdictGuide::why`]).
+    pub value: Option<bool>,
+    /// The names it reads directly and their values (`"undecided"` for a
+    /// signal the unknown facts leave open).
+    pub read: Vec<(String, serde_json::Value)>,
+    /// Signals that fired and that it reads (directly or through lets): the
+    /// behaviour that made it fail, in the playbook's words.
+    pub because: Vec<u32>,
+}
+
+/// Set `fact` to `to`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change {
+    pub fact: FactId,
+    pub to: Value,
+}
+
+/// Most change sets reported per arm.
+const MAX_CHANGE_SETS: usize = 6;
+
+pub(crate) fn why_not(
+    guide: &Guide<'_>,
+    deal: &Deal,
+    today: Date,
+    partial: &Partial,
+    verdict: u32,
+    chosen: u32,
+) -> Result<Vec<WhyNot>, EvalError> {
+    let program = guide.program;
+    let Some(info) = program.verdicts.get(verdict as usize) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for (index, arm) in info.arms.iter().enumerate().take(chosen as usize) {
+        let Some(when) = &arm.when else {
+            continue;
+        };
+        let failed = failed_parts(guide, deal, today, partial, when)?;
+        let earlier: Vec<&Expr> = info
+            .arms
+            .iter()
+            .take(index + 1)
+            .filter_map(|a| a.when.as_ref())
+            .collect();
+        let cone = cone::facts_of(program, &earlier);
+        let (changes, approximate, reason) =
+            search_changes(guide, deal, today, verdict, index as u32, &cone)?;
+        out.push(WhyNot {
+            arm: index as u32,
+            failed,
+            changes,
+            reason,
+            approximate,
+        });
+    }
+    Ok(out)
+}
+
+/// The top-level `and` parts of a condition.
+pub fn conjuncts(expr: &Expr) -> Vec<&Expr> {
+    match &expr.kind {
+        ExprKind::And(a, b) => {
+            let mut parts = conjuncts(a);
+            parts.extend(conjuncts(b));
+            parts
+        }
+        _ => vec![expr],
+    }
+}
+
+/// The named values an expression reads directly (not through lets).
+pub fn direct_reads(expr: &Expr) -> Vec<&Expr> {
+    let mut out: Vec<&Expr> = Vec::new();
+    let mut stack = vec![expr];
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            ExprKind::Fact(_)
+            | ExprKind::Let(_)
+            | ExprKind::Signal(_)
+            | ExprKind::Verdict(_)
+            | ExprKind::Score
+            | ExprKind::GroupScore(_)
+                if !out.iter().any(|o| same_read(o, e)) =>
+            {
+                out.push(e);
+            }
+            ExprKind::Fact(_)
+            | ExprKind::Let(_)
+            | ExprKind::Signal(_)
+            | ExprKind::Verdict(_)
+            | ExprKind::Score
+            | ExprKind::GroupScore(_) => {}
+            ExprKind::Field(x, _)
+            | ExprKind::MapField(x, _)
+            | ExprKind::Not(x)
+            | ExprKind::Neg(x) => stack.push(x),
+            ExprKind::And(a, b)
+            | ExprKind::Or(a, b)
+            | ExprKind::Compare(_, a, b)
+            | ExprKind::Arith(_, a, b)
+            | ExprKind::Coalesce(a, b) => {
+                stack.push(b);
+                stack.push(a);
+            }
+            ExprKind::In { value, list, .. } => {
+                stack.push(list);
+                stack.push(value);
+            }
+            ExprKind::Filter { list, .. } => stack.push(list),
+            ExprKind::List(items) | ExprKind::Call(_, items) => stack.extend(items.iter().rev()),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn same_read(a: &Expr, b: &Expr) -> bool {
+    match (&a.kind, &b.kind) {
+        (ExprKind::Fact(x), ExprKind::Fact(y))
+        | (ExprKind::Let(x), ExprKind::Let(y))
+        | (ExprKind::Signal(x), ExprKind::Signal(y))
+        | (ExprKind::Verdict(x), ExprKind::Verdict(y))
+        | (ExprKind::GroupScore(x), ExprKind::GroupScore(y)) => x == y,
+        (ExprKind::Score, ExprKind::Score) => true,
+        _ => false,
+    }
+}
+
+/// The signals an expression reads, directly or through lets (not through
+/// the score, which reads them all).
+fn signals_read(program: &augur_check::ir::Program, expr: &Expr) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut lets = Vec::new();
+    let mut stack = vec![expr];
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            ExprKind::Signal(id) => {
+                if !out.contains(id) {
+                    out.push(*id);
+                }
+            }
+            ExprKind::Let(id) => {
+                if !lets.contains(id) {
+                    lets.push(*id);
+                    if let Some(info) = program.lets.get(*id as usize) {
+                        stack.push(&info.value);
+                    }
+                }
+            }
+            _ => stack.extend(direct_children(e)),
+        }
+    }
+    out
+}
+
+fn direct_children(e: &Expr) -> Vec<&Expr> {
+    match &e.kind {
+        ExprKind::Field(x, _) | ExprKind::MapField(x, _) | ExprKind::Not(x) | ExprKind::Neg(x) => {
+            vec![x]
+        }
+        ExprKind::And(a, b)
+        | ExprKind::Or(a, b)
+        | ExprKind::Compare(_, a, b)
+        | ExprKind::Arith(_, a, b)
+        | ExprKind::Coalesce(a, b) => vec![a, b],
+        ExprKind::In { value, list, .. } => vec![value, list],
+        ExprKind::Filter { list, cond, .. } => vec![list, cond],
+        ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The name of a read, as written.
+pub fn read_name(guide: &Guide<'_>, expr: &Expr) -> String {
+    let program = guide.program;
+    match &expr.kind {
+        ExprKind::Fact(id) => program.facts.get(*id as usize).map(|f| f.name.clone()),
+        ExprKind::Let(id) => program.lets.get(*id as usize).map(|l| l.name.clone()),
+        ExprKind::Signal(id) => program.signals.get(*id as usize).map(|s| s.name.clone()),
+        ExprKind::Verdict(id) => program.verdicts.get(*id as usize).map(|v| v.name.clone()),
+        ExprKind::Score => Some("score".into()),
+        ExprKind::GroupScore(g) => program
+            .groups
+            .get(*g as usize)
+            .map(|g| format!("score({})", g.name)),
+        _ => None,
+    }
+    .unwrap_or_default()
+}
+
+/// The source text of an expression, on one line.
+pub fn source_text(guide: &Guide<'_>, expr: &Expr) -> String {
+    guide
+        .analysis
+        .source(expr.location.file)
+        .and_then(|s| s.text.get(expr.location.span.start..expr.location.span.end))
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+/// The JSON of a value read by a condition: signals the unknown facts leave
+/// open read `"undecided"`.
+pub fn read_value(
+    guide: &Guide<'_>,
+    partial: &Partial,
+    expr: &Expr,
+    value: &Value,
+) -> serde_json::Value {
+    if let ExprKind::Signal(id) = expr.kind {
+        if partial.fired.get(id as usize).copied().flatten().is_none() {
+            return serde_json::Value::from("undecided");
+        }
+    }
+    value.to_json(&expr.ty.ty, guide.program)
+}
+
+fn failed_parts(
+    guide: &Guide<'_>,
+    deal: &Deal,
+    today: Date,
+    partial: &Partial,
+    when: &Expr,
+) -> Result<Vec<Failed>, EvalError> {
+    condition_parts(guide, deal, today, partial, when, false)
+}
+
+/// The parts (conjuncts) of the chosen arm's condition, with the values they
+/// read: why it was chosen.
+pub(crate) fn held_parts(
+    guide: &Guide<'_>,
+    deal: &Deal,
+    today: Date,
+    partial: &Partial,
+    when: &Expr,
+) -> Result<Vec<Failed>, EvalError> {
+    condition_parts(guide, deal, today, partial, when, true)
+}
+
+/// The parts of a condition that hold (`held`) or do not.
+fn condition_parts(
+    guide: &Guide<'_>,
+    deal: &Deal,
+    today: Date,
+    partial: &Partial,
+    when: &Expr,
+    held: bool,
+) -> Result<Vec<Failed>, EvalError> {
+    let parts = conjuncts(when);
+    let mut probes: Vec<&Expr> = parts.clone();
+    let reads: Vec<Vec<&Expr>> = parts.iter().map(|p| direct_reads(p)).collect();
+    for r in &reads {
+        probes.extend(r.iter().copied());
+    }
+    let (_, values) = evaluate_with_probes(guide.program, deal, today, &probes)?;
+    let mut failed = Vec::new();
+    let mut at = parts.len();
+    for (index, part) in parts.iter().enumerate() {
+        let part_reads = reads.get(index).map_or(&[][..], Vec::as_slice);
+        let read_values: Vec<(String, serde_json::Value)> = part_reads
+            .iter()
+            .enumerate()
+            .map(|(k, e)| {
+                let v = values.get(at + k).cloned().unwrap_or_else(Value::unknown);
+                (read_name(guide, e), read_value(guide, partial, e, &v))
+            })
+            .collect();
+        at += part_reads.len();
+        let value = match values.get(index) {
+            Some(Value::Bool(true)) if held => Some(true),
+            Some(Value::Bool(true)) => continue,
+            _ if held => continue,
+            Some(Value::Bool(false)) => Some(false),
+            _ => None,
+        };
+        // The signals behind it that surely fired, in the playbook's words.
+        let because = signals_read(guide.program, part)
+            .into_iter()
+            .filter(|s| partial.fired.get(*s as usize).copied().flatten() == Some(true))
+            .collect();
+        failed.push(Failed {
+            condition: source_text(guide, part),
+            value,
+            read: read_values,
+            because,
+        });
+    }
+    Ok(failed)
+}
+
+type Found = (Vec<Vec<Change>>, bool, Option<String>);
+
+fn search_changes(
+    guide: &Guide<'_>,
+    deal: &Deal,
+    today: Date,
+    verdict: u32,
+    arm: u32,
+    cone: &std::collections::BTreeSet<FactId>,
+) -> Result<Found, EvalError> {
+    let program = guide.program;
+    let unknown = |f: &FactId| deal.facts.get(*f as usize).is_some_and(Value::is_unknown);
+    let mut candidates: Vec<FactId> = cone
+        .iter()
+        .copied()
+        .filter(|f| guide.classes.searchable(*f) && unknown(f))
+        .collect();
+    candidates.extend(
+        cone.iter()
+            .copied()
+            .filter(|f| guide.classes.searchable(*f) && !unknown(f)),
+    );
+    let opaque: Vec<FactId> = cone
+        .iter()
+        .copied()
+        .filter(|f| !guide.classes.searchable(*f))
+        .collect();
+    // With every candidate fact open, is the arm still reachable at all?
+    let mut opened = deal.clone();
+    for f in &candidates {
+        if let Some(slot) = opened.facts.get_mut(*f as usize) {
+            *slot = Value::Unknown(Blame::fact(*f));
+        }
+    }
+    let mut open_candidates = Blame::default();
+    for f in &candidates {
+        open_candidates.insert(*f);
+    }
+    let wide = evaluate_three_valued_open(program, &opened, today, &open_candidates)?;
+    if !arm_reachable(&wide, verdict, arm) {
+        return Ok((Vec::new(), false, Some(unreachable_reason(guide, &opaque))));
+    }
+    // A fact without which (every other candidate open) the arm is out of
+    // reach is in every change set: search only sets that hold them all.
+    let mut necessary: Vec<usize> = Vec::new();
+    for (index, fact) in candidates.iter().enumerate() {
+        let mut without = opened.clone();
+        if let (Some(slot), Some(value)) = (
+            without.facts.get_mut(*fact as usize),
+            deal.facts.get(*fact as usize),
+        ) {
+            *slot = value.clone();
+        }
+        let mut open = open_candidates.clone();
+        open.remove(*fact);
+        if !arm_reachable(
+            &evaluate_three_valued_open(program, &without, today, &open)?,
+            verdict,
+            arm,
+        ) {
+            necessary.push(index);
+        }
+    }
+    if necessary.len() > guide.budget.change_size {
+        return Ok((
+            Vec::new(),
+            false,
+            Some(format!(
+                "it would take changing at least {} facts ({})",
+                necessary.len(),
+                necessary
+                    .iter()
+                    .filter_map(|i| candidates.get(*i))
+                    .filter_map(|f| program.facts.get(*f as usize))
+                    .map(|f| f.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        ));
+    }
+    let values: Vec<Vec<Value>> = candidates
+        .iter()
+        .map(|f| {
+            let current = deal.facts.get(*f as usize);
+            guide
+                .classes
+                .values(*f, today)
+                .into_iter()
+                .filter(|v| current != Some(v))
+                .collect()
+        })
+        .collect();
+    let mut found: Vec<Vec<Change>> = Vec::new();
+    let mut found_sets: Vec<Vec<usize>> = Vec::new();
+    let mut evaluations = 0u64;
+    let mut approximate = false;
+    'sizes: for size in 1..=guide.budget.change_size.min(candidates.len()) {
+        let mut combo: Vec<usize> = (0..size).collect();
+        loop {
+            if !found_sets
+                .iter()
+                .any(|set| set.iter().all(|i| combo.contains(i)))
+                && necessary.iter().all(|i| combo.contains(i))
+            {
+                let mut works_here = false;
+                let mut choice = vec![0usize; size];
+                if size > 1 {
+                    // One three-valued evaluation with these facts open
+                    // rules out the whole product when the arm stays out.
+                    if evaluations >= guide.budget.changes {
+                        approximate = true;
+                        break 'sizes;
+                    }
+                    evaluations += 1;
+                    let mut opened = deal.clone();
+                    let mut open = Blame::default();
+                    for c in &combo {
+                        if let Some(f) = candidates.get(*c) {
+                            open.insert(*f);
+                            if let Some(slot) = opened.facts.get_mut(*f as usize) {
+                                *slot = Value::Unknown(Blame::fact(*f));
+                            }
+                        }
+                    }
+                    let wide = evaluate_three_valued_open(program, &opened, today, &open)?;
+                    if !arm_reachable(&wide, verdict, arm) {
+                        choice.clear();
+                    }
+                }
+                'product: loop {
+                    if choice.is_empty() {
+                        break 'product;
+                    }
+                    let mut changes = Vec::with_capacity(size);
+                    for (slot, candidate) in combo.iter().enumerate() {
+                        let (Some(fact), Some(value)) = (
+                            candidates.get(*candidate),
+                            values
+                                .get(*candidate)
+                                .and_then(|v| v.get(*choice.get(slot).unwrap_or(&0))),
+                        ) else {
+                            break 'product;
+                        };
+                        changes.push(Change {
+                            fact: *fact,
+                            to: value.clone(),
+                        });
+                    }
+                    if evaluations >= guide.budget.changes {
+                        approximate = true;
+                        break 'sizes;
+                    }
+                    evaluations += 1;
+                    let applied = crate::with_changes(
+                        deal,
+                        &changes
+                            .iter()
+                            .map(|c| (c.fact, c.to.clone()))
+                            .collect::<Vec<_>>(),
+                    );
+                    let verdicts = evaluate_verdicts(program, &applied, today)?;
+                    if verdicts.get(verdict as usize) == Some(&arm) {
+                        works_here = true;
+                        found.push(changes);
+                        if found.len() >= MAX_CHANGE_SETS {
+                            break 'sizes;
+                        }
+                    }
+                    // Next combination of values.
+                    let mut slot = size;
+                    loop {
+                        if slot == 0 {
+                            break 'product;
+                        }
+                        slot -= 1;
+                        let limit = combo
+                            .get(slot)
+                            .and_then(|c| values.get(*c))
+                            .map_or(0, Vec::len);
+                        if let Some(c) = choice.get_mut(slot) {
+                            *c += 1;
+                            if *c < limit {
+                                break;
+                            }
+                            *c = 0;
+                        }
+                    }
+                }
+                if works_here {
+                    found_sets.push(combo.clone());
+                }
+            }
+            // Next combination of facts.
+            let n = candidates.len();
+            let mut i = size;
+            loop {
+                if i == 0 {
+                    continue 'sizes;
+                }
+                i -= 1;
+                let max = n - size + i;
+                if combo.get(i).is_some_and(|c| *c < max) {
+                    if let Some(c) = combo.get_mut(i) {
+                        *c += 1;
+                    }
+                    let base = combo.get(i).copied().unwrap_or(0);
+                    for (k, c) in combo.iter_mut().enumerate().skip(i + 1) {
+                        *c = base + (k - i);
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    let reason = found.is_empty().then(|| {
+        if approximate {
+            format!(
+                "no change of up to {} facts found within the search budget",
+                guide.budget.change_size
+            )
+        } else if !opaque.is_empty() {
+            unreachable_reason(guide, &opaque)
+        } else {
+            format!(
+                "no change of up to {} facts reaches it",
+                guide.budget.change_size
+            )
+        }
+    });
+    Ok((found, approximate, reason))
+}
+
+/// Whether some completion may still choose `arm`: its condition is not
+/// false and no arm before it surely holds.
+fn arm_reachable(partial: &Partial, verdict: u32, arm: u32) -> bool {
+    let Some(arms) = partial.arms.get(verdict as usize) else {
+        return true;
+    };
+    for (index, condition) in arms.iter().enumerate() {
+        if index as u32 == arm {
+            return *condition != Some(false);
+        }
+        if *condition == Some(true) {
+            return false;
+        }
+    }
+    true
+}
+
+fn unreachable_reason(guide: &Guide<'_>, opaque: &[FactId]) -> String {
+    let lists: Vec<String> = opaque
+        .iter()
+        .filter_map(|f| guide.program.facts.get(*f as usize))
+        .filter(|f| matches!(f.ty.ty, Type::List(_) | Type::Record(_)))
+        .map(|f| match &f.doc {
+            Some(doc) => format!("`{}` ({doc})", f.name),
+            None => format!("`{}`", f.name),
+        })
+        .collect();
+    if lists.is_empty() {
+        "no value of the facts reaches it".to_string()
+    } else {
+        format!("only new entries in {} could reach it", lists.join(" or "))
+    }
+}

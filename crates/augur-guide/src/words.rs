@@ -1,0 +1,176 @@
+//! The few fixed words of the guided text report, in English and Chinese.
+//! Everything else comes from the playbook (labels, doc strings), so the
+//! report follows the playbook's language: a playbook whose title or labels
+//! are written in Chinese gets the Chinese words.
+
+use augur_check::ir::Program;
+
+pub struct Words {
+    pub deal: &'static str,
+    pub not_settled: &'static str,
+    pub settled: &'static str,
+    pub cut_short: &'static str,
+    pub out_of_reach: &'static str,
+    pub because: &'static str,
+    pub score: &'static str,
+    pub signals: &'static str,
+    pub no_signals: &'static str,
+    pub advice: &'static str,
+    pub advice_not_settled: &'static str,
+    pub find_out_next: &'static str,
+    pub can_change_advice: &'static str,
+    pub nothing_left: &'static str,
+    pub only_message: &'static str,
+    pub every_signal: &'static str,
+    pub fired: &'static str,
+    pub not_fired: &'static str,
+    pub undecided: &'static str,
+    pub read: &'static str,
+    pub not_known: &'static str,
+    pub or: &'static str,
+    pub list_sep: &'static str,
+    zh: bool,
+}
+
+pub const EN: Words = Words {
+    deal: "Deal",
+    not_settled: "not settled",
+    settled: "settled",
+    cut_short: "(search cut short: possibly less open than shown)",
+    out_of_reach: " is out of reach",
+    because: "because",
+    score: "score",
+    signals: "Signals",
+    no_signals: "No signals fired.",
+    advice: "Advice",
+    advice_not_settled: "(not settled: given because something is not known yet)",
+    find_out_next: "Find out next",
+    can_change_advice: "can change the advice",
+    nothing_left: "Nothing left to find out changes the verdict or the advice.",
+    only_message: "Only to complete a message",
+    every_signal: "Every signal",
+    fired: "fired",
+    not_fired: "not fired",
+    undecided: "undecided",
+    read: "read",
+    not_known: "not known",
+    or: " or ",
+    list_sep: ", ",
+    zh: false,
+};
+
+pub const ZH: Words = Words {
+    deal: "商机",
+    not_settled: "尚未确定",
+    settled: "已确定",
+    cut_short: "（搜索因预算提前结束：实际可能没有显示的这么不确定）",
+    out_of_reach: "已无可能",
+    because: "依据",
+    score: "得分",
+    signals: "信号",
+    no_signals: "没有信号触发。",
+    advice: "建议",
+    advice_not_settled: "（尚未确定：因为有些情况还不知道才给出）",
+    find_out_next: "接下来要弄清楚",
+    can_change_advice: "会影响建议",
+    nothing_left: "还不知道的情况都不会改变判断或建议。",
+    only_message: "只用于补全说明文字",
+    every_signal: "所有信号",
+    fired: "触发",
+    not_fired: "未触发",
+    undecided: "未定",
+    read: "读取",
+    not_known: "未知",
+    or: "或",
+    list_sep: "、",
+    zh: true,
+};
+
+impl Words {
+    /// The words for a playbook: Chinese when its title or labels are.
+    pub fn for_program(program: &Program) -> &'static Words {
+        let mut texts =
+            program
+                .title
+                .iter()
+                .map(String::as_str)
+                .chain(program.verdicts.iter().flat_map(|v| {
+                    std::iter::once(v.label.as_str()).chain(v.arms.iter().map(|a| a.label.as_str()))
+                }));
+        if texts.any(|t| t.chars().any(is_cjk)) {
+            &ZH
+        } else {
+            &EN
+        }
+    }
+
+    /// "ARM if FACT is VALUES" / "若 FACT 为 VALUES，则为 ARM".
+    pub fn arm_if(&self, arm: &str, fact: &str, values: &str, sure: bool) -> String {
+        match (self.zh, sure) {
+            (false, true) => format!("{arm} if {fact} is {values}"),
+            (false, false) => format!("{arm} possible if {fact} is {values}"),
+            (true, true) => format!("若 {fact} 为 {values}，则为{arm}"),
+            (true, false) => format!("若 {fact} 为 {values}，可能为{arm}"),
+        }
+    }
+
+    pub fn as_recorded_but(&self, arm: &str) -> String {
+        if self.zh {
+            format!("（按记录如此，但所有情况都知道后会是{arm}）")
+        } else {
+            format!(" as recorded, but once everything is known it is {arm}")
+        }
+    }
+
+    pub fn it_would_take(&self, changes: &str) -> String {
+        if self.zh {
+            format!("（需要 {changes}）")
+        } else {
+            format!(" (it would take {changes})")
+        }
+    }
+
+    pub fn between(&self, low: &str, high: &str) -> String {
+        if self.zh {
+            format!("（所有情况都知道后在 {low} 到 {high} 之间）")
+        } else {
+            format!(" (between {low} and {high} once everything is known)")
+        }
+    }
+
+    pub fn colon(&self) -> &'static str {
+        if self.zh {
+            "："
+        } else {
+            ": "
+        }
+    }
+
+    pub fn dash(&self) -> &'static str {
+        if self.zh {
+            "——"
+        } else {
+            " — "
+        }
+    }
+
+    pub fn stop(&self) -> &'static str {
+        if self.zh {
+            "。"
+        } else {
+            "."
+        }
+    }
+
+    pub fn clause_sep(&self) -> &'static str {
+        if self.zh {
+            "；"
+        } else {
+            "; "
+        }
+    }
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0x3000..=0x303F | 0xFF00..=0xFFEF)
+}

@@ -1,0 +1,622 @@
+//! In-process tests of the pinned deal: commands, inlay hints (positions
+//! after Chinese and astral characters, UTF-16 and UTF-8), code lenses,
+//! failing tests as diagnostics, a deal file changed on disk, and the
+//! refresh requests.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use futures::StreamExt;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::time::Duration;
+use tower::{Service, ServiceExt};
+use tower_lsp::jsonrpc::Request;
+use tower_lsp::LspService;
+
+struct Harness {
+    service: LspService<augur_lsp::Backend>,
+    messages: tokio::sync::mpsc::UnboundedReceiver<Request>,
+    next_id: i64,
+}
+
+impl Harness {
+    async fn start(capabilities: Value) -> (Harness, Value) {
+        let (service, socket, _) = augur_lsp::service(Duration::from_millis(20));
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let mut socket = socket;
+            while let Some(message) = socket.next().await {
+                if tx.send(message).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut harness = Harness {
+            service,
+            messages: rx,
+            next_id: 1,
+        };
+        let init = harness
+            .request("initialize", json!({ "capabilities": capabilities }))
+            .await
+            .unwrap();
+        harness.notify("initialized", json!({})).await;
+        (harness, init)
+    }
+
+    fn build(&mut self, method: &'static str, params: Value) -> Request {
+        self.next_id += 1;
+        let builder = Request::build(method).id(self.next_id);
+        if params.is_null() {
+            builder.finish()
+        } else {
+            builder.params(params).finish()
+        }
+    }
+
+    async fn request(
+        &mut self,
+        method: &'static str,
+        params: Value,
+    ) -> Result<Value, tower_lsp::jsonrpc::Error> {
+        let request = self.build(method, params);
+        let response = self
+            .service
+            .ready()
+            .await
+            .unwrap()
+            .call(request)
+            .await
+            .unwrap()
+            .unwrap();
+        response.into_parts().1
+    }
+
+    async fn notify(&mut self, method: &'static str, params: Value) {
+        let request = Request::build(method).params(params).finish();
+        let response = self
+            .service
+            .ready()
+            .await
+            .unwrap()
+            .call(request)
+            .await
+            .unwrap();
+        assert!(response.is_none());
+    }
+
+    async fn open(&mut self, uri: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "augur", "version": 1, "text": text } }),
+        )
+        .await;
+    }
+
+    async fn change(&mut self, uri: &str, version: i32, changes: Value) {
+        self.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": changes }),
+        )
+        .await;
+    }
+
+    /// Waits for diagnostics of `uri`; the next ones published with
+    /// `version` when given.
+    async fn diagnostics(&mut self, uri: &str, version: Option<i64>) -> Vec<Value> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let message = tokio::time::timeout_at(deadline, self.messages.recv())
+                .await
+                .expect("diagnostics in time")
+                .expect("socket open");
+            if message.method() != "textDocument/publishDiagnostics" {
+                continue;
+            }
+            let params = message.params().cloned().unwrap();
+            if params["uri"] != uri {
+                continue;
+            }
+            if version.is_some_and(|v| params["version"] != v) {
+                continue;
+            }
+            return params["diagnostics"].as_array().cloned().unwrap();
+        }
+    }
+}
+
+impl Harness {
+    /// Waits for a server → client message with this method.
+    async fn message(&mut self, method: &str) -> Request {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let message = tokio::time::timeout_at(deadline, self.messages.recv())
+                .await
+                .unwrap_or_else(|_| panic!("no {method} in time"))
+                .expect("socket open");
+            if message.method() == method {
+                return message;
+            }
+        }
+    }
+
+    async fn command(
+        &mut self,
+        command: &str,
+        argument: Value,
+    ) -> Result<Value, tower_lsp::jsonrpc::Error> {
+        self.request(
+            "workspace/executeCommand",
+            json!({ "command": command, "arguments": [argument] }),
+        )
+        .await
+    }
+
+    async fn hints(&mut self, uri: &str) -> Vec<Value> {
+        self.request(
+            "textDocument/inlayHint",
+            json!({
+                "textDocument": { "uri": uri },
+                "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 1000, "character": 0 } }
+            }),
+        )
+        .await
+        .unwrap()
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    }
+
+    async fn lenses(&mut self, uri: &str) -> Vec<Value> {
+        self.request(
+            "textDocument/codeLens",
+            json!({ "textDocument": { "uri": uri } }),
+        )
+        .await
+        .unwrap()
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    }
+}
+
+/// The label of the hint at `position`.
+fn label_at(hints: &[Value], position: &Value) -> String {
+    hints
+        .iter()
+        .find(|h| &h["position"] == position)
+        .unwrap_or_else(|| panic!("no hint at {position}: {hints:#?}"))["label"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The LSP position just after the first `needle` in `text`.
+fn after(text: &str, needle: &str, unit: &str) -> Value {
+    let at = text.find(needle).unwrap_or_else(|| panic!("{needle:?}")) + needle.len();
+    let before = &text[..at];
+    let line = before.matches('\n').count();
+    let line_text = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    let column = match unit {
+        "utf-8" => line_text.len(),
+        _ => line_text.encode_utf16().count(),
+    };
+    json!({ "line": line, "character": column })
+}
+
+fn folder(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("augur-lsp-live-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn uri_of(path: &std::path::Path) -> String {
+    tower_lsp::lsp_types::Url::from_file_path(path)
+        .unwrap()
+        .to_string()
+}
+
+const PLAYBOOK: &str = "\
+enum 态度 { 支持, 反对 }
+facts {
+  态度值: 态度? \"𠮷 😀 备注\"
+  stage: int
+}
+signal 问题少 \"😀😀 少\" { when 态度值 == 反对 weight 3 } # 注释 𠮷
+let 𠮷倍数 = stage * 2
+verdict v \"判断 😀\" { good \"好 𠮷\" when 问题少 other \"Other\" otherwise }
+advice 建议 \"建议\" when v == good { \"Go.\" }
+test \"测试 𠮷\" {
+  given {
+    态度值 = 反对
+    stage = 2
+  }
+  expect 问题少
+  expect score == 3
+}
+";
+
+const TEST: &str = "测试 𠮷";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_advertises_hints_lenses_and_commands() {
+    let (_, init) = Harness::start(json!({})).await;
+    let caps = &init["capabilities"];
+    assert_eq!(caps["inlayHintProvider"], true);
+    assert!(caps["codeLensProvider"].is_object());
+    let commands: Vec<&str> = caps["executeCommandProvider"]["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    for command in [
+        "augur.pinTest",
+        "augur.pinDeal",
+        "augur.unpin",
+        "augur.runTest",
+        "augur.runAllTests",
+    ] {
+        assert!(commands.contains(&command), "{commands:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pinned_test_gives_hints_placed_in_each_encoding() {
+    let dir = folder("encodings");
+    let uri = uri_of(&dir.join("主.augur"));
+    for (unit, capabilities) in [
+        ("utf-16", json!({})),
+        (
+            "utf-8",
+            json!({ "general": { "positionEncodings": ["utf-8"] } }),
+        ),
+    ] {
+        let (mut h, _) = Harness::start(capabilities).await;
+        h.open(&uri, PLAYBOOK).await;
+        assert!(h.hints(&uri).await.is_empty(), "nothing pinned yet");
+        let status = h
+            .command("augur.pinTest", json!({ "uri": uri, "test": TEST }))
+            .await
+            .unwrap();
+        assert_eq!(status["name"], TEST);
+        assert_eq!(status["status"], "好 𠮷 · score +3");
+        let hints = h.hints(&uri).await;
+        assert_eq!(
+            label_at(&hints, &after(PLAYBOOK, "signal 问题少", unit)),
+            "✓ +3",
+            "{unit}"
+        );
+        assert_eq!(
+            label_at(&hints, &after(PLAYBOOK, "let 𠮷倍数 = stage * 2", unit)),
+            "= 4"
+        );
+        assert_eq!(
+            label_at(&hints, &after(PLAYBOOK, "\"好 𠮷\" when 问题少", unit)),
+            "✓ chosen"
+        );
+        assert_eq!(
+            label_at(&hints, &after(PLAYBOOK, "\"Other\" otherwise", unit)),
+            "✗ not chosen"
+        );
+        assert_eq!(
+            label_at(&hints, &after(PLAYBOOK, "advice 建议", unit)),
+            "✓ given"
+        );
+        // Only the hints inside the requested range.
+        let line = after(PLAYBOOK, "signal 问题少", unit)["line"].clone();
+        let some = h
+            .request(
+                "textDocument/inlayHint",
+                json!({ "textDocument": { "uri": uri }, "range": { "start": { "line": line, "character": 0 }, "end": { "line": line, "character": 200 } } }),
+            )
+            .await
+            .unwrap();
+        assert_eq!(some.as_array().unwrap().len(), 1, "{some}");
+        // Hover on the signal adds the pinned deal's value and what it read.
+        let hover = h
+            .request(
+                "textDocument/hover",
+                json!({ "textDocument": { "uri": uri }, "position": after(PLAYBOOK, "signal 问", unit) }),
+            )
+            .await
+            .unwrap();
+        let text = hover["contents"]["value"].as_str().unwrap();
+        assert!(text.contains("Pinned deal"), "{text}");
+        assert!(text.contains("态度值 = 反对"), "{text}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editing_a_weight_changes_the_hint_and_the_verdict_lens() {
+    let dir = folder("weight");
+    let uri = uri_of(&dir.join("p.augur"));
+    let (mut h, _) = Harness::start(json!({
+        "workspace": { "inlayHint": { "refreshSupport": true }, "codeLens": { "refreshSupport": true } }
+    }))
+    .await;
+    h.open(&uri, PLAYBOOK).await;
+    h.command("augur.pinTest", json!({ "uri": uri, "test": TEST }))
+        .await
+        .unwrap();
+    h.message("workspace/inlayHint/refresh").await;
+    let lenses = h.lenses(&uri).await;
+    let titles: Vec<&str> = lenses
+        .iter()
+        .map(|l| l["command"]["title"].as_str().unwrap())
+        .collect();
+    let verdict_line = after(PLAYBOOK, "verdict v", "utf-16")["line"].clone();
+    let verdict = lenses
+        .iter()
+        .find(|l| l["range"]["start"]["line"] == verdict_line)
+        .unwrap_or_else(|| panic!("{titles:?}"));
+    assert_eq!(
+        verdict["command"]["title"],
+        format!("好 𠮷 · score +3 · pinned: {TEST}")
+    );
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.starts_with("📌 Pinned: test “测试 𠮷” — 好 𠮷 · score +3")),
+        "{titles:?}"
+    );
+    assert!(titles.contains(&"▶ Run all tests (1)"), "{titles:?}");
+    assert!(titles.contains(&"▶ Run"), "{titles:?}");
+    assert!(titles.contains(&"📌 Pinned"), "{titles:?}");
+
+    // weight 3 → weight 5: the hint and the lens follow; the pin survives.
+    let edited = PLAYBOOK.replace("weight 3", "weight 5");
+    h.change(&uri, 2, json!([{ "text": edited }])).await;
+    let hints = h.hints(&uri).await;
+    assert_eq!(
+        label_at(&hints, &after(&edited, "signal 问题少", "utf-16")),
+        "✓ +5"
+    );
+    let lenses = h.lenses(&uri).await;
+    let verdict = lenses
+        .iter()
+        .find(|l| l["range"]["start"]["line"] == verdict_line)
+        .unwrap();
+    assert_eq!(
+        verdict["command"]["title"],
+        format!("好 𠮷 · score +5 · pinned: {TEST}")
+    );
+    // After the debounced check: diagnostics (the test now fails), a status
+    // notification and the refresh requests.
+    let diagnostics = h.diagnostics(&uri, Some(2)).await;
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let status = h.message("augur/pinStatus").await;
+    assert_eq!(status.params().unwrap()["status"], "好 𠮷 · score +5");
+    h.message("workspace/codeLens/refresh").await;
+
+    // Unpin: no hints, the pin lens says so.
+    h.command("augur.unpin", json!({ "uri": uri }))
+        .await
+        .unwrap();
+    assert!(h.hints(&uri).await.is_empty());
+    let lenses = h.lenses(&uri).await;
+    assert!(lenses[0]["command"]["title"]
+        .as_str()
+        .unwrap()
+        .starts_with("📌 No deal pinned"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_expectation_is_a_warning_on_its_line_until_fixed() {
+    let dir = folder("expect");
+    let uri = uri_of(&dir.join("p.augur"));
+    let (mut h, _) = Harness::start(json!({})).await;
+    h.open(&uri, PLAYBOOK).await;
+    assert_eq!(h.diagnostics(&uri, Some(1)).await, Vec::<Value>::new());
+    let broken = PLAYBOOK.replace("expect score == 3", "expect score == 7");
+    h.change(&uri, 2, json!([{ "text": broken }])).await;
+    let diagnostics = h.diagnostics(&uri, Some(2)).await;
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let d = &diagnostics[0];
+    assert_eq!(d["code"], "augur::test-failed");
+    assert_eq!(d["severity"], 2, "a warning");
+    assert_eq!(
+        d["range"]["start"]["line"],
+        after(&broken, "expect score == 7", "utf-16")["line"]
+    );
+    let message = d["message"].as_str().unwrap();
+    assert!(message.contains("expected `score == 7`"), "{message}");
+    assert!(message.contains("score = +3"), "{message}");
+    h.change(&uri, 3, json!([{ "text": PLAYBOOK }])).await;
+    assert_eq!(h.diagnostics(&uri, Some(3)).await, Vec::<Value>::new());
+
+    // A given file that does not decode: on its `given` line.
+    std::fs::write(dir.join("bad.json"), "{ \"stage\": ").unwrap();
+    let with_file = PLAYBOOK.replace("  given {\n", "  given \"bad.json\"\n  given {\n");
+    h.change(&uri, 4, json!([{ "text": with_file }])).await;
+    let diagnostics = h.diagnostics(&uri, Some(4)).await;
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    assert_eq!(diagnostics[0]["code"], "augur::test-failed");
+    assert_eq!(
+        diagnostics[0]["range"]["start"]["line"],
+        after(&with_file, "given \"bad", "utf-16")["line"]
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pinned_deal_file_changed_on_disk_changes_the_hints() {
+    let dir = folder("deal");
+    let path = dir.join("p.augur");
+    let uri = uri_of(&path);
+    std::fs::create_dir_all(dir.join("deals")).unwrap();
+    std::fs::write(
+        dir.join("deals/一.json"),
+        r#"{"stage": 1, "态度值": "支持"}"#,
+    )
+    .unwrap();
+    let (mut h, _) = Harness::start(json!({})).await;
+    h.open(&uri, PLAYBOOK).await;
+    let status = h
+        .command(
+            "augur.pinDeal",
+            json!({ "uri": uri, "path": dir.join("deals/一.json").to_str().unwrap() }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status["name"], "一.json");
+    let hints = h.hints(&uri).await;
+    assert_eq!(
+        label_at(&hints, &after(PLAYBOOK, "signal 问题少", "utf-16")),
+        "✗"
+    );
+    assert_eq!(
+        label_at(&hints, &after(PLAYBOOK, "let 𠮷倍数 = stage * 2", "utf-16")),
+        "= 2"
+    );
+
+    std::fs::write(dir.join("deals/一.json"), r#"{"stage": 4}"#).unwrap();
+    h.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri_of(&dir.join("deals/一.json")), "type": 2 }] }),
+    )
+    .await;
+    let hints = h.hints(&uri).await;
+    assert_eq!(
+        label_at(&hints, &after(PLAYBOOK, "signal 问题少", "utf-16")),
+        "? needs 态度值"
+    );
+    assert_eq!(
+        label_at(&hints, &after(PLAYBOOK, "let 𠮷倍数 = stage * 2", "utf-16")),
+        "= 8"
+    );
+
+    // Paths are confined to the playbook's folder.
+    for outside in ["../elsewhere.json", "/etc/passwd"] {
+        let error = h
+            .command("augur.pinDeal", json!({ "uri": uri, "path": outside }))
+            .await
+            .unwrap_err();
+        assert!(error.message.contains("folder"), "{}", error.message);
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sample_deal_setting_pins_every_playbook_without_a_pin() {
+    let dir = folder("sample");
+    let uri = uri_of(&dir.join("p.augur"));
+    std::fs::write(dir.join("sample.json"), r#"{"stage": 3, "态度值": "反对"}"#).unwrap();
+    let (mut h, _) = Harness::start(json!({})).await;
+    h.open(&uri, PLAYBOOK).await;
+    assert!(h.hints(&uri).await.is_empty());
+    h.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "augur": { "sampleDeal": "sample.json" } } }),
+    )
+    .await;
+    let hints = h.hints(&uri).await;
+    assert_eq!(
+        label_at(&hints, &after(PLAYBOOK, "let 𠮷倍数 = stage * 2", "utf-16")),
+        "= 6"
+    );
+    // An explicit pin wins over the setting.
+    h.command("augur.pinTest", json!({ "uri": uri, "test": TEST }))
+        .await
+        .unwrap();
+    let hints = h.hints(&uri).await;
+    assert_eq!(
+        label_at(&hints, &after(PLAYBOOK, "let 𠮷倍数 = stage * 2", "utf-16")),
+        "= 4"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tests_run_by_command() {
+    let dir = folder("run");
+    let uri = uri_of(&dir.join("p.augur"));
+    let (mut h, _) = Harness::start(json!({})).await;
+    h.open(&uri, PLAYBOOK).await;
+    let result = h
+        .command("augur.runTest", json!({ "uri": uri, "test": TEST }))
+        .await
+        .unwrap();
+    assert_eq!(result["passed"], 1);
+    assert_eq!(result["total"], 1);
+    assert_eq!(result["summary"], format!("Test “{TEST}” passed."));
+    let shown = h.message("window/showMessage").await;
+    assert_eq!(
+        shown.params().unwrap()["message"],
+        format!("Test “{TEST}” passed.")
+    );
+
+    let broken = PLAYBOOK.replace("expect 问题少", "expect not 问题少");
+    h.change(&uri, 2, json!([{ "text": broken }])).await;
+    let result = h
+        .command("augur.runAllTests", json!({ "uri": uri }))
+        .await
+        .unwrap();
+    assert_eq!(result["passed"], 0);
+    assert_eq!(result["tests"][0]["failures"][0]["expect"], "not 问题少");
+    let error = h
+        .command("augur.runTest", json!({ "uri": uri, "test": "nope" }))
+        .await
+        .unwrap_err();
+    assert!(error.message.contains("no test “nope”"));
+    let error = h
+        .command("augur.frobnicate", json!({ "uri": uri }))
+        .await
+        .unwrap_err();
+    assert!(error.message.contains("unknown command"));
+    let error = h
+        .command("augur.pinTest", json!({ "test": TEST }))
+        .await
+        .unwrap_err();
+    assert!(error.message.contains("uri"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_verdict_lens_says_how_many_questions_decide_it() {
+    // The Chinese flagship playbook, a late deal with nothing else known:
+    // Backup, and one question (late_objection) decides it.
+    let dir = folder("guide");
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/standing.zh.augur"),
+    )
+    .unwrap();
+    let uri = uri_of(&dir.join("立场.augur"));
+    std::fs::write(dir.join("晚期.json"), r#"{"id": "u1", "stage": "late"}"#).unwrap();
+    let (mut h, _) = Harness::start(json!({})).await;
+    h.open(&uri, &text).await;
+    let status = h
+        .command("augur.pinDeal", json!({ "uri": uri, "path": "晚期.json" }))
+        .await
+        .unwrap();
+    let status = status["status"].as_str().unwrap().to_string();
+    assert!(status.ends_with("· 1 question decides it"), "{status}");
+    let lenses = h.lenses(&uri).await;
+    let verdict_line = after(&text, "\nverdict ", "utf-16")["line"]
+        .as_u64()
+        .unwrap();
+    let verdict = lenses
+        .iter()
+        .find(|l| l["range"]["start"]["line"] == verdict_line)
+        .unwrap_or_else(|| panic!("{lenses:#?}"));
+    let title = verdict["command"]["title"].as_str().unwrap();
+    assert!(
+        title.contains("· 1 question decides it · pinned: 晚期.json"),
+        "{title}"
+    );
+    let hints = h.hints(&uri).await;
+    let labels: Vec<&str> = hints.iter().filter_map(|h| h["label"].as_str()).collect();
+    assert!(labels.contains(&"✗ impossible"), "{labels:?}");
+    assert!(labels.contains(&"✓ chosen, not settled"), "{labels:?}");
+    assert!(
+        labels.contains(&"possible: depends on late_objection"),
+        "{labels:?}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
