@@ -409,6 +409,20 @@ fn search_changes(
             )),
         ));
     }
+    // Can finding out (the unknown facts only, known ones as recorded) reach it?
+    let mut open_unknown = Blame::default();
+    let mut only_unknown_opened = deal.clone();
+    for f in candidates.iter().filter(|f| unknown(f)) {
+        open_unknown.insert(*f);
+        if let Some(slot) = only_unknown_opened.facts.get_mut(*f as usize) {
+            *slot = Value::Unknown(Blame::fact(*f));
+        }
+    }
+    let reachable_by_finding_out = arm_reachable(
+        &evaluate_three_valued_open(program, &only_unknown_opened, today, &open_unknown)?,
+        verdict,
+        arm,
+    );
     let values: Vec<Vec<Value>> = candidates
         .iter()
         .map(|f| {
@@ -544,7 +558,27 @@ fn search_changes(
         }
     }
     let reason = found.is_empty().then(|| {
-        if approximate {
+        if approximate && !reachable_by_finding_out {
+            // Say what is sure: no answer to an open question reaches it.
+            let known: Vec<&str> = candidates
+                .iter()
+                .filter(|f| !unknown(f))
+                .filter_map(|f| program.facts.get(*f as usize))
+                .map(|f| f.name.as_str())
+                .collect();
+            let mut reason = "no answer to what is not known yet reaches it".to_string();
+            if !opaque.is_empty() {
+                reason.push_str("; ");
+                reason.push_str(&unreachable_reason(guide, &opaque));
+            }
+            if !known.is_empty() {
+                reason.push_str(&format!(
+                    "; or changing what is recorded ({}), beyond what the search budget tried",
+                    known.join(", ")
+                ));
+            }
+            reason
+        } else if approximate {
             format!(
                 "no change of up to {} facts found within the search budget",
                 guide.budget.change_size
