@@ -44,7 +44,7 @@ use augur_eval::{evaluate, Deal, EvalError, Partial, Value};
 use augur_syntax::Date;
 pub use classes::Classes;
 pub use search::{Search, Target};
-pub use whynot::{Change, Failed, WhyNot};
+pub use whynot::{Change, Failed, Reason, WhyNot};
 
 /// Bounds on the work spent on one deal.
 #[derive(Clone, Copy, Debug)]

@@ -326,8 +326,13 @@ impl Guide<'_> {
                         })
                         .collect();
                     line.push_str(&words.it_would_take(&parts.join(words.list_sep)));
-                } else if let (Some(reason), false) = (&why.reason, why.approximate) {
-                    line.push_str(&format!(" ({reason})"));
+                } else if let Some(reason) = &why.reason_kind {
+                    let reason = words.reason(self.program, reason);
+                    if words.stop() == "." {
+                        line.push_str(&format!("\n      ({reason})"));
+                    } else {
+                        line.push_str(&format!("\n      （{reason}）"));
+                    }
                 }
                 out.push_str(&line);
                 out.push('\n');

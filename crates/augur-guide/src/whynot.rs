@@ -28,10 +28,32 @@ pub struct WhyNot {
     pub failed: Vec<Failed>,
     /// Minimal change sets that reach the arm, smallest first.
     pub changes: Vec<Vec<Change>>,
-    /// When no change set was found: why, in words.
+    /// When no change set was found: why, in words (English, for JSON).
     pub reason: Option<String>,
+    /// The same reason as data, to say it in the playbook's language.
+    pub reason_kind: Option<Reason>,
     /// The budget cut the search for change sets.
     pub approximate: bool,
+}
+
+/// Why no change set reaches an arm.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reason {
+    /// Not even changing every fact it reads reaches it: only entries in
+    /// these lists (or records) could, or (empty) nothing can.
+    Unreachable { lists: Vec<FactId> },
+    /// These facts would all have to change, more than a change set holds.
+    AtLeast(Vec<FactId>),
+    /// No answer to what is unknown reaches it; these lists could, or
+    /// changing these recorded facts beyond what the budget tried.
+    NotByFindingOut {
+        lists: Vec<FactId>,
+        known: Vec<FactId>,
+    },
+    /// The budget ran out before a change set was found.
+    Budget(usize),
+    /// No change of up to this many facts reaches it.
+    NoChangeUpTo(usize),
 }
 
 /// One part (conjunct) of a condition that does not hold.
@@ -85,13 +107,17 @@ pub(crate) fn why_not(
             .filter_map(|a| a.when.as_ref())
             .collect();
         let cone = cone::facts_of(program, &earlier);
-        let (changes, approximate, reason) =
+        let (changes, approximate, reason_kind) =
             search_changes(guide, deal, today, verdict, index as u32, &cone)?;
+        let reason = reason_kind
+            .as_ref()
+            .map(|r| crate::words::EN.reason(program, r));
         out.push(WhyNot {
             arm: index as u32,
             failed,
             changes,
             reason,
+            reason_kind,
             approximate,
         });
     }
@@ -329,7 +355,7 @@ fn condition_parts(
     Ok(failed)
 }
 
-type Found = (Vec<Vec<Change>>, bool, Option<String>);
+type Found = (Vec<Vec<Change>>, bool, Option<Reason>);
 
 fn search_changes(
     guide: &Guide<'_>,
@@ -369,7 +395,13 @@ fn search_changes(
     }
     let wide = evaluate_three_valued_open(program, &opened, today, &open_candidates)?;
     if !arm_reachable(&wide, verdict, arm) {
-        return Ok((Vec::new(), false, Some(unreachable_reason(guide, &opaque))));
+        return Ok((
+            Vec::new(),
+            false,
+            Some(Reason::Unreachable {
+                lists: lists_of(guide, &opaque),
+            }),
+        ));
     }
     // A fact without which (every other candidate open) the arm is out of
     // reach is in every change set: search only sets that hold them all.
@@ -396,19 +428,28 @@ fn search_changes(
         return Ok((
             Vec::new(),
             false,
-            Some(format!(
-                "it would take changing at least {} facts ({})",
-                necessary.len(),
+            Some(Reason::AtLeast(
                 necessary
                     .iter()
-                    .filter_map(|i| candidates.get(*i))
-                    .filter_map(|f| program.facts.get(*f as usize))
-                    .map(|f| f.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                    .filter_map(|i| candidates.get(*i).copied())
+                    .collect(),
             )),
         ));
     }
+    // Can finding out (the unknown facts only, known ones as recorded) reach it?
+    let mut open_unknown = Blame::default();
+    let mut only_unknown_opened = deal.clone();
+    for f in candidates.iter().filter(|f| unknown(f)) {
+        open_unknown.insert(*f);
+        if let Some(slot) = only_unknown_opened.facts.get_mut(*f as usize) {
+            *slot = Value::Unknown(Blame::fact(*f));
+        }
+    }
+    let reachable_by_finding_out = arm_reachable(
+        &evaluate_three_valued_open(program, &only_unknown_opened, today, &open_unknown)?,
+        verdict,
+        arm,
+    );
     let values: Vec<Vec<Value>> = candidates
         .iter()
         .map(|f| {
@@ -544,18 +585,19 @@ fn search_changes(
         }
     }
     let reason = found.is_empty().then(|| {
-        if approximate {
-            format!(
-                "no change of up to {} facts found within the search budget",
-                guide.budget.change_size
-            )
-        } else if !opaque.is_empty() {
-            unreachable_reason(guide, &opaque)
+        if approximate && !reachable_by_finding_out {
+            Reason::NotByFindingOut {
+                lists: lists_of(guide, &opaque),
+                known: candidates.iter().copied().filter(|f| !unknown(f)).collect(),
+            }
+        } else if approximate {
+            Reason::Budget(guide.budget.change_size)
+        } else if !lists_of(guide, &opaque).is_empty() {
+            Reason::Unreachable {
+                lists: lists_of(guide, &opaque),
+            }
         } else {
-            format!(
-                "no change of up to {} facts reaches it",
-                guide.budget.change_size
-            )
+            Reason::NoChangeUpTo(guide.budget.change_size)
         }
     });
     Ok((found, approximate, reason))
@@ -578,19 +620,17 @@ fn arm_reachable(partial: &Partial, verdict: u32, arm: u32) -> bool {
     true
 }
 
-fn unreachable_reason(guide: &Guide<'_>, opaque: &[FactId]) -> String {
-    let lists: Vec<String> = opaque
+/// The list and record facts among `opaque`.
+fn lists_of(guide: &Guide<'_>, opaque: &[FactId]) -> Vec<FactId> {
+    opaque
         .iter()
-        .filter_map(|f| guide.program.facts.get(*f as usize))
-        .filter(|f| matches!(f.ty.ty, Type::List(_) | Type::Record(_)))
-        .map(|f| match &f.doc {
-            Some(doc) => format!("`{}` ({doc})", f.name),
-            None => format!("`{}`", f.name),
+        .copied()
+        .filter(|f| {
+            guide
+                .program
+                .facts
+                .get(*f as usize)
+                .is_some_and(|f| matches!(f.ty.ty, Type::List(_) | Type::Record(_)))
         })
-        .collect();
-    if lists.is_empty() {
-        "no value of the facts reaches it".to_string()
-    } else {
-        format!("only new entries in {} could reach it", lists.join(" or "))
-    }
+        .collect()
 }

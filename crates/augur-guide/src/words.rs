@@ -3,7 +3,8 @@
 //! report follows the playbook's language: a playbook whose title or labels
 //! are written in Chinese gets the Chinese words.
 
-use augur_check::ir::Program;
+use crate::whynot::Reason;
+use augur_check::ir::{FactId, Program};
 
 pub struct Words {
     pub deal: &'static str,
@@ -135,6 +136,82 @@ impl Words {
             format!("（所有情况都知道后在 {low} 到 {high} 之间）")
         } else {
             format!(" (between {low} and {high} once everything is known)")
+        }
+    }
+
+    /// Why no change reaches an arm, in words.
+    pub fn reason(&self, program: &Program, reason: &Reason) -> String {
+        let names = |facts: &[FactId]| -> Vec<String> {
+            facts
+                .iter()
+                .filter_map(|f| program.facts.get(*f as usize))
+                .map(|f| f.name.clone())
+                .collect()
+        };
+        let lists = |facts: &[FactId]| -> String {
+            let described: Vec<String> = facts
+                .iter()
+                .filter_map(|f| program.facts.get(*f as usize))
+                .map(|f| match &f.doc {
+                    Some(doc) if self.zh => format!("`{}`（{doc}）", f.name),
+                    Some(doc) => format!("`{}` ({doc})", f.name),
+                    None => format!("`{}`", f.name),
+                })
+                .collect();
+            if self.zh {
+                format!("只有在 {} 中添加新记录才可能做到", described.join("或"))
+            } else {
+                format!(
+                    "only new entries in {} could reach it",
+                    described.join(" or ")
+                )
+            }
+        };
+        match (reason, self.zh) {
+            (Reason::Unreachable { lists: l }, _) if !l.is_empty() => lists(l),
+            (Reason::Unreachable { .. }, false) => "no value of the facts reaches it".into(),
+            (Reason::Unreachable { .. }, true) => "任何取值都做不到".into(),
+            (Reason::AtLeast(facts), false) => format!(
+                "it would take changing at least {} facts ({})",
+                facts.len(),
+                names(facts).join(", ")
+            ),
+            (Reason::AtLeast(facts), true) => format!(
+                "至少要改变 {} 项事实（{}）",
+                facts.len(),
+                names(facts).join("、")
+            ),
+            (Reason::NotByFindingOut { lists: l, known }, zh) => {
+                let mut out = if zh {
+                    "弄清楚未知的情况也做不到".to_string()
+                } else {
+                    "no answer to what is not known yet reaches it".to_string()
+                };
+                if !l.is_empty() {
+                    out.push_str(self.clause_sep());
+                    out.push_str(&lists(l));
+                }
+                if !known.is_empty() {
+                    if zh {
+                        out.push_str(&format!(
+                            "；或改变已记录的事实（{}），超出了搜索预算",
+                            names(known).join("、")
+                        ));
+                    } else {
+                        out.push_str(&format!(
+                            "; or changing what is recorded ({}), beyond what the search budget tried",
+                            names(known).join(", ")
+                        ));
+                    }
+                }
+                out
+            }
+            (Reason::Budget(n), false) => {
+                format!("no change of up to {n} facts found within the search budget")
+            }
+            (Reason::Budget(n), true) => format!("在搜索预算内没有找到至多 {n} 项事实的改变"),
+            (Reason::NoChangeUpTo(n), false) => format!("no change of up to {n} facts reaches it"),
+            (Reason::NoChangeUpTo(n), true) => format!("改变至多 {n} 项事实都做不到"),
         }
     }
 
