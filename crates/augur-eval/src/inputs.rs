@@ -127,9 +127,7 @@ pub fn expand(names: &[String]) -> Result<(Vec<String>, Vec<String>), String> {
     let mut notes = Vec::new();
     for name in names {
         let path = Path::new(name);
-        if name == "-" || path.is_file() {
-            inputs.push(name.clone());
-        } else if path.is_dir() {
+        if path.is_dir() {
             let (files, more) = walk(path, is_deal_file);
             if files.is_empty() {
                 notes.push(format!(
@@ -138,6 +136,9 @@ pub fn expand(names: &[String]) -> Result<(Vec<String>, Vec<String>), String> {
             }
             inputs.extend(files.into_iter().map(|f| f.to_string_lossy().into_owned()));
             notes.extend(more);
+        } else if name == "-" || path.exists() {
+            // A file, or anything else that can be read (a pipe, /dev/stdin).
+            inputs.push(name.clone());
         } else {
             return Err(format!("{name} does not exist"));
         }
