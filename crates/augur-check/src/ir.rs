@@ -106,6 +106,31 @@ pub struct Expr {
     pub location: Location,
 }
 
+impl Expr {
+    /// The expressions directly inside this one: operands, arguments, list
+    /// items, a filter's list and condition (not the values interpolated in a
+    /// text). For walkers that look through a whole condition.
+    pub fn operands(&self) -> Vec<&Expr> {
+        match &self.kind {
+            ExprKind::Field(x, _)
+            | ExprKind::MapField(x, _)
+            | ExprKind::Not(x)
+            | ExprKind::Neg(x) => {
+                vec![x]
+            }
+            ExprKind::And(a, b)
+            | ExprKind::Or(a, b)
+            | ExprKind::Compare(_, a, b)
+            | ExprKind::Arith(_, a, b)
+            | ExprKind::Coalesce(a, b) => vec![a, b],
+            ExprKind::In { value, list, .. } => vec![value, list],
+            ExprKind::Filter { list, cond, .. } => vec![list, cond],
+            ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ArithOp {
     Add,

@@ -139,7 +139,7 @@ fn undecided_not(program: &ir::Program, warnings: &mut Vec<Diagnostic>) {
                     ExprKind::Signal(id) => negated.push((id, expr)),
                     _ => stack.push(inner),
                 },
-                _ => stack.extend(children(expr)),
+                _ => stack.extend(expr.operands()),
             }
         }
         for (id, expr) in negated {
@@ -171,23 +171,6 @@ fn undecided_not(program: &ir::Program, warnings: &mut Vec<Diagnostic>) {
                 .in_file(expr.location.file),
             );
         }
-    }
-}
-
-fn children(expr: &ir::Expr) -> Vec<&ir::Expr> {
-    match &expr.kind {
-        ExprKind::Field(x, _) | ExprKind::MapField(x, _) | ExprKind::Not(x) | ExprKind::Neg(x) => {
-            vec![x]
-        }
-        ExprKind::And(a, b)
-        | ExprKind::Or(a, b)
-        | ExprKind::Compare(_, a, b)
-        | ExprKind::Arith(_, a, b)
-        | ExprKind::Coalesce(a, b) => vec![a, b],
-        ExprKind::In { value, list, .. } => vec![value, list],
-        ExprKind::Filter { list, cond, .. } => vec![list, cond],
-        ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().collect(),
-        _ => Vec::new(),
     }
 }
 

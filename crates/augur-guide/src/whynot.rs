@@ -215,27 +215,10 @@ fn signals_read(program: &augur_check::ir::Program, expr: &Expr) -> Vec<u32> {
                     }
                 }
             }
-            _ => stack.extend(direct_children(e)),
+            _ => stack.extend(e.operands()),
         }
     }
     out
-}
-
-fn direct_children(e: &Expr) -> Vec<&Expr> {
-    match &e.kind {
-        ExprKind::Field(x, _) | ExprKind::MapField(x, _) | ExprKind::Not(x) | ExprKind::Neg(x) => {
-            vec![x]
-        }
-        ExprKind::And(a, b)
-        | ExprKind::Or(a, b)
-        | ExprKind::Compare(_, a, b)
-        | ExprKind::Arith(_, a, b)
-        | ExprKind::Coalesce(a, b) => vec![a, b],
-        ExprKind::In { value, list, .. } => vec![value, list],
-        ExprKind::Filter { list, cond, .. } => vec![list, cond],
-        ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().collect(),
-        _ => Vec::new(),
-    }
 }
 
 /// The name of a read, as written.

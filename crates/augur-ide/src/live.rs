@@ -864,22 +864,10 @@ fn read_values(analysis: &Analysis, expr: &ir::Expr, deal: &Deal, outcome: &Outc
 fn mentions_score(expr: &ir::Expr) -> bool {
     let mut stack = vec![expr];
     while let Some(expr) = stack.pop() {
-        match &expr.kind {
-            ExprKind::Score => return true,
-            ExprKind::Field(inner, _)
-            | ExprKind::MapField(inner, _)
-            | ExprKind::Not(inner)
-            | ExprKind::Neg(inner) => stack.push(inner),
-            ExprKind::And(a, b)
-            | ExprKind::Or(a, b)
-            | ExprKind::Compare(_, a, b)
-            | ExprKind::Arith(_, a, b)
-            | ExprKind::Coalesce(a, b) => stack.extend([a.as_ref(), b.as_ref()]),
-            ExprKind::In { value, list, .. } => stack.extend([value.as_ref(), list.as_ref()]),
-            ExprKind::Filter { list, cond, .. } => stack.extend([list.as_ref(), cond.as_ref()]),
-            ExprKind::List(items) | ExprKind::Call(_, items) => stack.extend(items.iter()),
-            _ => {}
+        if matches!(expr.kind, ExprKind::Score) {
+            return true;
         }
+        stack.extend(expr.operands());
     }
     false
 }
