@@ -1054,13 +1054,11 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Converts an inline `given { … }` to the JSON a deal file would hold,
-    /// checking its keys against the facts.
-    fn inline_deal(
-        &mut self,
-        entries: &[ast::DataEntry],
-    ) -> serde_json::Map<String, serde_json::Value> {
-        let mut deal = serde_json::Map::new();
+    /// Converts an inline `given { … }` to the JSON a deal file would hold
+    /// (each key with its value's JSON text), checking its keys against the
+    /// facts.
+    fn inline_deal(&mut self, entries: &[ast::DataEntry]) -> Vec<(String, String)> {
+        let mut deal = Vec::with_capacity(entries.len());
         self.duplicate_keys(entries);
         for entry in entries {
             let key = &entry.key.node;
@@ -1094,32 +1092,47 @@ impl<'a> Checker<'a> {
                     }
                 }
             }
-            deal.insert(key.clone(), data_to_json(&entry.value.node));
+            let mut text = String::new();
+            data_json_text(&entry.value.node, &mut text);
+            deal.push((key.clone(), text));
         }
         deal
     }
 }
 
-/// An inline test value as the JSON a deal file would hold.
-fn data_to_json(value: &DataValue) -> serde_json::Value {
-    use serde_json::Value;
+/// An inline test value as the JSON text a deal file would hold. Numbers
+/// are copied as written (the grammar's numbers are valid JSON numbers), so
+/// a decimal reaches the deal decoder with every digit.
+fn data_json_text(value: &DataValue, out: &mut String) {
+    let quoted = |text: &str| serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into());
     match value {
-        DataValue::Record(entries) => Value::Object(
-            entries
-                .iter()
-                .map(|e| (e.key.node.clone(), data_to_json(&e.value.node)))
-                .collect(),
-        ),
-        DataValue::List(items) => {
-            Value::Array(items.iter().map(|i| data_to_json(&i.node)).collect())
+        DataValue::Record(entries) => {
+            out.push('{');
+            for (i, e) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&quoted(&e.key.node));
+                out.push(':');
+                data_json_text(&e.value.node, out);
+            }
+            out.push('}');
         }
-        DataValue::Date(date) => Value::String(date.to_string()),
-        DataValue::Int(value) => Value::from(*value),
-        DataValue::Number(text) => text
-            .parse::<serde_json::Number>()
-            .map_or(Value::Null, Value::Number),
-        DataValue::Bool(value) => Value::Bool(*value),
-        DataValue::Text(text) | DataValue::Variant(text) => Value::String(text.clone()),
+        DataValue::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                data_json_text(&item.node, out);
+            }
+            out.push(']');
+        }
+        DataValue::Date(date) => out.push_str(&quoted(&date.to_string())),
+        DataValue::Int(value) => out.push_str(&value.to_string()),
+        DataValue::Number(text) => out.push_str(text),
+        DataValue::Bool(value) => out.push_str(if *value { "true" } else { "false" }),
+        DataValue::Text(text) | DataValue::Variant(text) => out.push_str(&quoted(text)),
     }
 }
 

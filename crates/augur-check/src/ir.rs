@@ -346,8 +346,9 @@ pub struct TestInfo {
 pub enum Given {
     /// A path as written, relative to the file that holds the test.
     File { path: String, location: Location },
-    /// An inline deal, already converted to JSON.
-    Inline(serde_json::Map<String, serde_json::Value>),
+    /// An inline deal: each key with its value as JSON text, numbers
+    /// exactly as written (never through a binary float).
+    Inline(Vec<(String, String)>),
 }
 
 #[derive(Clone, Debug)]

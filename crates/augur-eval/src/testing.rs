@@ -4,7 +4,7 @@
 //! Files are read through the checker's root-confined [`Loader`], so a
 //! `given` path cannot leave the playbook's folder.
 
-use crate::{decode_deal, evaluate_with_probes, Deal, Outcome, Value};
+use crate::{decode_deal_text, evaluate_with_probes, Deal, Outcome, Value};
 use augur_check::ir::{Location, TestInfo};
 use augur_check::{loader, Analysis, Loader};
 use augur_syntax::Date;
@@ -81,7 +81,13 @@ pub fn test_deal(
     let file = analysis
         .source(test.location.file)
         .map_or_else(String::new, |s| s.path.clone());
-    let mut deal = serde_json::Map::new();
+    // Each key with its value's JSON text: numbers keep every digit on the
+    // way to the decoder. A later `given` overrides an earlier one's keys.
+    let mut deal: Vec<(String, String)> = Vec::new();
+    let mut set = |key: String, text: String| match deal.iter_mut().find(|(k, _)| *k == key) {
+        Some(entry) => entry.1 = text,
+        None => deal.push((key, text)),
+    };
     for given in &test.givens {
         match given {
             augur_check::ir::Given::File { path, location } => {
@@ -91,21 +97,37 @@ pub fn test_deal(
                 };
                 let loaded = loader::resolve_relative(&file, path)
                     .and_then(|resolved| files.load(&resolved));
-                match loaded.and_then(|text| {
-                    serde_json::from_str::<serde_json::Value>(&text)
-                        .map_err(|e| format!("`{path}` is not valid JSON: {e}"))
-                }) {
-                    Ok(serde_json::Value::Object(map)) => deal.extend(map),
-                    Ok(_) => {
-                        return Err(problem(format!("`{path}` does not hold a deal object")));
-                    }
-                    Err(reason) => return Err(problem(reason)),
+                let text = loaded.map_err(problem)?;
+                let object = match serde_json::from_str::<serde_json::Value>(&text) {
+                    Ok(serde_json::Value::Object(_)) => serde_json::from_str::<
+                        std::collections::BTreeMap<String, Box<serde_json::value::RawValue>>,
+                    >(&text)
+                    .map_err(|e| format!("`{path}` is not valid JSON: {e}")),
+                    Ok(_) => Err(format!("`{path}` does not hold a deal object")),
+                    Err(e) => Err(format!("`{path}` is not valid JSON: {e}")),
+                };
+                for (key, raw) in object.map_err(problem)? {
+                    set(key, raw.get().to_string());
                 }
             }
-            augur_check::ir::Given::Inline(map) => deal.extend(map.clone()),
+            augur_check::ir::Given::Inline(entries) => {
+                for (key, text) in entries {
+                    set(key.clone(), text.clone());
+                }
+            }
         }
     }
-    decode_deal(&analysis.program, &serde_json::Value::Object(deal)).map_err(|error| DealProblem {
+    let mut text = String::from("{");
+    for (i, (key, value)) in deal.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&serde_json::to_string(key).unwrap_or_default());
+        text.push(':');
+        text.push_str(value);
+    }
+    text.push('}');
+    decode_deal_text(&analysis.program, &text).map_err(|error| DealProblem {
         message: format!("the test's deal is invalid: {error}"),
         location: None,
     })
