@@ -45,18 +45,15 @@ pub struct BacktestArgs {
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
     /// The evaluation date for deals without "as_of" (default: today's date in UTC)
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    today: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::date_arg)]
+    today: Option<augur_syntax::Date>,
     /// Worker threads evaluating deals (default: every core)
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
 }
 
 pub fn run(args: BacktestArgs) -> ExitCode {
-    let today = match crate::parse_today(args.today.as_deref()) {
-        Ok(today) => today,
-        Err(code) => return code,
-    };
+    let today = args.today;
     if !args.playbook.is_file() {
         eprintln!("error: {} is not a playbook file", args.playbook.display());
         return ExitCode::from(2);

@@ -42,8 +42,8 @@ pub struct DiffArgs {
     #[arg(long)]
     fail_on_change: bool,
     /// The evaluation date (default: the deal's "as_of", else today's date in UTC)
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    today: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::date_arg)]
+    today: Option<augur_syntax::Date>,
     /// Treat deal keys that are not facts of a version as errors
     #[arg(long)]
     strict: bool,
@@ -56,10 +56,7 @@ pub struct DiffArgs {
 const MARKDOWN_DEALS: u64 = 50;
 
 pub fn run(args: DiffArgs) -> ExitCode {
-    let today = match crate::parse_today(args.today.as_deref()) {
-        Ok(today) => today,
-        Err(code) => return code,
-    };
+    let today = args.today;
     let git = GitCli {
         dir: PathBuf::from("."),
     };

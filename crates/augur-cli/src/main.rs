@@ -114,8 +114,8 @@ enum Command {
         #[arg(long)]
         explain: bool,
         /// The evaluation date (default: the deal's "as_of", else today's date in UTC)
-        #[arg(long, value_name = "YYYY-MM-DD")]
-        today: Option<String>,
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_arg)]
+        today: Option<Date>,
         /// Treat deal keys that are not facts as errors
         #[arg(long)]
         strict: bool,
@@ -143,8 +143,8 @@ enum Command {
         /// The deal file to start from and save to (default: a new deal.json)
         deal: Option<PathBuf>,
         /// The evaluation date (default: the deal's "as_of", else today's date in UTC)
-        #[arg(long, value_name = "YYYY-MM-DD")]
-        today: Option<String>,
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_arg)]
+        today: Option<Date>,
     },
     /// Run the language server for editors (LSP over stdin/stdout)
     Lsp,
@@ -165,22 +165,12 @@ fn main() -> ExitCode {
             playbook,
             deal,
             today,
-        } => {
-            let today = match today.as_deref().map(|t| Date::parse(t).ok_or(t)) {
-                Some(Err(bad)) => {
-                    eprintln!("error: --today expects a date YYYY-MM-DD, found \"{bad}\"");
-                    return ExitCode::from(2);
-                }
-                Some(Ok(date)) => Some(date),
-                None => None,
-            };
-            ask_cmd::run(ask_cmd::AskArgs {
-                playbook: &playbook,
-                deal: deal.as_deref(),
-                today,
-                fallback_today: system_today(),
-            })
-        }
+        } => ask_cmd::run(ask_cmd::AskArgs {
+            playbook: &playbook,
+            deal: deal.as_deref(),
+            today,
+            fallback_today: system_today(),
+        }),
         Command::Lsp => ExitCode::from(u8::try_from(augur_lsp::run_stdio()).unwrap_or(1)),
         Command::Diff(args) => diff_cmd::run(args),
         Command::Backtest(args) => backtest_cmd::run(args),
@@ -207,32 +197,22 @@ fn main() -> ExitCode {
             summary,
             set,
             guide,
-        } => {
-            let today = match today.as_deref().map(|t| Date::parse(t).ok_or(t)) {
-                Some(Err(bad)) => {
-                    eprintln!("error: --today expects a date YYYY-MM-DD, found \"{bad}\"");
-                    return ExitCode::from(2);
-                }
-                Some(Ok(date)) => Some(date),
-                None => None,
-            };
-            eval_cmd::run(eval_cmd::EvalArgs {
-                playbook: &playbook,
-                deals: &deals,
-                input: input.map(InputArg::format),
-                options: augur_eval::batch::Options {
-                    format: eval_cmd::output_format(format),
-                    explain,
-                    strict,
-                    today,
-                    fallback_today: system_today(),
-                    jobs: jobs.map_or_else(eval_cmd::default_jobs, usize::from),
-                },
-                summary,
-                set: &set,
-                guide,
-            })
-        }
+        } => eval_cmd::run(eval_cmd::EvalArgs {
+            playbook: &playbook,
+            deals: &deals,
+            input: input.map(InputArg::format),
+            options: augur_eval::batch::Options {
+                format: eval_cmd::output_format(format),
+                explain,
+                strict,
+                today,
+                fallback_today: system_today(),
+                jobs: jobs.map_or_else(eval_cmd::default_jobs, usize::from),
+            },
+            summary,
+            set: &set,
+            guide,
+        }),
     }
 }
 
@@ -429,16 +409,10 @@ fn check(paths: &[PathBuf], format: ReportFormat) -> ExitCode {
     }
 }
 
-/// `--today` as a date; a bad one is bad usage (exit 2).
-fn parse_today(today: Option<&str>) -> Result<Option<Date>, ExitCode> {
-    match today.map(|t| Date::parse(t).ok_or(t)) {
-        Some(Err(bad)) => {
-            eprintln!("error: --today expects a date YYYY-MM-DD, found \"{bad}\"");
-            Err(ExitCode::from(2))
-        }
-        Some(Ok(date)) => Ok(Some(date)),
-        None => Ok(None),
-    }
+/// `--today` (and other date arguments) read by clap: a bad date is bad
+/// usage, exit code 2, with clap's usage line.
+pub(crate) fn date_arg(text: &str) -> Result<Date, String> {
+    Date::parse(text).ok_or_else(|| format!("expected a date YYYY-MM-DD, found \"{text}\""))
 }
 
 fn system_today() -> Date {
