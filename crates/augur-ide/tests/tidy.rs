@@ -45,13 +45,20 @@ fn grammar_words(grammar: &str, name: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// The words after `syn keyword GROUP` in the Neovim syntax file.
+/// The words after `syn keyword GROUP` in the Neovim syntax file, and those
+/// of `syn match GROUP "\<word\>"` (for words such as `contains` that
+/// `:syn keyword` takes as its own arguments).
 fn vim_words(syntax: &str, group: &str) -> BTreeSet<String> {
-    syntax
+    let keywords = syntax
         .lines()
         .filter_map(|line| line.strip_prefix(&format!("syn keyword {group} ")))
-        .flat_map(|words| words.split_whitespace().map(str::to_string))
-        .collect()
+        .flat_map(|words| words.split_whitespace().map(str::to_string));
+    let matches = syntax
+        .lines()
+        .filter_map(|line| line.strip_prefix(&format!("syn match {group} \"\\<")))
+        .filter_map(|rest| rest.strip_suffix("\\>\""))
+        .map(str::to_string);
+    keywords.chain(matches).collect()
 }
 
 #[test]

@@ -11,7 +11,8 @@ syn keyword augurKeyword when otherwise where given expect version weight messag
 syn keyword augurOperator and or not in
 syn keyword augurBoolean true false
 syn keyword augurSpecial score today it
-syn keyword augurBuiltin count any all first last min max sum days_since days_until len contains round known decided
+syn keyword augurBuiltin count any all first last min max sum days_since days_until len round known decided
+" `contains` is an argument name of :syn keyword, so it is matched instead.
 syn match augurBuiltin "\<contains\>"
 syn keyword augurType bool int number text date list
 syn match augurDate "\<\d\{4}-\d\{2}-\d\{2}\>"
