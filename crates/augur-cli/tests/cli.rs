@@ -397,3 +397,25 @@ fn csv_rows_are_deals_and_a_bad_cell_names_its_row_and_column() {
     assert_eq!(records[2]["deal"], "c");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A signal without a message shows its label once in the text report, and
+/// a Chinese advice's sentences are joined without a space.
+#[test]
+fn text_report_shows_a_label_once_and_joins_chinese_sentences() {
+    let dir = std::env::temp_dir().join(format!("augur-cli-label-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let playbook = dir.join("p.augur");
+    std::fs::write(
+        &playbook,
+        "facts { a: bool? }\nsignal s \"A label\" { when a weight 2 }\nadvice 建议 when s { \"第一句。\" \"第二句。\" }\n",
+    )
+    .unwrap();
+    let output = augur(
+        &["eval", playbook.to_str().unwrap(), "-"],
+        Some("{\"a\": true}\n"),
+    );
+    let text = stdout(&output);
+    assert_eq!(text.matches("A label").count(), 1, "{text}");
+    assert!(text.contains("第一句。第二句。"), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

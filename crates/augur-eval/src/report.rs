@@ -452,57 +452,7 @@ impl<'a> Reporter<'a> {
             out.push_str(&format!("  {}: {chosen}\n", verdict.label));
         }
         out.push_str(&format!("  score {}\n", signed(outcome.score)));
-        let mut any_signal = false;
-        let mut sections: Vec<(Option<u32>, String)> = vec![(None, "Signals".to_string())];
-        sections.extend(program.groups.iter().enumerate().map(|(id, g)| {
-            (
-                Some(id as u32),
-                g.label.clone().unwrap_or_else(|| g.name.clone()),
-            )
-        }));
-        for (group, heading) in sections {
-            let fired: Vec<(usize, &String)> = program
-                .signals
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.group == group)
-                .filter_map(|(id, _)| {
-                    outcome
-                        .messages
-                        .get(id)
-                        .and_then(|m| m.as_ref())
-                        .map(|m| (id, m))
-                })
-                .collect();
-            if fired.is_empty() {
-                continue;
-            }
-            any_signal = true;
-            let group_score = group
-                .and_then(|g| outcome.groups.iter().find(|(id, _)| *id == g))
-                .map(|(_, s)| *s);
-            match group_score {
-                Some(score) => out.push_str(&format!("\n{heading} ({})\n", signed(score))),
-                None => out.push_str(&format!("\n{heading}\n")),
-            }
-            for (id, message) in fired {
-                let Some(signal) = program.signals.get(id) else {
-                    continue;
-                };
-                out.push_str(&format!(
-                    "  {:>4}  {}\n",
-                    signed(signal.weight),
-                    signal.label
-                ));
-                // A signal without a message renders its label: once is enough.
-                if message != &signal.label {
-                    out.push_str(&format!("        {message}\n"));
-                }
-            }
-        }
-        if !any_signal {
-            out.push_str("\nNo signals fired.\n");
-        }
+        write_signals_text(program, outcome, "Signals", "No signals fired.", &mut out);
         if !outcome.advice.is_empty() {
             out.push_str("\nAdvice\n");
             for (_, text) in &outcome.advice {
@@ -523,6 +473,70 @@ impl<'a> Reporter<'a> {
             }
         }
         out
+    }
+}
+
+/// The fired signals for a person: a section per group (with its score) after
+/// the signals outside any group, each signal signed with its label and, when
+/// it has one, its message. `heading` and `none` are the words of the
+/// report's language. Shared by this report and the guided one.
+pub fn write_signals_text(
+    program: &augur_check::ir::Program,
+    outcome: &Outcome,
+    heading: &str,
+    none: &str,
+    out: &mut String,
+) {
+    let mut any_signal = false;
+    let mut sections: Vec<(Option<u32>, String)> = vec![(None, heading.to_string())];
+    sections.extend(program.groups.iter().enumerate().map(|(id, g)| {
+        (
+            Some(id as u32),
+            g.label.clone().unwrap_or_else(|| g.name.clone()),
+        )
+    }));
+    for (group, heading) in sections {
+        let fired: Vec<(usize, &String)> = program
+            .signals
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.group == group)
+            .filter_map(|(id, _)| {
+                outcome
+                    .messages
+                    .get(id)
+                    .and_then(|m| m.as_ref())
+                    .map(|m| (id, m))
+            })
+            .collect();
+        if fired.is_empty() {
+            continue;
+        }
+        any_signal = true;
+        let group_score = group
+            .and_then(|g| outcome.groups.iter().find(|(id, _)| *id == g))
+            .map(|(_, s)| *s);
+        match group_score {
+            Some(score) => out.push_str(&format!("\n{heading} ({})\n", signed(score))),
+            None => out.push_str(&format!("\n{heading}\n")),
+        }
+        for (id, message) in fired {
+            let Some(signal) = program.signals.get(id) else {
+                continue;
+            };
+            out.push_str(&format!(
+                "  {:>4}  {}\n",
+                signed(signal.weight),
+                signal.label
+            ));
+            // A signal without a message renders its label: once is enough.
+            if message != &signal.label {
+                out.push_str(&format!("        {message}\n"));
+            }
+        }
+    }
+    if !any_signal {
+        out.push_str(&format!("\n{none}\n"));
     }
 }
 

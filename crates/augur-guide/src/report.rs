@@ -411,54 +411,13 @@ impl Guide<'_> {
     }
 
     fn signals_text(&self, outcome: &Outcome, words: &Words, out: &mut String) {
-        let program = self.program;
-        let mut any = false;
-        let mut sections: Vec<(Option<u32>, String)> = vec![(None, words.signals.to_string())];
-        sections.extend(program.groups.iter().enumerate().map(|(id, g)| {
-            (
-                Some(id as u32),
-                g.label.clone().unwrap_or_else(|| g.name.clone()),
-            )
-        }));
-        for (group, heading) in sections {
-            let fired: Vec<(usize, &String)> = program
-                .signals
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.group == group)
-                .filter_map(|(id, _)| {
-                    outcome
-                        .messages
-                        .get(id)
-                        .and_then(|m| m.as_ref())
-                        .map(|m| (id, m))
-                })
-                .collect();
-            if fired.is_empty() {
-                continue;
-            }
-            any = true;
-            let group_score = group
-                .and_then(|g| outcome.groups.iter().find(|(id, _)| *id == g))
-                .map(|(_, s)| *s);
-            match group_score {
-                Some(score) => out.push_str(&format!("\n{heading} ({})\n", signed(score))),
-                None => out.push_str(&format!("\n{heading}\n")),
-            }
-            for (id, message) in fired {
-                if let Some(signal) = program.signals.get(id) {
-                    out.push_str(&format!(
-                        "  {:>4}  {}\n        {}\n",
-                        signed(signal.weight),
-                        signal.label,
-                        message
-                    ));
-                }
-            }
-        }
-        if !any {
-            out.push_str(&format!("\n{}\n", words.no_signals));
-        }
+        augur_eval::report::write_signals_text(
+            self.program,
+            outcome,
+            words.signals,
+            words.no_signals,
+            out,
+        );
     }
 
     /// `--explain` in text: every signal, fired / not fired / undecided, with
