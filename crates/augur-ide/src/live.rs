@@ -812,37 +812,15 @@ pub fn reads(expr: &ir::Expr) -> Vec<ir::Read> {
                 found.push(read);
             }
         }
-        // Children pushed in reverse, so they pop in source order.
-        match &expr.kind {
-            ExprKind::Field(inner, _)
-            | ExprKind::MapField(inner, _)
-            | ExprKind::Not(inner)
-            | ExprKind::Neg(inner) => stack.push(inner),
-            ExprKind::And(a, b)
-            | ExprKind::Or(a, b)
-            | ExprKind::Compare(_, a, b)
-            | ExprKind::Arith(_, a, b)
-            | ExprKind::Coalesce(a, b) => {
-                stack.push(b);
-                stack.push(a);
-            }
-            ExprKind::In { value, list, .. } => {
-                stack.push(list);
-                stack.push(value);
-            }
-            ExprKind::Filter { list, cond, .. } => {
-                stack.push(cond);
-                stack.push(list);
-            }
-            ExprKind::List(items) | ExprKind::Call(_, items) => stack.extend(items.iter().rev()),
-            ExprKind::Text(template) => {
-                stack.extend(template.parts.iter().rev().filter_map(|p| match p {
-                    ir::TemplatePart::Value(e) => Some(e),
-                    ir::TemplatePart::Text(_) => None,
-                }));
-            }
-            _ => {}
+        // Children pushed in reverse, so they pop in source order; a text's
+        // interpolated values count as read too.
+        if let ExprKind::Text(template) = &expr.kind {
+            stack.extend(template.parts.iter().rev().filter_map(|p| match p {
+                ir::TemplatePart::Value(e) => Some(e),
+                ir::TemplatePart::Text(_) => None,
+            }));
         }
+        stack.extend(expr.operands().into_iter().rev());
     }
     found
 }
