@@ -415,7 +415,7 @@ impl<'t> Builder<'t> {
             && !rest
                 .get(..string_len(rest))
                 .is_some_and(|s| s.len() > 1 && s.ends_with('"'));
-        if expected == CLOSING_QUOTE || unclosed_here {
+        if expected.contains(CLOSING_QUOTE) || unclosed_here {
             self.diagnostics
                 .push(unclosed_string(self.text, at + usize::from(unclosed_here)));
             return;
