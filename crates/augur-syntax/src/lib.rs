@@ -21,6 +21,12 @@
     )
 )]
 
+// pest is built without its `std` feature (which probes the remaining stack
+// on every grammar-rule call, a sixth of the parse time); its generated
+// parser then names `alloc`. Our own guard is the bracket-depth limit plus
+// `with_stack`.
+extern crate alloc;
+
 pub mod ast;
 pub mod date;
 pub mod diagnostic;

@@ -304,6 +304,17 @@ impl<'t> Builder<'t> {
     /// skipped at its end while looking for an optional part.
     fn span_of(&self, pair: &Pair<'_, Rule>) -> Span {
         let Span { start, mut end } = raw_span(pair);
+        // Most pairs end in neither: a comment ends before a line break (or
+        // the end of the file), skipped whitespace ends in whitespace.
+        let bytes = self.text.as_bytes();
+        let ends_in_space = end
+            .checked_sub(1)
+            .and_then(|last| bytes.get(last))
+            .is_some_and(u8::is_ascii_whitespace);
+        let before_line_break = bytes.get(end).is_none_or(|b| matches!(b, b'\n' | b'\r'));
+        if !ends_in_space && !before_line_break {
+            return Span::new(start, end);
+        }
         loop {
             let trimmed = self
                 .text

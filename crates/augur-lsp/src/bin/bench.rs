@@ -14,6 +14,8 @@
 //! - **hover**: hover on a fact in the last signal, converted to LSP;
 //! - **tokens 10k**: `semanticTokens/full` of a generated 10,000-line
 //!   playbook (must stay under 50 ms: it is linear in the document);
+//! - **parse 10k / check 10k**: parsing, and parsing plus checking, of the
+//!   10,000-line playbook (what `augur check` does for one file);
 //! - **inlay hints**: a one-character edit, the re-analysis, the pinned
 //!   deal evaluated again and every hint of the file converted to LSP
 //!   positions (what an editor's hint request costs after an edit).
@@ -283,6 +285,23 @@ fn main() {
         big.lines().count()
     );
     println!("             (hover found: {found})");
+
+    // `augur check` of the same 10,000-line playbook without the process:
+    // parsing alone, then parsing and checking (what the CLI does per file).
+    let mut samples = Vec::new();
+    for _ in 0..rounds.min(30) {
+        let start = Instant::now();
+        std::hint::black_box(augur_syntax::parse(&big));
+        samples.push(start.elapsed());
+    }
+    report("parse 10k", samples);
+    let mut samples = Vec::new();
+    for _ in 0..rounds.min(30) {
+        let start = Instant::now();
+        std::hint::black_box(augur_check::analyze_text(&big));
+        samples.push(start.elapsed());
+    }
+    report("check 10k", samples);
 
     inlay_hints_after_edits(&uri, &text, target_line, rounds);
 }
