@@ -1,9 +1,10 @@
 //! The Augur language server: LSP over stdio (tower-lsp + tokio).
 //!
-//! This is the only crate that knows the protocol. It keeps the open
-//! documents, applies edits, runs `augur-check` on snapshots and converts
-//! the plain-data answers of `augur-ide` to LSP types; it holds no language
-//! knowledge of its own.
+//! This is the only crate that knows the protocol. It keeps an
+//! `augur_ide::host::Host` (the open documents, their versions and
+//! analyses, which files each analysis read) under a lock, runs its jobs
+//! off the async threads and converts the plain-data answers of
+//! `augur-ide` to LSP types; it holds no language knowledge of its own.
 //!
 //! Design (see docs/lsp.md):
 //! - **Edits are applied synchronously**, under a plain `std::sync::Mutex`,
@@ -32,10 +33,10 @@
 
 mod convert;
 mod live;
-mod overlay;
 pub mod stdio;
 
 use augur_ide::edit::ContentChange;
+use augur_ide::host::Host;
 use augur_syntax::{ColumnUnit, FileId, LineCol};
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
@@ -52,21 +53,11 @@ pub use live::COMMANDS;
 /// How long diagnostics wait for the typing to pause.
 pub const DEBOUNCE: Duration = Duration::from_millis(75);
 
-/// One open document.
-#[derive(Clone, Debug)]
-struct Doc {
-    text: Arc<str>,
-    version: i32,
-}
-
 #[derive(Debug)]
 struct State {
     unit: ColumnUnit,
-    docs: HashMap<Url, Doc>,
-    /// Bumped by every change to any open document; a snapshot is current
-    /// only while its generation is.
-    generation: u64,
-    snaps: HashMap<Url, Arc<Snap>>,
+    /// The open documents and their analyses.
+    host: Host<Url>,
     /// The newest version whose diagnostics were published, per document.
     published: HashMap<Url, (i32, u64)>,
     /// Imported files (not open) each document published diagnostics for.
@@ -116,9 +107,7 @@ impl Backend {
                 client,
                 state: Mutex::new(State {
                     unit: ColumnUnit::Utf16,
-                    docs: HashMap::new(),
-                    generation: 0,
-                    snaps: HashMap::new(),
+                    host: Host::new(),
                     published: HashMap::new(),
                     foreign: HashMap::new(),
                     live: live::Pins::default(),
@@ -139,70 +128,36 @@ impl Backend {
     /// The current analysis of `uri`, computed now if the stored one is out
     /// of date. `None` if the document is not open.
     async fn snapshot(&self, uri: &Url) -> Option<Arc<Snap>> {
-        let (doc, generation, unit, open, previous) = {
+        let (job, unit) = {
             let state = self.state();
-            let doc = state.docs.get(uri)?.clone();
-            let previous = state.snaps.get(uri).cloned();
-            if let Some(snap) = &previous {
-                if snap.version == doc.version && snap.generation == state.generation {
-                    return Some(snap.clone());
-                }
+            let unit = state.unit;
+            match state.host.snapshot_or_job(uri)? {
+                Ok(snapshot) => return Some(Arc::new(Snap::new(uri, snapshot, unit))),
+                Err(job) => (job, unit),
             }
-            let open: Vec<(Url, Arc<str>)> = state
-                .docs
-                .iter()
-                .map(|(u, d)| (u.clone(), d.text.clone()))
-                .collect();
-            (doc, state.generation, state.unit, open, previous)
         };
-        let uri_owned = uri.clone();
-        let snap = tokio::task::spawn_blocking(move || {
-            std::panic::catch_unwind(AssertUnwindSafe(|| {
-                analyze_snapshot(
-                    &uri_owned,
-                    doc.text,
-                    doc.version,
-                    generation,
-                    unit,
-                    &open,
-                    previous.as_deref(),
-                )
-            }))
+        let snapshot = tokio::task::spawn_blocking(move || {
+            std::panic::catch_unwind(AssertUnwindSafe(|| job.run()))
         })
         .await
         .ok()?;
-        let snap = match snap {
-            Ok(snap) => Arc::new(snap),
+        let snapshot = match snapshot {
+            Ok(snapshot) => Arc::new(snapshot),
             Err(_) => {
                 eprintln!("augur lsp: panic while checking {uri}");
                 return None;
             }
         };
-        let mut state = self.state();
-        let newer = state
-            .snaps
-            .get(uri)
-            .is_some_and(|old| (old.generation, old.version) > (snap.generation, snap.version));
-        if !newer {
-            state.snaps.insert(uri.clone(), snap.clone());
-        }
-        Some(snap)
+        self.state().host.store(uri, snapshot.clone());
+        Some(Arc::new(Snap::new(uri, snapshot, unit)))
     }
 
     /// Schedules a debounced check of `uri` and of every open document that
     /// imports it.
     fn schedule(&self, uri: &Url) {
         let mut targets = vec![uri.clone()];
-        {
-            let state = self.state();
-            if let Ok(path) = uri.to_file_path() {
-                for (other, snap) in &state.snaps {
-                    if other != uri && snap.paths.contains(&path) && state.docs.contains_key(other)
-                    {
-                        targets.push(other.clone());
-                    }
-                }
-            }
+        if let Some(path) = convert::path_of(uri) {
+            targets.extend(self.state().host.importers(&path));
         }
         for target in targets {
             self.spawn_check(target);
@@ -211,12 +166,8 @@ impl Backend {
 
     /// Spawns a debounced check of `uri` for the state as it is now.
     fn spawn_check(&self, uri: Url) {
-        let started = {
-            let state = self.state();
-            let Some(doc) = state.docs.get(&uri) else {
-                return;
-            };
-            (doc.version, state.generation)
+        let Some(started) = self.state().host.stamp(&uri) else {
+            return;
         };
         let this = self.clone();
         tokio::spawn(async move { this.check_later(uri, started).await });
@@ -239,11 +190,7 @@ impl Backend {
         let foreign;
         {
             let mut state = self.state();
-            let current = state
-                .docs
-                .get(&uri)
-                .is_some_and(|d| d.version == snap.version)
-                && state.generation == snap.generation;
+            let current = state.host.is_current(&uri, (snap.version, snap.generation));
             let older = state
                 .published
                 .get(&uri)
@@ -259,14 +206,14 @@ impl Backend {
             // affected are cleared.
             let mut imported =
                 guarded("diagnostics", || snap.imported_diagnostics()).unwrap_or_default();
-            imported.retain(|(file, _)| !state.docs.contains_key(file));
+            imported.retain(|(file, _)| !state.host.is_open(file));
             let now: Vec<Url> = imported.iter().map(|(file, _)| file.clone()).collect();
             let before = state
                 .foreign
                 .insert(uri.clone(), now.clone())
                 .unwrap_or_default();
             for stale in before {
-                if !now.contains(&stale) && !state.docs.contains_key(&stale) {
+                if !now.contains(&stale) && !state.host.is_open(&stale) {
                     imported.push((stale, Vec::new()));
                 }
             }
@@ -285,9 +232,8 @@ impl Backend {
         self.refresh_live(Some((&uri, &snap))).await;
     }
 
-    fn is_current(&self, uri: &Url, (version, generation): (i32, u64)) -> bool {
-        let state = self.state();
-        state.generation == generation && state.docs.get(uri).is_some_and(|d| d.version == version)
+    fn is_current(&self, uri: &Url, stamp: (i32, u64)) -> bool {
+        self.state().host.is_current(uri, stamp)
     }
 
     /// The snapshot and byte offset for a request at `position`.
@@ -404,17 +350,10 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
-        {
-            let mut state = self.state();
-            state.generation += 1;
-            state.docs.insert(
-                doc.uri.clone(),
-                Doc {
-                    text: doc.text.into(),
-                    version: doc.version,
-                },
-            );
-        }
+        let path = convert::path_of(&doc.uri);
+        self.state()
+            .host
+            .open(doc.uri.clone(), path, doc.text.into(), doc.version);
         self.schedule(&doc.uri);
     }
 
@@ -424,10 +363,7 @@ impl LanguageServer for Backend {
         {
             let mut state = self.state();
             let unit = state.unit;
-            let Some(doc) = state.docs.get_mut(&uri) else {
-                return;
-            };
-            let mut text = doc.text.to_string();
+            let version = params.text_document.version;
             let changes = params.content_changes.iter().map(|change| ContentChange {
                 range: change.range.map(|r| {
                     (
@@ -443,15 +379,12 @@ impl LanguageServer for Backend {
                 }),
                 text: &change.text,
             });
-            let applied = guarded("didChange", || {
-                augur_ide::edit::apply_changes(&mut text, changes, unit);
-                text
-            });
-            if let Ok(text) = applied {
-                doc.text = text.into();
+            let host = &mut state.host;
+            match guarded("didChange", || host.change(&uri, version, changes, unit)) {
+                Ok(true) => {}
+                Ok(false) => return,
+                Err(_) => return,
             }
-            doc.version = doc.version.max(params.text_document.version);
-            state.generation += 1;
         }
         self.schedule(&uri);
     }
@@ -461,8 +394,8 @@ impl LanguageServer for Backend {
         // the disk: check them all again.
         let open: Vec<Url> = {
             let mut state = self.state();
-            state.generation += 1;
-            state.docs.keys().cloned().collect()
+            state.host.disk_changed();
+            state.host.keys()
         };
         for uri in open {
             self.spawn_check(uri);
@@ -475,8 +408,8 @@ impl LanguageServer for Backend {
         self.bump_live();
         let open: Vec<Url> = {
             let mut state = self.state();
-            state.generation += 1;
-            state.docs.keys().cloned().collect()
+            state.host.disk_changed();
+            state.host.keys()
         };
         for uri in open {
             self.spawn_check(uri);
@@ -489,7 +422,7 @@ impl LanguageServer for Backend {
         };
         self.state().live.sample_deal = sample;
         self.bump_live();
-        let open: Vec<Url> = self.state().docs.keys().cloned().collect();
+        let open: Vec<Url> = self.state().host.keys();
         for uri in open {
             self.spawn_check(uri);
         }
@@ -514,18 +447,16 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         {
             let mut state = self.state();
-            state.docs.remove(&uri);
-            state.snaps.remove(&uri);
+            state.host.close(&uri);
             state.published.remove(&uri);
             // The pin stays (for when the file is opened again); its
             // evaluation does not.
             state.live.cache.remove(&uri);
-            state.generation += 1;
         }
         // Files that import it fall back to the disk.
-        let importers: Vec<Url> = {
-            let state = self.state();
-            state.docs.keys().cloned().collect()
+        let importers: Vec<Url> = match convert::path_of(&uri) {
+            Some(path) => self.state().host.importers(&path),
+            None => Vec::new(),
         };
         for other in importers {
             self.spawn_check(other);
@@ -664,7 +595,7 @@ impl LanguageServer for Backend {
         &self,
         params: WorkspaceSymbolParams,
     ) -> Result<Option<Vec<SymbolInformation>>> {
-        let uris: Vec<Url> = self.state().docs.keys().cloned().collect();
+        let uris: Vec<Url> = self.state().host.keys();
         let mut found: Vec<SymbolInformation> = Vec::new();
         for uri in uris {
             let Some(snap) = self.snapshot(&uri).await else {
@@ -706,7 +637,7 @@ impl LanguageServer for Backend {
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
         let text = {
             let state = self.state();
-            let Some(doc) = state.docs.get(&params.text_document.uri) else {
+            let Some(doc) = state.host.doc(&params.text_document.uri) else {
                 return Ok(None);
             };
             doc.text.clone()
