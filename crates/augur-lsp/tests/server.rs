@@ -9,144 +9,20 @@
     clippy::indexing_slicing
 )]
 
-use futures::StreamExt;
+mod common;
+
+use common::{position_params, Harness};
 use serde_json::{json, Value};
 use std::time::Duration;
 use tower::{Service, ServiceExt};
 use tower_lsp::jsonrpc::Request;
-use tower_lsp::LspService;
-
-struct Harness {
-    service: LspService<augur_lsp::Backend>,
-    messages: tokio::sync::mpsc::UnboundedReceiver<Request>,
-    next_id: i64,
-}
-
-impl Harness {
-    async fn start(capabilities: Value) -> (Harness, Value) {
-        let (service, socket, _) = augur_lsp::service(Duration::from_millis(20));
-        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            let mut socket = socket;
-            while let Some(message) = socket.next().await {
-                if tx.send(message).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut harness = Harness {
-            service,
-            messages: rx,
-            next_id: 1,
-        };
-        let init = harness
-            .request("initialize", json!({ "capabilities": capabilities }))
-            .await
-            .unwrap();
-        harness.notify("initialized", json!({})).await;
-        (harness, init)
-    }
-
-    fn build(&mut self, method: &'static str, params: Value) -> Request {
-        self.next_id += 1;
-        let builder = Request::build(method).id(self.next_id);
-        if params.is_null() {
-            builder.finish()
-        } else {
-            builder.params(params).finish()
-        }
-    }
-
-    async fn request(
-        &mut self,
-        method: &'static str,
-        params: Value,
-    ) -> Result<Value, tower_lsp::jsonrpc::Error> {
-        let request = self.build(method, params);
-        let response = self
-            .service
-            .ready()
-            .await
-            .unwrap()
-            .call(request)
-            .await
-            .unwrap()
-            .unwrap();
-        response.into_parts().1
-    }
-
-    async fn notify(&mut self, method: &'static str, params: Value) {
-        let request = Request::build(method).params(params).finish();
-        let response = self
-            .service
-            .ready()
-            .await
-            .unwrap()
-            .call(request)
-            .await
-            .unwrap();
-        assert!(response.is_none());
-    }
-
-    async fn open(&mut self, uri: &str, text: &str) {
-        self.notify(
-            "textDocument/didOpen",
-            json!({ "textDocument": { "uri": uri, "languageId": "augur", "version": 1, "text": text } }),
-        )
-        .await;
-    }
-
-    async fn change(&mut self, uri: &str, version: i32, changes: Value) {
-        self.notify(
-            "textDocument/didChange",
-            json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": changes }),
-        )
-        .await;
-    }
-
-    /// Waits for diagnostics of `uri`; the next ones published with
-    /// `version` when given.
-    async fn diagnostics(&mut self, uri: &str, version: Option<i64>) -> Vec<Value> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            let message = tokio::time::timeout_at(deadline, self.messages.recv())
-                .await
-                .expect("diagnostics in time")
-                .expect("socket open");
-            if message.method() != "textDocument/publishDiagnostics" {
-                continue;
-            }
-            let params = message.params().cloned().unwrap();
-            if params["uri"] != uri {
-                continue;
-            }
-            if version.is_some_and(|v| params["version"] != v) {
-                continue;
-            }
-            return params["diagnostics"].as_array().cloned().unwrap();
-        }
-    }
-}
 
 /// Removes `$0` from `text`; returns the text and the marker's LSP position
 /// in `unit` ("utf-16" or "utf-8").
 fn marked(text: &str, unit: &str) -> (String, Value) {
     let at = text.find("$0").unwrap();
-    let before = &text[..at];
-    let line = before.matches('\n').count();
-    let line_text = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
-    let column = match unit {
-        "utf-8" => line_text.len(),
-        _ => line_text.encode_utf16().count(),
-    };
-    (
-        text.replacen("$0", "", 1),
-        json!({ "line": line, "character": column }),
-    )
-}
-
-fn position_params(uri: &str, position: &Value) -> Value {
-    json!({ "textDocument": { "uri": uri }, "position": position })
+    let position = common::position(&text[..at], unit);
+    (text.replacen("$0", "", 1), position)
 }
 
 const URI: &str = "file:///nonexistent-augur-test/main.augur";
