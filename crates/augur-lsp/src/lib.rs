@@ -213,7 +213,8 @@ impl Backend {
                 .insert(uri.clone(), now.clone())
                 .unwrap_or_default();
             for stale in before {
-                if !now.contains(&stale) && !state.host.is_open(&stale) {
+                let elsewhere = state.foreign.values().any(|files| files.contains(&stale));
+                if !now.contains(&stale) && !elsewhere && !state.host.is_open(&stale) {
                     imported.push((stale, Vec::new()));
                 }
             }
@@ -402,16 +403,40 @@ impl LanguageServer for Backend {
         }
     }
 
-    async fn did_change_watched_files(&self, _: DidChangeWatchedFilesParams) {
-        // A deal file (pinned, or a test's `given`) or an imported playbook
-        // changed on disk: evaluate and check every open document again.
-        self.bump_live();
-        let open: Vec<Url> = {
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        // A playbook changed on disk (created, changed, deleted): re-check
+        // the open documents whose analysis read it, directly or through
+        // closed files (which are read from disk again). A deal file (a
+        // pin, or a test's `given`): evaluate and check everything again.
+        let (deals, targets) = {
             let mut state = self.state();
             state.host.disk_changed();
-            state.host.keys()
+            let open: Vec<Url> = state.host.keys();
+            let mut deals = false;
+            let mut targets: Vec<Url> = Vec::new();
+            for change in &params.changes {
+                let path = convert::path_of(&change.uri);
+                match path {
+                    Some(path) if path.extension().is_some_and(|e| e == "augur") => {
+                        // An open document's text wins over the disk.
+                        if !open.contains(&change.uri) {
+                            targets.extend(state.host.importers(&path));
+                        }
+                    }
+                    _ => deals = true,
+                }
+            }
+            if deals {
+                targets = open;
+            }
+            targets.sort();
+            targets.dedup();
+            (deals, targets)
         };
-        for uri in open {
+        if deals {
+            self.bump_live();
+        }
+        for uri in targets {
             self.spawn_check(uri);
         }
     }
@@ -445,6 +470,7 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
+        let mut cleared = vec![uri.clone()];
         {
             let mut state = self.state();
             state.host.close(&uri);
@@ -452,6 +478,14 @@ impl LanguageServer for Backend {
             // The pin stays (for when the file is opened again); its
             // evaluation does not.
             state.live.cache.remove(&uri);
+            // Problems it showed on imported files go, unless another
+            // open document shows them too.
+            let shown = state.foreign.remove(&uri).unwrap_or_default();
+            for file in shown {
+                if !state.foreign.values().any(|files| files.contains(&file)) {
+                    cleared.push(file);
+                }
+            }
         }
         // Files that import it fall back to the disk.
         let importers: Vec<Url> = match convert::path_of(&uri) {
@@ -462,10 +496,12 @@ impl LanguageServer for Backend {
             self.spawn_check(other);
         }
         let _turn = self.inner.publish.lock().await;
-        self.inner
-            .client
-            .publish_diagnostics(uri, Vec::new(), None)
-            .await;
+        for file in cleared {
+            self.inner
+                .client
+                .publish_diagnostics(file, Vec::new(), None)
+                .await;
+        }
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {

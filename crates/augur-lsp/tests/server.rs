@@ -576,3 +576,105 @@ async fn closing_a_document_clears_its_diagnostics() {
         .unwrap();
     assert_eq!(hover, json!(null));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_watches_playbooks_when_the_client_can_register() {
+    let (mut h, _) = Harness::start(
+        json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } }),
+    )
+    .await;
+    let register = h.message("client/registerCapability").await;
+    let registrations = &register.params().unwrap()["registrations"];
+    assert_eq!(
+        registrations[0]["method"],
+        "workspace/didChangeWatchedFiles"
+    );
+    let globs: Vec<&Value> = registrations[0]["registerOptions"]["watchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| &w["globPattern"])
+        .collect();
+    assert!(globs.contains(&&json!("**/*.augur")), "{globs:?}");
+}
+
+/// Tells the server that `path` was created (1), changed (2) or deleted (3).
+async fn changed_on_disk(h: &mut Harness, path: &std::path::Path, kind: u8) {
+    h.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": common::uri_of(path), "type": kind }] }),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_changed_on_disk_rechecks_its_importers_open_or_not() {
+    // 主.augur (open) imports 中间.augur (closed), which imports 类型.augur.
+    let dir = common::folder("watched");
+    let (main, middle, types) = (
+        dir.join("主.augur"),
+        dir.join("中间.augur"),
+        dir.join("类型.augur"),
+    );
+    std::fs::write(&types, "enum 阶段 { 早, 晚 }\n").unwrap();
+    std::fs::write(
+        &middle,
+        "import \"类型.augur\"\nrecord 步骤 { 阶段: 阶段 }\n",
+    )
+    .unwrap();
+    let main_text = "import \"中间.augur\"\nfacts { 步: 步骤?, x: int }\nsignal s { when x > 1 and known(步) weight 1 }\n";
+    std::fs::write(&main, main_text).unwrap();
+    let (main_uri, types_uri) = (common::uri_of(&main), common::uri_of(&types));
+    let (mut h, _) = Harness::start(json!({})).await;
+    h.open(&main_uri, main_text).await;
+    assert_eq!(h.diagnostics(&main_uri, Some(1)).await, Vec::<Value>::new());
+
+    // The closed importer changes: the open one sees it.
+    std::fs::write(&middle, "import \"类型.augur\"\nrecord 步 { 阶段: 阶段 }\n").unwrap();
+    changed_on_disk(&mut h, &middle, 2).await;
+    let diagnostics = h.diagnostics(&main_uri, None).await;
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    assert_eq!(diagnostics[0]["code"], "augur::unknown-type");
+
+    // A file imported through a closed file breaks: its own problems show
+    // on it; fixed, they are cleared.
+    std::fs::write(
+        &middle,
+        "import \"类型.augur\"\nrecord 步骤 { 阶段: 阶段 }\n",
+    )
+    .unwrap();
+    std::fs::write(&types, "enum 阶段 { 早, 晚 \n").unwrap();
+    changed_on_disk(&mut h, &types, 2).await;
+    let broken = h.diagnostics(&types_uri, None).await;
+    assert!(!broken.is_empty(), "the broken import shows its problems");
+    assert!(broken.iter().all(|d| d["severity"] == 1), "{broken:#?}");
+    std::fs::write(&types, "enum 阶段 { 早, 晚 }\n").unwrap();
+    changed_on_disk(&mut h, &types, 2).await;
+    // (The importer's own list comes first, then the imported files'.)
+    assert_eq!(h.diagnostics(&main_uri, None).await, Vec::<Value>::new());
+    assert_eq!(h.diagnostics(&types_uri, None).await, Vec::<Value>::new());
+
+    // Deleted, then created again.
+    std::fs::remove_file(&types).unwrap();
+    changed_on_disk(&mut h, &types, 3).await;
+    let missing = h.diagnostics(&common::uri_of(&middle), None).await;
+    assert_eq!(missing[0]["code"], "augur::import-path", "{missing:#?}");
+    std::fs::write(&types, "enum 阶段 { 早, 晚 }\n").unwrap();
+    changed_on_disk(&mut h, &types, 1).await;
+    assert_eq!(
+        h.diagnostics(&common::uri_of(&middle), None).await,
+        Vec::<Value>::new()
+    );
+
+    // Closing the importer clears what it showed on imported files.
+    std::fs::write(&types, "enum 阶段 { 早, 晚 \n").unwrap();
+    changed_on_disk(&mut h, &types, 2).await;
+    assert!(!h.diagnostics(&types_uri, None).await.is_empty());
+    h.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": main_uri } }),
+    )
+    .await;
+    assert_eq!(h.diagnostics(&types_uri, None).await, Vec::<Value>::new());
+    std::fs::remove_dir_all(&dir).ok();
+}
