@@ -5,6 +5,8 @@
 //! analyses, which files each analysis read) under a lock, runs its jobs
 //! off the async threads and converts the plain-data answers of
 //! `augur-ide` to LSP types; it holds no language knowledge of its own.
+//! This file holds the state and the `LanguageServer` impl, which only
+//! dispatches to one module per feature under `handlers/`.
 //!
 //! Design (see docs/lsp.md):
 //! - **Edits are applied synchronously**, under a plain `std::sync::Mutex`,
@@ -32,12 +34,11 @@
 )]
 
 mod convert;
-mod live;
+mod handlers;
 pub mod stdio;
 
-use augur_ide::edit::ContentChange;
 use augur_ide::host::Host;
-use augur_syntax::{ColumnUnit, FileId, LineCol};
+use augur_syntax::{ColumnUnit, FileId};
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -48,7 +49,7 @@ use tower_lsp::lsp_types::*;
 use tower_lsp::{Client, LanguageServer, LspService, Server};
 
 pub use convert::{analyze_snapshot, Snap};
-pub use live::COMMANDS;
+pub use handlers::live::COMMANDS;
 
 /// How long diagnostics wait for the typing to pause.
 pub const DEBOUNCE: Duration = Duration::from_millis(75);
@@ -63,7 +64,7 @@ struct State {
     /// Imported files (not open) each document published diagnostics for.
     foreign: HashMap<Url, Vec<Url>>,
     /// Pinned deals (see `live.rs`).
-    live: live::Pins,
+    live: handlers::live::Pins,
 }
 
 struct Inner {
@@ -110,7 +111,7 @@ impl Backend {
                     host: Host::new(),
                     published: HashMap::new(),
                     foreign: HashMap::new(),
-                    live: live::Pins::default(),
+                    live: handlers::live::Pins::default(),
                 }),
                 publish: tokio::sync::Mutex::new(()),
                 shutdown,
@@ -152,91 +153,6 @@ impl Backend {
         Some(Arc::new(Snap::new(uri, snapshot, unit)))
     }
 
-    /// Schedules a debounced check of `uri` and of every open document that
-    /// imports it.
-    fn schedule(&self, uri: &Url) {
-        let mut targets = vec![uri.clone()];
-        if let Some(path) = convert::path_of(uri) {
-            targets.extend(self.state().host.importers(&path));
-        }
-        for target in targets {
-            self.spawn_check(target);
-        }
-    }
-
-    /// Spawns a debounced check of `uri` for the state as it is now.
-    fn spawn_check(&self, uri: Url) {
-        let Some(started) = self.state().host.stamp(&uri) else {
-            return;
-        };
-        let this = self.clone();
-        tokio::spawn(async move { this.check_later(uri, started).await });
-    }
-
-    async fn check_later(&self, uri: Url, started: (i32, u64)) {
-        tokio::time::sleep(self.inner.debounce).await;
-        if !self.is_current(&uri, started) {
-            return; // a newer edit scheduled its own check
-        }
-        let Some(snap) = self.snapshot(&uri).await else {
-            return;
-        };
-        let mut diagnostics = match guarded("diagnostics", || snap.lsp_diagnostics()) {
-            Ok(d) => d,
-            Err(_) => return,
-        };
-        diagnostics.extend(self.test_diagnostics(&uri, &snap).await);
-        let _turn = self.inner.publish.lock().await;
-        let foreign;
-        {
-            let mut state = self.state();
-            let current = state.host.is_current(&uri, (snap.version, snap.generation));
-            let older = state
-                .published
-                .get(&uri)
-                .is_some_and(|p| *p >= (snap.version, snap.generation));
-            if !current || older {
-                return;
-            }
-            state
-                .published
-                .insert(uri.clone(), (snap.version, snap.generation));
-            // Problems in imported files that are not open are shown on
-            // those files (the CLI reports them too); files no longer
-            // affected are cleared.
-            let mut imported =
-                guarded("diagnostics", || snap.imported_diagnostics()).unwrap_or_default();
-            imported.retain(|(file, _)| !state.host.is_open(file));
-            let now: Vec<Url> = imported.iter().map(|(file, _)| file.clone()).collect();
-            let before = state
-                .foreign
-                .insert(uri.clone(), now.clone())
-                .unwrap_or_default();
-            for stale in before {
-                let elsewhere = state.foreign.values().any(|files| files.contains(&stale));
-                if !now.contains(&stale) && !elsewhere && !state.host.is_open(&stale) {
-                    imported.push((stale, Vec::new()));
-                }
-            }
-            foreign = imported;
-        }
-        self.inner
-            .client
-            .publish_diagnostics(uri.clone(), diagnostics, Some(snap.version))
-            .await;
-        for (file, diagnostics) in foreign {
-            self.inner
-                .client
-                .publish_diagnostics(file, diagnostics, None)
-                .await;
-        }
-        self.refresh_live(Some((&uri, &snap))).await;
-    }
-
-    fn is_current(&self, uri: &Url, stamp: (i32, u64)) -> bool {
-        self.state().host.is_current(uri, stamp)
-    }
-
     /// The snapshot and byte offset for a request at `position`.
     async fn at(&self, params: &TextDocumentPositionParams) -> Option<(Arc<Snap>, usize)> {
         let snap = self.snapshot(&params.text_document.uri).await?;
@@ -245,103 +161,14 @@ impl Backend {
     }
 }
 
-fn position_encoding(params: &InitializeParams) -> ColumnUnit {
-    let offered = params
-        .capabilities
-        .general
-        .as_ref()
-        .and_then(|g| g.position_encodings.as_ref());
-    match offered {
-        Some(list) if list.contains(&PositionEncodingKind::UTF8) => ColumnUnit::Utf8,
-        _ => ColumnUnit::Utf16,
-    }
-}
-
 #[tower_lsp::async_trait]
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
-        let unit = position_encoding(&params);
-        {
-            let mut state = self.state();
-            state.unit = unit;
-            state.live.support = live::client_support(&params);
-            if let Some(sample) = params
-                .initialization_options
-                .as_ref()
-                .and_then(live::sample_deal)
-            {
-                state.live.sample_deal = sample;
-            }
-        }
-        let encoding = match unit {
-            ColumnUnit::Utf8 => PositionEncodingKind::UTF8,
-            _ => PositionEncodingKind::UTF16,
-        };
-        Ok(InitializeResult {
-            server_info: Some(ServerInfo {
-                name: "augur".into(),
-                version: Some(env!("CARGO_PKG_VERSION").into()),
-            }),
-            capabilities: ServerCapabilities {
-                position_encoding: Some(encoding),
-                text_document_sync: Some(TextDocumentSyncCapability::Options(
-                    TextDocumentSyncOptions {
-                        open_close: Some(true),
-                        change: Some(TextDocumentSyncKind::INCREMENTAL),
-                        save: Some(TextDocumentSyncSaveOptions::Supported(true)),
-                        ..Default::default()
-                    },
-                )),
-                hover_provider: Some(HoverProviderCapability::Simple(true)),
-                completion_provider: Some(CompletionOptions {
-                    trigger_characters: Some(vec![".".into(), "(".into(), "[".into()]),
-                    ..Default::default()
-                }),
-                definition_provider: Some(OneOf::Left(true)),
-                references_provider: Some(OneOf::Left(true)),
-                rename_provider: Some(OneOf::Right(RenameOptions {
-                    prepare_provider: Some(true),
-                    work_done_progress_options: Default::default(),
-                })),
-                document_symbol_provider: Some(OneOf::Left(true)),
-                workspace_symbol_provider: Some(OneOf::Left(true)),
-                folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
-                document_formatting_provider: Some(OneOf::Left(true)),
-                code_action_provider: Some(CodeActionProviderCapability::Options(
-                    CodeActionOptions {
-                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
-                        ..Default::default()
-                    },
-                )),
-                semantic_tokens_provider: Some(
-                    SemanticTokensServerCapabilities::SemanticTokensOptions(
-                        SemanticTokensOptions {
-                            legend: convert::legend(),
-                            full: Some(SemanticTokensFullOptions::Bool(true)),
-                            range: None,
-                            ..Default::default()
-                        },
-                    ),
-                ),
-                inlay_hint_provider: Some(OneOf::Left(true)),
-                code_lens_provider: Some(CodeLensOptions {
-                    resolve_provider: Some(false),
-                }),
-                execute_command_provider: Some(ExecuteCommandOptions {
-                    commands: COMMANDS.iter().map(|c| c.to_string()).collect(),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            },
-        })
+        handlers::lifecycle::initialize(self, params).await
     }
 
-    async fn initialized(&self, _: InitializedParams) {
-        self.inner
-            .client
-            .log_message(MessageType::INFO, "augur language server ready")
-            .await;
-        self.watch_deal_files().await;
+    async fn initialized(&self, params: InitializedParams) {
+        handlers::lifecycle::initialized(self, params).await
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -350,107 +177,23 @@ impl LanguageServer for Backend {
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
-        let doc = params.text_document;
-        let path = convert::path_of(&doc.uri);
-        self.state()
-            .host
-            .open(doc.uri.clone(), path, doc.text.into(), doc.version);
-        self.schedule(&doc.uri);
+        handlers::documents::did_open(self, params).await
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
-        let uri = params.text_document.uri;
-        // Applied here, synchronously, before any `.await`.
-        {
-            let mut state = self.state();
-            let unit = state.unit;
-            let version = params.text_document.version;
-            let changes = params.content_changes.iter().map(|change| ContentChange {
-                range: change.range.map(|r| {
-                    (
-                        LineCol {
-                            line: r.start.line,
-                            column: r.start.character,
-                        },
-                        LineCol {
-                            line: r.end.line,
-                            column: r.end.character,
-                        },
-                    )
-                }),
-                text: &change.text,
-            });
-            let host = &mut state.host;
-            match guarded("didChange", || host.change(&uri, version, changes, unit)) {
-                Ok(true) => {}
-                Ok(false) => return,
-                Err(_) => return,
-            }
-        }
-        self.schedule(&uri);
+        handlers::documents::did_change(self, params).await
     }
 
-    async fn did_save(&self, _: DidSaveTextDocumentParams) {
-        // A saved file may be imported by open documents that read it from
-        // the disk: check them all again.
-        let open: Vec<Url> = {
-            let mut state = self.state();
-            state.host.disk_changed();
-            state.host.keys()
-        };
-        for uri in open {
-            self.spawn_check(uri);
-        }
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        handlers::documents::did_save(self, params).await
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        // A playbook changed on disk (created, changed, deleted): re-check
-        // the open documents whose analysis read it, directly or through
-        // closed files (which are read from disk again). A deal file (a
-        // pin, or a test's `given`): evaluate and check everything again.
-        let (deals, targets) = {
-            let mut state = self.state();
-            state.host.disk_changed();
-            let open: Vec<Url> = state.host.keys();
-            let mut deals = false;
-            let mut targets: Vec<Url> = Vec::new();
-            for change in &params.changes {
-                let path = convert::path_of(&change.uri);
-                match path {
-                    Some(path) if path.extension().is_some_and(|e| e == "augur") => {
-                        // An open document's text wins over the disk.
-                        if !open.contains(&change.uri) {
-                            targets.extend(state.host.importers(&path));
-                        }
-                    }
-                    _ => deals = true,
-                }
-            }
-            if deals {
-                targets = open;
-            }
-            targets.sort();
-            targets.dedup();
-            (deals, targets)
-        };
-        if deals {
-            self.bump_live();
-        }
-        for uri in targets {
-            self.spawn_check(uri);
-        }
+        handlers::watch::did_change_watched_files(self, params).await
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        let Some(sample) = live::sample_deal(&params.settings) else {
-            return;
-        };
-        self.state().live.sample_deal = sample;
-        self.bump_live();
-        let open: Vec<Url> = self.state().host.keys();
-        for uri in open {
-            self.spawn_check(uri);
-        }
+        handlers::documents::did_change_configuration(self, params).await
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
@@ -469,241 +212,70 @@ impl LanguageServer for Backend {
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
-        let uri = params.text_document.uri;
-        let mut cleared = vec![uri.clone()];
-        {
-            let mut state = self.state();
-            state.host.close(&uri);
-            state.published.remove(&uri);
-            // The pin stays (for when the file is opened again); its
-            // evaluation does not.
-            state.live.cache.remove(&uri);
-            // Problems it showed on imported files go, unless another
-            // open document shows them too.
-            let shown = state.foreign.remove(&uri).unwrap_or_default();
-            for file in shown {
-                if !state.foreign.values().any(|files| files.contains(&file)) {
-                    cleared.push(file);
-                }
-            }
-        }
-        // Files that import it fall back to the disk.
-        let importers: Vec<Url> = match convert::path_of(&uri) {
-            Some(path) => self.state().host.importers(&path),
-            None => Vec::new(),
-        };
-        for other in importers {
-            self.spawn_check(other);
-        }
-        let _turn = self.inner.publish.lock().await;
-        for file in cleared {
-            self.inner
-                .client
-                .publish_diagnostics(file, Vec::new(), None)
-                .await;
-        }
+        handlers::documents::did_close(self, params).await
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
-        let Some((snap, offset)) = self.at(&params.text_document_position_params).await else {
-            return Ok(None);
-        };
-        let pinned = self
-            .hover_live(
-                &params.text_document_position_params.text_document.uri,
-                &snap,
-                offset,
-            )
-            .await;
-        guarded("hover", || {
-            augur_ide::hover(&snap.analysis, FileId::ROOT, offset).map(|h| Hover {
-                contents: HoverContents::Markup(MarkupContent {
-                    kind: MarkupKind::Markdown,
-                    value: match pinned {
-                        Some(more) => format!("{}\n---\n{more}", h.markdown),
-                        None => h.markdown,
-                    },
-                }),
-                range: Some(snap.range(FileId::ROOT, h.span)),
-            })
-        })
+        handlers::hover::hover(self, params).await
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
-        let Some((snap, offset)) = self.at(&params.text_document_position).await else {
-            return Ok(None);
-        };
-        guarded("completion", || {
-            let items = augur_ide::completions(&snap.analysis, FileId::ROOT, offset);
-            Some(CompletionResponse::Array(
-                items.into_iter().map(|i| snap.completion_item(i)).collect(),
-            ))
-        })
+        handlers::completion::completion(self, params).await
     }
 
     async fn goto_definition(
         &self,
         params: GotoDefinitionParams,
     ) -> Result<Option<GotoDefinitionResponse>> {
-        let Some((snap, offset)) = self.at(&params.text_document_position_params).await else {
-            return Ok(None);
-        };
-        guarded("definition", || {
-            augur_ide::definition(&snap.analysis, FileId::ROOT, offset)
-                .and_then(|at| snap.location(at))
-                .map(GotoDefinitionResponse::Scalar)
-        })
+        handlers::navigation::goto_definition(self, params).await
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
-        let Some((snap, offset)) = self.at(&params.text_document_position).await else {
-            return Ok(None);
-        };
-        guarded("references", || {
-            let found = augur_ide::references(
-                &snap.analysis,
-                FileId::ROOT,
-                offset,
-                params.context.include_declaration,
-            );
-            Some(
-                found
-                    .into_iter()
-                    .filter_map(|at| snap.location(at))
-                    .collect(),
-            )
-        })
+        handlers::navigation::references(self, params).await
     }
 
     async fn prepare_rename(
         &self,
         params: TextDocumentPositionParams,
     ) -> Result<Option<PrepareRenameResponse>> {
-        let Some((snap, offset)) = self.at(&params).await else {
-            return Ok(None);
-        };
-        match guarded("prepareRename", || {
-            augur_ide::prepare_rename(&snap.analysis, FileId::ROOT, offset)
-        })? {
-            Ok(span) => Ok(Some(PrepareRenameResponse::Range(
-                snap.range(FileId::ROOT, span),
-            ))),
-            Err(_) => Ok(None),
-        }
+        handlers::navigation::prepare_rename(self, params).await
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
-        let Some((snap, offset)) = self.at(&params.text_document_position).await else {
-            return Ok(None);
-        };
-        let edits = guarded("rename", || {
-            augur_ide::rename(&snap.analysis, FileId::ROOT, offset, &params.new_name)
-        })?;
-        match edits {
-            Ok(edits) => Ok(Some(snap.workspace_edit(&edits))),
-            Err(message) => Err(Error {
-                code: ErrorCode::InvalidParams,
-                message: message.into(),
-                data: None,
-            }),
-        }
+        handlers::navigation::rename(self, params).await
     }
 
     async fn document_symbol(
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        let Some(snap) = self.snapshot(&params.text_document.uri).await else {
-            return Ok(None);
-        };
-        guarded("documentSymbol", || {
-            let symbols = augur_ide::document_symbols(&snap.analysis, FileId::ROOT);
-            Some(DocumentSymbolResponse::Nested(
-                symbols
-                    .into_iter()
-                    .map(|s| snap.document_symbol(FileId::ROOT, s))
-                    .collect(),
-            ))
-        })
+        handlers::symbols::document_symbol(self, params).await
     }
 
     async fn symbol(
         &self,
         params: WorkspaceSymbolParams,
     ) -> Result<Option<Vec<SymbolInformation>>> {
-        let uris: Vec<Url> = self.state().host.keys();
-        let mut found: Vec<SymbolInformation> = Vec::new();
-        for uri in uris {
-            let Some(snap) = self.snapshot(&uri).await else {
-                continue;
-            };
-            let mut more = guarded("workspace/symbol", || snap.workspace_symbols(&params.query))?;
-            found.append(&mut more);
-        }
-        found.sort_by(|a, b| {
-            (a.location.uri.as_str(), a.location.range.start, &a.name).cmp(&(
-                b.location.uri.as_str(),
-                b.location.range.start,
-                &b.name,
-            ))
-        });
-        found.dedup_by(|a, b| a.location == b.location && a.name == b.name);
-        Ok(Some(found))
+        handlers::symbols::symbol(self, params).await
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
-        let Some(snap) = self.snapshot(&params.text_document.uri).await else {
-            return Ok(None);
-        };
-        guarded("foldingRange", || Some(snap.folding_ranges()))
+        handlers::symbols::folding_range(self, params).await
     }
 
     async fn semantic_tokens_full(
         &self,
         params: SemanticTokensParams,
     ) -> Result<Option<SemanticTokensResult>> {
-        let Some(snap) = self.snapshot(&params.text_document.uri).await else {
-            return Ok(None);
-        };
-        guarded("semanticTokens", || {
-            Some(SemanticTokensResult::Tokens(snap.semantic_tokens()))
-        })
+        handlers::tokens::semantic_tokens_full(self, params).await
     }
 
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
-        let text = {
-            let state = self.state();
-            let Some(doc) = state.host.doc(&params.text_document.uri) else {
-                return Ok(None);
-            };
-            doc.text.clone()
-        };
-        let formatted = tokio::task::spawn_blocking(move || {
-            std::panic::catch_unwind(AssertUnwindSafe(|| {
-                augur_ide::format(&text).map(|new| convert::whole_range(&text, new))
-            }))
-        })
-        .await
-        .map_err(|_| internal("formatting"))?
-        .map_err(|_| internal("formatting"))?;
-        let unit = self.state().unit;
-        Ok(formatted.map(|edit| vec![edit(unit)]))
+        handlers::formatting::formatting(self, params).await
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        let Some(snap) = self.snapshot(&params.text_document.uri).await else {
-            return Ok(None);
-        };
-        guarded("codeAction", || {
-            let range = snap.span(FileId::ROOT, params.range);
-            let actions = augur_ide::code_actions(&snap.analysis, FileId::ROOT, range);
-            Some(
-                actions
-                    .into_iter()
-                    .map(|a| CodeActionOrCommand::CodeAction(snap.code_action(a)))
-                    .collect(),
-            )
-        })
+        handlers::actions::code_action(self, params).await
     }
 }
 

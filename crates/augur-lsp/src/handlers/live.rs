@@ -463,37 +463,6 @@ impl Backend {
             json!({ "passed": passed, "total": results.len(), "summary": summary, "tests": tests }),
         ))
     }
-
-    /// Asks the client to tell us when deal files change on disk.
-    pub(crate) async fn watch_deal_files(&self) {
-        if !self.state().live.support.watch_registration {
-            return;
-        }
-        let Ok(options) = serde_json::to_value(DidChangeWatchedFilesRegistrationOptions {
-            watchers: vec![
-                FileSystemWatcher {
-                    glob_pattern: GlobPattern::String("**/*.json".into()),
-                    kind: None,
-                },
-                FileSystemWatcher {
-                    glob_pattern: GlobPattern::String("**/*.augur".into()),
-                    kind: None,
-                },
-            ],
-        }) else {
-            return;
-        };
-        let client = self.inner.client.clone();
-        tokio::spawn(async move {
-            let _ = client
-                .register_capability(vec![Registration {
-                    id: "augur-watch-deals".into(),
-                    method: "workspace/didChangeWatchedFiles".into(),
-                    register_options: Some(options),
-                }])
-                .await;
-        });
-    }
 }
 
 /// `augur/pinStatus` (server → client): the pinned deal of a playbook and
