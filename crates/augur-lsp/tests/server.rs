@@ -629,6 +629,18 @@ async fn a_file_changed_on_disk_rechecks_its_importers_open_or_not() {
     h.open(&main_uri, main_text).await;
     assert_eq!(h.diagnostics(&main_uri, Some(1)).await, Vec::<Value>::new());
 
+    // A playbook nobody imports changes: nothing is checked again.
+    std::fs::write(dir.join("别的.augur"), "facts { y: int }\n").unwrap();
+    changed_on_disk(&mut h, &dir.join("别的.augur"), 1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    while let Ok(message) = h.messages.try_recv() {
+        assert_ne!(
+            message.method(),
+            "textDocument/publishDiagnostics",
+            "{message:?}"
+        );
+    }
+
     // The closed importer changes: the open one sees it.
     std::fs::write(&middle, "import \"类型.augur\"\nrecord 步 { 阶段: 阶段 }\n").unwrap();
     changed_on_disk(&mut h, &middle, 2).await;

@@ -1,8 +1,9 @@
 //! The pinned deal over the protocol: `workspace/executeCommand`
 //! (`augur.pinTest`, `augur.pinDeal`, `augur.unpin`, `augur.runTest`,
 //! `augur.runAllTests`, `augur.pinStatus`), `textDocument/inlayHint`,
-//! `textDocument/codeLens`, the `augur.sampleDeal` setting, watched deal
-//! files, and the refresh requests that make editors ask again.
+//! `textDocument/codeLens`, the `augur.sampleDeal` setting, and the refresh
+//! requests that make editors ask again. (A changed deal file on disk
+//! reaches here through `watch.rs`, which bumps the live epoch.)
 //!
 //! Only dispatch and conversion live here: what a hint, lens or test
 //! failure says comes from `augur_ide::live`. The pin of each playbook is
