@@ -690,3 +690,45 @@ async fn a_file_changed_on_disk_rechecks_its_importers_open_or_not() {
     assert_eq!(h.diagnostics(&types_uri, None).await, Vec::<Value>::new());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_imported_file_keeps_its_problems_while_another_open_file_imports_it() {
+    let dir = common::folder("two-importers");
+    let types = dir.join("类型.augur");
+    std::fs::write(&types, "record 事件 { on: 日期 }\n").unwrap();
+    let text = "import \"类型.augur\"\nfacts { x: int }\nsignal s { when x > 1 weight 1 }\n";
+    let (one, two) = (
+        common::uri_of(&dir.join("一.augur")),
+        common::uri_of(&dir.join("二.augur")),
+    );
+    let types_uri = common::uri_of(&types);
+    let (mut h, _) = Harness::start(json!({})).await;
+    h.open(&one, text).await;
+    assert_eq!(h.diagnostics(&types_uri, None).await.len(), 1);
+    h.open(&two, text).await;
+    assert_eq!(h.diagnostics(&types_uri, None).await.len(), 1);
+    // 一 no longer imports it; 二 still does: no empty list for 类型.
+    h.change(
+        &one,
+        2,
+        json!([{ "text": "facts { x: int }\nsignal s { when x > 1 weight 1 }\n" }]),
+    )
+    .await;
+    h.diagnostics(&one, Some(2)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    while let Ok(message) = h.messages.try_recv() {
+        let params = message.params().cloned().unwrap_or_default();
+        assert!(
+            params["uri"] != types_uri.as_str() || params["diagnostics"] != json!([]),
+            "cleared while still imported: {message:?}"
+        );
+    }
+    // The last importer closes: cleared.
+    h.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": two } }),
+    )
+    .await;
+    assert_eq!(h.diagnostics(&types_uri, None).await, Vec::<Value>::new());
+    std::fs::remove_dir_all(&dir).ok();
+}
