@@ -66,7 +66,7 @@ fn check_case(file: &Path) -> Result<(), Failed> {
     let rendered: String = analysis
         .diagnostics
         .iter()
-        .map(|d| augur_syntax::render::render_report(d, &format!("{name}.augur"), &text, false))
+        .map(|d| augur_render::render_report(d, &format!("{name}.augur"), &text, false))
         .collect();
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(false);

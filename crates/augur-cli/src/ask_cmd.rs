@@ -166,10 +166,10 @@ pub fn run(args: AskArgs<'_>) -> ExitCode {
         eprintln!("error: {} is not a playbook file", args.playbook.display());
         return ExitCode::from(2);
     }
-    let analysis = crate::analyze(args.playbook);
-    let root = crate::display_root(args.playbook);
+    let analysis = crate::playbooks::analyze(args.playbook);
+    let root = crate::playbooks::display_root(args.playbook);
     if analysis.has_errors() {
-        crate::print_diagnostics(&analysis, &root);
+        crate::diagnostics::print_diagnostics(&analysis, &root);
         eprintln!("error: the playbook has errors; fix them before asking about deals");
         return ExitCode::from(1);
     }

@@ -66,10 +66,10 @@ pub fn run(args: BacktestArgs) -> ExitCode {
         eprintln!("error: --fit reads the deals twice, so they must be files, not stdin");
         return ExitCode::from(2);
     }
-    let analysis = crate::analyze(&args.playbook);
-    let root = crate::display_root(&args.playbook);
+    let analysis = crate::playbooks::analyze(&args.playbook);
+    let root = crate::playbooks::display_root(&args.playbook);
     if analysis.has_errors() {
-        crate::print_diagnostics(&analysis, &root);
+        crate::diagnostics::print_diagnostics(&analysis, &root);
         eprintln!("error: the playbook has errors; fix them before a backtest");
         return ExitCode::from(1);
     }

@@ -75,7 +75,7 @@ pub fn run(args: DiffArgs) -> ExitCode {
         }
         let analysis = augur_corpus::revision::analyze(reference, &git);
         if analysis.has_errors() {
-            crate::print_diagnostics(&analysis, &reference.display_root());
+            crate::diagnostics::print_diagnostics(&analysis, &reference.display_root());
             eprintln!(
                 "error: {} has errors; fix them before comparing",
                 reference.display()

@@ -105,10 +105,10 @@ pub fn run(args: EvalArgs<'_>) -> ExitCode {
         eprintln!("error: {} is not a playbook file", playbook.display());
         return ExitCode::from(2);
     }
-    let analysis = crate::analyze(playbook);
-    let root = crate::display_root(playbook);
+    let analysis = crate::playbooks::analyze(playbook);
+    let root = crate::playbooks::display_root(playbook);
     if analysis.has_errors() {
-        crate::print_diagnostics(&analysis, &root);
+        crate::diagnostics::print_diagnostics(&analysis, &root);
         eprintln!("error: the playbook has errors; fix them before evaluating deals");
         return ExitCode::from(1);
     }

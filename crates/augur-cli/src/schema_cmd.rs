@@ -26,9 +26,12 @@ pub fn run(args: SchemaArgs) -> ExitCode {
         eprintln!("error: {} is not a playbook file", args.playbook.display());
         return ExitCode::from(2);
     }
-    let analysis = crate::analyze(&args.playbook);
+    let analysis = crate::playbooks::analyze(&args.playbook);
     if analysis.has_errors() {
-        crate::print_diagnostics(&analysis, &crate::display_root(&args.playbook));
+        crate::diagnostics::print_diagnostics(
+            &analysis,
+            &crate::playbooks::display_root(&args.playbook),
+        );
         eprintln!("error: the playbook has errors; fix them first");
         return ExitCode::from(1);
     }

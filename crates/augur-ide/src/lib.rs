@@ -4,7 +4,8 @@
 //! byte offsets, and answers with spans and strings: hover text, completion
 //! items, definitions, references, rename edits, outlines, folding ranges,
 //! semantic tokens, code actions and formatting. It also applies editors'
-//! content changes to a text ([`edit`]).
+//! content changes to a text ([`edit`]) and keeps the open documents and
+//! their analyses for an editor front end ([`host`]).
 //!
 //! It knows nothing of the Language Server Protocol, JSON-RPC, URIs or
 //! line/column positions: `augur-lsp` converts at the edge. Every answer
@@ -24,6 +25,7 @@
 mod actions;
 mod complete;
 pub mod edit;
+pub mod host;
 mod hover;
 pub mod incremental;
 pub mod lex;

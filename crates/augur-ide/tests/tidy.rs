@@ -2,8 +2,9 @@
 //! (rust-analyzer's `tidy.rs` in spirit). The grammar is the source of truth
 //! for keywords; the editor tooling (`augur_ide::lex`, the TextMate grammar,
 //! the Neovim syntax file) must say the same. Every diagnostic code is
-//! documented, every source file says what it is for, and ARCHITECTURE.md
-//! names only files that exist.
+//! documented, every source file says what it is for, ARCHITECTURE.md
+//! names only files that exist, and the terminal stack (miette, progress
+//! bars, prompts) and the protocol each stay in their one crate.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -226,4 +227,54 @@ fn architecture_names_only_files_that_exist() {
         missing.is_empty(),
         "ARCHITECTURE.md names files that do not exist: {missing:?}"
     );
+}
+
+/// The crate names under `[dependencies]` (not dev-dependencies) of a
+/// crate's `Cargo.toml`.
+fn dependencies(manifest: &str) -> BTreeSet<String> {
+    let mut inside = false;
+    let mut names = BTreeSet::new();
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            inside = line == "[dependencies]";
+            continue;
+        }
+        if inside {
+            if let Some((name, _)) = line.split_once(['=', '.']) {
+                names.insert(name.trim().to_string());
+            }
+        }
+    }
+    names
+}
+
+#[test]
+fn terminals_and_the_protocol_each_have_one_home() {
+    // (crate used, the only crates that may depend on it)
+    let homes: &[(&str, &[&str])] = &[
+        ("miette", &["augur-render"]),
+        ("indicatif", &["augur-cli"]),
+        ("inquire", &["augur-cli"]),
+        ("augur-render", &["augur-cli"]),
+        ("tower-lsp", &["augur-lsp"]),
+    ];
+    let mut wrong = Vec::new();
+    let mut crates = 0;
+    for entry in std::fs::read_dir(root().join("crates")).unwrap() {
+        let dir = entry.unwrap().path();
+        let Ok(manifest) = std::fs::read_to_string(dir.join("Cargo.toml")) else {
+            continue;
+        };
+        crates += 1;
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let deps = dependencies(&manifest);
+        for (used, allowed) in homes {
+            if deps.contains(*used) && !allowed.contains(&name.as_str()) {
+                wrong.push(format!("{name} depends on {used}"));
+            }
+        }
+    }
+    assert!(crates > 5, "the crates were not found");
+    assert!(wrong.is_empty(), "{wrong:?}");
 }

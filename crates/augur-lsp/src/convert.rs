@@ -1,12 +1,11 @@
-//! Snapshots and the conversion of `augur-ide` answers to LSP types.
+//! The conversion of `augur-ide` answers to LSP types.
 //!
-//! A [`Snap`] is one analysis of one open document (the "root" of the
-//! analysis, `FileId::ROOT`) with the files it imports, the URI of each file
-//! and a [`LineIndex`] per file. Every byte offset becomes a position here,
-//! through `LineIndex`, in the unit negotiated at `initialize`.
+//! A [`Snap`] is the host's [`Snapshot`] of one open document (the "root"
+//! of the analysis, `FileId::ROOT`) with the URI of each file and the unit
+//! negotiated at `initialize`. Every byte offset becomes a position here,
+//! through the snapshot's `LineIndex` per file; no analysis happens here.
 
-use crate::overlay::Overlay;
-use augur_check::{Analysis, FsLoader, MemoryLoader};
+use augur_ide::host::{self, Snapshot};
 use augur_ide::{CompletionKind, FileSpan, SymbolKind as IdeSymbol, TokenKind};
 use augur_syntax::{ColumnUnit, FileId, LineCol, LineIndex, Severity, Span};
 use std::collections::HashMap;
@@ -14,30 +13,58 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tower_lsp::lsp_types::{self as lsp, Url};
 
+/// A host [`Snapshot`] with what the protocol needs around it: the
+/// negotiated position unit and the URI of each file.
 pub struct Snap {
-    pub version: i32,
-    pub generation: u64,
+    pub snapshot: Arc<Snapshot>,
     pub unit: ColumnUnit,
-    pub analysis: Analysis,
     /// URI of each file of the analysis, by `FileId`.
     pub uris: Vec<Option<Url>>,
-    /// Absolute paths of every file of the analysis (to find importers).
-    pub paths: Vec<PathBuf>,
-    pub indexes: Vec<LineIndex>,
+}
+
+impl std::ops::Deref for Snap {
+    type Target = Snapshot;
+    fn deref(&self) -> &Snapshot {
+        &self.snapshot
+    }
 }
 
 impl std::fmt::Debug for Snap {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Snap(v{}, g{})", self.version, self.generation)
+        self.snapshot.fmt(f)
     }
 }
 
-/// Analyses the open document `uri` (text `text`) as the CLI would check
-/// the file: rooted at its folder, with the other open documents' unsaved
-/// texts over the disk.
-///
-/// `previous` is an earlier snapshot of the same document: each of its
-/// files is re-parsed incrementally (only the items around an edit).
+impl Snap {
+    /// The snapshot of the document `uri` (its root file), for the client.
+    pub fn new(uri: &Url, snapshot: Arc<Snapshot>, unit: ColumnUnit) -> Snap {
+        let uris = snapshot
+            .paths
+            .iter()
+            .enumerate()
+            .map(|(index, path)| {
+                if index == 0 {
+                    Some(uri.clone())
+                } else {
+                    path.as_ref().and_then(|p| Url::from_file_path(p).ok())
+                }
+            })
+            .collect();
+        Snap {
+            snapshot,
+            unit,
+            uris,
+        }
+    }
+}
+
+/// The file path of a document, if its URI names one.
+pub fn path_of(uri: &Url) -> Option<PathBuf> {
+    uri.to_file_path().ok()
+}
+
+/// Analyses the document `uri` with the other open documents `open`
+/// (through [`host::analyze`]); for the benchmark.
 pub fn analyze_snapshot(
     uri: &Url,
     text: Arc<str>,
@@ -47,73 +74,19 @@ pub fn analyze_snapshot(
     open: &[(Url, Arc<str>)],
     previous: Option<&Snap>,
 ) -> Snap {
-    let earlier: HashMap<&str, &augur_check::Source> = previous
-        .map(|p| {
-            p.analysis
-                .sources
-                .iter()
-                .map(|s| (s.path.as_str(), s))
-                .collect()
-        })
-        .unwrap_or_default();
-    let parse = |path: &str, text: &str| match earlier.get(path) {
-        Some(old) => augur_ide::incremental::reparse(&old.text, &old.parse, text),
-        None => augur_syntax::parse(text),
-    };
-    let file_path = uri.to_file_path().ok();
-    let (analysis, root) = match file_path.as_ref().and_then(|p| {
-        Some((
-            p.parent()?.to_path_buf(),
-            p.file_name()?.to_string_lossy().into_owned(),
-        ))
-    }) {
-        Some((root, name)) => {
-            let mut docs: HashMap<PathBuf, Arc<str>> = open
-                .iter()
-                .filter_map(|(u, t)| Some((u.to_file_path().ok()?, t.clone())))
-                .collect();
-            docs.insert(root.join(&name), text);
-            let overlay = Overlay {
-                fs: FsLoader::new(root.clone()),
-                open: docs,
-            };
-            (
-                augur_check::analyze_with(&name, &overlay, &parse),
-                Some(root),
-            )
-        }
-        None => {
-            let name = "untitled.augur";
-            let loader = MemoryLoader::new([(name, text.to_string())]);
-            (augur_check::analyze_with(name, &loader, &parse), None)
-        }
-    };
-    let mut uris = Vec::new();
-    let mut paths = Vec::new();
-    for (index, source) in analysis.sources.iter().enumerate() {
-        let path = root.as_ref().map(|r| r.join(&source.path));
-        let uri_of = if index == 0 {
-            Some(uri.clone())
-        } else {
-            path.as_ref().and_then(|p| Url::from_file_path(p).ok())
-        };
-        uris.push(uri_of);
-        paths.extend(path);
-    }
-    let indexes = analysis
-        .sources
+    let open: HashMap<PathBuf, Arc<str>> = open
         .iter()
-        .map(|s| LineIndex::new(&s.text))
+        .filter_map(|(u, t)| Some((path_of(u)?, t.clone())))
         .collect();
-    Snap {
+    let snapshot = host::analyze(
+        path_of(uri).as_deref(),
+        text,
         version,
         generation,
-        unit,
-        analysis,
-        uris,
-        paths,
-        indexes,
-    }
+        &open,
+        previous.map(|p| &*p.snapshot),
+    );
+    Snap::new(uri, Arc::new(snapshot), unit)
 }
 
 pub fn legend() -> lsp::SemanticTokensLegend {

@@ -9,180 +9,10 @@
     clippy::indexing_slicing
 )]
 
-use futures::StreamExt;
+mod common;
+
+use common::{folder, uri_of, Harness};
 use serde_json::{json, Value};
-use std::path::PathBuf;
-use std::time::Duration;
-use tower::{Service, ServiceExt};
-use tower_lsp::jsonrpc::Request;
-use tower_lsp::LspService;
-
-struct Harness {
-    service: LspService<augur_lsp::Backend>,
-    messages: tokio::sync::mpsc::UnboundedReceiver<Request>,
-    next_id: i64,
-}
-
-impl Harness {
-    async fn start(capabilities: Value) -> (Harness, Value) {
-        let (service, socket, _) = augur_lsp::service(Duration::from_millis(20));
-        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            let mut socket = socket;
-            while let Some(message) = socket.next().await {
-                if tx.send(message).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut harness = Harness {
-            service,
-            messages: rx,
-            next_id: 1,
-        };
-        let init = harness
-            .request("initialize", json!({ "capabilities": capabilities }))
-            .await
-            .unwrap();
-        harness.notify("initialized", json!({})).await;
-        (harness, init)
-    }
-
-    fn build(&mut self, method: &'static str, params: Value) -> Request {
-        self.next_id += 1;
-        let builder = Request::build(method).id(self.next_id);
-        if params.is_null() {
-            builder.finish()
-        } else {
-            builder.params(params).finish()
-        }
-    }
-
-    async fn request(
-        &mut self,
-        method: &'static str,
-        params: Value,
-    ) -> Result<Value, tower_lsp::jsonrpc::Error> {
-        let request = self.build(method, params);
-        let response = self
-            .service
-            .ready()
-            .await
-            .unwrap()
-            .call(request)
-            .await
-            .unwrap()
-            .unwrap();
-        response.into_parts().1
-    }
-
-    async fn notify(&mut self, method: &'static str, params: Value) {
-        let request = Request::build(method).params(params).finish();
-        let response = self
-            .service
-            .ready()
-            .await
-            .unwrap()
-            .call(request)
-            .await
-            .unwrap();
-        assert!(response.is_none());
-    }
-
-    async fn open(&mut self, uri: &str, text: &str) {
-        self.notify(
-            "textDocument/didOpen",
-            json!({ "textDocument": { "uri": uri, "languageId": "augur", "version": 1, "text": text } }),
-        )
-        .await;
-    }
-
-    async fn change(&mut self, uri: &str, version: i32, changes: Value) {
-        self.notify(
-            "textDocument/didChange",
-            json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": changes }),
-        )
-        .await;
-    }
-
-    /// Waits for diagnostics of `uri`; the next ones published with
-    /// `version` when given.
-    async fn diagnostics(&mut self, uri: &str, version: Option<i64>) -> Vec<Value> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            let message = tokio::time::timeout_at(deadline, self.messages.recv())
-                .await
-                .expect("diagnostics in time")
-                .expect("socket open");
-            if message.method() != "textDocument/publishDiagnostics" {
-                continue;
-            }
-            let params = message.params().cloned().unwrap();
-            if params["uri"] != uri {
-                continue;
-            }
-            if version.is_some_and(|v| params["version"] != v) {
-                continue;
-            }
-            return params["diagnostics"].as_array().cloned().unwrap();
-        }
-    }
-}
-
-impl Harness {
-    /// Waits for a server → client message with this method.
-    async fn message(&mut self, method: &str) -> Request {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            let message = tokio::time::timeout_at(deadline, self.messages.recv())
-                .await
-                .unwrap_or_else(|_| panic!("no {method} in time"))
-                .expect("socket open");
-            if message.method() == method {
-                return message;
-            }
-        }
-    }
-
-    async fn command(
-        &mut self,
-        command: &str,
-        argument: Value,
-    ) -> Result<Value, tower_lsp::jsonrpc::Error> {
-        self.request(
-            "workspace/executeCommand",
-            json!({ "command": command, "arguments": [argument] }),
-        )
-        .await
-    }
-
-    async fn hints(&mut self, uri: &str) -> Vec<Value> {
-        self.request(
-            "textDocument/inlayHint",
-            json!({
-                "textDocument": { "uri": uri },
-                "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 1000, "character": 0 } }
-            }),
-        )
-        .await
-        .unwrap()
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-    }
-
-    async fn lenses(&mut self, uri: &str) -> Vec<Value> {
-        self.request(
-            "textDocument/codeLens",
-            json!({ "textDocument": { "uri": uri } }),
-        )
-        .await
-        .unwrap()
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-    }
-}
 
 /// The label of the hint at `position`.
 fn label_at(hints: &[Value], position: &Value) -> String {
@@ -198,26 +28,7 @@ fn label_at(hints: &[Value], position: &Value) -> String {
 /// The LSP position just after the first `needle` in `text`.
 fn after(text: &str, needle: &str, unit: &str) -> Value {
     let at = text.find(needle).unwrap_or_else(|| panic!("{needle:?}")) + needle.len();
-    let before = &text[..at];
-    let line = before.matches('\n').count();
-    let line_text = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
-    let column = match unit {
-        "utf-8" => line_text.len(),
-        _ => line_text.encode_utf16().count(),
-    };
-    json!({ "line": line, "character": column })
-}
-
-fn folder(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("augur-lsp-live-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn uri_of(path: &std::path::Path) -> String {
-    tower_lsp::lsp_types::Url::from_file_path(path)
-        .unwrap()
-        .to_string()
+    common::position(&text[..at], unit)
 }
 
 const PLAYBOOK: &str = "\
@@ -267,7 +78,7 @@ async fn the_server_advertises_hints_lenses_and_commands() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pinned_test_gives_hints_placed_in_each_encoding() {
-    let dir = folder("encodings");
+    let dir = folder("live-encodings");
     let uri = uri_of(&dir.join("主.augur"));
     for (unit, capabilities) in [
         ("utf-16", json!({})),
@@ -334,7 +145,7 @@ async fn a_pinned_test_gives_hints_placed_in_each_encoding() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn editing_a_weight_changes_the_hint_and_the_verdict_lens() {
-    let dir = folder("weight");
+    let dir = folder("live-weight");
     let uri = uri_of(&dir.join("p.augur"));
     let (mut h, _) = Harness::start(json!({
         "workspace": { "inlayHint": { "refreshSupport": true }, "codeLens": { "refreshSupport": true } }
@@ -409,7 +220,7 @@ async fn editing_a_weight_changes_the_hint_and_the_verdict_lens() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broken_expectation_is_a_warning_on_its_line_until_fixed() {
-    let dir = folder("expect");
+    let dir = folder("live-expect");
     let uri = uri_of(&dir.join("p.augur"));
     let (mut h, _) = Harness::start(json!({})).await;
     h.open(&uri, PLAYBOOK).await;
@@ -447,7 +258,7 @@ async fn a_broken_expectation_is_a_warning_on_its_line_until_fixed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pinned_deal_file_changed_on_disk_changes_the_hints() {
-    let dir = folder("deal");
+    let dir = folder("live-deal");
     let path = dir.join("p.augur");
     let uri = uri_of(&path);
     std::fs::create_dir_all(dir.join("deals")).unwrap();
@@ -505,7 +316,7 @@ async fn a_pinned_deal_file_changed_on_disk_changes_the_hints() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sample_deal_setting_pins_every_playbook_without_a_pin() {
-    let dir = folder("sample");
+    let dir = folder("live-sample");
     let uri = uri_of(&dir.join("p.augur"));
     std::fs::write(dir.join("sample.json"), r#"{"stage": 3, "态度值": "反对"}"#).unwrap();
     let (mut h, _) = Harness::start(json!({})).await;
@@ -535,7 +346,7 @@ async fn the_sample_deal_setting_pins_every_playbook_without_a_pin() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tests_run_by_command() {
-    let dir = folder("run");
+    let dir = folder("live-run");
     let uri = uri_of(&dir.join("p.augur"));
     let (mut h, _) = Harness::start(json!({})).await;
     h.open(&uri, PLAYBOOK).await;
@@ -582,7 +393,7 @@ async fn tests_run_by_command() {
 async fn the_verdict_lens_says_how_many_questions_decide_it() {
     // The Chinese flagship playbook, a late deal with nothing else known:
     // Backup, and one question (late_objection) decides it.
-    let dir = folder("guide");
+    let dir = folder("live-guide");
     let text = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/standing.zh.augur"),
     )

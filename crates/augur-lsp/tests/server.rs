@@ -9,144 +9,20 @@
     clippy::indexing_slicing
 )]
 
-use futures::StreamExt;
+mod common;
+
+use common::{position_params, Harness};
 use serde_json::{json, Value};
 use std::time::Duration;
 use tower::{Service, ServiceExt};
 use tower_lsp::jsonrpc::Request;
-use tower_lsp::LspService;
-
-struct Harness {
-    service: LspService<augur_lsp::Backend>,
-    messages: tokio::sync::mpsc::UnboundedReceiver<Request>,
-    next_id: i64,
-}
-
-impl Harness {
-    async fn start(capabilities: Value) -> (Harness, Value) {
-        let (service, socket, _) = augur_lsp::service(Duration::from_millis(20));
-        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            let mut socket = socket;
-            while let Some(message) = socket.next().await {
-                if tx.send(message).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut harness = Harness {
-            service,
-            messages: rx,
-            next_id: 1,
-        };
-        let init = harness
-            .request("initialize", json!({ "capabilities": capabilities }))
-            .await
-            .unwrap();
-        harness.notify("initialized", json!({})).await;
-        (harness, init)
-    }
-
-    fn build(&mut self, method: &'static str, params: Value) -> Request {
-        self.next_id += 1;
-        let builder = Request::build(method).id(self.next_id);
-        if params.is_null() {
-            builder.finish()
-        } else {
-            builder.params(params).finish()
-        }
-    }
-
-    async fn request(
-        &mut self,
-        method: &'static str,
-        params: Value,
-    ) -> Result<Value, tower_lsp::jsonrpc::Error> {
-        let request = self.build(method, params);
-        let response = self
-            .service
-            .ready()
-            .await
-            .unwrap()
-            .call(request)
-            .await
-            .unwrap()
-            .unwrap();
-        response.into_parts().1
-    }
-
-    async fn notify(&mut self, method: &'static str, params: Value) {
-        let request = Request::build(method).params(params).finish();
-        let response = self
-            .service
-            .ready()
-            .await
-            .unwrap()
-            .call(request)
-            .await
-            .unwrap();
-        assert!(response.is_none());
-    }
-
-    async fn open(&mut self, uri: &str, text: &str) {
-        self.notify(
-            "textDocument/didOpen",
-            json!({ "textDocument": { "uri": uri, "languageId": "augur", "version": 1, "text": text } }),
-        )
-        .await;
-    }
-
-    async fn change(&mut self, uri: &str, version: i32, changes: Value) {
-        self.notify(
-            "textDocument/didChange",
-            json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": changes }),
-        )
-        .await;
-    }
-
-    /// Waits for diagnostics of `uri`; the next ones published with
-    /// `version` when given.
-    async fn diagnostics(&mut self, uri: &str, version: Option<i64>) -> Vec<Value> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            let message = tokio::time::timeout_at(deadline, self.messages.recv())
-                .await
-                .expect("diagnostics in time")
-                .expect("socket open");
-            if message.method() != "textDocument/publishDiagnostics" {
-                continue;
-            }
-            let params = message.params().cloned().unwrap();
-            if params["uri"] != uri {
-                continue;
-            }
-            if version.is_some_and(|v| params["version"] != v) {
-                continue;
-            }
-            return params["diagnostics"].as_array().cloned().unwrap();
-        }
-    }
-}
 
 /// Removes `$0` from `text`; returns the text and the marker's LSP position
 /// in `unit` ("utf-16" or "utf-8").
 fn marked(text: &str, unit: &str) -> (String, Value) {
     let at = text.find("$0").unwrap();
-    let before = &text[..at];
-    let line = before.matches('\n').count();
-    let line_text = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
-    let column = match unit {
-        "utf-8" => line_text.len(),
-        _ => line_text.encode_utf16().count(),
-    };
-    (
-        text.replacen("$0", "", 1),
-        json!({ "line": line, "character": column }),
-    )
-}
-
-fn position_params(uri: &str, position: &Value) -> Value {
-    json!({ "textDocument": { "uri": uri }, "position": position })
+    let position = common::position(&text[..at], unit);
+    (text.replacen("$0", "", 1), position)
 }
 
 const URI: &str = "file:///nonexistent-augur-test/main.augur";
@@ -699,4 +575,160 @@ async fn closing_a_document_clears_its_diagnostics() {
         .await
         .unwrap();
     assert_eq!(hover, json!(null));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_watches_playbooks_when_the_client_can_register() {
+    let (mut h, _) = Harness::start(
+        json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } }),
+    )
+    .await;
+    let register = h.message("client/registerCapability").await;
+    let registrations = &register.params().unwrap()["registrations"];
+    assert_eq!(
+        registrations[0]["method"],
+        "workspace/didChangeWatchedFiles"
+    );
+    let globs: Vec<&Value> = registrations[0]["registerOptions"]["watchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| &w["globPattern"])
+        .collect();
+    assert!(globs.contains(&&json!("**/*.augur")), "{globs:?}");
+}
+
+/// Tells the server that `path` was created (1), changed (2) or deleted (3).
+async fn changed_on_disk(h: &mut Harness, path: &std::path::Path, kind: u8) {
+    h.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": common::uri_of(path), "type": kind }] }),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_changed_on_disk_rechecks_its_importers_open_or_not() {
+    // 主.augur (open) imports 中间.augur (closed), which imports 类型.augur.
+    let dir = common::folder("watched");
+    let (main, middle, types) = (
+        dir.join("主.augur"),
+        dir.join("中间.augur"),
+        dir.join("类型.augur"),
+    );
+    std::fs::write(&types, "enum 阶段 { 早, 晚 }\n").unwrap();
+    std::fs::write(
+        &middle,
+        "import \"类型.augur\"\nrecord 步骤 { 阶段: 阶段 }\n",
+    )
+    .unwrap();
+    let main_text = "import \"中间.augur\"\nfacts { 步: 步骤?, x: int }\nsignal s { when x > 1 and known(步) weight 1 }\n";
+    std::fs::write(&main, main_text).unwrap();
+    let (main_uri, types_uri) = (common::uri_of(&main), common::uri_of(&types));
+    let (mut h, _) = Harness::start(json!({})).await;
+    h.open(&main_uri, main_text).await;
+    assert_eq!(h.diagnostics(&main_uri, Some(1)).await, Vec::<Value>::new());
+
+    // A playbook nobody imports changes: nothing is checked again.
+    std::fs::write(dir.join("别的.augur"), "facts { y: int }\n").unwrap();
+    changed_on_disk(&mut h, &dir.join("别的.augur"), 1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    while let Ok(message) = h.messages.try_recv() {
+        assert_ne!(
+            message.method(),
+            "textDocument/publishDiagnostics",
+            "{message:?}"
+        );
+    }
+
+    // The closed importer changes: the open one sees it.
+    std::fs::write(&middle, "import \"类型.augur\"\nrecord 步 { 阶段: 阶段 }\n").unwrap();
+    changed_on_disk(&mut h, &middle, 2).await;
+    let diagnostics = h.diagnostics(&main_uri, None).await;
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    assert_eq!(diagnostics[0]["code"], "augur::unknown-type");
+
+    // A file imported through a closed file breaks: its own problems show
+    // on it; fixed, they are cleared.
+    std::fs::write(
+        &middle,
+        "import \"类型.augur\"\nrecord 步骤 { 阶段: 阶段 }\n",
+    )
+    .unwrap();
+    std::fs::write(&types, "enum 阶段 { 早, 晚 \n").unwrap();
+    changed_on_disk(&mut h, &types, 2).await;
+    let broken = h.diagnostics(&types_uri, None).await;
+    assert!(!broken.is_empty(), "the broken import shows its problems");
+    assert!(broken.iter().all(|d| d["severity"] == 1), "{broken:#?}");
+    std::fs::write(&types, "enum 阶段 { 早, 晚 }\n").unwrap();
+    changed_on_disk(&mut h, &types, 2).await;
+    // (The importer's own list comes first, then the imported files'.)
+    assert_eq!(h.diagnostics(&main_uri, None).await, Vec::<Value>::new());
+    assert_eq!(h.diagnostics(&types_uri, None).await, Vec::<Value>::new());
+
+    // Deleted, then created again.
+    std::fs::remove_file(&types).unwrap();
+    changed_on_disk(&mut h, &types, 3).await;
+    let missing = h.diagnostics(&common::uri_of(&middle), None).await;
+    assert_eq!(missing[0]["code"], "augur::import-path", "{missing:#?}");
+    std::fs::write(&types, "enum 阶段 { 早, 晚 }\n").unwrap();
+    changed_on_disk(&mut h, &types, 1).await;
+    assert_eq!(
+        h.diagnostics(&common::uri_of(&middle), None).await,
+        Vec::<Value>::new()
+    );
+
+    // Closing the importer clears what it showed on imported files.
+    std::fs::write(&types, "enum 阶段 { 早, 晚 \n").unwrap();
+    changed_on_disk(&mut h, &types, 2).await;
+    assert!(!h.diagnostics(&types_uri, None).await.is_empty());
+    h.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": main_uri } }),
+    )
+    .await;
+    assert_eq!(h.diagnostics(&types_uri, None).await, Vec::<Value>::new());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_imported_file_keeps_its_problems_while_another_open_file_imports_it() {
+    let dir = common::folder("two-importers");
+    let types = dir.join("类型.augur");
+    std::fs::write(&types, "record 事件 { on: 日期 }\n").unwrap();
+    let text = "import \"类型.augur\"\nfacts { x: int }\nsignal s { when x > 1 weight 1 }\n";
+    let (one, two) = (
+        common::uri_of(&dir.join("一.augur")),
+        common::uri_of(&dir.join("二.augur")),
+    );
+    let types_uri = common::uri_of(&types);
+    let (mut h, _) = Harness::start(json!({})).await;
+    h.open(&one, text).await;
+    assert_eq!(h.diagnostics(&types_uri, None).await.len(), 1);
+    h.open(&two, text).await;
+    assert_eq!(h.diagnostics(&types_uri, None).await.len(), 1);
+    // 一 no longer imports it; 二 still does: no empty list for 类型.
+    h.change(
+        &one,
+        2,
+        json!([{ "text": "facts { x: int }\nsignal s { when x > 1 weight 1 }\n" }]),
+    )
+    .await;
+    h.diagnostics(&one, Some(2)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    while let Ok(message) = h.messages.try_recv() {
+        let params = message.params().cloned().unwrap_or_default();
+        assert!(
+            params["uri"] != types_uri.as_str() || params["diagnostics"] != json!([]),
+            "cleared while still imported: {message:?}"
+        );
+    }
+    // The last importer closes: cleared.
+    h.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": two } }),
+    )
+    .await;
+    assert_eq!(h.diagnostics(&types_uri, None).await, Vec::<Value>::new());
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -2,8 +2,8 @@
 //!
 //! A [`Diagnostic`] carries a stable [`Code`], a severity, a plain-language
 //! message, the byte span it is about, extra labels, a help line and optional
-//! machine-applicable suggestions. The CLI renders it with miette
-//! ([`crate::render`]), `--format json` and the language server serialise it;
+//! machine-applicable suggestions. The CLI renders it with miette (the
+//! `augur-render` crate), `--format json` and the language server serialise it;
 //! none of them invents its own wording.
 
 use crate::span::Span;

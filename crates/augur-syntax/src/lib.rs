@@ -32,7 +32,6 @@ pub mod date;
 pub mod diagnostic;
 pub mod line_index;
 pub mod parser;
-pub mod render;
 pub mod span;
 
 pub use date::Date;

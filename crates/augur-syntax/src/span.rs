@@ -42,12 +42,6 @@ impl fmt::Debug for Span {
     }
 }
 
-impl From<Span> for miette::SourceSpan {
-    fn from(span: Span) -> Self {
-        miette::SourceSpan::new(span.start.into(), span.len())
-    }
-}
-
 /// A value with the span it was written at. Equality ignores the span, so two
 /// ASTs of the same meaning compare equal wherever their text sits (the
 /// formatter's meaning-preservation test relies on this).

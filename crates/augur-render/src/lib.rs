@@ -1,14 +1,20 @@
-//! Rendering diagnostics for people with miette.
+//! Rendering diagnostics for people with miette: the `augur` command
+//! line's own renderer (its one user besides tests; the checker's case
+//! snapshots are rendered with it). A crate of its own only so those tests
+//! can reach it: `augur-syntax` and every library stay free of the
+//! terminal stack (miette's `fancy` feature).
 //!
-//! [`Diagnostic`] is plain data; this module adapts it to `miette::Diagnostic`
+//! [`Diagnostic`] is plain data; this crate adapts it to `miette::Diagnostic`
 //! so the CLI can print the graphical report (source excerpt, labels, help).
+//! It only produces text; whether colours are wanted is the CLI's call.
 //!
 //! Rendering one diagnostic costs the few lines around its spans, not the
 //! whole file: the report reads a [`Window`] of the text found through a
 //! [`LineIndex`] built once per file, so N diagnostics render in linear time.
 
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::line_index::LineIndex;
+#![deny(clippy::indexing_slicing)]
+
+use augur_syntax::{ColumnUnit, Diagnostic, LineIndex, Severity, Span};
 use miette::{LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 use std::fmt;
 
@@ -28,8 +34,7 @@ struct Window<'t> {
 impl<'t> Window<'t> {
     /// The window of `text` covering bytes `lo..hi` and a few lines around.
     fn around(name: &str, text: &'t str, index: &LineIndex, lo: usize, hi: usize) -> Self {
-        let line_of =
-            |offset: usize| index.line_col(text, offset, crate::ColumnUnit::Utf8).line as usize;
+        let line_of = |offset: usize| index.line_col(text, offset, ColumnUnit::Utf8).line as usize;
         let first_line = line_of(lo).saturating_sub(CONTEXT_LINES);
         let start = index.line_start(first_line).unwrap_or(0);
         let end = index
@@ -165,17 +170,25 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let primary =
-            LabeledSpan::new_primary_with_span(self.diagnostic.label.clone(), self.diagnostic.span);
+        let primary = LabeledSpan::new_primary_with_span(
+            self.diagnostic.label.clone(),
+            source_span(self.diagnostic.span),
+        );
         // Secondary labels in other files cannot be drawn on this file's excerpt.
         let secondary = self
             .diagnostic
             .labels
             .iter()
             .filter(|label| label.file == self.diagnostic.file)
-            .map(|label| LabeledSpan::new_with_span(Some(label.message.clone()), label.span));
+            .map(|label| {
+                LabeledSpan::new_with_span(Some(label.message.clone()), source_span(label.span))
+            });
         Some(Box::new(std::iter::once(primary).chain(secondary)))
     }
+}
+
+fn source_span(span: Span) -> SourceSpan {
+    SourceSpan::new(span.start.into(), span.len())
 }
 
 /// Renders diagnostics as text with miette's graphical handler. `color` picks

@@ -1,8 +1,9 @@
 //! The pinned deal over the protocol: `workspace/executeCommand`
 //! (`augur.pinTest`, `augur.pinDeal`, `augur.unpin`, `augur.runTest`,
 //! `augur.runAllTests`, `augur.pinStatus`), `textDocument/inlayHint`,
-//! `textDocument/codeLens`, the `augur.sampleDeal` setting, watched deal
-//! files, and the refresh requests that make editors ask again.
+//! `textDocument/codeLens`, the `augur.sampleDeal` setting, and the refresh
+//! requests that make editors ask again. (A changed deal file on disk
+//! reaches here through `watch.rs`, which bumps the live epoch.)
 //!
 //! Only dispatch and conversion live here: what a hint, lens or test
 //! failure says comes from `augur_ide::live`. The pin of each playbook is
@@ -462,37 +463,6 @@ impl Backend {
         Ok(Some(
             json!({ "passed": passed, "total": results.len(), "summary": summary, "tests": tests }),
         ))
-    }
-
-    /// Asks the client to tell us when deal files change on disk.
-    pub(crate) async fn watch_deal_files(&self) {
-        if !self.state().live.support.watch_registration {
-            return;
-        }
-        let Ok(options) = serde_json::to_value(DidChangeWatchedFilesRegistrationOptions {
-            watchers: vec![
-                FileSystemWatcher {
-                    glob_pattern: GlobPattern::String("**/*.json".into()),
-                    kind: None,
-                },
-                FileSystemWatcher {
-                    glob_pattern: GlobPattern::String("**/*.augur".into()),
-                    kind: None,
-                },
-            ],
-        }) else {
-            return;
-        };
-        let client = self.inner.client.clone();
-        tokio::spawn(async move {
-            let _ = client
-                .register_capability(vec![Registration {
-                    id: "augur-watch-deals".into(),
-                    method: "workspace/didChangeWatchedFiles".into(),
-                    register_options: Some(options),
-                }])
-                .await;
-        });
     }
 }
 

@@ -1,0 +1,60 @@
+//! `augur check`: parse and check playbooks, each diagnostic once however
+//! many checked files import its file; text (rendered, then a count of
+//! errors and warnings), JSON, JSON Lines, GitHub annotations or SARIF.
+//! Exit 1 when there are errors.
+
+use crate::diagnostics::{diagnostic_json, diagnostic_key, print_these, Files};
+use crate::playbooks::{analyze, display_root, playbook_files};
+use crate::team_formats::{self, ReportFormat};
+use serde_json::Value as Json;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub(crate) fn run(paths: &[PathBuf], format: ReportFormat) -> ExitCode {
+    let files = match playbook_files(paths) {
+        Ok(files) => files,
+        Err(code) => return code,
+    };
+    let mut errors = 0;
+    let mut warnings = 0;
+    let mut all = Vec::new();
+    // Each diagnostic once, however many checked files import its file.
+    let mut printed = std::collections::HashSet::new();
+    for file in &files {
+        let analysis = analyze(file);
+        let root = display_root(file);
+        let mut new = Vec::new();
+        let mut shown = Files::new(&analysis, &root);
+        for diagnostic in &analysis.diagnostics {
+            if printed.insert(diagnostic_key(&mut shown, diagnostic)) {
+                if diagnostic.is_error() {
+                    errors += 1;
+                } else {
+                    warnings += 1;
+                }
+                new.push(diagnostic);
+            }
+        }
+        match format {
+            ReportFormat::Text => print_these(&mut shown, &new),
+            _ => all.extend(new.iter().map(|d| diagnostic_json(&mut shown, d))),
+        }
+    }
+    match format {
+        ReportFormat::Text => eprintln!(
+            "checked {} playbook(s): {errors} error(s), {warnings} warning(s)",
+            files.len()
+        ),
+        ReportFormat::Json => println!("{}", Json::Array(all)),
+        ReportFormat::Jsonl => all.iter().for_each(|d| println!("{d}")),
+        ReportFormat::Github | ReportFormat::Sarif => {
+            let findings: Vec<_> = all.iter().map(team_formats::from_diagnostic).collect();
+            team_formats::print(format, &findings);
+        }
+    }
+    if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
