@@ -29,6 +29,7 @@
 )]
 
 pub mod budget;
+mod builtins;
 mod check;
 pub mod ir;
 mod lints;
@@ -37,9 +38,9 @@ mod lower;
 mod order;
 
 use augur_syntax::{Code, Diagnostic, FileId, Span};
+pub use builtins::builtins;
 pub use ir::Program;
 pub use loader::{FsLoader, Loader, MemoryLoader};
-pub use lower::builtins;
 use std::sync::Arc;
 
 /// One loaded file of a playbook.

@@ -126,6 +126,19 @@ fn keywords_agree_with_the_grammar() {
 }
 
 #[test]
+fn every_builtin_is_documented() {
+    // The registry (augur-check/src/builtins.rs) gives hover and completion
+    // their text; the reference must describe every function too.
+    let reference = read("docs/language.md");
+    for (name, _, _) in augur_check::builtins() {
+        assert!(
+            reference.contains(&format!("`{name}(")) || reference.contains(&format!("`{name}`")),
+            "docs/language.md does not describe the built-in `{name}`"
+        );
+    }
+}
+
+#[test]
 fn every_diagnostic_code_is_documented() {
     let docs = read("docs/language.md");
     let missing: Vec<&str> = augur_syntax::Code::ALL
