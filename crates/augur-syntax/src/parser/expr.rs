@@ -1,0 +1,212 @@
+//! Expressions: turns the pest pairs of the precedence rules into
+//! [`Expr`] trees, counting depth against [`limits::MAX_EXPR_DEPTH`].
+
+use super::*;
+
+impl Builder<'_> {
+    /// Builds an expression and enforces the depth limit.
+    pub(super) fn top_expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        self.expr(pair).0
+    }
+
+    /// Builds an expression; returns it with its depth. A subtree that would be
+    /// deeper than the limit is replaced by a placeholder and reported, so no
+    /// later pass (or `Drop`) ever meets a deep tree.
+    pub(super) fn expr(&mut self, pair: Pair<'_, Rule>) -> (Expr, usize) {
+        let span = self.span_of(&pair);
+        let (expr, depth) = self.expr_inner(pair);
+        if depth > limits::MAX_EXPR_DEPTH {
+            self.too_deep(span);
+            return (placeholder(span), 1);
+        }
+        (expr, depth)
+    }
+
+    pub(super) fn too_deep(&mut self, span: Span) {
+        if self
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Code::TooDeep && d.span.contains(span.start))
+        {
+            return;
+        }
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::TooDeep,
+                span,
+                format!(
+                    "this expression is nested more than {} levels deep",
+                    limits::MAX_EXPR_DEPTH
+                ),
+            )
+            .with_help("split it into named `let` values"),
+        );
+    }
+
+    pub(super) fn expr_inner(&mut self, pair: Pair<'_, Rule>) -> (Expr, usize) {
+        let span = self.span_of(&pair);
+        match pair.as_rule() {
+            Rule::expr => match children(pair).next() {
+                Some(inner) => self.expr(inner),
+                None => (placeholder(span), 1),
+            },
+            Rule::where_expr
+            | Rule::or_expr
+            | Rule::and_expr
+            | Rule::coalesce_expr
+            | Rule::add_expr
+            | Rule::mul_expr
+            | Rule::cmp_expr => {
+                let mut parts = children(pair);
+                let Some(first) = parts.next() else {
+                    return (placeholder(span), 1);
+                };
+                let (mut lhs, mut depth) = self.expr(first);
+                while let (Some(op), Some(rhs_pair)) = (parts.next(), parts.next()) {
+                    let (rhs, rhs_depth) = self.expr(rhs_pair);
+                    depth = depth.max(rhs_depth) + 1;
+                    let whole = lhs.span.cover(rhs.span);
+                    if depth > limits::MAX_EXPR_DEPTH {
+                        self.too_deep(whole);
+                        return (placeholder(whole), 1);
+                    }
+                    let kind = match op.as_rule() {
+                        Rule::kw_where => ExprKind::Where(Box::new(lhs), Box::new(rhs)),
+                        _ => ExprKind::Binary(binary_op(&op), Box::new(lhs), Box::new(rhs)),
+                    };
+                    lhs = Spanned::new(kind, whole);
+                }
+                (lhs, depth)
+            }
+            Rule::not_expr | Rule::neg_expr => {
+                let parts: Vec<_> = children(pair).collect();
+                let Some((operand, prefixes)) = parts.split_last() else {
+                    return (placeholder(span), 1);
+                };
+                let (mut expr, mut depth) = self.expr(operand.clone());
+                for prefix in prefixes.iter().rev() {
+                    depth += 1;
+                    let whole = self.span_of(prefix).cover(expr.span);
+                    if depth > limits::MAX_EXPR_DEPTH {
+                        self.too_deep(whole);
+                        return (placeholder(whole), 1);
+                    }
+                    let op = if prefix.as_rule() == Rule::kw_not {
+                        UnaryOp::Not
+                    } else {
+                        UnaryOp::Neg
+                    };
+                    expr = Spanned::new(ExprKind::Unary(op, Box::new(expr)), whole);
+                }
+                (expr, depth)
+            }
+            Rule::postfix_expr => {
+                let mut parts = children(pair);
+                let Some(first) = parts.next() else {
+                    return (placeholder(span), 1);
+                };
+                let (mut expr, mut depth) = self.expr(first);
+                for field in parts {
+                    depth += 1;
+                    let field = self.ident(field);
+                    let whole = expr.span.cover(field.span);
+                    if depth > limits::MAX_EXPR_DEPTH {
+                        self.too_deep(whole);
+                        return (placeholder(whole), 1);
+                    }
+                    expr = Spanned::new(ExprKind::Field(Box::new(expr), field), whole);
+                }
+                (expr, depth)
+            }
+            Rule::paren => match children(pair).next() {
+                Some(inner) => {
+                    let (inner, depth) = self.expr(inner);
+                    (
+                        Spanned::new(ExprKind::Paren(Box::new(inner)), span),
+                        depth + 1,
+                    )
+                }
+                None => (placeholder(span), 1),
+            },
+            Rule::list_lit => {
+                let mut depth = 0;
+                let items = children(pair)
+                    .map(|item| {
+                        let (item, item_depth) = self.expr(item);
+                        depth = depth.max(item_depth);
+                        item
+                    })
+                    .collect();
+                (Spanned::new(ExprKind::List(items), span), depth + 1)
+            }
+            Rule::call => {
+                let mut parts = children(pair);
+                let Some(name) = parts.next() else {
+                    return (placeholder(span), 1);
+                };
+                let name = self.ident(name);
+                let mut depth = 0;
+                let args = parts
+                    .map(|arg| {
+                        let (arg, arg_depth) = self.expr(arg);
+                        depth = depth.max(arg_depth);
+                        arg
+                    })
+                    .collect();
+                (Spanned::new(ExprKind::Call(name, args), span), depth + 1)
+            }
+            Rule::string => {
+                let template = self.template(pair);
+                (Spanned::new(ExprKind::Text(template), span), 2)
+            }
+            Rule::date_lit => match self.date(pair) {
+                Some(date) => (Spanned::new(ExprKind::Date(date), span), 1),
+                None => (placeholder(span), 1),
+            },
+            Rule::number => {
+                let text = pair.as_str();
+                if text.contains('.') {
+                    (Spanned::new(ExprKind::Number(text.to_string()), span), 1)
+                } else {
+                    match self.int(text, span) {
+                        Some(value) => (Spanned::new(ExprKind::Int(value), span), 1),
+                        None => (placeholder(span), 1),
+                    }
+                }
+            }
+            Rule::bool_lit => (
+                Spanned::new(ExprKind::Bool(pair.as_str() == "true"), span),
+                1,
+            ),
+            Rule::ident => {
+                let ident = self.ident(pair);
+                (Spanned::new(ExprKind::Name(ident.node), span), 1)
+            }
+            _ => (placeholder(span), 1),
+        }
+    }
+}
+
+pub(super) fn binary_op(op: &Pair<'_, Rule>) -> BinaryOp {
+    let text = op.as_str();
+    match op.as_rule() {
+        Rule::kw_or => BinaryOp::Or,
+        Rule::kw_and => BinaryOp::And,
+        Rule::coalesce_op => BinaryOp::Coalesce,
+        _ => match text {
+            "==" => BinaryOp::Eq,
+            "!=" => BinaryOp::Ne,
+            "<" => BinaryOp::Lt,
+            "<=" => BinaryOp::Le,
+            ">" => BinaryOp::Gt,
+            ">=" => BinaryOp::Ge,
+            "in" => BinaryOp::In,
+            "+" => BinaryOp::Add,
+            "-" => BinaryOp::Sub,
+            "*" => BinaryOp::Mul,
+            "/" => BinaryOp::Div,
+            _ if text.starts_with("not") => BinaryOp::NotIn,
+            _ => BinaryOp::Eq,
+        },
+    }
+}
