@@ -35,7 +35,9 @@ pub mod ir;
 mod lints;
 pub mod loader;
 mod lower;
+mod names;
 mod order;
+mod test_items;
 
 use augur_syntax::{Code, Diagnostic, FileId, Span};
 pub use builtins::builtins;
