@@ -43,6 +43,70 @@ impl Builder<'_> {
         );
     }
 
+    /// `arith_expr`: operands, each with its unary minus signs, and the
+    /// operators between them, grouped by precedence (`??` loosest, then
+    /// `+ -`, then `* /`, each left to right) with two stacks.
+    fn arith(&mut self, pair: Pair<'_, Rule>, span: Span) -> (Expr, usize) {
+        let mut operands: Vec<(Expr, usize)> = Vec::new();
+        let mut operators: Vec<BinaryOp> = Vec::new();
+        let mut signs = Vec::new();
+        for part in children(pair) {
+            match part.as_rule() {
+                Rule::neg_op => signs.push(self.span_of(&part)),
+                Rule::postfix_expr => {
+                    let (mut expr, mut depth) = self.expr(part);
+                    while let Some(sign) = signs.pop() {
+                        depth += 1;
+                        let whole = sign.cover(expr.span);
+                        if depth > limits::MAX_EXPR_DEPTH {
+                            self.too_deep(whole);
+                            return (placeholder(span), 1);
+                        }
+                        expr = Spanned::new(ExprKind::Unary(UnaryOp::Neg, Box::new(expr)), whole);
+                    }
+                    operands.push((expr, depth));
+                }
+                _ => {
+                    let op = binary_op(&part);
+                    while let Some(&top) = operators.last() {
+                        if precedence(top) < precedence(op) {
+                            break;
+                        }
+                        operators.pop();
+                        if !self.reduce(&mut operands, top) {
+                            return (placeholder(span), 1);
+                        }
+                    }
+                    operators.push(op);
+                }
+            }
+        }
+        while let Some(op) = operators.pop() {
+            if !self.reduce(&mut operands, op) {
+                return (placeholder(span), 1);
+            }
+        }
+        operands.pop().unwrap_or((placeholder(span), 1))
+    }
+
+    /// Replaces the top two operands with `lhs op rhs`; false when that is
+    /// nested too deeply (the error is reported).
+    fn reduce(&mut self, operands: &mut Vec<(Expr, usize)>, op: BinaryOp) -> bool {
+        let (Some((rhs, rhs_depth)), Some((lhs, lhs_depth))) = (operands.pop(), operands.pop())
+        else {
+            return false;
+        };
+        let depth = lhs_depth.max(rhs_depth) + 1;
+        let whole = lhs.span.cover(rhs.span);
+        if depth > limits::MAX_EXPR_DEPTH {
+            self.too_deep(whole);
+            return false;
+        }
+        let kind = ExprKind::Binary(op, Box::new(lhs), Box::new(rhs));
+        operands.push((Spanned::new(kind, whole), depth));
+        true
+    }
+
     pub(super) fn expr_inner(&mut self, pair: Pair<'_, Rule>) -> (Expr, usize) {
         let span = self.span_of(&pair);
         match pair.as_rule() {
@@ -50,13 +114,8 @@ impl Builder<'_> {
                 Some(inner) => self.expr(inner),
                 None => (placeholder(span), 1),
             },
-            Rule::where_expr
-            | Rule::or_expr
-            | Rule::and_expr
-            | Rule::coalesce_expr
-            | Rule::add_expr
-            | Rule::mul_expr
-            | Rule::cmp_expr => {
+            Rule::arith_expr => self.arith(pair, span),
+            Rule::where_expr | Rule::or_expr | Rule::and_expr | Rule::cmp_expr => {
                 let mut parts = children(pair);
                 let Some(first) = parts.next() else {
                     return (placeholder(span), 1);
@@ -78,7 +137,7 @@ impl Builder<'_> {
                 }
                 (lhs, depth)
             }
-            Rule::not_expr | Rule::neg_expr => {
+            Rule::not_expr => {
                 let parts: Vec<_> = children(pair).collect();
                 let Some((operand, prefixes)) = parts.split_last() else {
                     return (placeholder(span), 1);
@@ -208,5 +267,14 @@ pub(super) fn binary_op(op: &Pair<'_, Rule>) -> BinaryOp {
             _ if text.starts_with("not") => BinaryOp::NotIn,
             _ => BinaryOp::Eq,
         },
+    }
+}
+
+/// How tightly an arithmetic operator binds (higher binds tighter).
+fn precedence(op: BinaryOp) -> u8 {
+    match op {
+        BinaryOp::Coalesce => 1,
+        BinaryOp::Add | BinaryOp::Sub => 2,
+        _ => 3,
     }
 }
