@@ -22,7 +22,7 @@ pub struct EvalError {
 }
 
 /// The outcome of one deal.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Outcome {
     /// The chosen arm of each verdict.
     pub verdicts: Vec<u32>,
@@ -35,7 +35,8 @@ pub struct Outcome {
     pub advice: Vec<(u32, String)>,
     /// The facts whose being unknown left a condition undecided.
     pub unknown: Vec<u32>,
-    /// Values of each let (for `--explain`).
+    /// Values of each let (for `--explain`); empty from the fast path
+    /// ([`crate::fast`]), which computes only the lets something reads.
     pub lets: Vec<Value>,
 }
 
@@ -64,6 +65,11 @@ struct Frame<'a> {
     output_bytes: usize,
     /// `Some` in the three-valued reading ([`evaluate_three_valued`]).
     three: Option<Box<ThreeState>>,
+    /// `Some` on the fast path ([`crate::fast`]): the lets marked lazy are
+    /// computed when first read, not in their place in the order.
+    lazy: Option<&'a [bool]>,
+    /// On the fast path, whether each lazy let holds its value yet.
+    let_ready: Vec<bool>,
 }
 
 /// What the three-valued reading keeps beside the as-recorded frame: which
@@ -303,25 +309,217 @@ fn evaluate_on_this_stack(
     Ok((outcome, probe_values))
 }
 
+/// The fast path's evaluation of one deal (see [`crate::fast`]): the
+/// reference evaluation with lazy lets, its buffers taken from `scratch` and
+/// its results written into `outcome` (whose `lets` stays empty). Returns
+/// the steps taken, for the caller's step-limit check.
+pub(crate) fn evaluate_lazy(
+    program: &Program,
+    lazy: &[bool],
+    deal: &Deal,
+    today: Date,
+    scratch: &mut crate::fast::Scratch,
+    outcome: &mut Outcome,
+) -> (Result<(), EvalError>, u64) {
+    let mut frame = Frame::new_in(program, deal, today, scratch);
+    frame.lazy = Some(lazy);
+    let result = frame.fill(scratch, outcome);
+    let steps = frame.steps;
+    frame.give_back(scratch);
+    (result, steps)
+}
+
 impl<'a> Frame<'a> {
+    /// [`Frame::new`] with the buffers of `scratch`.
+    fn new_in(
+        program: &'a Program,
+        deal: &'a Deal,
+        today: Date,
+        scratch: &mut crate::fast::Scratch,
+    ) -> Self {
+        fn reset<T: Clone>(mut buffer: Vec<T>, len: usize, value: T) -> Vec<T> {
+            buffer.clear();
+            buffer.resize(len, value);
+            buffer
+        }
+        let mut frame = Frame::new_empty(program, deal, today);
+        frame.lets = reset(
+            std::mem::take(&mut scratch.lets),
+            program.lets.len(),
+            Value::unknown(),
+        );
+        frame.let_ready = reset(
+            std::mem::take(&mut scratch.let_ready),
+            program.lets.len(),
+            false,
+        );
+        frame.fired = reset(
+            std::mem::take(&mut scratch.fired),
+            program.signals.len(),
+            false,
+        );
+        frame.undecided = reset(
+            std::mem::take(&mut scratch.undecided),
+            program.signals.len(),
+            false,
+        );
+        frame.group_unknown = reset(
+            std::mem::take(&mut scratch.group_unknown),
+            program.groups.len(),
+            false,
+        );
+        frame.group_active = reset(
+            std::mem::take(&mut scratch.group_active),
+            program.groups.len(),
+            false,
+        );
+        frame.verdicts = reset(
+            std::mem::take(&mut scratch.verdicts),
+            program.verdicts.len(),
+            0,
+        );
+        frame.items = std::mem::take(&mut scratch.items);
+        frame.items.clear();
+        frame
+    }
+
+    /// Returns the frame's buffers to `scratch` for the next deal.
+    fn give_back(self, scratch: &mut crate::fast::Scratch) {
+        scratch.lets = self.lets;
+        scratch.let_ready = self.let_ready;
+        scratch.fired = self.fired;
+        scratch.undecided = self.undecided;
+        scratch.group_unknown = self.group_unknown;
+        scratch.group_active = self.group_active;
+        scratch.verdicts = self.verdicts;
+        scratch.items = self.items;
+    }
+
+    /// What [`evaluate_on_this_stack`] does without probes, in the same
+    /// order (so the same error comes first), into `outcome`'s buffers.
+    fn fill(
+        &mut self,
+        scratch: &mut crate::fast::Scratch,
+        outcome: &mut Outcome,
+    ) -> Result<(), EvalError> {
+        let program = self.program;
+        for message in outcome.messages.drain(..).flatten() {
+            scratch.strings.push(message);
+        }
+        for (_, text) in outcome.advice.drain(..) {
+            scratch.strings.push(text);
+        }
+        outcome.groups.clear();
+        outcome.unknown.clear();
+        outcome.lets.clear();
+        self.run_steps()?;
+        let mut part = std::mem::take(&mut scratch.part);
+        for (id, item) in program.advice.iter().enumerate() {
+            if self.condition(&item.when)? {
+                let mut text = scratch.strings.pop().unwrap_or_default();
+                text.clear();
+                for template in &item.text {
+                    if let Err(error) = self.render_into(template, item.location, &mut part) {
+                        scratch.part = part;
+                        return Err(error);
+                    }
+                    if needs_space_between(&text, &part) {
+                        text.push(' ');
+                    }
+                    text.push_str(&part);
+                }
+                outcome.advice.push((id as u32, text));
+            }
+        }
+        scratch.part = part;
+        for (id, signal) in program.signals.iter().enumerate() {
+            outcome
+                .messages
+                .push(if self.fired.get(id).copied().unwrap_or(false) {
+                    let mut message = scratch.strings.pop().unwrap_or_default();
+                    self.render_into(&signal.message, signal.location, &mut message)?;
+                    Some(message)
+                } else {
+                    None
+                });
+        }
+        outcome.score = self.score(None)?;
+        for (id, active) in self.group_active.iter().enumerate() {
+            if *active {
+                outcome
+                    .groups
+                    .push((id as u32, self.score(Some(id as u32))?));
+            }
+        }
+        outcome.unknown.extend(self.relevant.facts());
+        std::mem::swap(&mut outcome.verdicts, &mut self.verdicts);
+        std::mem::swap(&mut outcome.fired, &mut self.fired);
+        Ok(())
+    }
+
     fn new(program: &'a Program, deal: &'a Deal, today: Date) -> Self {
         Frame {
-            program,
-            facts: &deal.facts,
-            today,
             lets: vec![Value::unknown(); program.lets.len()],
             fired: vec![false; program.signals.len()],
             undecided: vec![false; program.signals.len()],
             group_unknown: vec![false; program.groups.len()],
-            last_unknown: false,
             group_active: vec![false; program.groups.len()],
             verdicts: vec![0; program.verdicts.len()],
+            ..Frame::new_empty(program, deal, today)
+        }
+    }
+
+    /// A frame without buffers, to be filled by [`Frame::new`] or
+    /// [`Frame::new_in`].
+    fn new_empty(program: &'a Program, deal: &'a Deal, today: Date) -> Self {
+        Frame {
+            program,
+            facts: &deal.facts,
+            today,
+            lets: Vec::new(),
+            fired: Vec::new(),
+            undecided: Vec::new(),
+            group_unknown: Vec::new(),
+            last_unknown: false,
+            group_active: Vec::new(),
+            verdicts: Vec::new(),
             items: Vec::new(),
             relevant: Blame::default(),
             steps: 0,
             output_bytes: 0,
             three: None,
+            lazy: None,
+            let_ready: Vec::new(),
         }
+    }
+
+    /// On the fast path, whether let `id` waits until something reads it.
+    fn is_lazy(&self, id: u32) -> bool {
+        self.lazy
+            .is_some_and(|lazy| lazy.get(id as usize).copied().unwrap_or(false))
+    }
+
+    /// On the fast path, computes lazy let `id` if this is its first read.
+    /// A lazy let cannot fail (see [`crate::fast`]) and reads nothing that
+    /// changes after its place in the order, so its value is the one the
+    /// reference path computes there. Lets reading lets nest: the stack
+    /// grows as needed.
+    fn force_let(&mut self, id: u32) -> Result<(), EvalError> {
+        if !self.is_lazy(id) || self.let_ready.get(id as usize).copied().unwrap_or(true) {
+            return Ok(());
+        }
+        if let Some(ready) = self.let_ready.get_mut(id as usize) {
+            *ready = true;
+        }
+        let program = self.program;
+        let Some(info) = program.lets.get(id as usize) else {
+            return Ok(());
+        };
+        let value = stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || self.eval(&info.value))?;
+        if let Some(slot) = self.lets.get_mut(id as usize) {
+            *slot = value;
+        }
+        Ok(())
     }
 
     /// Runs every let, group, signal and verdict in the program's order.
@@ -330,6 +528,9 @@ impl<'a> Frame<'a> {
         for step in &program.order {
             match *step {
                 Step::Let(id) => {
+                    if self.is_lazy(id) {
+                        continue;
+                    }
                     if let Some(info) = program.lets.get(id as usize) {
                         let value = self.eval(&info.value)?;
                         if let Some(slot) = self.lets.get_mut(id as usize) {
@@ -684,6 +885,18 @@ impl Frame<'_> {
         location: ir::Location,
     ) -> Result<String, EvalError> {
         let mut out = String::new();
+        self.render_into(template, location, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`Frame::render`] into a buffer the caller reuses (emptied first).
+    fn render_into(
+        &mut self,
+        template: &ir::Template,
+        location: ir::Location,
+        out: &mut String,
+    ) -> Result<(), EvalError> {
+        out.clear();
         for part in &template.parts {
             match part {
                 ir::TemplatePart::Text(text) => out.push_str(text),
@@ -696,13 +909,12 @@ impl Frame<'_> {
                         out.push('›');
                         continue;
                     }
-                    value.render(&expr.ty.ty, self.program, &mut out);
+                    value.render(&expr.ty.ty, self.program, out);
                     check_text_len(out.len(), expr)?;
                 }
             }
         }
-        self.charge(out.len(), location)?;
-        Ok(out)
+        self.charge(out.len(), location)
     }
 
     /// Counts `bytes` of text built for this deal against
@@ -746,11 +958,15 @@ impl Frame<'_> {
                 .get(*id as usize)
                 .cloned()
                 .unwrap_or_else(Value::unknown),
-            ExprKind::Let(id) => self
-                .lets
-                .get(*id as usize)
-                .cloned()
-                .unwrap_or_else(Value::unknown),
+            ExprKind::Let(id) => {
+                if self.lazy.is_some() {
+                    self.force_let(*id)?;
+                }
+                self.lets
+                    .get(*id as usize)
+                    .cloned()
+                    .unwrap_or_else(Value::unknown)
+            }
             ExprKind::Signal(id) => match self
                 .three
                 .as_ref()
