@@ -826,6 +826,35 @@ fn as_decimal(value: &Value) -> Option<Decimal> {
     }
 }
 
+/// `left op right` for two known values.
+fn compare_known(op: CompareOp, left: &Value, right: &Value) -> bool {
+    match op {
+        CompareOp::Eq => equal(left, right),
+        CompareOp::Ne => !equal(left, right),
+        _ => match compare(left, right) {
+            Some(ordering) => match op {
+                CompareOp::Lt => ordering == Ordering::Less,
+                CompareOp::Le => ordering != Ordering::Greater,
+                CompareOp::Gt => ordering == Ordering::Greater,
+                _ => ordering != Ordering::Less,
+            },
+            None => false,
+        },
+    }
+}
+
+/// A literal as a value.
+fn literal_value(literal: &Literal) -> Value {
+    match literal {
+        Literal::Bool(b) => Value::Bool(*b),
+        Literal::Int(i) => Value::Int(*i),
+        Literal::Number(n) => Value::Number(*n),
+        Literal::Text(t) => Value::Text(t.clone()),
+        Literal::Date(d) => Value::Date(*d),
+        Literal::Variant(v) => Value::Variant(*v),
+    }
+}
+
 fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
@@ -933,6 +962,127 @@ impl Frame<'_> {
         Ok(())
     }
 
+    /// On the fast path, a comparison whose sides are read where they are
+    /// (a fact, a let, a literal, a field of `it`) instead of copied out: the
+    /// same value as the general case, and the same three steps counted.
+    /// `None` when a side is anything else.
+    fn compare_in_place(
+        &mut self,
+        op: CompareOp,
+        a: &ir::Expr,
+        b: &ir::Expr,
+    ) -> Result<Option<Value>, EvalError> {
+        if !(self.in_place(a) && self.in_place(b)) {
+            return Ok(None);
+        }
+        for side in [a, b] {
+            if let ExprKind::Let(id) = side.kind {
+                self.force_let(id)?;
+            }
+        }
+        // The comparison and its two sides; a step past the limit is left
+        // to the caller's check (`crate::fast` then asks the reference).
+        self.steps += 3;
+        let unknown = Value::unknown();
+        let (left_made, right_made) = (self.made_value(a), self.made_value(b));
+        let left = match &left_made {
+            Some(value) => value,
+            None => self.value_in_place(a).unwrap_or(&unknown),
+        };
+        let right = match &right_made {
+            Some(value) => value,
+            None => self.value_in_place(b).unwrap_or(&unknown),
+        };
+        if left.is_unknown() || right.is_unknown() {
+            return Ok(Some(unknown_of(&[left, right])));
+        }
+        Ok(Some(Value::Bool(compare_known(op, left, right))))
+    }
+
+    /// On the fast path, `count(list where cond)` without building the
+    /// filtered list: the same value, and the same steps, as the general
+    /// case.
+    fn count_where(&mut self, list: &ir::Expr, cond: &ir::Expr) -> Result<Value, EvalError> {
+        // The call and the filter; the caller checks the step limit.
+        self.steps += 2;
+        let items = match self.eval(list)? {
+            Value::List(items) => items,
+            unknown @ Value::Unknown(_) => return Ok(unknown),
+            _ => return Ok(Value::Int(0)),
+        };
+        let mut count: i64 = 0;
+        self.items.push((items.clone(), 0));
+        for position in 0..items.len() {
+            if let Some(current) = self.items.last_mut() {
+                current.1 = position;
+            }
+            match self.eval(cond) {
+                Ok(Value::Bool(true)) => count += 1,
+                Ok(_) => {}
+                Err(error) => {
+                    self.items.pop();
+                    return Err(error);
+                }
+            }
+        }
+        self.items.pop();
+        Ok(Value::Int(count))
+    }
+
+    /// The value of a literal, a signal or a verdict as recorded (as
+    /// [`Frame::eval`] makes it outside the three-valued reading); `None`
+    /// for what [`Frame::value_in_place`] reads.
+    fn made_value(&self, expr: &ir::Expr) -> Option<Value> {
+        match &expr.kind {
+            ExprKind::Literal(literal) => Some(literal_value(literal)),
+            ExprKind::Signal(id) => Some(Value::Bool(
+                self.fired.get(*id as usize).copied().unwrap_or(false),
+            )),
+            ExprKind::Verdict(id) => Some(Value::Variant(
+                self.verdicts.get(*id as usize).copied().unwrap_or(0),
+            )),
+            _ => None,
+        }
+    }
+
+    /// Whether [`Frame::value_in_place`] or [`Frame::made_value`] can read
+    /// `expr` (never in the three-valued reading).
+    fn in_place(&self, expr: &ir::Expr) -> bool {
+        if self.three.is_some() {
+            return false;
+        }
+        match &expr.kind {
+            ExprKind::Literal(_)
+            | ExprKind::Fact(_)
+            | ExprKind::Let(_)
+            | ExprKind::Signal(_)
+            | ExprKind::Verdict(_) => true,
+            ExprKind::Field(base, _) => matches!(base.kind, ExprKind::Item(_)),
+            _ => false,
+        }
+    }
+
+    /// The value of a fact, a (computed) let or a field of `it`, where it
+    /// is; what [`Frame::eval`] would return a copy of (`None`: an unknown
+    /// with no blame).
+    fn value_in_place(&self, expr: &ir::Expr) -> Option<&Value> {
+        match &expr.kind {
+            ExprKind::Fact(id) => self.facts.get(*id as usize),
+            ExprKind::Let(id) => self.lets.get(*id as usize),
+            ExprKind::Field(base, index) => {
+                let ExprKind::Item(depth) = base.kind else {
+                    return None;
+                };
+                match self.current_item(depth) {
+                    Some(Value::Record(fields)) => fields.get(*index as usize),
+                    Some(unknown @ Value::Unknown(_)) => Some(unknown),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
     fn eval(&mut self, expr: &ir::Expr) -> Result<Value, EvalError> {
         self.steps += 1;
         if self.steps > MAX_EVAL_STEPS {
@@ -945,14 +1095,7 @@ impl Frame<'_> {
             });
         }
         Ok(match &expr.kind {
-            ExprKind::Literal(literal) => match literal {
-                Literal::Bool(b) => Value::Bool(*b),
-                Literal::Int(i) => Value::Int(*i),
-                Literal::Number(n) => Value::Number(*n),
-                Literal::Text(t) => Value::Text(t.clone()),
-                Literal::Date(d) => Value::Date(*d),
-                Literal::Variant(v) => Value::Variant(*v),
-            },
+            ExprKind::Literal(literal) => literal_value(literal),
             ExprKind::Fact(id) => self
                 .facts
                 .get(*id as usize)
@@ -1083,24 +1226,16 @@ impl Frame<'_> {
                         return Ok(value);
                     }
                 }
+                if self.lazy.is_some() {
+                    if let Some(value) = self.compare_in_place(*op, a, b)? {
+                        return Ok(value);
+                    }
+                }
                 let (left, right) = (self.eval(a)?, self.eval(b)?);
                 if left.is_unknown() || right.is_unknown() {
                     return Ok(unknown_of(&[&left, &right]));
                 }
-                let result = match op {
-                    CompareOp::Eq => equal(&left, &right),
-                    CompareOp::Ne => !equal(&left, &right),
-                    _ => match compare(&left, &right) {
-                        Some(ordering) => match op {
-                            CompareOp::Lt => ordering == Ordering::Less,
-                            CompareOp::Le => ordering != Ordering::Greater,
-                            CompareOp::Gt => ordering == Ordering::Greater,
-                            _ => ordering != Ordering::Less,
-                        },
-                        None => false,
-                    },
-                };
-                Value::Bool(result)
+                Value::Bool(compare_known(*op, &left, &right))
             }
             ExprKind::Arith(op, a, b) => {
                 let (left, right) = (self.eval(a)?, self.eval(b)?);
@@ -1204,6 +1339,25 @@ impl Frame<'_> {
                 }
             }
             ExprKind::Text(template) => Value::Text(self.render(template, expr.location)?.into()),
+            ExprKind::Call(Builtin::Count, args) if self.lazy.is_some() => {
+                if let [ir::Expr {
+                    kind:
+                        ExprKind::Filter {
+                            list,
+                            cond,
+                            mode: FilterMode::Where,
+                        },
+                    ..
+                }] = args.as_slice()
+                {
+                    return self.count_where(list, cond);
+                }
+                let mut values: smallvec::SmallVec<[Value; 2]> = smallvec::SmallVec::new();
+                for arg in args {
+                    values.push(self.eval(arg)?);
+                }
+                self.call(Builtin::Count, &values, args, expr)?
+            }
             ExprKind::Call(builtin, args) => {
                 // Built-ins take one or two arguments: no allocation.
                 let mut values: smallvec::SmallVec<[Value; 2]> = smallvec::SmallVec::new();
