@@ -983,20 +983,29 @@ impl Frame<'_> {
         // The comparison and its two sides; a step past the limit is left
         // to the caller's check (`crate::fast` then asks the reference).
         self.steps += 3;
-        let unknown = Value::unknown();
         let (left_made, right_made) = (self.made_value(a), self.made_value(b));
         let left = match &left_made {
-            Some(value) => value,
-            None => self.value_in_place(a).unwrap_or(&unknown),
+            Some(value) => Some(value),
+            None => self.value_in_place(a),
         };
         let right = match &right_made {
-            Some(value) => value,
-            None => self.value_in_place(b).unwrap_or(&unknown),
+            Some(value) => Some(value),
+            None => self.value_in_place(b),
         };
-        if left.is_unknown() || right.is_unknown() {
-            return Ok(Some(unknown_of(&[left, right])));
-        }
-        Ok(Some(Value::Bool(compare_known(op, left, right))))
+        Ok(Some(match (left, right) {
+            (Some(left), Some(right)) if !left.is_unknown() && !right.is_unknown() => {
+                Value::Bool(compare_known(op, left, right))
+            }
+            (left, right) => {
+                let mut blame = Blame::default();
+                for side in [left, right].into_iter().flatten() {
+                    if let Value::Unknown(b) = side {
+                        blame.union(b);
+                    }
+                }
+                Value::Unknown(blame)
+            }
+        }))
     }
 
     /// On the fast path, `count(list where cond)` without building the
@@ -1005,6 +1014,26 @@ impl Frame<'_> {
     fn count_where(&mut self, list: &ir::Expr, cond: &ir::Expr) -> Result<Value, EvalError> {
         // The call and the filter; the caller checks the step limit.
         self.steps += 2;
+        if let (ExprKind::List(written), ExprKind::Item(0)) = (&list.kind, &cond.kind) {
+            // `count([a, b, c] where it)`: how many of these hold, without
+            // building the list. The list node, each item, and (when the list
+            // is known) the condition once per item.
+            self.steps += 1;
+            let mut count: i64 = 0;
+            let mut blame: Option<Blame> = None;
+            for item in written {
+                match self.eval(item)? {
+                    Value::Unknown(b) => blame.get_or_insert_with(Blame::default).union(&b),
+                    Value::Bool(true) => count += 1,
+                    _ => {}
+                }
+            }
+            if let Some(blame) = blame {
+                return Ok(Value::Unknown(blame));
+            }
+            self.steps += written.len() as u64;
+            return Ok(Value::Int(count));
+        }
         let items = match self.eval(list)? {
             Value::List(items) => items,
             unknown @ Value::Unknown(_) => return Ok(unknown),
@@ -1043,6 +1072,43 @@ impl Frame<'_> {
             )),
             _ => None,
         }
+    }
+
+    /// On the fast path, `value in [a, b, …]` where the value is read in
+    /// place and the items are literals: what [`Frame::in_literal`] gives,
+    /// with the same steps counted, without copying anything.
+    fn in_place_list(
+        &mut self,
+        value: &ir::Expr,
+        items: &[ir::Expr],
+        negated: bool,
+    ) -> Result<Option<Value>, EvalError> {
+        if !self.in_place(value)
+            || !items
+                .iter()
+                .all(|item| matches!(item.kind, ExprKind::Literal(_)))
+        {
+            return Ok(None);
+        }
+        if let ExprKind::Let(id) = value.kind {
+            self.force_let(id)?;
+        }
+        // `in`, its value and each item; the caller checks the step limit.
+        self.steps += 2 + items.len() as u64;
+        let made = self.made_value(value);
+        let unknown = Value::unknown();
+        let needle = match &made {
+            Some(needle) => needle,
+            None => self.value_in_place(value).unwrap_or(&unknown),
+        };
+        if let Value::Unknown(blame) = needle {
+            return Ok(Some(Value::Unknown(blame.clone())));
+        }
+        let found = items.iter().any(|item| match &item.kind {
+            ExprKind::Literal(literal) => equal(&literal_value(literal), needle),
+            _ => false,
+        });
+        Ok(Some(Value::Bool(found != negated)))
     }
 
     /// Whether [`Frame::value_in_place`] or [`Frame::made_value`] can read
@@ -1254,6 +1320,11 @@ impl Frame<'_> {
                 negated,
             } => {
                 if let ExprKind::List(items) = &list.kind {
+                    if self.lazy.is_some() {
+                        if let Some(result) = self.in_place_list(value, items, *negated)? {
+                            return Ok(result);
+                        }
+                    }
                     // `x in [a, b]`: compare item by item rather than
                     // building the list, as the common case of `in`.
                     return self.in_literal(value, items, *negated);

@@ -351,6 +351,8 @@ let unread_overflow = n * n
 let pairs = count(events where any(events, on > it.on))
 let fallback = note ?? "none"
 let ratio = amount / 3
+let flags = count([n > 3, recent, note == "x", stage in [late]] where it)
+let fired_flags = count([short_circuit, either] where it)
 group late "Late" when stage == late {
   signal priced "Price talks" { when count(late_events) > 0 weight 2 message "last on {latest}, {since} days ago" }
   signal chain "Chained" { when chained_more weight 1 }
@@ -362,6 +364,7 @@ group early "Early" when stage == early {
 signal short_circuit "Short" { when n > 5 and recent weight 1 }
 signal either "Either" { when n < 0 or doubled > 100 weight 2 message "{named} / {fallback}" }
 signal rated "Rated" { when ratio > 1 weight 1 message "ratio {ratio}" }
+signal flagged "Flagged" { when flags >= 2 or fired_flags == 2 weight 1 message "{flags} flags" }
 verdict standing "Standing" {
   hot "Hot" when score >= 3 and chained
   cold "Cold" otherwise
