@@ -1731,7 +1731,7 @@ fn arith(op: ArithOp, left: &Value, right: &Value, expr: &ir::Expr) -> Result<Va
 /// Whether two sentences of an advice are joined with a space: yes between
 /// words of scripts that use spaces, no where either side is Chinese or
 /// Japanese ("担忧。别相信", not "担忧。 别相信").
-fn needs_space_between(before: &str, after: &str) -> bool {
+pub(crate) fn needs_space_between(before: &str, after: &str) -> bool {
     let (Some(last), Some(first)) = (before.chars().next_back(), after.chars().next()) else {
         return false;
     };

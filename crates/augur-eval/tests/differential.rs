@@ -16,7 +16,7 @@ use augur_check::ir::{Program, Ty, Type};
 use augur_check::{analyze, Analysis, FsLoader};
 use augur_eval::batch::{Batch, Input, InputKind, Options, OutputFormat, Sink, Totals};
 use augur_eval::fast::{Evaluator, Scratch};
-use augur_eval::{evaluate, DealDecoder};
+use augur_eval::{evaluate, DealDecoder, Reporter};
 use augur_syntax::Date;
 use serde_json::{json, Map, Value as Json};
 use std::path::{Path, PathBuf};
@@ -257,11 +257,14 @@ fn compare(name: &str, analysis: &Analysis, seed: u64, deals: usize) {
 }
 
 /// The library entry points: `Evaluator::evaluate` with one scratch reused
-/// over all deals, against `evaluate`, field by field.
+/// over all deals, against `evaluate`, field by field; and the directly
+/// written result JSON (`Reporter::write_json`, with its precomputed
+/// constant messages) against the reference `Reporter::json`.
 fn direct(name: &str, analysis: &Analysis, input: &str) {
     let program = &analysis.program;
     let decoder = DealDecoder::new(program);
     let evaluator = Evaluator::new(program);
+    let reporter = Reporter::new(analysis, "");
     let mut scratch = Scratch::default();
     let today = Date::parse("2026-11-29").unwrap();
     for line in input.lines() {
@@ -280,6 +283,12 @@ fn direct(name: &str, analysis: &Analysis, input: &str) {
                 assert_eq!(a.advice, b.advice, "{name}: {line}");
                 assert_eq!(a.unknown, b.unknown, "{name}: {line}");
                 assert!(a.lets.is_empty());
+                let id = json!("deal");
+                let mut direct = Vec::new();
+                reporter.write_json(&mut direct, &id, &a);
+                let reference = reporter.json(&id, &b).to_string();
+                assert_eq!(String::from_utf8(direct).unwrap(), reference, "{name}");
+                assert_eq!(reporter.text("deal", &a), reporter.text("deal", &b));
                 scratch.give_outcome(a);
             }
             (Err(a), Err(b)) => assert_eq!(a, b, "{name}: {line}"),
