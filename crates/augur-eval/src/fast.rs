@@ -82,6 +82,11 @@ impl Scratch {
 
 impl<'p> Evaluator<'p> {
     pub fn new(program: &'p Program) -> Self {
+        // The walks below recurse as deep as the playbook's expressions.
+        augur_syntax::with_stack(|| Self::new_on_this_stack(program))
+    }
+
+    fn new_on_this_stack(program: &'p Program) -> Self {
         let lazy: Vec<bool> = program
             .lets
             .iter()
