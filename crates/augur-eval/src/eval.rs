@@ -329,6 +329,23 @@ pub(crate) fn evaluate_lazy(
     (result, steps)
 }
 
+/// The steps [`Frame::run_steps`] counts on `deal`, on the reference path
+/// (`lazy: None`) or the fast one: for tests that the fast path's in-place
+/// shortcuts count what the reference counts.
+#[cfg(test)]
+pub(crate) fn steps_of_run(
+    program: &Program,
+    deal: &Deal,
+    today: Date,
+    lazy: Option<&[bool]>,
+) -> u64 {
+    let mut frame = Frame::new(program, deal, today);
+    frame.lazy = lazy;
+    frame.let_ready = vec![false; program.lets.len()];
+    let _ = frame.run_steps();
+    frame.steps
+}
+
 impl<'a> Frame<'a> {
     /// [`Frame::new`] with the buffers of `scratch`.
     fn new_in(
@@ -964,7 +981,7 @@ impl Frame<'_> {
 
     /// On the fast path, a comparison whose sides are read where they are
     /// (a fact, a let, a literal, a field of `it`) instead of copied out: the
-    /// same value as the general case, and the same three steps counted.
+    /// same value as the general case, and the same steps counted.
     /// `None` when a side is anything else.
     fn compare_in_place(
         &mut self,
@@ -980,9 +997,10 @@ impl Frame<'_> {
                 self.force_let(id)?;
             }
         }
-        // The comparison and its two sides; a step past the limit is left
-        // to the caller's check (`crate::fast` then asks the reference).
-        self.steps += 3;
+        // The two sides (the comparison itself was counted by `eval`); a
+        // step past the limit is left to the caller's check (`crate::fast`
+        // then asks the reference).
+        self.steps += 2;
         let (left_made, right_made) = (self.made_value(a), self.made_value(b));
         let left = match &left_made {
             Some(value) => Some(value),
@@ -1012,8 +1030,9 @@ impl Frame<'_> {
     /// filtered list: the same value, and the same steps, as the general
     /// case.
     fn count_where(&mut self, list: &ir::Expr, cond: &ir::Expr) -> Result<Value, EvalError> {
-        // The call and the filter; the caller checks the step limit.
-        self.steps += 2;
+        // The filter (the call was counted by `eval`); the caller checks
+        // the step limit.
+        self.steps += 1;
         if let (ExprKind::List(written), ExprKind::Item(0)) = (&list.kind, &cond.kind) {
             // `count([a, b, c] where it)`: how many of these hold, without
             // building the list. The list node, each item, and (when the list
@@ -1093,8 +1112,9 @@ impl Frame<'_> {
         if let ExprKind::Let(id) = value.kind {
             self.force_let(id)?;
         }
-        // `in`, its value and each item; the caller checks the step limit.
-        self.steps += 2 + items.len() as u64;
+        // The value and each item (`in` was counted by `eval`); the caller
+        // checks the step limit.
+        self.steps += 1 + items.len() as u64;
         let made = self.made_value(value);
         let unknown = Value::unknown();
         let needle = match &made {

@@ -363,6 +363,35 @@ mod tests {
     }
 
     #[test]
+    fn the_in_place_shortcuts_count_the_reference_steps() {
+        // No lets: every step runs on both paths, so the counts must match.
+        let program = program(
+            "enum Stage { early, late }\n\
+             record Event { kind: text  size: int? }\n\
+             facts { stage: Stage?  n: int?  events: list<Event>  ok: bool? }\n\
+             signal a { when stage == late and n > 3 weight 1 }\n\
+             signal b { when stage in [early, late] or n in [1, 2, 3] weight 1 }\n\
+             signal c { when count(events where kind == \"x\" and size > 2) > 1 weight 1 }\n\
+             signal d { when count([a, b, ok, n > 1] where it) >= 2 weight 1 }\n\
+             signal e { when any(events, size == n) weight 1 }\n\
+             verdict v \"V\" {\n hot \"Hot\" when a and d\n cold \"Cold\" otherwise\n}\n",
+        );
+        let decoder = crate::DealDecoder::new(&program);
+        let today = Date::parse("2026-11-29").unwrap();
+        let lazy: Vec<bool> = Vec::new();
+        for text in [
+            r#"{"stage": "late", "n": 5, "ok": true, "events": [{"kind": "x", "size": 3}, {"kind": "x", "size": 5}, {"kind": "y", "size": null}]}"#,
+            r#"{"stage": null, "n": null, "ok": null, "events": []}"#,
+            r#"{"stage": "early", "n": 2, "events": [{"kind": "x", "size": null}]}"#,
+        ] {
+            let deal = decoder.decode_text(text).unwrap();
+            let reference = eval::steps_of_run(&program, &deal, today, None);
+            let fast = eval::steps_of_run(&program, &deal, today, Some(&lazy));
+            assert_eq!(fast, reference, "{text}");
+        }
+    }
+
+    #[test]
     fn the_longest_list_looks_into_records_only_when_they_hold_lists() {
         let inner: Arc<[Value]> = vec![Value::Int(1); 7].into();
         let record = Value::Record(vec![Value::List(inner)].into());
