@@ -8,6 +8,11 @@
 //!   only by signals of an inactive group, or by the untaken side of an
 //!   `and`/`or`, is never computed. Conditions of inactive groups never run
 //!   (as on the reference path).
+//! - **Values read in place.** In the frame code of `eval.rs`, switched on
+//!   only here: comparisons and `x in [literals]` read facts, lets, signals,
+//!   verdicts and fields of `it` without copying them, and `count(… where
+//!   …)` counts without building the filtered list. Each shortcut counts
+//!   exactly the steps the general case counts (tested).
 //! - **No per-deal buffers.** A [`Scratch`] holds the evaluation's vectors,
 //!   message strings and the last [`Outcome`], reused deal after deal.
 //!
