@@ -6,12 +6,17 @@
 //! - a `number` fact is exact: written back as a deal, it reads the same;
 //! - evaluating never panics, and the directly written result JSON is byte
 //!   for byte the reference `Reporter::json`;
+//! - the fast evaluation path (`augur_eval::fast`, lazy lets and reused
+//!   buffers) and the reference `evaluate` agree: the same results, or the
+//!   same error;
 //! - the whole batch pipeline, with the bytes as stdin (JSON Lines or one
-//!   document), never panics or hangs and gives one record per line.
+//!   document), never panics or hangs and gives one record per line, byte
+//!   for byte the same on the fast and the reference path.
 #![no_main]
 
 use augur_check::{analyze, Analysis, FsLoader};
 use augur_eval::batch::{Batch, Input, InputKind, Options, OutputFormat, Sink, Totals};
+use augur_eval::fast::{Evaluator, Scratch};
 use augur_eval::{decode_deal_text, DealDecoder, Reporter, Value};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
@@ -35,7 +40,20 @@ struct Engine {
     analysis: &'static Analysis,
     decoder: DealDecoder<'static>,
     reporter: Reporter<'static>,
+    evaluator: Evaluator<'static>,
     batch: Batch<'static>,
+    reference: Batch<'static>,
+}
+
+fn options() -> Options {
+    Options {
+        format: OutputFormat::Jsonl,
+        explain: false,
+        strict: false,
+        today: None,
+        fallback_today: today(),
+        jobs: 1,
+    }
 }
 
 fn engines() -> &'static [Engine] {
@@ -47,18 +65,9 @@ fn engines() -> &'static [Engine] {
                 analysis,
                 decoder: DealDecoder::new(&analysis.program),
                 reporter: Reporter::new(analysis, "examples"),
-                batch: Batch::new(
-                    analysis,
-                    "examples",
-                    Options {
-                        format: OutputFormat::Jsonl,
-                        explain: false,
-                        strict: false,
-                        today: None,
-                        fallback_today: today(),
-                        jobs: 1,
-                    },
-                ),
+                evaluator: Evaluator::new(&analysis.program),
+                batch: Batch::new(analysis, "examples", options()),
+                reference: Batch::new(analysis, "examples", options()).reference_path(),
             })
             .collect()
     })
@@ -108,7 +117,24 @@ fuzz_target!(|data: &[u8]| {
                 }
             }
             if let Ok(deal) = fast {
-                if let Ok(outcome) = augur_eval::evaluate(program, &deal, today()) {
+                let reference = augur_eval::evaluate(program, &deal, today());
+                let compiled = engine
+                    .evaluator
+                    .evaluate(&deal, today(), &mut Scratch::default());
+                match (&compiled, &reference) {
+                    (Ok(a), Ok(b)) => {
+                        assert_eq!(a.verdicts, b.verdicts);
+                        assert_eq!(a.score, b.score);
+                        assert_eq!(a.groups, b.groups);
+                        assert_eq!(a.fired, b.fired);
+                        assert_eq!(a.messages, b.messages);
+                        assert_eq!(a.advice, b.advice);
+                        assert_eq!(a.unknown, b.unknown);
+                    }
+                    (Err(a), Err(b)) => assert_eq!(a, b),
+                    _ => panic!("fast path {compiled:?} but reference {reference:?}"),
+                }
+                if let Ok(outcome) = reference {
                     let id = deal.id.clone().unwrap_or_else(|| "fuzz".into());
                     let mut direct = Vec::new();
                     engine.reporter.write_json(&mut direct, &id, &outcome);
@@ -119,16 +145,24 @@ fuzz_target!(|data: &[u8]| {
                 }
             }
         }
-        let mut sink = Memory::default();
-        let mut totals = Totals::default();
-        let input = Input {
-            name: "-".into(),
-            kind: InputKind::Stdin,
-            reader: Box::new(std::io::Cursor::new(data.to_vec())),
+        let run = |batch: &Batch<'static>| {
+            let mut sink = Memory::default();
+            let mut totals = Totals::default();
+            let input = Input {
+                name: "-".into(),
+                kind: InputKind::Stdin,
+                reader: Box::new(std::io::Cursor::new(data.to_vec())),
+            };
+            let ok = batch.run(input, &mut totals, &mut sink).is_ok();
+            (ok, sink.out, totals.deals)
         };
-        if engine.batch.run(input, &mut totals, &mut sink).is_ok() {
-            let records = sink.out.iter().filter(|b| **b == b'\n').count();
-            assert_eq!(records as u64, totals.deals);
+        let (ok, out, deals) = run(&engine.batch);
+        if ok {
+            let records = out.iter().filter(|b| **b == b'\n').count();
+            assert_eq!(records as u64, deals);
         }
+        let (reference_ok, reference_out, _) = run(&engine.reference);
+        assert_eq!(ok, reference_ok);
+        assert_eq!(out, reference_out);
     }
 });

@@ -187,6 +187,9 @@ pub struct Batch<'a> {
     augment: Option<&'a (dyn Augment + 'a)>,
     /// `--set`: facts every deal is evaluated with, whatever it records.
     set: Vec<(u32, crate::Value)>,
+    /// The fast path ([`crate::fast`]), unless `--explain`, an augment or
+    /// [`Batch::reference_path`] needs every let's value.
+    fast: Option<crate::fast::Evaluator<'a>>,
 }
 
 /// What a library above `augur-eval` adds to each result (`augur-guide`'s
@@ -580,12 +583,21 @@ impl<'a> Batch<'a> {
             },
             augment: None,
             set: Vec::new(),
+            fast: (!options.explain).then(|| crate::fast::Evaluator::new(&analysis.program)),
         }
     }
 
     /// Adds `augment`'s members and text to every result.
     pub fn with_augment(mut self, augment: &'a (dyn Augment + 'a)) -> Self {
         self.augment = Some(augment);
+        self.fast = None;
+        self
+    }
+
+    /// Evaluates every deal on the reference path (`eval::evaluate`), not
+    /// the fast one: the oracle the differential tests compare with.
+    pub fn reference_path(mut self) -> Self {
+        self.fast = None;
         self
     }
 
@@ -658,7 +670,7 @@ impl<'a> Batch<'a> {
         let mut deal = record.decode(&self.decoder)?;
         deal.unknown_keys
             .retain(|key| !quiet.contains(&key.as_str()));
-        self.evaluate(&record.source.name, record.number, deal, messages)
+        self.evaluate(&record.source.name, record.number, deal, messages, None)
     }
 
     /// Evaluates one chunk. A panic (a bug: the library is written not to)
@@ -700,14 +712,23 @@ impl<'a> Batch<'a> {
         let mut done = self.empty_done(chunk.seq, chunk.consumed);
         done.output = buffers.output();
         done.messages.extend(chunk.notes.iter().cloned());
+        let mut scratch = crate::fast::Scratch::default();
         for record in &chunk.records {
             let decoded = Record::new(source, record, &chunk.text).decode(&self.decoder);
             match decoded.and_then(|deal| {
-                self.evaluate(&source.name, record.number, deal, &mut done.messages)
+                let scratch = Some(&mut scratch);
+                self.evaluate(
+                    &source.name,
+                    record.number,
+                    deal,
+                    &mut done.messages,
+                    scratch,
+                )
             }) {
                 Ok((deal, outcome)) => {
                     done.totals.count(&outcome);
                     self.render(&source.name, record.number, &deal, &outcome, &mut done);
+                    scratch.give_outcome(outcome);
                 }
                 Err(error) => {
                     // The deal's keys that are not facts often explain the
@@ -730,6 +751,7 @@ impl<'a> Batch<'a> {
         number: u64,
         deal: Deal,
         messages: &mut Vec<String>,
+        scratch: Option<&mut crate::fast::Scratch>,
     ) -> Result<(Deal, Outcome), DealError> {
         if self.options.strict {
             if let Some(key) = deal.unknown_keys.first() {
@@ -747,8 +769,11 @@ impl<'a> Batch<'a> {
             }
         }
         let today = self.today_of(&deal);
-        let outcome =
-            evaluate(&self.analysis.program, &deal, today).map_err(|e| self.eval_error(e))?;
+        let outcome = match (&self.fast, scratch) {
+            (Some(fast), Some(scratch)) => fast.evaluate(&deal, today, scratch),
+            _ => evaluate(&self.analysis.program, &deal, today),
+        }
+        .map_err(|e| self.eval_error(e))?;
         Ok((deal, outcome))
     }
 

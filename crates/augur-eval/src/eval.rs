@@ -22,7 +22,7 @@ pub struct EvalError {
 }
 
 /// The outcome of one deal.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Outcome {
     /// The chosen arm of each verdict.
     pub verdicts: Vec<u32>,
@@ -35,7 +35,8 @@ pub struct Outcome {
     pub advice: Vec<(u32, String)>,
     /// The facts whose being unknown left a condition undecided.
     pub unknown: Vec<u32>,
-    /// Values of each let (for `--explain`).
+    /// Values of each let (for `--explain`); empty from the fast path
+    /// ([`crate::fast`]), which computes only the lets something reads.
     pub lets: Vec<Value>,
 }
 
@@ -64,6 +65,11 @@ struct Frame<'a> {
     output_bytes: usize,
     /// `Some` in the three-valued reading ([`evaluate_three_valued`]).
     three: Option<Box<ThreeState>>,
+    /// `Some` on the fast path ([`crate::fast`]): the lets marked lazy are
+    /// computed when first read, not in their place in the order.
+    lazy: Option<&'a [bool]>,
+    /// On the fast path, whether each lazy let holds its value yet.
+    let_ready: Vec<bool>,
 }
 
 /// What the three-valued reading keeps beside the as-recorded frame: which
@@ -303,25 +309,234 @@ fn evaluate_on_this_stack(
     Ok((outcome, probe_values))
 }
 
+/// The fast path's evaluation of one deal (see [`crate::fast`]): the
+/// reference evaluation with lazy lets, its buffers taken from `scratch` and
+/// its results written into `outcome` (whose `lets` stays empty). Returns
+/// the steps taken, for the caller's step-limit check.
+pub(crate) fn evaluate_lazy(
+    program: &Program,
+    lazy: &[bool],
+    deal: &Deal,
+    today: Date,
+    scratch: &mut crate::fast::Scratch,
+    outcome: &mut Outcome,
+) -> (Result<(), EvalError>, u64) {
+    let mut frame = Frame::new_in(program, deal, today, scratch);
+    frame.lazy = Some(lazy);
+    let result = frame.fill(scratch, outcome);
+    let steps = frame.steps;
+    frame.give_back(scratch);
+    (result, steps)
+}
+
+/// The steps [`Frame::run_steps`] counts on `deal`, on the reference path
+/// (`lazy: None`) or the fast one: for tests that the fast path's in-place
+/// shortcuts count what the reference counts.
+#[cfg(test)]
+pub(crate) fn steps_of_run(
+    program: &Program,
+    deal: &Deal,
+    today: Date,
+    lazy: Option<&[bool]>,
+) -> u64 {
+    let mut frame = Frame::new(program, deal, today);
+    frame.lazy = lazy;
+    frame.let_ready = vec![false; program.lets.len()];
+    let _ = frame.run_steps();
+    frame.steps
+}
+
 impl<'a> Frame<'a> {
+    /// [`Frame::new`] with the buffers of `scratch`.
+    fn new_in(
+        program: &'a Program,
+        deal: &'a Deal,
+        today: Date,
+        scratch: &mut crate::fast::Scratch,
+    ) -> Self {
+        fn reset<T: Clone>(mut buffer: Vec<T>, len: usize, value: T) -> Vec<T> {
+            buffer.clear();
+            buffer.resize(len, value);
+            buffer
+        }
+        let mut frame = Frame::new_empty(program, deal, today);
+        frame.lets = reset(
+            std::mem::take(&mut scratch.lets),
+            program.lets.len(),
+            Value::unknown(),
+        );
+        frame.let_ready = reset(
+            std::mem::take(&mut scratch.let_ready),
+            program.lets.len(),
+            false,
+        );
+        frame.fired = reset(
+            std::mem::take(&mut scratch.fired),
+            program.signals.len(),
+            false,
+        );
+        frame.undecided = reset(
+            std::mem::take(&mut scratch.undecided),
+            program.signals.len(),
+            false,
+        );
+        frame.group_unknown = reset(
+            std::mem::take(&mut scratch.group_unknown),
+            program.groups.len(),
+            false,
+        );
+        frame.group_active = reset(
+            std::mem::take(&mut scratch.group_active),
+            program.groups.len(),
+            false,
+        );
+        frame.verdicts = reset(
+            std::mem::take(&mut scratch.verdicts),
+            program.verdicts.len(),
+            0,
+        );
+        frame.items = std::mem::take(&mut scratch.items);
+        frame.items.clear();
+        frame
+    }
+
+    /// Returns the frame's buffers to `scratch` for the next deal.
+    fn give_back(self, scratch: &mut crate::fast::Scratch) {
+        scratch.lets = self.lets;
+        scratch.let_ready = self.let_ready;
+        scratch.fired = self.fired;
+        scratch.undecided = self.undecided;
+        scratch.group_unknown = self.group_unknown;
+        scratch.group_active = self.group_active;
+        scratch.verdicts = self.verdicts;
+        scratch.items = self.items;
+    }
+
+    /// What [`evaluate_on_this_stack`] does without probes, in the same
+    /// order (so the same error comes first), into `outcome`'s buffers.
+    fn fill(
+        &mut self,
+        scratch: &mut crate::fast::Scratch,
+        outcome: &mut Outcome,
+    ) -> Result<(), EvalError> {
+        let program = self.program;
+        for message in outcome.messages.drain(..).flatten() {
+            scratch.strings.push(message);
+        }
+        for (_, text) in outcome.advice.drain(..) {
+            scratch.strings.push(text);
+        }
+        outcome.groups.clear();
+        outcome.unknown.clear();
+        outcome.lets.clear();
+        self.run_steps()?;
+        let mut part = std::mem::take(&mut scratch.part);
+        for (id, item) in program.advice.iter().enumerate() {
+            if self.condition(&item.when)? {
+                let mut text = scratch.strings.pop().unwrap_or_default();
+                text.clear();
+                for template in &item.text {
+                    if let Err(error) = self.render_into(template, item.location, &mut part) {
+                        scratch.part = part;
+                        return Err(error);
+                    }
+                    if needs_space_between(&text, &part) {
+                        text.push(' ');
+                    }
+                    text.push_str(&part);
+                }
+                outcome.advice.push((id as u32, text));
+            }
+        }
+        scratch.part = part;
+        for (id, signal) in program.signals.iter().enumerate() {
+            outcome
+                .messages
+                .push(if self.fired.get(id).copied().unwrap_or(false) {
+                    let mut message = scratch.strings.pop().unwrap_or_default();
+                    self.render_into(&signal.message, signal.location, &mut message)?;
+                    Some(message)
+                } else {
+                    None
+                });
+        }
+        outcome.score = self.score(None)?;
+        for (id, active) in self.group_active.iter().enumerate() {
+            if *active {
+                outcome
+                    .groups
+                    .push((id as u32, self.score(Some(id as u32))?));
+            }
+        }
+        outcome.unknown.extend(self.relevant.facts());
+        std::mem::swap(&mut outcome.verdicts, &mut self.verdicts);
+        std::mem::swap(&mut outcome.fired, &mut self.fired);
+        Ok(())
+    }
+
     fn new(program: &'a Program, deal: &'a Deal, today: Date) -> Self {
         Frame {
-            program,
-            facts: &deal.facts,
-            today,
             lets: vec![Value::unknown(); program.lets.len()],
             fired: vec![false; program.signals.len()],
             undecided: vec![false; program.signals.len()],
             group_unknown: vec![false; program.groups.len()],
-            last_unknown: false,
             group_active: vec![false; program.groups.len()],
             verdicts: vec![0; program.verdicts.len()],
+            ..Frame::new_empty(program, deal, today)
+        }
+    }
+
+    /// A frame without buffers, to be filled by [`Frame::new`] or
+    /// [`Frame::new_in`].
+    fn new_empty(program: &'a Program, deal: &'a Deal, today: Date) -> Self {
+        Frame {
+            program,
+            facts: &deal.facts,
+            today,
+            lets: Vec::new(),
+            fired: Vec::new(),
+            undecided: Vec::new(),
+            group_unknown: Vec::new(),
+            last_unknown: false,
+            group_active: Vec::new(),
+            verdicts: Vec::new(),
             items: Vec::new(),
             relevant: Blame::default(),
             steps: 0,
             output_bytes: 0,
             three: None,
+            lazy: None,
+            let_ready: Vec::new(),
         }
+    }
+
+    /// On the fast path, whether let `id` waits until something reads it.
+    fn is_lazy(&self, id: u32) -> bool {
+        self.lazy
+            .is_some_and(|lazy| lazy.get(id as usize).copied().unwrap_or(false))
+    }
+
+    /// On the fast path, computes lazy let `id` if this is its first read.
+    /// A lazy let cannot fail (see [`crate::fast`]) and reads nothing that
+    /// changes after its place in the order, so its value is the one the
+    /// reference path computes there. Lets reading lets nest: the stack
+    /// grows as needed.
+    fn force_let(&mut self, id: u32) -> Result<(), EvalError> {
+        if !self.is_lazy(id) || self.let_ready.get(id as usize).copied().unwrap_or(true) {
+            return Ok(());
+        }
+        if let Some(ready) = self.let_ready.get_mut(id as usize) {
+            *ready = true;
+        }
+        let program = self.program;
+        let Some(info) = program.lets.get(id as usize) else {
+            return Ok(());
+        };
+        let value = stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || self.eval(&info.value))?;
+        if let Some(slot) = self.lets.get_mut(id as usize) {
+            *slot = value;
+        }
+        Ok(())
     }
 
     /// Runs every let, group, signal and verdict in the program's order.
@@ -330,6 +545,9 @@ impl<'a> Frame<'a> {
         for step in &program.order {
             match *step {
                 Step::Let(id) => {
+                    if self.is_lazy(id) {
+                        continue;
+                    }
                     if let Some(info) = program.lets.get(id as usize) {
                         let value = self.eval(&info.value)?;
                         if let Some(slot) = self.lets.get_mut(id as usize) {
@@ -625,6 +843,35 @@ fn as_decimal(value: &Value) -> Option<Decimal> {
     }
 }
 
+/// `left op right` for two known values.
+fn compare_known(op: CompareOp, left: &Value, right: &Value) -> bool {
+    match op {
+        CompareOp::Eq => equal(left, right),
+        CompareOp::Ne => !equal(left, right),
+        _ => match compare(left, right) {
+            Some(ordering) => match op {
+                CompareOp::Lt => ordering == Ordering::Less,
+                CompareOp::Le => ordering != Ordering::Greater,
+                CompareOp::Gt => ordering == Ordering::Greater,
+                _ => ordering != Ordering::Less,
+            },
+            None => false,
+        },
+    }
+}
+
+/// A literal as a value.
+fn literal_value(literal: &Literal) -> Value {
+    match literal {
+        Literal::Bool(b) => Value::Bool(*b),
+        Literal::Int(i) => Value::Int(*i),
+        Literal::Number(n) => Value::Number(*n),
+        Literal::Text(t) => Value::Text(t.clone()),
+        Literal::Date(d) => Value::Date(*d),
+        Literal::Variant(v) => Value::Variant(*v),
+    }
+}
+
 fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
@@ -684,6 +931,18 @@ impl Frame<'_> {
         location: ir::Location,
     ) -> Result<String, EvalError> {
         let mut out = String::new();
+        self.render_into(template, location, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`Frame::render`] into a buffer the caller reuses (emptied first).
+    fn render_into(
+        &mut self,
+        template: &ir::Template,
+        location: ir::Location,
+        out: &mut String,
+    ) -> Result<(), EvalError> {
+        out.clear();
         for part in &template.parts {
             match part {
                 ir::TemplatePart::Text(text) => out.push_str(text),
@@ -696,13 +955,12 @@ impl Frame<'_> {
                         out.push('›');
                         continue;
                     }
-                    value.render(&expr.ty.ty, self.program, &mut out);
+                    value.render(&expr.ty.ty, self.program, out);
                     check_text_len(out.len(), expr)?;
                 }
             }
         }
-        self.charge(out.len(), location)?;
-        Ok(out)
+        self.charge(out.len(), location)
     }
 
     /// Counts `bytes` of text built for this deal against
@@ -721,6 +979,196 @@ impl Frame<'_> {
         Ok(())
     }
 
+    /// On the fast path, a comparison whose sides are read where they are
+    /// (a fact, a let, a literal, a field of `it`) instead of copied out: the
+    /// same value as the general case, and the same steps counted.
+    /// `None` when a side is anything else.
+    fn compare_in_place(
+        &mut self,
+        op: CompareOp,
+        a: &ir::Expr,
+        b: &ir::Expr,
+    ) -> Result<Option<Value>, EvalError> {
+        if !(self.in_place(a) && self.in_place(b)) {
+            return Ok(None);
+        }
+        for side in [a, b] {
+            if let ExprKind::Let(id) = side.kind {
+                self.force_let(id)?;
+            }
+        }
+        // The two sides (the comparison itself was counted by `eval`); a
+        // step past the limit is left to the caller's check (`crate::fast`
+        // then asks the reference).
+        self.steps += 2;
+        let (left_made, right_made) = (self.made_value(a), self.made_value(b));
+        let left = match &left_made {
+            Some(value) => Some(value),
+            None => self.value_in_place(a),
+        };
+        let right = match &right_made {
+            Some(value) => Some(value),
+            None => self.value_in_place(b),
+        };
+        Ok(Some(match (left, right) {
+            (Some(left), Some(right)) if !left.is_unknown() && !right.is_unknown() => {
+                Value::Bool(compare_known(op, left, right))
+            }
+            (left, right) => {
+                let mut blame = Blame::default();
+                for side in [left, right].into_iter().flatten() {
+                    if let Value::Unknown(b) = side {
+                        blame.union(b);
+                    }
+                }
+                Value::Unknown(blame)
+            }
+        }))
+    }
+
+    /// On the fast path, `count(list where cond)` without building the
+    /// filtered list: the same value, and the same steps, as the general
+    /// case.
+    fn count_where(&mut self, list: &ir::Expr, cond: &ir::Expr) -> Result<Value, EvalError> {
+        // The filter (the call was counted by `eval`); the caller checks
+        // the step limit.
+        self.steps += 1;
+        if let (ExprKind::List(written), ExprKind::Item(0)) = (&list.kind, &cond.kind) {
+            // `count([a, b, c] where it)`: how many of these hold, without
+            // building the list. The list node, each item, and (when the list
+            // is known) the condition once per item.
+            self.steps += 1;
+            let mut count: i64 = 0;
+            let mut blame: Option<Blame> = None;
+            for item in written {
+                match self.eval(item)? {
+                    Value::Unknown(b) => blame.get_or_insert_with(Blame::default).union(&b),
+                    Value::Bool(true) => count += 1,
+                    _ => {}
+                }
+            }
+            if let Some(blame) = blame {
+                return Ok(Value::Unknown(blame));
+            }
+            self.steps += written.len() as u64;
+            return Ok(Value::Int(count));
+        }
+        let items = match self.eval(list)? {
+            Value::List(items) => items,
+            unknown @ Value::Unknown(_) => return Ok(unknown),
+            _ => return Ok(Value::Int(0)),
+        };
+        let mut count: i64 = 0;
+        self.items.push((items.clone(), 0));
+        for position in 0..items.len() {
+            if let Some(current) = self.items.last_mut() {
+                current.1 = position;
+            }
+            match self.eval(cond) {
+                Ok(Value::Bool(true)) => count += 1,
+                Ok(_) => {}
+                Err(error) => {
+                    self.items.pop();
+                    return Err(error);
+                }
+            }
+        }
+        self.items.pop();
+        Ok(Value::Int(count))
+    }
+
+    /// The value of a literal, a signal or a verdict as recorded (as
+    /// [`Frame::eval`] makes it outside the three-valued reading); `None`
+    /// for what [`Frame::value_in_place`] reads.
+    fn made_value(&self, expr: &ir::Expr) -> Option<Value> {
+        match &expr.kind {
+            ExprKind::Literal(literal) => Some(literal_value(literal)),
+            ExprKind::Signal(id) => Some(Value::Bool(
+                self.fired.get(*id as usize).copied().unwrap_or(false),
+            )),
+            ExprKind::Verdict(id) => Some(Value::Variant(
+                self.verdicts.get(*id as usize).copied().unwrap_or(0),
+            )),
+            _ => None,
+        }
+    }
+
+    /// On the fast path, `value in [a, b, …]` where the value is read in
+    /// place and the items are literals: what [`Frame::in_literal`] gives,
+    /// with the same steps counted, without copying anything.
+    fn in_place_list(
+        &mut self,
+        value: &ir::Expr,
+        items: &[ir::Expr],
+        negated: bool,
+    ) -> Result<Option<Value>, EvalError> {
+        if !self.in_place(value)
+            || !items
+                .iter()
+                .all(|item| matches!(item.kind, ExprKind::Literal(_)))
+        {
+            return Ok(None);
+        }
+        if let ExprKind::Let(id) = value.kind {
+            self.force_let(id)?;
+        }
+        // The value and each item (`in` was counted by `eval`); the caller
+        // checks the step limit.
+        self.steps += 1 + items.len() as u64;
+        let made = self.made_value(value);
+        let unknown = Value::unknown();
+        let needle = match &made {
+            Some(needle) => needle,
+            None => self.value_in_place(value).unwrap_or(&unknown),
+        };
+        if let Value::Unknown(blame) = needle {
+            return Ok(Some(Value::Unknown(blame.clone())));
+        }
+        let found = items.iter().any(|item| match &item.kind {
+            ExprKind::Literal(literal) => equal(&literal_value(literal), needle),
+            _ => false,
+        });
+        Ok(Some(Value::Bool(found != negated)))
+    }
+
+    /// Whether [`Frame::value_in_place`] or [`Frame::made_value`] can read
+    /// `expr` (never in the three-valued reading).
+    fn in_place(&self, expr: &ir::Expr) -> bool {
+        if self.three.is_some() {
+            return false;
+        }
+        match &expr.kind {
+            ExprKind::Literal(_)
+            | ExprKind::Fact(_)
+            | ExprKind::Let(_)
+            | ExprKind::Signal(_)
+            | ExprKind::Verdict(_) => true,
+            ExprKind::Field(base, _) => matches!(base.kind, ExprKind::Item(_)),
+            _ => false,
+        }
+    }
+
+    /// The value of a fact, a (computed) let or a field of `it`, where it
+    /// is; what [`Frame::eval`] would return a copy of (`None`: an unknown
+    /// with no blame).
+    fn value_in_place(&self, expr: &ir::Expr) -> Option<&Value> {
+        match &expr.kind {
+            ExprKind::Fact(id) => self.facts.get(*id as usize),
+            ExprKind::Let(id) => self.lets.get(*id as usize),
+            ExprKind::Field(base, index) => {
+                let ExprKind::Item(depth) = base.kind else {
+                    return None;
+                };
+                match self.current_item(depth) {
+                    Some(Value::Record(fields)) => fields.get(*index as usize),
+                    Some(unknown @ Value::Unknown(_)) => Some(unknown),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
     fn eval(&mut self, expr: &ir::Expr) -> Result<Value, EvalError> {
         self.steps += 1;
         if self.steps > MAX_EVAL_STEPS {
@@ -733,24 +1181,21 @@ impl Frame<'_> {
             });
         }
         Ok(match &expr.kind {
-            ExprKind::Literal(literal) => match literal {
-                Literal::Bool(b) => Value::Bool(*b),
-                Literal::Int(i) => Value::Int(*i),
-                Literal::Number(n) => Value::Number(*n),
-                Literal::Text(t) => Value::Text(t.clone()),
-                Literal::Date(d) => Value::Date(*d),
-                Literal::Variant(v) => Value::Variant(*v),
-            },
+            ExprKind::Literal(literal) => literal_value(literal),
             ExprKind::Fact(id) => self
                 .facts
                 .get(*id as usize)
                 .cloned()
                 .unwrap_or_else(Value::unknown),
-            ExprKind::Let(id) => self
-                .lets
-                .get(*id as usize)
-                .cloned()
-                .unwrap_or_else(Value::unknown),
+            ExprKind::Let(id) => {
+                if self.lazy.is_some() {
+                    self.force_let(*id)?;
+                }
+                self.lets
+                    .get(*id as usize)
+                    .cloned()
+                    .unwrap_or_else(Value::unknown)
+            }
             ExprKind::Signal(id) => match self
                 .three
                 .as_ref()
@@ -867,24 +1312,16 @@ impl Frame<'_> {
                         return Ok(value);
                     }
                 }
+                if self.lazy.is_some() {
+                    if let Some(value) = self.compare_in_place(*op, a, b)? {
+                        return Ok(value);
+                    }
+                }
                 let (left, right) = (self.eval(a)?, self.eval(b)?);
                 if left.is_unknown() || right.is_unknown() {
                     return Ok(unknown_of(&[&left, &right]));
                 }
-                let result = match op {
-                    CompareOp::Eq => equal(&left, &right),
-                    CompareOp::Ne => !equal(&left, &right),
-                    _ => match compare(&left, &right) {
-                        Some(ordering) => match op {
-                            CompareOp::Lt => ordering == Ordering::Less,
-                            CompareOp::Le => ordering != Ordering::Greater,
-                            CompareOp::Gt => ordering == Ordering::Greater,
-                            _ => ordering != Ordering::Less,
-                        },
-                        None => false,
-                    },
-                };
-                Value::Bool(result)
+                Value::Bool(compare_known(*op, &left, &right))
             }
             ExprKind::Arith(op, a, b) => {
                 let (left, right) = (self.eval(a)?, self.eval(b)?);
@@ -903,6 +1340,11 @@ impl Frame<'_> {
                 negated,
             } => {
                 if let ExprKind::List(items) = &list.kind {
+                    if self.lazy.is_some() {
+                        if let Some(result) = self.in_place_list(value, items, *negated)? {
+                            return Ok(result);
+                        }
+                    }
                     // `x in [a, b]`: compare item by item rather than
                     // building the list, as the common case of `in`.
                     return self.in_literal(value, items, *negated);
@@ -988,6 +1430,25 @@ impl Frame<'_> {
                 }
             }
             ExprKind::Text(template) => Value::Text(self.render(template, expr.location)?.into()),
+            ExprKind::Call(Builtin::Count, args) if self.lazy.is_some() => {
+                if let [ir::Expr {
+                    kind:
+                        ExprKind::Filter {
+                            list,
+                            cond,
+                            mode: FilterMode::Where,
+                        },
+                    ..
+                }] = args.as_slice()
+                {
+                    return self.count_where(list, cond);
+                }
+                let mut values: smallvec::SmallVec<[Value; 2]> = smallvec::SmallVec::new();
+                for arg in args {
+                    values.push(self.eval(arg)?);
+                }
+                self.call(Builtin::Count, &values, args, expr)?
+            }
             ExprKind::Call(builtin, args) => {
                 // Built-ins take one or two arguments: no allocation.
                 let mut values: smallvec::SmallVec<[Value; 2]> = smallvec::SmallVec::new();
@@ -1290,7 +1751,7 @@ fn arith(op: ArithOp, left: &Value, right: &Value, expr: &ir::Expr) -> Result<Va
 /// Whether two sentences of an advice are joined with a space: yes between
 /// words of scripts that use spaces, no where either side is Chinese or
 /// Japanese ("担忧。别相信", not "担忧。 别相信").
-fn needs_space_between(before: &str, after: &str) -> bool {
+pub(crate) fn needs_space_between(before: &str, after: &str) -> bool {
     let (Some(last), Some(first)) = (before.chars().next_back(), after.chars().next()) else {
         return false;
     };

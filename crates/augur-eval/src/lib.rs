@@ -32,6 +32,7 @@ pub mod csv_deals;
 pub mod deal;
 pub mod decode;
 pub mod eval;
+pub mod fast;
 pub mod inputs;
 pub mod number;
 pub mod report;

@@ -34,6 +34,24 @@ struct Fragments {
     advice_heads: Vec<Vec<u8>>,
     /// `"fact_name"` for each fact.
     fact_names: Vec<Vec<u8>>,
+    /// For each signal whose message has no `{…}`: the message, and the
+    /// whole signal object with it (head, escaped message, tail).
+    signal_constants: Vec<Option<(String, Vec<u8>)>>,
+    /// For each advice whose texts have no `{…}`: the joined text, and the
+    /// whole advice object with it.
+    advice_constants: Vec<Option<(String, Vec<u8>)>>,
+}
+
+/// The text of a template without interpolations (`None` when it has one).
+fn constant_text(template: &augur_check::ir::Template) -> Option<String> {
+    let mut text = String::new();
+    for part in &template.parts {
+        match part {
+            augur_check::ir::TemplatePart::Text(part) => text.push_str(part),
+            augur_check::ir::TemplatePart::Value(_) => return None,
+        }
+    }
+    Some(text)
 }
 
 /// Compact JSON text of a value (which cannot fail for `Json`).
@@ -93,7 +111,7 @@ impl Fragments {
                 key
             })
             .collect();
-        let signal_heads = program
+        let signal_heads: Vec<Vec<u8>> = program
             .signals
             .iter()
             .map(|signal| {
@@ -111,7 +129,7 @@ impl Fragments {
                 head
             })
             .collect();
-        let signal_tails = signal_at
+        let signal_tails: Vec<Vec<u8>> = signal_at
             .iter()
             .map(|(file, line)| {
                 let mut tail = b",\"at\":".to_vec();
@@ -120,7 +138,7 @@ impl Fragments {
                 tail
             })
             .collect();
-        let advice_heads = program
+        let advice_heads: Vec<Vec<u8>> = program
             .advice
             .iter()
             .map(|advice| {
@@ -134,6 +152,38 @@ impl Fragments {
             .iter()
             .map(|fact| json_bytes(&Json::from(fact.name.as_str())))
             .collect();
+        let signal_constants = program
+            .signals
+            .iter()
+            .zip(signal_heads.iter().zip(&signal_tails))
+            .map(|(signal, (head, tail))| {
+                let text = constant_text(&signal.message)?;
+                let mut bytes: Vec<u8> = head.clone();
+                write_string(&mut bytes, &text);
+                bytes.extend_from_slice(tail);
+                Some((text, bytes))
+            })
+            .collect();
+        let advice_constants = program
+            .advice
+            .iter()
+            .zip(&advice_heads)
+            .map(|(advice, head)| {
+                // Joined as the evaluator joins the rendered parts.
+                let mut text = String::new();
+                for template in &advice.text {
+                    let part = constant_text(template)?;
+                    if crate::eval::needs_space_between(&text, &part) {
+                        text.push(' ');
+                    }
+                    text.push_str(&part);
+                }
+                let mut bytes: Vec<u8> = head.clone();
+                write_string(&mut bytes, &text);
+                bytes.push(b'}');
+                Some((text, bytes))
+            })
+            .collect();
         Fragments {
             after_deal,
             verdict_arms,
@@ -143,6 +193,8 @@ impl Fragments {
             signal_tails,
             advice_heads,
             fact_names,
+            signal_constants,
+            advice_constants,
         }
     }
 }
@@ -306,18 +358,30 @@ impl<'a> Reporter<'a> {
                 continue;
             };
             comma(out, &mut first);
-            out.extend_from_slice(head);
-            write_string(out, message);
-            out.extend_from_slice(tail);
+            match fragments.signal_constants.get(id) {
+                Some(Some((text, bytes))) if text == message => out.extend_from_slice(bytes),
+                _ => {
+                    out.extend_from_slice(head);
+                    write_string(out, message);
+                    out.extend_from_slice(tail);
+                }
+            }
         }
         out.extend_from_slice(b"],\"advice\":[");
         let mut first = true;
         for (id, text) in &outcome.advice {
             if let Some(head) = fragments.advice_heads.get(*id as usize) {
                 comma(out, &mut first);
-                out.extend_from_slice(head);
-                write_string(out, text);
-                out.push(b'}');
+                match fragments.advice_constants.get(*id as usize) {
+                    Some(Some((constant, bytes))) if constant == text => {
+                        out.extend_from_slice(bytes);
+                    }
+                    _ => {
+                        out.extend_from_slice(head);
+                        write_string(out, text);
+                        out.push(b'}');
+                    }
+                }
             }
         }
         out.extend_from_slice(b"],\"unknown\":[");

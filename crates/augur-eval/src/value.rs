@@ -66,9 +66,15 @@ impl Blame {
     /// The facts, in declaration order.
     pub fn facts(&self) -> impl Iterator<Item = FactId> + '_ {
         self.words.iter().enumerate().flat_map(|(index, bits)| {
-            (0..64u32)
-                .filter(move |bit| bits & (1 << bit) != 0)
-                .map(move |bit| index as u32 * 64 + bit)
+            let mut rest = *bits;
+            std::iter::from_fn(move || {
+                if rest == 0 {
+                    return None;
+                }
+                let bit = rest.trailing_zeros();
+                rest &= rest - 1;
+                Some(index as u32 * 64 + bit)
+            })
         })
     }
 }
