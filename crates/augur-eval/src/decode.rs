@@ -149,10 +149,10 @@ impl<'p> DealDecoder<'p> {
                 if scan.ws_peek()? != b'"' {
                     return Err(Bail);
                 }
-                let key = scan.string()?;
+                let key = scan.bytes_of_string()?;
                 scan.ws();
                 scan.eat(b':')?;
-                match self.keys.find(key.as_bytes()) {
+                match self.keys.find(&key) {
                     Some(index) => {
                         if !seen.insert(index) {
                             return Err(Bail);
@@ -162,7 +162,7 @@ impl<'p> DealDecoder<'p> {
                         } else if index == as_of_key {
                             deal.as_of = match scan.ws_peek()? {
                                 b'n' => scan.literal(b"null").map(|()| None)?,
-                                b'"' => Some(Date::parse(&scan.string()?).ok_or(Bail)?),
+                                b'"' => Some(date_of(&scan.bytes_of_string()?)?),
                                 _ => return Err(Bail),
                             };
                         } else {
@@ -177,10 +177,11 @@ impl<'p> DealDecoder<'p> {
                     }
                     None => {
                         scan.skip(0)?;
-                        if deal.unknown_keys.iter().any(|k| *k == key) {
+                        let key = String::from_utf8(key.into_owned()).map_err(|_| Bail)?;
+                        if deal.unknown_keys.contains(&key) {
                             return Err(Bail);
                         }
-                        deal.unknown_keys.push(key.into_owned());
+                        deal.unknown_keys.push(key);
                     }
                 }
                 match scan.ws_peek()? {
@@ -228,11 +229,11 @@ impl<'p> DealDecoder<'p> {
                 Value::Number(crate::number::parse_decimal(scan.number()?).map_err(|_| Bail)?)
             }
             (Type::Text, b'"') => Value::Text(Arc::from(&*scan.string()?)),
-            (Type::Date, b'"') => Value::Date(Date::parse(&scan.string()?).ok_or(Bail)?),
+            (Type::Date, b'"') => Value::Date(date_of(&scan.bytes_of_string()?)?),
             (Type::Enum(id), b'"') => {
-                let name = scan.string()?;
+                let name = scan.bytes_of_string()?;
                 let table = self.variants.get(*id as usize).ok_or(Bail)?;
-                Value::Variant(table.find(name.as_bytes()).ok_or(Bail)? as u32)
+                Value::Variant(table.find(&name).ok_or(Bail)? as u32)
             }
             (Type::Record(id), b'{') => self.record(scan, *id as usize, blame, scratch)?,
             (Type::List(element), b'[') => {
@@ -286,8 +287,8 @@ impl<'p> DealDecoder<'p> {
                 if scan.ws_peek()? != b'"' {
                     return Err(Bail);
                 }
-                let key = scan.string()?;
-                let index = table.find(key.as_bytes()).ok_or(Bail)?;
+                let key = scan.bytes_of_string()?;
+                let index = table.find(&key).ok_or(Bail)?;
                 if !seen.insert(index) {
                     return Err(Bail);
                 }
@@ -364,6 +365,10 @@ impl Seen {
 /// at most 16 bytes of the key and compares it with one name.
 struct KeyTable<'p> {
     names: Vec<&'p str>,
+    /// Per name, its length and first and last eight bytes as words
+    /// ([`words_of`]): for names of up to 16 bytes, equal words mean equal
+    /// names.
+    words: Vec<(usize, u64, u64)>,
     /// `index + 1` of the name at each place; 0 is empty.
     places: Vec<u32>,
     seed: u64,
@@ -402,6 +407,7 @@ impl<'p> KeyTable<'p> {
             }
         }
         KeyTable {
+            words: names.iter().map(|n| words_of(n.as_bytes())).collect(),
             names,
             places,
             seed,
@@ -413,10 +419,13 @@ impl<'p> KeyTable<'p> {
     #[inline]
     fn find(&self, key: &[u8]) -> Option<usize> {
         let mask = self.places.len() - 1;
-        let mut at = (key_hash(key, self.seed) >> self.shift) as usize;
+        let words = words_of(key);
+        let mut at = (hash_words(words, self.seed) >> self.shift) as usize;
         loop {
             let index = (*self.places.get(at)? as usize).checked_sub(1)?;
-            if self.names.get(index)?.as_bytes() == key {
+            if *self.words.get(index)? == words
+                && (key.len() <= 16 || self.names.get(index)?.as_bytes() == key)
+            {
                 return Some(index);
             }
             at = (at + 1) & mask;
@@ -424,19 +433,33 @@ impl<'p> KeyTable<'p> {
     }
 }
 
-/// A hash of a key from its length, first and last eight bytes.
+/// A key's length and its first and last eight bytes as words (a shorter
+/// key: all its bytes in the first word, 0 in the second).
 #[inline]
-fn key_hash(key: &[u8], seed: u64) -> u64 {
-    let length = key.len();
-    let (head, tail) = match (key.first_chunk::<8>(), key.last_chunk::<8>()) {
-        (Some(head), Some(tail)) => (u64::from_le_bytes(*head), u64::from_le_bytes(*tail)),
+fn words_of(key: &[u8]) -> (usize, u64, u64) {
+    match (key.first_chunk::<8>(), key.last_chunk::<8>()) {
+        (Some(head), Some(tail)) => (
+            key.len(),
+            u64::from_le_bytes(*head),
+            u64::from_le_bytes(*tail),
+        ),
         _ => (
+            key.len(),
             key.iter()
                 .fold(0u64, |word, byte| (word << 8) | u64::from(*byte)),
             0,
         ),
-    };
+    }
+}
+
+#[inline]
+fn hash_words((length, head, tail): (usize, u64, u64), seed: u64) -> u64 {
     (head ^ tail.rotate_left(29) ^ (length as u64) ^ seed).wrapping_mul(0x2545_f491_4f6c_dd1d)
+}
+
+/// A hash of a key from its length, first and last eight bytes.
+fn key_hash(key: &[u8], seed: u64) -> u64 {
+    hash_words(words_of(key), seed)
 }
 
 /// A cursor over a deal's JSON text.
@@ -505,6 +528,19 @@ impl<'t> Scan<'t> {
         }
     }
 
+    /// A string's content as bytes (at its opening quote): for keys, enum
+    /// variants and dates, which are compared, never kept.
+    #[inline]
+    fn bytes_of_string(&mut self) -> Step<Cow<'t, [u8]>> {
+        let (start, end, escaped) = self.string_span()?;
+        if escaped {
+            let raw = self.text.get(start..end).ok_or(Bail)?;
+            unescape(raw).map(|s| Cow::Owned(s.into_bytes()))
+        } else {
+            self.bytes.get(start..end).map(Cow::Borrowed).ok_or(Bail)
+        }
+    }
+
     /// Passes a string (at its opening quote), checking it as JSON does:
     /// where its content starts and ends, and whether it has escapes.
     fn string_span(&mut self) -> Step<(usize, usize, bool)> {
@@ -512,18 +548,21 @@ impl<'t> Scan<'t> {
         let start = self.pos;
         let mut escaped = false;
         loop {
-            // Eight plain bytes at a time: no quote, backslash or control
-            // character among them.
-            while let Some(chunk) = self
-                .bytes
-                .get(self.pos..)
-                .and_then(|rest| rest.first_chunk::<8>())
-            {
-                if special_byte_in(u64::from_le_bytes(*chunk)) {
+            // Eight bytes at a time up to the first quote, backslash or
+            // control character.
+            let rest = self.bytes.get(self.pos..).ok_or(Bail)?;
+            let mut skipped = 0;
+            for chunk in rest.chunks_exact(8) {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(chunk);
+                let special = special_bytes(u64::from_le_bytes(word));
+                if special != 0 {
+                    skipped += (special.trailing_zeros() / 8) as usize;
                     break;
                 }
-                self.pos += 8;
+                skipped += 8;
             }
+            self.pos += skipped;
             match self.peek().ok_or(Bail)? {
                 b'"' => {
                     let end = self.pos;
@@ -657,16 +696,43 @@ impl<'t> Scan<'t> {
     }
 }
 
-/// Whether any of the eight bytes of `word` is a quote, a backslash or a
-/// control character (below 0x20).
+/// The high bit of each byte of `word` that is a quote, a backslash or a
+/// control character (below 0x20). Exact for the lowest such byte, which is
+/// all the caller uses (a borrow can only flag bytes above a true one).
 #[inline]
-fn special_byte_in(word: u64) -> bool {
+fn special_bytes(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let zero_in = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS != 0;
-    zero_in(word ^ (ONES * u64::from(b'"')))
-        || zero_in(word ^ (ONES * u64::from(b'\\')))
-        || word.wrapping_sub(ONES * 0x20) & !word & HIGHS != 0
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x;
+    let quote = word ^ (ONES * u64::from(b'"'));
+    let backslash = word ^ (ONES * u64::from(b'\\'));
+    (zero(quote) | zero(backslash) | (word.wrapping_sub(ONES * 0x20) & !word)) & HIGHS
+}
+
+/// A date `YYYY-MM-DD` read from its bytes: what [`Date::parse`] accepts
+/// (checked against it in the tests), without going through `str::parse`.
+fn date_of(bytes: &[u8]) -> Step<Date> {
+    let Some(&[y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2]) = bytes.first_chunk::<10>() else {
+        return Err(Bail);
+    };
+    if bytes.len() != 10 {
+        return Err(Bail);
+    }
+    let number = |digits: &[u8]| {
+        digits.iter().try_fold(0i32, |n, d| {
+            if d.is_ascii_digit() {
+                Ok(n * 10 + i32::from(d - b'0'))
+            } else {
+                Err(Bail)
+            }
+        })
+    };
+    Date::from_ymd(
+        number(&[y1, y2, y3, y4])?,
+        number(&[m1, m2])?,
+        number(&[d1, d2])?,
+    )
+    .ok_or(Bail)
 }
 
 /// Four hex digits of a `\u` escape.
@@ -840,5 +906,63 @@ signal s { when minutes > 3 weight 1 }
             panic!("an event is a record")
         };
         assert_eq!(fields[2], Value::Unknown(Blame::fact(4)));
+    }
+
+    #[test]
+    fn dates_are_read_as_date_parse_reads_them() {
+        let mut texts: Vec<String> = vec![
+            "2026-02-29".into(),
+            "2024-02-29".into(),
+            "0000-01-01".into(),
+            "9999-12-31".into(),
+            "2026-1-01".into(),
+            "2026-01-1 ".into(),
+            "+026-01-01".into(),
+            "2026-01-01x".into(),
+            "2026/01/01".into(),
+            "２０２６-01-01".into(),
+            String::new(),
+        ];
+        for month in 0..=13 {
+            for day in [0, 1, 28, 29, 30, 31, 32] {
+                texts.push(format!("2025-{month:02}-{day:02}"));
+            }
+        }
+        for text in texts {
+            assert_eq!(
+                date_of(text.as_bytes()).ok(),
+                Date::parse(&text),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn key_tables_find_every_name_and_nothing_else() {
+        let names: Vec<String> = (0..300)
+            .map(|i| match i % 3 {
+                0 => format!("k{i}"),
+                1 => format!("customer_name_{i}_long_enough_to_pass_sixteen"),
+                _ => format!("名前{i}"),
+            })
+            .collect();
+        let table = KeyTable::new(names.iter().map(String::as_str).collect());
+        for (index, name) in names.iter().enumerate() {
+            assert_eq!(table.find(name.as_bytes()), Some(index), "{name}");
+            let mut other = name.clone().into_bytes();
+            other.push(b'x');
+            assert_eq!(table.find(&other), None);
+            if let Some(last) = other.len().checked_sub(2) {
+                other.truncate(last + 1);
+                other[last] ^= 1;
+                assert!(table
+                    .find(&other)
+                    .is_none_or(|i| names[i].as_bytes() == other));
+            }
+        }
+        assert_eq!(table.find(b""), None);
+        let small = KeyTable::new(vec!["id", "as_of", "stage"]);
+        assert_eq!(small.find(b"as_of"), Some(1));
+        assert_eq!(small.find(b"as_oF"), None);
     }
 }
