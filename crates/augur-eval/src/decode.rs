@@ -222,12 +222,8 @@ impl<'p> DealDecoder<'p> {
         Ok(Some(match (ty, first) {
             (Type::Bool, b't') => scan.literal(b"true").map(|()| Value::Bool(true))?,
             (Type::Bool, b'f') => scan.literal(b"false").map(|()| Value::Bool(false))?,
-            (Type::Int, b'-' | b'0'..=b'9') => {
-                Value::Int(crate::number::parse_whole(scan.number()?).map_err(|_| Bail)?)
-            }
-            (Type::Number, b'-' | b'0'..=b'9') => {
-                Value::Number(crate::number::parse_decimal(scan.number()?).map_err(|_| Bail)?)
-            }
+            (Type::Int, b'-' | b'0'..=b'9') => Value::Int(whole_of(scan.number()?)?),
+            (Type::Number, b'-' | b'0'..=b'9') => Value::Number(decimal_of(scan.number()?)?),
             (Type::Text, b'"') => Value::Text(Arc::from(&*scan.string()?)),
             (Type::Date, b'"') => Value::Date(date_of(&scan.bytes_of_string()?)?),
             (Type::Enum(id), b'"') => {
@@ -735,6 +731,60 @@ fn date_of(bytes: &[u8]) -> Step<Date> {
     .ok_or(Bail)
 }
 
+/// A short number's sign, digits (point left out) and how many of them are
+/// after the point: `None` for an exponent or more than 18 digits, which
+/// go the long way.
+fn short_number(text: &str) -> Option<(bool, i64, u32)> {
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (mut mantissa, mut count, mut places, mut after_point) = (0i64, 0u32, 0u32, false);
+    for byte in rest.bytes() {
+        match byte {
+            b'0'..=b'9' => {
+                count += 1;
+                if count > 18 {
+                    return None;
+                }
+                mantissa = mantissa * 10 + i64::from(byte - b'0');
+                places += u32::from(after_point);
+            }
+            b'.' => after_point = true,
+            _ => return None,
+        }
+    }
+    Some((negative, mantissa, places))
+}
+
+/// An `int` as [`crate::number::parse_whole`] reads it (the JSON grammar
+/// was checked by [`Scan::number`]).
+fn whole_of(text: &str) -> Step<i64> {
+    match short_number(text) {
+        Some((negative, mantissa, 0)) if !text.contains('.') => {
+            Ok(if negative { -mantissa } else { mantissa })
+        }
+        _ => crate::number::parse_whole(text).map_err(|_| Bail),
+    }
+}
+
+/// A `number` as [`crate::number::parse_decimal`] reads it: trailing zeros
+/// after the point dropped, zero without a sign.
+fn decimal_of(text: &str) -> Step<rust_decimal::Decimal> {
+    let Some((negative, mut mantissa, mut places)) = short_number(text) else {
+        return crate::number::parse_decimal(text).map_err(|_| Bail);
+    };
+    if mantissa == 0 {
+        return Ok(rust_decimal::Decimal::ZERO);
+    }
+    while places > 0 && mantissa % 10 == 0 {
+        mantissa /= 10;
+        places -= 1;
+    }
+    let mantissa = if negative { -mantissa } else { mantissa };
+    rust_decimal::Decimal::try_from_i128_with_scale(i128::from(mantissa), places).map_err(|_| Bail)
+}
+
 /// Four hex digits of a `\u` escape.
 fn hex4(digits: Option<&[u8]>) -> Step<u32> {
     let digits = digits.ok_or(Bail)?;
@@ -964,5 +1014,69 @@ signal s { when minutes > 3 weight 1 }
         let small = KeyTable::new(vec!["id", "as_of", "stage"]);
         assert_eq!(small.find(b"as_of"), Some(1));
         assert_eq!(small.find(b"as_oF"), None);
+    }
+
+    #[test]
+    fn short_numbers_are_read_as_the_number_module_reads_them() {
+        let mut texts: Vec<String> = [
+            "0",
+            "-0",
+            "0.0",
+            "-0.000",
+            "1",
+            "-1",
+            "10",
+            "100",
+            "100.0",
+            "1.50",
+            "1.05",
+            "0.001",
+            "-0.0010",
+            "999999999999999999",
+            "-999999999999999999",
+            "9999999999999999999",
+            "123456789.123456789",
+            "12345678901234567.8",
+            "1234567890123456789",
+            "1e2",
+            "1.5E-3",
+            "0.1000000000000000000000000001",
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+        let mut seed = 7u64;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let digits = (seed % 21) as usize;
+            let whole = format!("{}", seed % 10u64.pow((seed % 12) as u32 + 1));
+            let fraction: String = (0..digits % 9)
+                .map(|i| char::from(b'0' + ((seed >> i) % 10) as u8))
+                .collect();
+            let sign = if seed % 3 == 0 { "-" } else { "" };
+            texts.push(format!("{sign}{whole}"));
+            texts.push(format!("{sign}{whole}.{fraction}0"));
+            texts.push(format!("{sign}{whole}.{fraction}"));
+        }
+        for text in texts {
+            if text.ends_with('.') {
+                continue;
+            }
+            let expected = crate::number::parse_decimal(&text).ok();
+            let got = decimal_of(&text).ok();
+            assert_eq!(got, expected, "{text}");
+            assert_eq!(
+                got.map(|d| d.to_string()),
+                expected.map(|d| d.to_string()),
+                "{text}"
+            );
+            assert_eq!(
+                whole_of(&text).ok(),
+                crate::number::parse_whole(&text).ok(),
+                "{text}"
+            );
+        }
     }
 }

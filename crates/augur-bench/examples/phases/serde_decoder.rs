@@ -16,9 +16,9 @@
 //! what a bad deal is told, and the fast path stays small. Bad deals are rare
 //! in a CRM export, so the second pass costs nothing in practice.
 
+use augur_check::ir::{FieldInfo, Program, Type};
 use augur_eval::deal::{decode_deal_text, Deal, DealError, MAX_LIST_ITEMS};
 use augur_eval::value::{Blame, Value};
-use augur_check::ir::{FieldInfo, Program, Type};
 use augur_syntax::Date;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -531,4 +531,3 @@ impl Visitor<'_> for FieldIndexSeed<'_> {
         Ok(self.record.fields.iter().position(|f| f.name == key))
     }
 }
-
