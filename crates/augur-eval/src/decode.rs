@@ -1055,7 +1055,7 @@ signal s { when minutes > 3 weight 1 }
             let fraction: String = (0..digits % 9)
                 .map(|i| char::from(b'0' + ((seed >> i) % 10) as u8))
                 .collect();
-            let sign = if seed % 3 == 0 { "-" } else { "" };
+            let sign = if seed.is_multiple_of(3) { "-" } else { "" };
             texts.push(format!("{sign}{whole}"));
             texts.push(format!("{sign}{whole}.{fraction}0"));
             texts.push(format!("{sign}{whole}.{fraction}"));
