@@ -62,6 +62,9 @@ type Step<T> = Result<T, Bail>;
 /// reference decoder.
 const MAX_SKIP_DEPTH: u32 = 100;
 
+/// Items of room the scratch stack keeps between deals.
+const SCRATCH_KEPT: usize = 4096;
+
 thread_local! {
     /// List items and record fields being collected, as a stack: a nested
     /// list pushes above its parent's items and takes them off when done.
@@ -119,6 +122,11 @@ impl<'p> DealDecoder<'p> {
                 scratch.clear();
                 let deal = self.deal(text, &mut scratch).ok();
                 scratch.clear();
+                // A deal with a huge list must not keep its room for the
+                // thread's whole life.
+                if scratch.capacity() > SCRATCH_KEPT {
+                    scratch.shrink_to(SCRATCH_KEPT);
+                }
                 deal
             }
             Err(_) => self.deal(text, &mut Vec::new()).ok(),
