@@ -19,3 +19,6 @@ cp ../examples/deals/*.csv corpus/csv_deals/ 2>/dev/null || true
 find ../tests/adversarial -name '*.csv' -exec cp {} corpus/csv_deals/ \; 2>/dev/null || true
 # decimals and duplicate keys for the deal decoders
 find ../tests/adversarial -name '*.json' -size -64k -exec cp {} corpus/eval_deal/ \; 2>/dev/null || true
+# the decode target: the same deals as eval_deal
+mkdir -p corpus/decode
+cp corpus/eval_deal/* corpus/decode/ 2>/dev/null || true

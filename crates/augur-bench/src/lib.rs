@@ -56,12 +56,23 @@ const TEXTS: &[&str] = &[
     "",
 ];
 
+/// One CSV cell, quoted when it holds a comma, quote or line break.
+fn csv_cell(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
 /// Generates deals for `program`: every fact by its declared type, optional
 /// facts sometimes missing or `null`, lists of 0–12 items.
 pub struct Corpus<'p> {
     program: &'p Program,
     rng: Rng,
     next_id: u64,
+    /// Longest list generated (lists have 0 to this many items).
+    max_list: u64,
 }
 
 impl<'p> Corpus<'p> {
@@ -70,7 +81,39 @@ impl<'p> Corpus<'p> {
             program,
             rng: Rng::new(seed),
             next_id: 1,
+            max_list: 12,
         }
+    }
+
+    /// Lists of 0 to `max` items (12 unless set), for corpora of long
+    /// event lists.
+    pub fn with_max_list(mut self, max: u64) -> Self {
+        self.max_list = max;
+        self
+    }
+
+    /// The CSV header row for [`Corpus::csv_row`]: `id`, `as_of`, then
+    /// every fact.
+    pub fn csv_header(&self) -> String {
+        let mut cells = vec!["id".to_string(), "as_of".to_string()];
+        cells.extend(self.program.facts.iter().map(|f| csv_cell(&f.name)));
+        cells.join(",")
+    }
+
+    /// A deal as one CSV row under [`Corpus::csv_header`]: an absent or
+    /// `null` value is an empty cell, a list or record its JSON text.
+    pub fn csv_row(&self, deal: &Json) -> String {
+        let names = ["id", "as_of"]
+            .into_iter()
+            .chain(self.program.facts.iter().map(|f| f.name.as_str()));
+        let cells: Vec<String> = names
+            .map(|name| match deal.get(name) {
+                None | Some(Json::Null) => String::new(),
+                Some(Json::String(text)) => csv_cell(text),
+                Some(other) => csv_cell(&other.to_string()),
+            })
+            .collect();
+        cells.join(",")
     }
 
     /// The next deal as one line of JSON (no newline).
@@ -148,7 +191,7 @@ impl<'p> Corpus<'p> {
                 Json::Object(record)
             }
             Type::List(element) => {
-                let length = self.rng.below(13);
+                let length = self.rng.below(self.max_list + 1);
                 Json::Array((0..length).map(|_| self.value(element)).collect())
             }
             Type::Verdict(_) | Type::Nothing | Type::Error => Json::Null,

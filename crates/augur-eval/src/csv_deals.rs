@@ -14,6 +14,7 @@
 use crate::deal::DealError;
 use augur_check::ir::{Program, Type};
 use augur_syntax::did_you_mean;
+use std::borrow::Cow;
 
 /// The spellings of `true` a `bool` cell accepts (compared ignoring case
 /// and surrounding spaces); see docs/language.md.
@@ -32,11 +33,25 @@ fn cell_error(column: &str, message: String) -> DealError {
 /// column's fact type. `Ok(None)` for an empty cell (unknown). A column
 /// that is not a fact (or `id`, `as_of`) is read as text.
 pub fn cell_json(program: &Program, column: &str, cell: &str) -> Result<Option<String>, DealError> {
+    cell_json_of(program, fact_of(program, column), column, cell)
+}
+
+/// The fact a column names, if it does.
+fn fact_of(program: &Program, column: &str) -> Option<u32> {
+    program.fact_index(column)
+}
+
+/// [`cell_json`] for a column whose fact (if any) is already known.
+fn cell_json_of(
+    program: &Program,
+    fact: Option<u32>,
+    column: &str,
+    cell: &str,
+) -> Result<Option<String>, DealError> {
     if cell.trim().is_empty() {
         return Ok(None);
     }
-    let ty = program
-        .fact_index(column)
+    let ty = fact
         .and_then(|f| program.facts.get(f as usize))
         .map(|f| &f.ty.ty);
     let quoted = || serde_json::to_string(cell).unwrap_or_else(|_| "\"\"".into());
@@ -141,6 +156,9 @@ pub struct Header {
     /// Whether `used` and `warnings` were worked out for the playbook that
     /// reads the rows (see [`unchecked_header`] for when they are not).
     pub checked: bool,
+    /// Per column: the fact it names and its key as JSON text, worked out
+    /// once for the playbook that reads the rows (empty when not checked).
+    facts: Vec<(Option<u32>, String)>,
 }
 
 impl Header {
@@ -151,8 +169,16 @@ impl Header {
             used: self.columns.iter().map(|c| is_used(program, c)).collect(),
             warnings: Vec::new(),
             checked: true,
+            facts: facts_of(program, &self.columns),
         }
     }
+}
+
+fn facts_of(program: &Program, columns: &[String]) -> Vec<(Option<u32>, String)> {
+    columns
+        .iter()
+        .map(|c| (fact_of(program, c), quoted_key(c)))
+        .collect()
 }
 
 fn is_used(program: &Program, column: &str) -> bool {
@@ -169,6 +195,7 @@ pub fn unchecked_header(columns: Vec<String>) -> Result<Header, String> {
         columns,
         warnings: Vec::new(),
         checked: false,
+        facts: Vec::new(),
     })
 }
 
@@ -195,6 +222,7 @@ pub fn check_header(program: &Program, columns: Vec<String>) -> Result<Header, S
         warnings: Vec::new(),
         columns: Vec::new(),
         checked: true,
+        facts: facts_of(program, &columns),
     };
     for (index, column) in columns.iter().enumerate() {
         let used = is_used(program, column);
@@ -248,16 +276,28 @@ pub fn row_to_text(program: &Program, header: &Header, row: &[&str]) -> Result<S
             path: "$".into(),
         });
     }
-    let mut text = String::from("{");
-    for ((column, used), cell) in header.columns.iter().zip(&header.used).zip(row.iter()) {
+    let mut text = String::with_capacity(row.iter().map(|c| c.len() + 8).sum::<usize>() + 2);
+    text.push('{');
+    for (index, ((column, used), cell)) in header
+        .columns
+        .iter()
+        .zip(&header.used)
+        .zip(row.iter())
+        .enumerate()
+    {
         if !used {
             continue;
         }
-        if let Some(value) = cell_json(program, column, cell)? {
+        // A header made for this playbook knows each column's fact.
+        let (fact, key) = match header.facts.get(index) {
+            Some((fact, key)) => (*fact, Cow::Borrowed(key.as_str())),
+            None => (fact_of(program, column), Cow::Owned(quoted_key(column))),
+        };
+        if let Some(value) = cell_json_of(program, fact, column, cell)? {
             if text.len() > 1 {
                 text.push(',');
             }
-            text.push_str(&quoted_key(column));
+            text.push_str(&key);
             text.push(':');
             text.push_str(&value);
         }
@@ -342,6 +382,40 @@ mod tests {
         assert_eq!(
             row_to_text(&program, &header, &["late", ""]).unwrap(),
             r#"{"stage":"late"}"#
+        );
+    }
+
+    #[test]
+    fn a_header_made_for_the_playbook_reads_rows_as_cell_json_does() {
+        let program = program();
+        let columns: Vec<String> = ["id", "stage", "champion", "budget", "n", "other"]
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let checked = check_header(&program, columns.clone()).unwrap();
+        let mut unaware = checked.clone();
+        unaware.facts.clear();
+        for row in [
+            ["d1", "late", "yes", "12.50", "3", "x"],
+            ["d\"2", "early", "", "", "-0", ""],
+            ["", "late", "否", "1e3", "", "y"],
+            ["d4", "late", "maybe", "1", "2", ""],
+            ["d5", "late", "true", "1,5", "2", ""],
+        ] {
+            assert_eq!(
+                row_to_text(&program, &checked, &row),
+                row_to_text(&program, &unaware, &row),
+                "{row:?}"
+            );
+        }
+        assert_eq!(
+            row_to_text(
+                &program,
+                &checked,
+                &["d1", "late", "yes", "12.50", "3", "x"]
+            )
+            .unwrap(),
+            r#"{"id":"d1","stage":"late","champion":true,"budget":12.50,"n":3}"#
         );
     }
 }

@@ -1,93 +1,98 @@
-//! The fast deal decoder: JSON text straight into fact slots.
+//! The fast deal decoder: JSON text straight into fact slots, made from the
+//! playbook.
 //!
-//! [`crate::decode_deal`] reads a deal through a `serde_json::Value` tree,
-//! which allocates a string for every key and a map for every object. In a
-//! batch of a million deals that tree is most of the work, so
-//! [`DealDecoder`] deserialises the text directly into the slot vector the
-//! evaluator reads (serde's `DeserializeSeed`), looking keys up in a table
-//! built once per playbook.
+//! [`crate::decode_deal_text`] is the reference decoder: it reads a deal
+//! through `serde_json` (each value as its own text) and says exactly what
+//! is wrong with a bad deal. [`DealDecoder`] does the same work in one pass
+//! over the bytes, with tables built once per playbook:
 //!
-//! The fast path only decides *whether* a deal is valid. When it is not, the
-//! text is decoded again through the `Value` path, so error messages and JSON
-//! paths are exactly those of [`crate::decode_deal`]: one source of truth for
-//! what a bad deal is told, and the fast path stays small. Bad deals are rare
-//! in a CRM export, so the second pass costs nothing in practice.
+//! - deal keys, record fields and enum variants are found through a hashed
+//!   table of the playbook's names (a seed is searched so that no two names
+//!   share a place: one probe and one comparison per key);
+//! - keys that are not facts are skipped without building anything, but
+//!   their values are still checked to be JSON (and the key is kept for the
+//!   warning, or the `--strict` error);
+//! - strings without escapes are borrowed from the input; dates become day
+//!   numbers as they are read; list items and record fields are collected in
+//!   one scratch vector per thread, so a list costs one allocation, its own.
+//!
+//! The fast path only decides *whether* a deal is valid, and only for what it
+//! knows well: anything unusual (an error, a `\u` escape of a surrogate,
+//! nesting deeper than 100, a fact named `id`) makes it give up, and the
+//! text is decoded again by the reference decoder, whose result (value or
+//! error message and JSON path) is returned. So the fast path may be
+//! conservative, but it must never accept a deal the reference refuses, nor
+//! give a different value: `tests/decoders.rs` and the `decode` fuzz target
+//! compare both on every input.
+//!
+//! It does not evaluate, nor read CSV (a CSV row is turned into the JSON text
+//! of a deal first, see [`crate::csv_deals`]).
 
 use crate::deal::{decode_deal_text, Deal, DealError, MAX_LIST_ITEMS};
 use crate::value::{Blame, Value};
 use augur_check::ir::{FieldInfo, Program, Type};
 use augur_syntax::Date;
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
-use serde_json::value::RawValue;
-use std::collections::HashMap;
-use std::fmt;
+use smallvec::SmallVec;
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::sync::Arc;
 
 /// Decodes deals of one playbook; build it once, use it for every deal (it
 /// is `Sync`, so worker threads share one).
 pub struct DealDecoder<'p> {
     program: &'p Program,
-    fact_slots: HashMap<&'p str, u32, BuildFnv>,
+    /// The deal's keys: fact `i` is `i`; then `id`, then `as_of`.
+    keys: KeyTable<'p>,
+    /// Per record type, its fields.
+    fields: Vec<KeyTable<'p>>,
+    /// Per enum type, its variants.
+    variants: Vec<KeyTable<'p>>,
+    /// A fact named `id` or `as_of` shares its key with the deal's own: the
+    /// reference decoder alone handles that.
+    slow_only: bool,
 }
 
-/// FNV-1a: fact names are short and chosen by the playbook's author, not by
-/// whoever writes the deal, so a keyed hash buys nothing and SipHash costs a
-/// measurable share of decoding. (A deal's keys only probe the table; a
-/// hostile deal can at worst make its own lookups slower.)
-#[derive(Clone, Copy, Default)]
-struct BuildFnv;
-
-struct Fnv(u64);
-
-impl std::hash::BuildHasher for BuildFnv {
-    type Hasher = Fnv;
-    fn build_hasher(&self) -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// The fast path's own error: it carries no message because the slow path
-/// writes the message (see the module comment).
+/// The fast path gave up (the reference decoder decides).
 #[derive(Debug)]
-struct Rejected;
+struct Bail;
 
-impl fmt::Display for Rejected {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("rejected")
-    }
-}
+type Step<T> = Result<T, Bail>;
 
-impl std::error::Error for Rejected {}
+/// Nesting deeper than this, inside a value no rule reads, is left to the
+/// reference decoder.
+const MAX_SKIP_DEPTH: u32 = 100;
 
-impl de::Error for Rejected {
-    fn custom<T: fmt::Display>(_: T) -> Self {
-        Rejected
-    }
+/// Items of room the scratch stack keeps between deals.
+const SCRATCH_KEPT: usize = 4096;
+
+thread_local! {
+    /// List items and record fields being collected, as a stack: a nested
+    /// list pushes above its parent's items and takes them off when done.
+    static SCRATCH: RefCell<Vec<Value>> = const { RefCell::new(Vec::new()) };
 }
 
 impl<'p> DealDecoder<'p> {
     pub fn new(program: &'p Program) -> Self {
-        let fact_slots = program
-            .facts
+        let mut deal_keys: Vec<&'p str> = program.facts.iter().map(|f| f.name.as_str()).collect();
+        let slow_only = deal_keys
             .iter()
-            .enumerate()
-            .map(|(index, fact)| (fact.name.as_str(), index as u32))
-            .collect();
+            .any(|name| *name == "id" || *name == "as_of");
+        deal_keys.push("id");
+        deal_keys.push("as_of");
         DealDecoder {
             program,
-            fact_slots,
+            keys: KeyTable::new(deal_keys),
+            fields: program
+                .records
+                .iter()
+                .map(|r| KeyTable::new(r.fields.iter().map(|f| f.name.as_str()).collect()))
+                .collect(),
+            variants: program
+                .enums
+                .iter()
+                .map(|e| KeyTable::new(e.variants.iter().map(|v| v.name.as_str()).collect()))
+                .collect(),
+            slow_only,
         }
     }
 
@@ -96,437 +101,735 @@ impl<'p> DealDecoder<'p> {
     }
 
     /// Decodes one deal written as JSON text (one `.json` file, one JSONL
-    /// line). Errors are those of [`crate::decode_deal`], plus
-    /// `malformed JSON: …` for text that is not JSON.
+    /// line). The result, value or error, is that of
+    /// [`crate::decode_deal_text`].
     pub fn decode_text(&self, text: &str) -> Result<Deal, DealError> {
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        let fast = DealSeed { decoder: self }
-            .deserialize(&mut deserializer)
-            .ok()
-            .filter(|_| deserializer.end().is_ok());
-        if let Some(deal) = fast {
-            return Ok(deal);
-        }
-        decode_deal_text(self.program, text)
-    }
-
-    /// The value of a fact or field that is absent or `null`; `None` when it
-    /// must be given (the slow path then says so).
-    fn missing(field: &FieldInfo, blame: u32) -> Option<Value> {
-        if matches!(field.ty.ty, Type::List(_)) {
-            Some(Value::List(Arc::from(Vec::new())))
-        } else if field.ty.maybe_unknown {
-            Some(Value::Unknown(Blame::fact(blame)))
-        } else {
-            None
+        match self.decode_fast(text) {
+            Some(deal) => Ok(deal),
+            None => decode_deal_text(self.program, text),
         }
     }
-}
 
-struct DealSeed<'d, 'p> {
-    decoder: &'d DealDecoder<'p>,
-}
-
-impl<'de> DeserializeSeed<'de> for DealSeed<'_, '_> {
-    type Value = Deal;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Deal, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-/// A key of a deal object.
-enum DealKey {
-    Id,
-    AsOf,
-    Fact(u32),
-    Other(String),
-}
-
-struct DealKeySeed<'d, 'p> {
-    decoder: &'d DealDecoder<'p>,
-}
-
-impl<'de> DeserializeSeed<'de> for DealKeySeed<'_, '_> {
-    type Value = DealKey;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<DealKey, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl Visitor<'_> for DealKeySeed<'_, '_> {
-    type Value = DealKey;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a key")
-    }
-
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<DealKey, E> {
-        Ok(match key {
-            "id" => DealKey::Id,
-            "as_of" => DealKey::AsOf,
-            _ => match self.decoder.fact_slots.get(key) {
-                Some(slot) => DealKey::Fact(*slot),
-                None => DealKey::Other(key.to_string()),
-            },
+    /// The fast path alone: `None` when it gives up (for a deal the
+    /// reference decoder refuses, and for some unusual valid ones). Public
+    /// so tests and fuzzing can compare it with the reference decoder.
+    pub fn decode_fast(&self, text: &str) -> Option<Deal> {
+        if self.slow_only {
+            return None;
+        }
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => {
+                scratch.clear();
+                let deal = self.deal(text, &mut scratch).ok();
+                scratch.clear();
+                // A deal with a huge list must not keep its room for the
+                // thread's whole life.
+                if scratch.capacity() > SCRATCH_KEPT {
+                    scratch.shrink_to(SCRATCH_KEPT);
+                }
+                deal
+            }
+            Err(_) => self.deal(text, &mut Vec::new()).ok(),
         })
     }
-}
 
-impl<'de> Visitor<'de> for DealSeed<'_, '_> {
-    type Value = Deal;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a deal object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Deal, A::Error> {
-        let program = self.decoder.program;
-        let mut slots: Vec<Option<Value>> = vec![None; program.facts.len()];
-        let mut seen = vec![false; program.facts.len()];
+    fn deal(&self, text: &str, scratch: &mut Vec<Value>) -> Step<Deal> {
+        let program = self.program;
+        let count = program.facts.len();
+        let (id_key, as_of_key) = (count, count + 1);
+        let mut scan = Scan::new(text);
+        if scan.ws_peek()? != b'{' {
+            return Err(Bail);
+        }
+        scan.pos += 1;
         let mut deal = Deal {
             id: None,
             as_of: None,
-            facts: Vec::new(),
+            facts: Vec::with_capacity(count),
             unknown_keys: Vec::new(),
         };
-        // A key given twice is refused (the slow path names both places).
-        let (mut seen_id, mut seen_as_of) = (false, false);
-        while let Some(key) = map.next_key_seed(DealKeySeed {
-            decoder: self.decoder,
-        })? {
-            match key {
-                DealKey::Id => {
-                    if std::mem::replace(&mut seen_id, true) {
-                        return reject();
-                    }
-                    deal.id = map.next_value_seed(IdSeed)?;
+        deal.facts.resize(count, Value::Bool(false));
+        let mut seen = Seen::new(count + 2);
+        if scan.ws_peek()? == b'}' {
+            scan.pos += 1;
+        } else {
+            loop {
+                if scan.ws_peek()? != b'"' {
+                    return Err(Bail);
                 }
-                DealKey::AsOf => {
-                    if std::mem::replace(&mut seen_as_of, true) {
-                        return reject();
-                    }
-                    deal.as_of = map
-                        .next_value::<Option<&str>>()
-                        .ok()
-                        .ok_or_else(|| de::Error::custom(Rejected))?
-                        .map(|text| Date::parse(text).ok_or_else(|| de::Error::custom(Rejected)))
-                        .transpose()?;
-                }
-                DealKey::Fact(slot) => {
-                    let fact = program
-                        .facts
-                        .get(slot as usize)
-                        .ok_or_else(|| de::Error::custom(Rejected))?;
-                    let value = map.next_value_seed(FieldSeed {
-                        program,
-                        ty: &fact.ty.ty,
-                        blame: slot,
-                    })?;
-                    match (seen.get_mut(slot as usize), slots.get_mut(slot as usize)) {
-                        (Some(seen), Some(entry)) if !*seen => {
-                            *seen = true;
-                            *entry = value;
+                let key = scan.bytes_of_string()?;
+                scan.ws();
+                scan.eat(b':')?;
+                match self.keys.find(&key) {
+                    Some(index) => {
+                        if !seen.insert(index) {
+                            return Err(Bail);
                         }
-                        _ => return reject(),
+                        if index == id_key {
+                            deal.id = scan.id()?;
+                        } else if index == as_of_key {
+                            deal.as_of = match scan.ws_peek()? {
+                                b'n' => scan.literal(b"null").map(|()| None)?,
+                                b'"' => Some(date_of(&scan.bytes_of_string()?)?),
+                                _ => return Err(Bail),
+                            };
+                        } else {
+                            let fact = program.facts.get(index).ok_or(Bail)?;
+                            let value =
+                                match self.value(&mut scan, &fact.ty.ty, index as u32, scratch)? {
+                                    Some(value) => value,
+                                    None => missing(fact, index as u32).ok_or(Bail)?,
+                                };
+                            *deal.facts.get_mut(index).ok_or(Bail)? = value;
+                        }
+                    }
+                    None => {
+                        scan.skip(0)?;
+                        let key = String::from_utf8(key.into_owned()).map_err(|_| Bail)?;
+                        if deal.unknown_keys.contains(&key) {
+                            return Err(Bail);
+                        }
+                        deal.unknown_keys.push(key);
                     }
                 }
-                DealKey::Other(key) => {
-                    map.next_value::<IgnoredAny>()?;
-                    if deal.unknown_keys.contains(&key) {
-                        return reject();
+                match scan.ws_peek()? {
+                    b',' => scan.pos += 1,
+                    b'}' => {
+                        scan.pos += 1;
+                        break;
                     }
-                    deal.unknown_keys.push(key);
+                    _ => return Err(Bail),
                 }
             }
         }
-        deal.facts.reserve_exact(slots.len());
-        for (index, (slot, fact)) in slots.into_iter().zip(&program.facts).enumerate() {
-            let value = match slot {
-                Some(value) => value,
-                None => DealDecoder::missing(fact, index as u32)
-                    .ok_or_else(|| de::Error::custom(Rejected))?,
-            };
-            deal.facts.push(value);
+        scan.ws();
+        if scan.pos != scan.bytes.len() {
+            return Err(Bail);
+        }
+        for (index, (slot, fact)) in deal.facts.iter_mut().zip(&program.facts).enumerate() {
+            if !seen.contains(index) {
+                *slot = missing(fact, index as u32).ok_or(Bail)?;
+            }
         }
         Ok(deal)
     }
-}
 
-/// The deal's `"id"`: a string or a number, or `null`.
-struct IdSeed;
-
-impl<'de> DeserializeSeed<'de> for IdSeed {
-    type Value = Option<serde_json::Value>;
-
-    fn deserialize<D: de::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl Visitor<'_> for IdSeed {
-    type Value = Option<serde_json::Value>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string or number")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Some(serde_json::Value::String(v.to_string())))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Some(v.into()))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Some(v.into()))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(serde_json::Number::from_f64(v).map(serde_json::Value::Number))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-}
-
-/// A fact or record field: `None` for `null` (the caller decides what an
-/// absent value means).
-struct FieldSeed<'a> {
-    program: &'a Program,
-    ty: &'a Type,
-    blame: u32,
-}
-
-impl<'de> DeserializeSeed<'de> for FieldSeed<'_> {
-    type Value = Option<Value>;
-
-    fn deserialize<D: de::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Self::Value, D::Error> {
-        if matches!(self.ty, Type::Int | Type::Number) {
-            return exact_number(self.ty, deserializer);
+    /// One value read as `ty`; `None` for `null`.
+    fn value(
+        &self,
+        scan: &mut Scan<'_>,
+        ty: &Type,
+        blame: u32,
+        scratch: &mut Vec<Value>,
+    ) -> Step<Option<Value>> {
+        let first = scan.ws_peek()?;
+        if first == b'n' {
+            scan.literal(b"null")?;
+            return Ok(None);
         }
-        deserializer.deserialize_any(ValueVisitor {
-            program: self.program,
-            ty: self.ty,
-            blame: self.blame,
-        })
+        Ok(Some(match (ty, first) {
+            (Type::Bool, b't') => scan.literal(b"true").map(|()| Value::Bool(true))?,
+            (Type::Bool, b'f') => scan.literal(b"false").map(|()| Value::Bool(false))?,
+            (Type::Int, b'-' | b'0'..=b'9') => Value::Int(whole_of(scan.number()?)?),
+            (Type::Number, b'-' | b'0'..=b'9') => Value::Number(decimal_of(scan.number()?)?),
+            (Type::Text, b'"') => Value::Text(Arc::from(&*scan.string()?)),
+            (Type::Date, b'"') => Value::Date(date_of(&scan.bytes_of_string()?)?),
+            (Type::Enum(id), b'"') => {
+                let name = scan.bytes_of_string()?;
+                let table = self.variants.get(*id as usize).ok_or(Bail)?;
+                Value::Variant(table.find(&name).ok_or(Bail)? as u32)
+            }
+            (Type::Record(id), b'{') => self.record(scan, *id as usize, blame, scratch)?,
+            (Type::List(element), b'[') => {
+                scan.pos += 1;
+                let base = scratch.len();
+                if scan.ws_peek()? == b']' {
+                    scan.pos += 1;
+                } else {
+                    loop {
+                        let item = self.value(scan, element, blame, scratch)?.ok_or(Bail)?;
+                        if scratch.len() - base >= MAX_LIST_ITEMS {
+                            return Err(Bail);
+                        }
+                        scratch.push(item);
+                        match scan.ws_peek()? {
+                            b',' => scan.pos += 1,
+                            b']' => {
+                                scan.pos += 1;
+                                break;
+                            }
+                            _ => return Err(Bail),
+                        }
+                    }
+                }
+                Value::List(scratch.drain(base..).collect())
+            }
+            _ => return Err(Bail),
+        }))
     }
-}
 
-/// A list item: `null` is not allowed.
-struct ItemSeed<'a> {
-    program: &'a Program,
-    ty: &'a Type,
-    blame: u32,
-}
-
-impl<'de> DeserializeSeed<'de> for ItemSeed<'_> {
-    type Value = Value;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        let value = if matches!(self.ty, Type::Int | Type::Number) {
-            exact_number(self.ty, deserializer)?
+    fn record(
+        &self,
+        scan: &mut Scan<'_>,
+        id: usize,
+        blame: u32,
+        scratch: &mut Vec<Value>,
+    ) -> Step<Value> {
+        let (Some(record), Some(table)) = (self.program.records.get(id), self.fields.get(id))
+        else {
+            return Err(Bail);
+        };
+        scan.eat(b'{')?;
+        let base = scratch.len();
+        let count = record.fields.len();
+        scratch.resize(base + count, Value::Bool(false));
+        let mut seen = Seen::new(count);
+        if scan.ws_peek()? == b'}' {
+            scan.pos += 1;
         } else {
-            deserializer.deserialize_any(ValueVisitor {
-                program: self.program,
-                ty: self.ty,
-                blame: self.blame,
-            })?
-        };
-        value.ok_or_else(|| de::Error::custom(Rejected))
-    }
-}
-
-/// One JSON value read as `ty`; `None` for `null`. Anything the slow path
-/// would refuse is refused.
-struct ValueVisitor<'a> {
-    program: &'a Program,
-    ty: &'a Type,
-    blame: u32,
-}
-
-fn reject<T, E: de::Error>() -> Result<T, E> {
-    Err(E::custom(Rejected))
-}
-
-/// An `int` or `number` value read from its own text (never through
-/// `f64`), with the functions the slow path uses, so both agree on every
-/// digit. `None` for `null`.
-fn exact_number<'de, D: de::Deserializer<'de>>(
-    ty: &Type,
-    deserializer: D,
-) -> Result<Option<Value>, D::Error> {
-    let raw = <&'de RawValue>::deserialize(deserializer)?;
-    let text = raw.get();
-    if text == "null" {
-        return Ok(None);
-    }
-    match ty {
-        Type::Int => crate::number::parse_whole(text)
-            .map(|i| Some(Value::Int(i)))
-            .or_else(|_| reject()),
-        _ => crate::number::parse_decimal(text)
-            .map(|d| Some(Value::Number(d)))
-            .or_else(|_| reject()),
-    }
-}
-
-impl<'de> Visitor<'de> for ValueVisitor<'_> {
-    type Value = Option<Value>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a fact value")
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        match self.ty {
-            Type::Bool => Ok(Some(Value::Bool(v))),
-            _ => self.other(),
-        }
-    }
-
-    // `int` and `number` never get here (see `exact_number`): a number is
-    // only welcome where the type ignores it.
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        self.other()
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        self.other()
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        self.other()
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        match self.ty {
-            Type::Text => Ok(Some(Value::Text(Arc::from(v)))),
-            Type::Date => Date::parse(v).map_or_else(reject, |d| Ok(Some(Value::Date(d)))),
-            Type::Enum(id) => {
-                let position = self
-                    .program
-                    .enums
-                    .get(*id as usize)
-                    .and_then(|e| e.variants.iter().position(|variant| variant.name == v));
-                position.map_or_else(reject, |index| Ok(Some(Value::Variant(index as u32))))
-            }
-            _ => self.other(),
-        }
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let Type::List(element) = self.ty else {
-            self.other::<A::Error>()?;
-            return reject();
-        };
-        // serde_json gives no size hint; most lists in a deal are short.
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(8).min(64));
-        while let Some(item) = seq.next_element_seed(ItemSeed {
-            program: self.program,
-            ty: element,
-            blame: self.blame,
-        })? {
-            if items.len() >= MAX_LIST_ITEMS {
-                return reject();
-            }
-            items.push(item);
-        }
-        Ok(Some(Value::List(items.into())))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let Type::Record(id) = self.ty else {
-            self.other::<A::Error>()?;
-            return reject();
-        };
-        let Some(record) = self.program.records.get(*id as usize) else {
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            return Ok(Some(Value::unknown()));
-        };
-        let mut fields: Vec<Option<Value>> = vec![None; record.fields.len()];
-        let mut seen = vec![false; record.fields.len()];
-        while let Some(index) = map.next_key_seed(FieldIndexSeed { record })? {
-            let Some(index) = index else {
-                return reject();
-            };
-            let (Some(field), Some(entry), Some(seen)) = (
-                record.fields.get(index),
-                fields.get_mut(index),
-                seen.get_mut(index),
-            ) else {
-                return reject();
-            };
-            if std::mem::replace(seen, true) {
-                return reject();
-            }
-            *entry = map.next_value_seed(FieldSeed {
-                program: self.program,
-                ty: &field.ty.ty,
-                blame: self.blame,
-            })?;
-        }
-        let mut values = Vec::with_capacity(fields.len());
-        for (value, field) in fields.into_iter().zip(&record.fields) {
-            match value.or_else(|| DealDecoder::missing(field, self.blame)) {
-                Some(value) => values.push(value),
-                None => return reject(),
+            loop {
+                if scan.ws_peek()? != b'"' {
+                    return Err(Bail);
+                }
+                let key = scan.bytes_of_string()?;
+                let index = table.find(&key).ok_or(Bail)?;
+                if !seen.insert(index) {
+                    return Err(Bail);
+                }
+                scan.ws();
+                scan.eat(b':')?;
+                let field = record.fields.get(index).ok_or(Bail)?;
+                let value = match self.value(scan, &field.ty.ty, blame, scratch)? {
+                    Some(value) => value,
+                    None => missing(field, blame).ok_or(Bail)?,
+                };
+                *scratch.get_mut(base + index).ok_or(Bail)? = value;
+                match scan.ws_peek()? {
+                    b',' => scan.pos += 1,
+                    b'}' => {
+                        scan.pos += 1;
+                        break;
+                    }
+                    _ => return Err(Bail),
+                }
             }
         }
-        Ok(Some(Value::Record(values.into())))
+        for (index, field) in record.fields.iter().enumerate() {
+            if !seen.contains(index) {
+                *scratch.get_mut(base + index).ok_or(Bail)? = missing(field, blame).ok_or(Bail)?;
+            }
+        }
+        Ok(Value::Record(scratch.drain(base..).collect()))
     }
 }
 
-impl ValueVisitor<'_> {
-    /// A JSON value of a kind the type does not take: only the types the
-    /// evaluator ignores accept it.
-    fn other<E: de::Error>(&self) -> Result<Option<Value>, E> {
-        match self.ty {
-            Type::Verdict(_) | Type::Nothing | Type::Error => Ok(Some(Value::unknown())),
-            _ => reject(),
+/// The value of a fact or field that is absent or `null`; `None` when it
+/// must be given (the reference decoder then says so).
+fn missing(field: &FieldInfo, blame: u32) -> Option<Value> {
+    if matches!(field.ty.ty, Type::List(_)) {
+        Some(Value::List(Arc::from(Vec::new())))
+    } else if field.ty.maybe_unknown {
+        Some(Value::Unknown(Blame::fact(blame)))
+    } else {
+        None
+    }
+}
+
+/// Which keys of an object were given (to refuse a key given twice).
+struct Seen(SmallVec<[u64; 2]>);
+
+impl Seen {
+    fn new(count: usize) -> Seen {
+        Seen(SmallVec::from_elem(0, count / 64 + 1))
+    }
+
+    /// Marks `index`; false if it was already marked.
+    fn insert(&mut self, index: usize) -> bool {
+        match self.0.get_mut(index / 64) {
+            Some(word) => {
+                let bit = 1u64 << (index % 64);
+                let fresh = *word & bit == 0;
+                *word |= bit;
+                fresh
+            }
+            None => false,
+        }
+    }
+
+    fn contains(&self, index: usize) -> bool {
+        self.0
+            .get(index / 64)
+            .is_some_and(|word| word & (1u64 << (index % 64)) != 0)
+    }
+}
+
+/// A table of names (facts, fields, variants) found by hash: open
+/// addressing over a power-of-two table at most a quarter full, with a seed
+/// chosen so that the names do not collide when one exists. A lookup hashes
+/// at most 16 bytes of the key and compares it with one name.
+struct KeyTable<'p> {
+    names: Vec<&'p str>,
+    /// Per name, its length and first and last eight bytes as words
+    /// ([`words_of`]): for names of up to 16 bytes, equal words mean equal
+    /// names.
+    words: Vec<(usize, u64, u64)>,
+    /// `index + 1` of the name at each place; 0 is empty.
+    places: Vec<u32>,
+    seed: u64,
+    shift: u32,
+}
+
+impl<'p> KeyTable<'p> {
+    fn new(names: Vec<&'p str>) -> Self {
+        let size = (names.len() * 4).next_power_of_two().max(8);
+        let shift = 64 - size.trailing_zeros();
+        let place = |name: &str, seed: u64| (key_hash(name.as_bytes(), seed) >> shift) as usize;
+        // Look for a seed under which every name has its own place; keep the
+        // last one tried otherwise (probing still finds every name).
+        let mut seed = 0;
+        for candidate in 0..256u64 {
+            seed = candidate.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let mut used = vec![false; size];
+            let distinct = names
+                .iter()
+                .all(|name| match used.get_mut(place(name, seed)) {
+                    Some(taken) => !std::mem::replace(taken, true),
+                    None => false,
+                });
+            if distinct {
+                break;
+            }
+        }
+        let mut places = vec![0u32; size];
+        for (index, name) in names.iter().enumerate() {
+            let mut at = place(name, seed);
+            while places.get(at).is_some_and(|p| *p != 0) {
+                at = (at + 1) & (size - 1);
+            }
+            if let Some(p) = places.get_mut(at) {
+                *p = index as u32 + 1;
+            }
+        }
+        KeyTable {
+            words: names.iter().map(|n| words_of(n.as_bytes())).collect(),
+            names,
+            places,
+            seed,
+            shift,
+        }
+    }
+
+    /// The index of the name `key`, if it is one.
+    #[inline]
+    fn find(&self, key: &[u8]) -> Option<usize> {
+        let mask = self.places.len() - 1;
+        let words = words_of(key);
+        let mut at = (hash_words(words, self.seed) >> self.shift) as usize;
+        loop {
+            let index = (*self.places.get(at)? as usize).checked_sub(1)?;
+            if *self.words.get(index)? == words
+                && (key.len() <= 16 || self.names.get(index)?.as_bytes() == key)
+            {
+                return Some(index);
+            }
+            at = (at + 1) & mask;
         }
     }
 }
 
-/// A record key, as the index of its field (`None`: no such field).
-struct FieldIndexSeed<'a> {
-    record: &'a augur_check::ir::RecordInfo,
-}
-
-impl<'de> DeserializeSeed<'de> for FieldIndexSeed<'_> {
-    type Value = Option<usize>;
-
-    fn deserialize<D: de::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_str(self)
+/// A key's length and its first and last eight bytes as words (a shorter
+/// key: all its bytes in the first word, 0 in the second).
+#[inline]
+fn words_of(key: &[u8]) -> (usize, u64, u64) {
+    match (key.first_chunk::<8>(), key.last_chunk::<8>()) {
+        (Some(head), Some(tail)) => (
+            key.len(),
+            u64::from_le_bytes(*head),
+            u64::from_le_bytes(*tail),
+        ),
+        _ => (
+            key.len(),
+            key.iter()
+                .fold(0u64, |word, byte| (word << 8) | u64::from(*byte)),
+            0,
+        ),
     }
 }
 
-impl Visitor<'_> for FieldIndexSeed<'_> {
-    type Value = Option<usize>;
+#[inline]
+fn hash_words((length, head, tail): (usize, u64, u64), seed: u64) -> u64 {
+    (head ^ tail.rotate_left(29) ^ (length as u64) ^ seed).wrapping_mul(0x2545_f491_4f6c_dd1d)
+}
 
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a field name")
+/// A hash of a key from its length, first and last eight bytes.
+fn key_hash(key: &[u8], seed: u64) -> u64 {
+    hash_words(words_of(key), seed)
+}
+
+/// A cursor over a deal's JSON text.
+struct Scan<'t> {
+    text: &'t str,
+    bytes: &'t [u8],
+    pos: usize,
+}
+
+impl<'t> Scan<'t> {
+    fn new(text: &'t str) -> Self {
+        Scan {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+        }
     }
 
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
-        Ok(self.record.fields.iter().position(|f| f.name == key))
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
     }
+
+    #[inline]
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// The next byte that is not white space.
+    #[inline]
+    fn ws_peek(&mut self) -> Step<u8> {
+        self.ws();
+        self.peek().ok_or(Bail)
+    }
+
+    #[inline]
+    fn eat(&mut self, byte: u8) -> Step<()> {
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(Bail)
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Step<()> {
+        if self.bytes.get(self.pos..self.pos + word.len()) == Some(word) {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            Err(Bail)
+        }
+    }
+
+    /// A string's content (at its opening quote), borrowed unless it has
+    /// escapes.
+    fn string(&mut self) -> Step<Cow<'t, str>> {
+        let (start, end, escaped) = self.string_span()?;
+        let raw = self.text.get(start..end).ok_or(Bail)?;
+        if escaped {
+            unescape(raw).map(Cow::Owned)
+        } else {
+            Ok(Cow::Borrowed(raw))
+        }
+    }
+
+    /// A string's content as bytes (at its opening quote): for keys, enum
+    /// variants and dates, which are compared, never kept.
+    #[inline]
+    fn bytes_of_string(&mut self) -> Step<Cow<'t, [u8]>> {
+        let (start, end, escaped) = self.string_span()?;
+        if escaped {
+            let raw = self.text.get(start..end).ok_or(Bail)?;
+            unescape(raw).map(|s| Cow::Owned(s.into_bytes()))
+        } else {
+            self.bytes.get(start..end).map(Cow::Borrowed).ok_or(Bail)
+        }
+    }
+
+    /// Passes a string (at its opening quote), checking it as JSON does:
+    /// where its content starts and ends, and whether it has escapes.
+    fn string_span(&mut self) -> Step<(usize, usize, bool)> {
+        self.eat(b'"')?;
+        let start = self.pos;
+        let mut escaped = false;
+        loop {
+            // Eight bytes at a time up to the first quote, backslash or
+            // control character.
+            let rest = self.bytes.get(self.pos..).ok_or(Bail)?;
+            let mut skipped = 0;
+            for chunk in rest.chunks_exact(8) {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(chunk);
+                let special = special_bytes(u64::from_le_bytes(word));
+                if special != 0 {
+                    skipped += (special.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                skipped += 8;
+            }
+            self.pos += skipped;
+            match self.peek().ok_or(Bail)? {
+                b'"' => {
+                    let end = self.pos;
+                    self.pos += 1;
+                    return Ok((start, end, escaped));
+                }
+                b'\\' => {
+                    escaped = true;
+                    match self.bytes.get(self.pos + 1).ok_or(Bail)? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.pos += 2,
+                        b'u' => {
+                            let code = hex4(self.bytes.get(self.pos + 2..self.pos + 6))?;
+                            if (0xd800..0xe000).contains(&code) {
+                                return Err(Bail);
+                            }
+                            self.pos += 6;
+                        }
+                        _ => return Err(Bail),
+                    }
+                }
+                0..=0x1f => return Err(Bail),
+                _ => self.pos += 1,
+            }
+        }
+    }
+
+    /// A number's text (at its first byte), checked against JSON's grammar.
+    fn number(&mut self) -> Step<&'t str> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(Bail),
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            self.some_digits()?;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            self.some_digits()?;
+        }
+        self.text.get(start..self.pos).ok_or(Bail)
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn some_digits(&mut self) -> Step<()> {
+        match self.peek() {
+            Some(b'0'..=b'9') => {
+                self.digits();
+                Ok(())
+            }
+            _ => Err(Bail),
+        }
+    }
+
+    /// The deal's `"id"`: read as the reference decoder reads it.
+    fn id(&mut self) -> Step<Option<serde_json::Value>> {
+        match self.ws_peek()? {
+            b'n' => self.literal(b"null").map(|()| None),
+            b'"' => {
+                let start = self.pos;
+                let (from, to, escaped) = self.string_span()?;
+                let raw = self.text.get(start..self.pos).ok_or(Bail)?;
+                if escaped {
+                    serde_json::from_str(raw).map(Some).map_err(|_| Bail)
+                } else {
+                    let content = self.text.get(from..to).ok_or(Bail)?;
+                    Ok(Some(serde_json::Value::String(content.to_owned())))
+                }
+            }
+            b'-' | b'0'..=b'9' => {
+                let raw = self.number()?;
+                serde_json::from_str(raw).map(Some).map_err(|_| Bail)
+            }
+            _ => Err(Bail),
+        }
+    }
+
+    /// Passes any JSON value, building nothing.
+    fn skip(&mut self, depth: u32) -> Step<()> {
+        match self.ws_peek()? {
+            b'"' => self.string_span().map(drop),
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            b'-' | b'0'..=b'9' => self.number().map(drop),
+            open @ (b'{' | b'[') => {
+                if depth >= MAX_SKIP_DEPTH {
+                    return Err(Bail);
+                }
+                let close = if open == b'{' { b'}' } else { b']' };
+                self.pos += 1;
+                if self.ws_peek()? == close {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                loop {
+                    if open == b'{' {
+                        if self.ws_peek()? != b'"' {
+                            return Err(Bail);
+                        }
+                        self.string_span()?;
+                        self.ws();
+                        self.eat(b':')?;
+                    }
+                    self.skip(depth + 1)?;
+                    match self.ws_peek()? {
+                        b',' => self.pos += 1,
+                        byte if byte == close => {
+                            self.pos += 1;
+                            return Ok(());
+                        }
+                        _ => return Err(Bail),
+                    }
+                }
+            }
+            _ => Err(Bail),
+        }
+    }
+}
+
+/// The high bit of each byte of `word` that is a quote, a backslash or a
+/// control character (below 0x20). Exact for the lowest such byte, which is
+/// all the caller uses (a borrow can only flag bytes above a true one).
+#[inline]
+fn special_bytes(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x;
+    let quote = word ^ (ONES * u64::from(b'"'));
+    let backslash = word ^ (ONES * u64::from(b'\\'));
+    (zero(quote) | zero(backslash) | (word.wrapping_sub(ONES * 0x20) & !word)) & HIGHS
+}
+
+/// A date `YYYY-MM-DD` read from its bytes: what [`Date::parse`] accepts
+/// (checked against it in the tests), without going through `str::parse`.
+fn date_of(bytes: &[u8]) -> Step<Date> {
+    let Some(&[y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2]) = bytes.first_chunk::<10>() else {
+        return Err(Bail);
+    };
+    if bytes.len() != 10 {
+        return Err(Bail);
+    }
+    let number = |digits: &[u8]| {
+        digits.iter().try_fold(0i32, |n, d| {
+            if d.is_ascii_digit() {
+                Ok(n * 10 + i32::from(d - b'0'))
+            } else {
+                Err(Bail)
+            }
+        })
+    };
+    Date::from_ymd(
+        number(&[y1, y2, y3, y4])?,
+        number(&[m1, m2])?,
+        number(&[d1, d2])?,
+    )
+    .ok_or(Bail)
+}
+
+/// A short number's sign, digits (point left out) and how many of them are
+/// after the point: `None` for an exponent or more than 18 digits, which
+/// go the long way.
+fn short_number(text: &str) -> Option<(bool, i64, u32)> {
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (mut mantissa, mut count, mut places, mut after_point) = (0i64, 0u32, 0u32, false);
+    for byte in rest.bytes() {
+        match byte {
+            b'0'..=b'9' => {
+                count += 1;
+                if count > 18 {
+                    return None;
+                }
+                mantissa = mantissa * 10 + i64::from(byte - b'0');
+                places += u32::from(after_point);
+            }
+            b'.' => after_point = true,
+            _ => return None,
+        }
+    }
+    Some((negative, mantissa, places))
+}
+
+/// An `int` as [`crate::number::parse_whole`] reads it (the JSON grammar
+/// was checked by [`Scan::number`]).
+fn whole_of(text: &str) -> Step<i64> {
+    match short_number(text) {
+        Some((negative, mantissa, 0)) if !text.contains('.') => {
+            Ok(if negative { -mantissa } else { mantissa })
+        }
+        _ => crate::number::parse_whole(text).map_err(|_| Bail),
+    }
+}
+
+/// A `number` as [`crate::number::parse_decimal`] reads it: trailing zeros
+/// after the point dropped, zero without a sign.
+fn decimal_of(text: &str) -> Step<rust_decimal::Decimal> {
+    let Some((negative, mut mantissa, mut places)) = short_number(text) else {
+        return crate::number::parse_decimal(text).map_err(|_| Bail);
+    };
+    if mantissa == 0 {
+        return Ok(rust_decimal::Decimal::ZERO);
+    }
+    while places > 0 && mantissa % 10 == 0 {
+        mantissa /= 10;
+        places -= 1;
+    }
+    let mantissa = if negative { -mantissa } else { mantissa };
+    rust_decimal::Decimal::try_from_i128_with_scale(i128::from(mantissa), places).map_err(|_| Bail)
+}
+
+/// Four hex digits of a `\u` escape.
+fn hex4(digits: Option<&[u8]>) -> Step<u32> {
+    let digits = digits.ok_or(Bail)?;
+    digits.iter().try_fold(0u32, |code, byte| {
+        let digit = char::from(*byte).to_digit(16).ok_or(Bail)?;
+        Ok(code * 16 + digit)
+    })
+}
+
+/// A string's content with its escapes replaced (the escapes were checked
+/// by [`Scan::string_span`]; surrogates never get here).
+fn unescape(raw: &str) -> Step<String> {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(rest.get(..at).ok_or(Bail)?);
+        let escape = rest.get(at + 1..).ok_or(Bail)?;
+        let (ch, used) = match escape.as_bytes().first().ok_or(Bail)? {
+            b'"' => ('"', 1),
+            b'\\' => ('\\', 1),
+            b'/' => ('/', 1),
+            b'b' => ('\u{8}', 1),
+            b'f' => ('\u{c}', 1),
+            b'n' => ('\n', 1),
+            b'r' => ('\r', 1),
+            b't' => ('\t', 1),
+            b'u' => {
+                let code = hex4(escape.as_bytes().get(1..5))?;
+                (char::from_u32(code).ok_or(Bail)?, 5)
+            }
+            _ => return Err(Bail),
+        };
+        out.push(ch);
+        rest = escape.get(used..).ok_or(Bail)?;
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -661,5 +964,127 @@ signal s { when minutes > 3 weight 1 }
             panic!("an event is a record")
         };
         assert_eq!(fields[2], Value::Unknown(Blame::fact(4)));
+    }
+
+    #[test]
+    fn dates_are_read_as_date_parse_reads_them() {
+        let mut texts: Vec<String> = vec![
+            "2026-02-29".into(),
+            "2024-02-29".into(),
+            "0000-01-01".into(),
+            "9999-12-31".into(),
+            "2026-1-01".into(),
+            "2026-01-1 ".into(),
+            "+026-01-01".into(),
+            "2026-01-01x".into(),
+            "2026/01/01".into(),
+            "２０２６-01-01".into(),
+            String::new(),
+        ];
+        for month in 0..=13 {
+            for day in [0, 1, 28, 29, 30, 31, 32] {
+                texts.push(format!("2025-{month:02}-{day:02}"));
+            }
+        }
+        for text in texts {
+            assert_eq!(
+                date_of(text.as_bytes()).ok(),
+                Date::parse(&text),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn key_tables_find_every_name_and_nothing_else() {
+        let names: Vec<String> = (0..300)
+            .map(|i| match i % 3 {
+                0 => format!("k{i}"),
+                1 => format!("customer_name_{i}_long_enough_to_pass_sixteen"),
+                _ => format!("名前{i}"),
+            })
+            .collect();
+        let table = KeyTable::new(names.iter().map(String::as_str).collect());
+        for (index, name) in names.iter().enumerate() {
+            assert_eq!(table.find(name.as_bytes()), Some(index), "{name}");
+            let mut other = name.clone().into_bytes();
+            other.push(b'x');
+            assert_eq!(table.find(&other), None);
+            if let Some(last) = other.len().checked_sub(2) {
+                other.truncate(last + 1);
+                other[last] ^= 1;
+                assert!(table
+                    .find(&other)
+                    .is_none_or(|i| names[i].as_bytes() == other));
+            }
+        }
+        assert_eq!(table.find(b""), None);
+        let small = KeyTable::new(vec!["id", "as_of", "stage"]);
+        assert_eq!(small.find(b"as_of"), Some(1));
+        assert_eq!(small.find(b"as_oF"), None);
+    }
+
+    #[test]
+    fn short_numbers_are_read_as_the_number_module_reads_them() {
+        let mut texts: Vec<String> = [
+            "0",
+            "-0",
+            "0.0",
+            "-0.000",
+            "1",
+            "-1",
+            "10",
+            "100",
+            "100.0",
+            "1.50",
+            "1.05",
+            "0.001",
+            "-0.0010",
+            "999999999999999999",
+            "-999999999999999999",
+            "9999999999999999999",
+            "123456789.123456789",
+            "12345678901234567.8",
+            "1234567890123456789",
+            "1e2",
+            "1.5E-3",
+            "0.1000000000000000000000000001",
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+        let mut seed = 7u64;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let digits = (seed % 21) as usize;
+            let whole = format!("{}", seed % 10u64.pow((seed % 12) as u32 + 1));
+            let fraction: String = (0..digits % 9)
+                .map(|i| char::from(b'0' + ((seed >> i) % 10) as u8))
+                .collect();
+            let sign = if seed.is_multiple_of(3) { "-" } else { "" };
+            texts.push(format!("{sign}{whole}"));
+            texts.push(format!("{sign}{whole}.{fraction}0"));
+            texts.push(format!("{sign}{whole}.{fraction}"));
+        }
+        for text in texts {
+            if text.ends_with('.') {
+                continue;
+            }
+            let expected = crate::number::parse_decimal(&text).ok();
+            let got = decimal_of(&text).ok();
+            assert_eq!(got, expected, "{text}");
+            assert_eq!(
+                got.map(|d| d.to_string()),
+                expected.map(|d| d.to_string()),
+                "{text}"
+            );
+            assert_eq!(
+                whole_of(&text).ok(),
+                crate::number::parse_whole(&text).ok(),
+                "{text}"
+            );
+        }
     }
 }

@@ -12,6 +12,14 @@
 //! and with `--jobs 2`, measuring wall time and the child's peak memory
 //! (`wait4`'s `ru_maxrss`).
 //!
+//! Then, for each corpus shape (issue 16: the project's own playbook, few
+//! facts, many facts, long event lists, and CSV), augur against
+//! `serde_json` parse-only in paired, alternating runs on one core: the
+//! ratio of each pair, startup subtracted (the machine is noisy, so ratios,
+//! not absolute times). With `--callgrind N`, also instructions per deal
+//! under valgrind's callgrind on N deals of each shape: the stable figure.
+//! Then the cold start: `augur eval` of one deal, as a rep runs it.
+//!
 //! Then the cost of guidance (issue 11): on a corpus of `--guide-deals`
 //! deals, `--format jsonl` with and without `--guide` on one core, and the
 //! difference per deal.
@@ -33,9 +41,13 @@ struct Args {
     keep: bool,
     /// Deals in the corpus that measures guidance (0: skip it).
     guide_deals: u64,
+    /// Deals per corpus shape (0: skip the shapes).
+    shape_deals: u64,
+    /// Deals per shape counted under callgrind (0: not at all).
+    callgrind: u64,
 }
 
-const USAGE: &str = "usage: augur-bench [--deals N]... [--playbook FILE] [--augur BINARY] [--dir DIR] [--seed N] [--runs N] [--guide-deals N] [--keep]";
+const USAGE: &str = "usage: augur-bench [--deals N]... [--playbook FILE] [--augur BINARY] [--dir DIR] [--seed N] [--runs N] [--guide-deals N] [--shape-deals N] [--callgrind N] [--keep]";
 
 fn parse_args() -> Result<Args, String> {
     let exe_dir = std::env::current_exe()
@@ -51,6 +63,8 @@ fn parse_args() -> Result<Args, String> {
         runs: 1,
         keep: false,
         guide_deals: 2_000,
+        shape_deals: 10_000,
+        callgrind: 0,
     };
     let mut raw = std::env::args().skip(1);
     while let Some(flag) = raw.next() {
@@ -74,6 +88,8 @@ fn parse_args() -> Result<Args, String> {
             "--deals" => args.deals.push(number()?),
             "--seed" => args.seed = number()?,
             "--guide-deals" => args.guide_deals = number()?,
+            "--shape-deals" => args.shape_deals = number()?,
+            "--callgrind" => args.callgrind = number()?,
             "--runs" => args.runs = u32::try_from(number()?.max(1)).unwrap_or(1),
             "--playbook" => args.playbook = PathBuf::from(&value),
             "--augur" => args.augur = PathBuf::from(&value),
@@ -150,6 +166,16 @@ struct Run {
 
 /// Runs `augur eval --format jsonl` on the corpus, output to /dev/null.
 fn eval_run(args: &Args, corpus: &Path, jobs: u32, extra: &[&str]) -> Result<Run, String> {
+    eval_run_of(args, &args.playbook, corpus, jobs, extra)
+}
+
+fn eval_run_of(
+    args: &Args,
+    playbook: &Path,
+    corpus: &Path,
+    jobs: u32,
+    extra: &[&str],
+) -> Result<Run, String> {
     let started = Instant::now();
     let child = Command::new(&args.augur)
         .args([
@@ -162,7 +188,7 @@ fn eval_run(args: &Args, corpus: &Path, jobs: u32, extra: &[&str]) -> Result<Run
         ])
         .arg(jobs.to_string())
         .args(extra)
-        .arg(&args.playbook)
+        .arg(playbook)
         .arg(corpus)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -217,6 +243,16 @@ fn rate(deals: u64, time: Duration) -> f64 {
 }
 
 fn main() -> ExitCode {
+    // `augur-bench --parse-only FILE`: serde_json alone on a corpus, for
+    // counting its instructions under callgrind.
+    let mut raw = std::env::args().skip(1);
+    if raw.next().as_deref() == Some("--parse-only") {
+        let done = raw.next().map(|file| parse_only(Path::new(&file)));
+        return match done {
+            Some(Ok(_)) => ExitCode::SUCCESS,
+            _ => ExitCode::from(2),
+        };
+    }
     let args = match parse_args() {
         Ok(args) => args,
         Err(message) => {
@@ -309,6 +345,16 @@ fn main() -> ExitCode {
             let _ = std::fs::remove_file(&corpus);
         }
     }
+    if args.shape_deals > 0 {
+        if let Err(message) = shapes(&args) {
+            eprintln!("error: {message}");
+            return ExitCode::from(1);
+        }
+    }
+    if let Err(message) = cold_start(&args) {
+        eprintln!("error: {message}");
+        return ExitCode::from(1);
+    }
     if args.guide_deals > 0 {
         if let Err(message) = guidance_cost(&args, &analysis.program) {
             eprintln!("error: {message}");
@@ -340,6 +386,286 @@ fn guidance_cost(args: &Args, program: &augur_check::ir::Program) -> Result<(), 
     );
     if !args.keep {
         let _ = std::fs::remove_file(&corpus);
+    }
+    Ok(())
+}
+
+/// A corpus shape: a playbook, how its deals are generated and written.
+struct Shape {
+    name: &'static str,
+    playbook: PathBuf,
+    /// Deals are this many times fewer than `--shape-deals` (long deals).
+    divisor: u64,
+    max_list: u64,
+    csv: bool,
+}
+
+fn shape_list(args: &Args) -> Vec<Shape> {
+    let own = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("playbooks");
+    let shape = |name, playbook: PathBuf, divisor, max_list, csv| Shape {
+        name,
+        playbook,
+        divisor,
+        max_list,
+        csv,
+    };
+    vec![
+        shape(
+            "standing (examples/standing.augur)",
+            args.playbook.clone(),
+            1,
+            12,
+            false,
+        ),
+        shape("few facts (3 facts)", own.join("few.augur"), 1, 12, false),
+        shape(
+            "many facts (60 facts)",
+            own.join("many.augur"),
+            1,
+            12,
+            false,
+        ),
+        shape(
+            "long event lists (0–200 events)",
+            own.join("events.augur"),
+            10,
+            200,
+            false,
+        ),
+        shape("CSV (60 columns)", own.join("many.augur"), 1, 12, true),
+    ]
+}
+
+/// Writes `deals` deals of `shape` as JSONL (and as CSV for a CSV shape):
+/// returns the path augur reads, the JSONL path serde_json parses, and the
+/// bytes per deal of what augur reads.
+fn write_shape(
+    args: &Args,
+    shape: &Shape,
+    program: &augur_check::Program,
+    deals: u64,
+    tag: &str,
+) -> Result<(PathBuf, PathBuf, f64), String> {
+    let stem = args.dir.join(format!("shape-{tag}-{deals}-{}", args.seed));
+    let jsonl = stem.with_extension("jsonl");
+    let csv = stem.with_extension("csv");
+    let failed = |path: &Path, e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    let mut corpus = Corpus::new(program, args.seed).with_max_list(shape.max_list);
+    let mut json_out =
+        BufWriter::new(std::fs::File::create(&jsonl).map_err(|e| failed(&jsonl, e))?);
+    let mut csv_out = if shape.csv {
+        let mut out = BufWriter::new(std::fs::File::create(&csv).map_err(|e| failed(&csv, e))?);
+        writeln!(out, "{}", corpus.csv_header()).map_err(|e| failed(&csv, e))?;
+        Some(out)
+    } else {
+        None
+    };
+    let mut bytes = 0u64;
+    for _ in 0..deals {
+        let deal = corpus.next_deal();
+        let line = deal.to_string();
+        writeln!(json_out, "{line}").map_err(|e| failed(&jsonl, e))?;
+        match &mut csv_out {
+            Some(out) => {
+                let row = corpus.csv_row(&deal);
+                bytes += row.len() as u64 + 1;
+                writeln!(out, "{row}").map_err(|e| failed(&csv, e))?;
+            }
+            None => bytes += line.len() as u64 + 1,
+        }
+    }
+    json_out.flush().map_err(|e| failed(&jsonl, e))?;
+    if let Some(out) = &mut csv_out {
+        out.flush().map_err(|e| failed(&csv, e))?;
+    }
+    let input = if shape.csv { csv } else { jsonl.clone() };
+    Ok((input, jsonl, bytes as f64 / deals.max(1) as f64))
+}
+
+/// An empty input of the same kind as `input` (a CSV keeps its header):
+/// what augur costs before its first deal.
+fn empty_like(input: &Path) -> Result<PathBuf, String> {
+    let empty = input.with_file_name(format!(
+        "empty-{}",
+        input
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("corpus")
+    ));
+    let header = if input.extension().is_some_and(|e| e == "csv") {
+        std::fs::read_to_string(input)
+            .ok()
+            .and_then(|text| text.lines().next().map(|l| format!("{l}\n")))
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    std::fs::write(&empty, header).map_err(|e| format!("cannot write {}: {e}", empty.display()))?;
+    Ok(empty)
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// augur vs serde_json parse-only on each corpus shape, in paired runs on
+/// one core (and under callgrind with `--callgrind`).
+fn shapes(args: &Args) -> Result<(), String> {
+    let pairs = args.runs.max(3);
+    println!(
+        "\n## Corpus shapes: augur eval --jobs 1 --format jsonl vs serde_json parse-only, one core, {pairs} paired runs\n"
+    );
+    println!("| shape | deals | bytes/deal | serde_json parse (µs/deal) | augur eval (µs/deal) | ratio eval/parse (median) | range |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    let mut counted = Vec::new();
+    for (index, shape) in shape_list(args).iter().enumerate() {
+        let (loader, name) = augur_check::FsLoader::for_playbook(&shape.playbook);
+        let analysis = augur_check::analyze(&name, &loader);
+        if analysis.has_errors() {
+            return Err(format!("{} has errors", shape.playbook.display()));
+        }
+        let deals = (args.shape_deals / shape.divisor).max(1);
+        let tag = format!("{index}");
+        let (input, jsonl, per_deal_bytes) =
+            write_shape(args, shape, &analysis.program, deals, &tag)?;
+        let empty = empty_like(&input)?;
+        let mut ratios = Vec::new();
+        let (mut parse_us, mut eval_us) = (Vec::new(), Vec::new());
+        for _ in 0..pairs {
+            pin_to(Some(0));
+            let parse = parse_only(&jsonl);
+            pin_to(None);
+            let parse = parse.map_err(|e| format!("cannot read {}: {e}", jsonl.display()))?;
+            pin_to(Some(0));
+            let eval = eval_run_of(args, &shape.playbook, &input, 1, &[]);
+            let start = eval_run_of(args, &shape.playbook, &empty, 1, &[]);
+            pin_to(None);
+            let work = eval?.wall.saturating_sub(start?.wall);
+            let per = |d: Duration| d.as_secs_f64() * 1e6 / deals as f64;
+            parse_us.push(per(parse));
+            eval_us.push(per(work));
+            ratios.push(work.as_secs_f64() / parse.as_secs_f64().max(1e-9));
+        }
+        let (low, high) = ratios
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(l, h), r| (l.min(*r), h.max(*r)));
+        println!(
+            "| {} | {deals} | {per_deal_bytes:.0} | {:.2} | {:.2} | **{:.2}** | {low:.2}–{high:.2} |",
+            shape.name,
+            median(&mut parse_us),
+            median(&mut eval_us),
+            median(&mut ratios),
+        );
+        if args.callgrind > 0 {
+            let deals = (args.callgrind / shape.divisor).max(1);
+            let (input, jsonl, _) =
+                write_shape(args, shape, &analysis.program, deals, &format!("cg{index}"))?;
+            let empty = empty_like(&input)?;
+            let augur = instructions(args, Some(&shape.playbook), &input)?
+                .saturating_sub(instructions(args, Some(&shape.playbook), &empty)?);
+            let parse = instructions(args, None, &jsonl)?;
+            counted.push((shape.name, deals, parse / deals, augur / deals));
+            if !args.keep {
+                for path in [&input, &jsonl, &empty] {
+                    let _ = std::fs::remove_file(path);
+                }
+            }
+        }
+        if !args.keep {
+            for path in [&input, &jsonl, &empty] {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+    if !counted.is_empty() {
+        println!("\n## Instructions per deal (callgrind; augur's startup subtracted)\n");
+        println!("| shape | deals | serde_json parse | augur eval | ratio |");
+        println!("|---|---:|---:|---:|---:|");
+        for (name, deals, parse, augur) in counted {
+            println!(
+                "| {name} | {deals} | {parse} | {augur} | **{:.2}** |",
+                augur as f64 / parse.max(1) as f64
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Instructions counted by callgrind for `augur eval` of `input` (with a
+/// playbook) or for serde_json alone parsing it (without).
+fn instructions(args: &Args, playbook: Option<&Path>, input: &Path) -> Result<u64, String> {
+    let out = input.with_extension("callgrind");
+    let mut command = Command::new("valgrind");
+    command
+        .arg("--tool=callgrind")
+        .arg(format!("--callgrind-out-file={}", out.display()));
+    match playbook {
+        Some(playbook) => command
+            .arg(&args.augur)
+            .args([
+                "eval",
+                "--format",
+                "jsonl",
+                "--today",
+                "2026-11-29",
+                "--jobs",
+                "1",
+            ])
+            .arg(playbook)
+            .arg(input),
+        None => command
+            .arg(std::env::current_exe().map_err(|e| e.to_string())?)
+            .arg("--parse-only")
+            .arg(input),
+    };
+    let output = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| format!("cannot run valgrind (is it installed?): {e}"))?;
+    let _ = std::fs::remove_file(&out);
+    let log = String::from_utf8_lossy(&output.stderr);
+    log.lines()
+        .find_map(|line| {
+            let (_, count) = line.split_once("refs:")?;
+            count.trim().replace(',', "").parse::<u64>().ok()
+        })
+        .ok_or_else(|| format!("valgrind gave no instruction count:\n{log}"))
+}
+
+/// `augur eval` of one deal, as a rep runs it (text report with guidance):
+/// the median and best of 15 runs.
+fn cold_start(args: &Args) -> Result<(), String> {
+    let (loader, name) = augur_check::FsLoader::for_playbook(&args.playbook);
+    let analysis = augur_check::analyze(&name, &loader);
+    let deal = args.dir.join("one-deal.json");
+    let text = Corpus::new(&analysis.program, args.seed).next_line();
+    std::fs::write(&deal, text).map_err(|e| format!("cannot write {}: {e}", deal.display()))?;
+    let mut times = Vec::new();
+    for _ in 0..15 {
+        let started = Instant::now();
+        let status = Command::new(&args.augur)
+            .args(["eval", "--today", "2026-11-29"])
+            .arg(&args.playbook)
+            .arg(&deal)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map_err(|e| format!("cannot start {}: {e}", args.augur.display()))?;
+        times.push(started.elapsed().as_secs_f64() * 1e3);
+        if status.code().is_none_or(|code| code > 1) {
+            return Err(format!("augur eval of one deal failed ({status})"));
+        }
+    }
+    let best = times.iter().copied().fold(f64::MAX, f64::min);
+    println!(
+        "\ncold `augur eval` of one deal ({}, text report with guidance): median {:.1} ms, best {best:.1} ms (goal: under 5 ms)",
+        args.playbook.display(),
+        median(&mut times)
+    );
+    if !args.keep {
+        let _ = std::fs::remove_file(&deal);
     }
     Ok(())
 }

@@ -1,7 +1,20 @@
 //! Times each phase of batch evaluation on one core, for profiling:
 //! `cargo run --release -p augur-bench --example phases -- CORPUS.jsonl [PLAYBOOK]`
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+//!
+//! Decoding is timed twice: with the slot decoder of before issue 16
+//! (`serde_decoder.rs`, serde over `serde_json`'s tokenizer) and with
+//! today's `DealDecoder`, which must decode the same facts. Under callgrind
+//! (`valgrind --tool=callgrind`), the inclusive counts of `SerdeDecoder` and
+//! `DealDecoder::decode_text` give both in instructions.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    dead_code
+)]
 use std::time::Instant;
+
+mod serde_decoder;
 
 fn main() {
     std::thread::Builder::new()
@@ -27,6 +40,13 @@ fn run() {
         std::hint::black_box(serde_json::from_str::<serde_json::Value>(line).unwrap());
     }
     let parse = t.elapsed();
+    let before = serde_decoder::SerdeDecoder::new(&analysis.program);
+    let t = Instant::now();
+    let old: Vec<_> = lines
+        .iter()
+        .map(|l| before.decode_text(l).unwrap())
+        .collect();
+    let decode_before = t.elapsed();
     let decoder = augur_eval::DealDecoder::new(&analysis.program);
     let t = Instant::now();
     let deals: Vec<_> = lines
@@ -34,6 +54,10 @@ fn run() {
         .map(|l| decoder.decode_text(l).unwrap())
         .collect();
     let decode = t.elapsed();
+    for (a, b) in old.iter().zip(&deals) {
+        assert_eq!(a.facts, b.facts);
+    }
+    drop(old);
     let today = augur_syntax::Date::parse("2026-11-29").unwrap();
     let t = Instant::now();
     let outcomes: Vec<_> = deals
@@ -56,8 +80,9 @@ fn run() {
     let drop_time = t.elapsed();
     let per = |d: std::time::Duration| d.as_secs_f64() * 1e6 / lines.len() as f64;
     println!(
-        "per deal (µs): parse-to-Value {:.2}  decode {:.2}  evaluate {:.2}  write {:.2}  drop {:.2}",
+        "per deal (µs): parse-to-Value {:.2}  decode before {:.2}  decode {:.2}  evaluate {:.2}  write {:.2}  drop {:.2}",
         per(parse),
+        per(decode_before),
         per(decode),
         per(eval),
         per(write),
