@@ -4,7 +4,7 @@
 //! rule with overload resolution ([`Checker::lower_call`], which turns a call
 //! into an [`ir::Builtin`]).
 //!
-//! Evaluation lives one layer up, in `augur-eval` (`eval.rs`, `Frame::call`),
+//! Evaluation lives one layer up, in `augur-eval` (`eval/builtins.rs`, `Frame::call`),
 //! as one exhaustive `match` on [`ir::Builtin`]: adding a variant here does
 //! not compile until it is evaluated there. The tidy test checks that every
 //! name here is documented in docs/language.md.

@@ -8,7 +8,7 @@
 //!   only by signals of an inactive group, or by the untaken side of an
 //!   `and`/`or`, is never computed. Conditions of inactive groups never run
 //!   (as on the reference path).
-//! - **Values read in place.** In the frame code of `eval.rs`, switched on
+//! - **Values read in place.** In the frame code of `eval/in_place.rs`, switched on
 //!   only here: comparisons and `x in [literals]` read facts, lets, signals,
 //!   verdicts and fields of `it` without copying them, and `count(… where
 //!   …)` counts without building the filtered list. Each shortcut counts
