@@ -1,0 +1,292 @@
+//! The batch pipeline's unit tests: input kinds, order across workers,
+//! chunk sizes, errors mid-stream, `map_records`.
+
+use super::*;
+
+const PLAYBOOK: &str = "enum Stage { early, late }\nfacts { stage: Stage\n note: text? }\nsignal late_stage { when stage == late weight 2 }\nverdict v \"V\" {\n hot \"Hot\" when late_stage\n cold \"Cold\" otherwise\n}\n";
+
+#[derive(Default)]
+struct Memory {
+    out: Vec<u8>,
+    messages: Vec<String>,
+}
+
+impl Sink for Memory {
+    fn output(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.out.extend_from_slice(bytes);
+        Ok(())
+    }
+    fn message(&mut self, line: &str) {
+        self.messages.push(line.to_string());
+    }
+}
+
+fn run(kind: InputKind, input: Vec<u8>, jobs: usize) -> (Vec<Json>, Vec<String>, Totals) {
+    let analysis = augur_check::analyze_text(PLAYBOOK);
+    assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
+    let batch = Batch::new(
+        &analysis,
+        "",
+        Options {
+            format: OutputFormat::Jsonl,
+            explain: false,
+            strict: false,
+            today: None,
+            fallback_today: Date::parse("2026-11-29").unwrap(),
+            jobs,
+        },
+    );
+    let mut sink = Memory::default();
+    let mut totals = Totals::default();
+    batch
+        .run(
+            Input {
+                name: "in.jsonl".into(),
+                kind,
+                reader: Box::new(io::Cursor::new(input)),
+            },
+            &mut totals,
+            &mut sink,
+        )
+        .unwrap();
+    batch.finish(&mut totals, true, &mut sink).unwrap();
+    let records = String::from_utf8(sink.out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (records, sink.messages, totals)
+}
+
+#[test]
+fn hostile_lines_become_error_records_and_the_rest_goes_on() {
+    let mut input = b"\xef\xbb\xbf{\"stage\": \"late\"}\r\n".to_vec();
+    input.extend(b"{\"stage\": \"early\", \"note\": \"");
+    input.extend(vec![b'x'; MAX_DEAL_BYTES + 10]);
+    input.extend(b"\"}\n");
+    input.extend(b"{\"stage\": \"l\xffte\"}\n");
+    input.extend(b"   \n");
+    input.extend("{\"stage\": \"early\", \"note\": \"王总\"}".as_bytes());
+    for jobs in [1, 2] {
+        let (records, messages, totals) = run(InputKind::Jsonl, input.clone(), jobs);
+        assert_eq!(records.len(), 5, "4 records and the summary");
+        assert_eq!(records[0]["verdicts"]["v"]["value"], "hot");
+        assert_eq!(records[1]["deal"], "in.jsonl:2");
+        assert!(records[1]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most"));
+        assert_eq!(records[2]["deal"], "in.jsonl:3");
+        assert!(records[2]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not valid UTF-8 (invalid byte at offset 12)"));
+        // The blank line 4 is not a record; the last line has no newline.
+        assert_eq!(records[3]["deal"], "in.jsonl:5");
+        assert_eq!(records[3]["verdicts"]["v"]["value"], "cold");
+        assert_eq!(records[4]["summary"]["failed"], 2);
+        assert_eq!(
+            records[4]["summary"]["verdicts"]["v"],
+            serde_json::json!({"hot": 1, "cold": 1})
+        );
+        assert_eq!(totals.deals, 4);
+        assert_eq!(messages.len(), 2, "{messages:?}");
+    }
+}
+
+#[test]
+fn stdin_is_json_lines_and_a_broken_first_line_costs_one_record() {
+    let (records, messages, _) = run(
+        InputKind::Stdin,
+        b"{\"id\": \"s0\",\n{\"id\":\"s1\",\"stage\":\"late\"}\n".to_vec(),
+        2,
+    );
+    assert_eq!(records.len(), 3, "{records:?}");
+    assert_eq!(records[0]["deal"], "in.jsonl:1");
+    assert!(records[0]["error"].is_object());
+    assert_eq!(records[1]["deal"], "s1");
+    assert_eq!(records[1]["score"], 2);
+    assert!(messages[0].contains("--input json"), "{messages:?}");
+    let (records, _, _) = run(
+        InputKind::Json,
+        b"{\n  \"stage\": \"late\"\n}\n".to_vec(),
+        2,
+    );
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["deal"], "in.jsonl");
+    assert_eq!(records[0]["score"], 2);
+    let (records, _, _) = run(
+        InputKind::Stdin,
+        b"{\"stage\": \"late\"}\n{\"stage\": \"early\"}\n".to_vec(),
+        2,
+    );
+    assert_eq!(records.len(), 3);
+    assert_eq!(records[1]["deal"], "in.jsonl:2");
+}
+
+/// Remembers the largest single write: the writer hands over one
+/// chunk's output at a time, so this is the output held at once.
+#[derive(Default)]
+struct Largest {
+    largest: usize,
+    total: usize,
+}
+
+impl Sink for Largest {
+    fn output(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.largest = self.largest.max(bytes.len());
+        self.total += bytes.len();
+        Ok(())
+    }
+    fn message(&mut self, _: &str) {}
+}
+
+#[test]
+fn text_output_per_chunk_stays_bounded_whatever_the_report_size() {
+    // 20 signals, each message about 10 KB: a text report of about
+    // 200 KB a deal, so 512 deals a chunk would hold 100 MB.
+    let mut playbook = String::from("facts { s: text }\n");
+    for i in 0..20 {
+        playbook.push_str(&format!(
+            "signal s{i} {{ when len(s) > 0 weight 1\n message \"{{s}}\" }}\n"
+        ));
+    }
+    let analysis = augur_check::analyze_text(&playbook);
+    assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
+    let batch = Batch::new(
+        &analysis,
+        "",
+        Options {
+            format: OutputFormat::Text,
+            explain: false,
+            strict: false,
+            today: None,
+            fallback_today: Date::parse("2026-11-29").unwrap(),
+            jobs: 2,
+        },
+    );
+    let line = format!("{{\"s\": \"{}\"}}\n", "x".repeat(10_000));
+    let input = line.repeat(600).into_bytes();
+    let mut sink = Largest::default();
+    let mut totals = Totals::default();
+    batch
+        .run(
+            Input {
+                name: "in.jsonl".into(),
+                kind: InputKind::Jsonl,
+                reader: Box::new(io::Cursor::new(input)),
+            },
+            &mut totals,
+            &mut sink,
+        )
+        .unwrap();
+    assert_eq!(totals.deals, 600);
+    assert!(sink.total > 100_000_000, "{}", sink.total);
+    assert!(
+        sink.largest <= CHUNK_OUTPUT_BYTES + 4 * 250_000,
+        "one chunk's output was {} bytes",
+        sink.largest
+    );
+}
+
+#[test]
+fn map_records_hands_every_record_back_in_order_and_reads_other_keys() {
+    let analysis = augur_check::analyze_text(PLAYBOOK);
+    let batch = Batch::new(
+        &analysis,
+        "",
+        Options {
+            format: OutputFormat::Jsonl,
+            explain: false,
+            strict: false,
+            today: None,
+            fallback_today: Date::parse("2026-11-29").unwrap(),
+            jobs: 2,
+        },
+    );
+    let mut input = String::new();
+    for index in 0..(CHUNK_RECORDS * 2 + 7) {
+        let stage = if index % 3 == 0 { "late" } else { "early" };
+        input.push_str(&format!(
+            "{{\"stage\": \"{stage}\", \"outcome\": \"o{index}\", \"nested\": {{\"outcome\": 1}}}}\n"
+        ));
+    }
+    input.push_str("{not json\n");
+    let mut seen = Vec::new();
+    map_records(
+        Input {
+            name: "in.jsonl".into(),
+            kind: InputKind::Jsonl,
+            reader: Box::new(io::Cursor::new(input.into_bytes())),
+        },
+        3,
+        &|record| {
+            let mut messages = Vec::new();
+            let scored = batch
+                .evaluate_record(record, &["outcome", "nested"], &mut messages)
+                .map(|(_, outcome)| outcome.score);
+            (record.name(), record.value_of("outcome"), scored, messages)
+        },
+        &mut |result, _| {
+            seen.push(result);
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(seen.len(), CHUNK_RECORDS * 2 + 8);
+    for (index, (name, outcome, scored, messages)) in
+        seen.iter().take(CHUNK_RECORDS * 2 + 7).enumerate()
+    {
+        assert_eq!(name, &format!("in.jsonl:{}", index + 1));
+        assert_eq!(outcome, &Some(Json::String(format!("o{index}"))));
+        assert_eq!(scored, &Ok(if index % 3 == 0 { 2 } else { 0 }));
+        assert!(
+            messages.is_empty(),
+            "quiet keys are not warned about: {messages:?}"
+        );
+    }
+    let (_, outcome, scored, _) = seen.last().unwrap();
+    assert_eq!(outcome, &None);
+    assert!(scored
+        .as_ref()
+        .unwrap_err()
+        .message
+        .contains("malformed JSON"));
+
+    // CSV: a column by its header name; an empty cell is absent.
+    let mut seen = Vec::new();
+    map_records(
+        Input {
+            name: "in.csv".into(),
+            kind: InputKind::Csv,
+            reader: Box::new(io::Cursor::new(
+                b"stage,result\nlate,won\nearly,\n".to_vec(),
+            )),
+        },
+        1,
+        &|record| (record.value_of("result"), record.value_of("missing")),
+        &mut |result, _| {
+            seen.push(result);
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        seen,
+        vec![(Some(Json::String("won".into())), None), (None, None)]
+    );
+}
+
+#[test]
+fn many_chunks_keep_their_order() {
+    let mut input = Vec::new();
+    for index in 0..(CHUNK_RECORDS * 5 + 3) {
+        let stage = if index % 7 == 0 { "late" } else { "early" };
+        input.extend(format!("{{\"id\": {index}, \"stage\": \"{stage}\"}}\n").as_bytes());
+    }
+    let (records, _, totals) = run(InputKind::Jsonl, input, 3);
+    assert_eq!(totals.deals as usize, CHUNK_RECORDS * 5 + 3);
+    for (index, record) in records.iter().take(CHUNK_RECORDS * 5 + 3).enumerate() {
+        assert_eq!(record["deal"], index);
+    }
+}
