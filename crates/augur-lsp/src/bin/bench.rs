@@ -109,7 +109,10 @@ fn report(name: &str, mut samples: Vec<Duration>) {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let (Some("--dump"), Some(path)) = (args.get(1).map(String::as_str), args.get(2)) {
-        if let Err(error) = std::fs::write(path, generate(5000)) {
+        // `--dump PATH [LINES]`: the generated playbook, for profiling
+        // `augur check` on it (10,000 lines by default, as `check 10k`).
+        let lines = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(10_000);
+        if let Err(error) = std::fs::write(path, generate(lines)) {
             eprintln!("cannot write {path}: {error}");
         }
         return;
