@@ -14,7 +14,7 @@ impl Builder<'_> {
     /// later pass (or `Drop`) ever meets a deep tree.
     pub(super) fn expr(&mut self, pair: Pair<'_, Rule>) -> (Expr, usize) {
         let span = self.span_of(&pair);
-        let (expr, depth) = self.expr_inner(pair);
+        let (expr, depth) = self.expr_inner(pair, span);
         if depth > limits::MAX_EXPR_DEPTH {
             self.too_deep(span);
             return (placeholder(span), 1);
@@ -107,8 +107,7 @@ impl Builder<'_> {
         true
     }
 
-    pub(super) fn expr_inner(&mut self, pair: Pair<'_, Rule>) -> (Expr, usize) {
-        let span = self.span_of(&pair);
+    fn expr_inner(&mut self, pair: Pair<'_, Rule>, span: Span) -> (Expr, usize) {
         match pair.as_rule() {
             Rule::expr => match children(pair).next() {
                 Some(inner) => self.expr(inner),
@@ -160,11 +159,23 @@ impl Builder<'_> {
                 (expr, depth)
             }
             Rule::postfix_expr => {
-                let mut parts = children(pair);
+                let mut parts = children(pair).peekable();
                 let Some(first) = parts.next() else {
                     return (placeholder(span), 1);
                 };
-                let (mut expr, mut depth) = self.expr(first);
+                let (mut expr, mut depth) =
+                    match parts.next_if(|next| next.as_rule() == Rule::call_args) {
+                        Some(args) => {
+                            let (call, depth) = self.call(first, args);
+                            if depth > limits::MAX_EXPR_DEPTH {
+                                self.too_deep(call.span);
+                                (placeholder(call.span), 1)
+                            } else {
+                                (call, depth)
+                            }
+                        }
+                        None => self.expr(first),
+                    };
                 for field in parts {
                     depth += 1;
                     let field = self.ident(field);
@@ -198,22 +209,6 @@ impl Builder<'_> {
                     .collect();
                 (Spanned::new(ExprKind::List(items), span), depth + 1)
             }
-            Rule::call => {
-                let mut parts = children(pair);
-                let Some(name) = parts.next() else {
-                    return (placeholder(span), 1);
-                };
-                let name = self.ident(name);
-                let mut depth = 0;
-                let args = parts
-                    .map(|arg| {
-                        let (arg, arg_depth) = self.expr(arg);
-                        depth = depth.max(arg_depth);
-                        arg
-                    })
-                    .collect();
-                (Spanned::new(ExprKind::Call(name, args), span), depth + 1)
-            }
             Rule::string => {
                 let template = self.template(pair);
                 (Spanned::new(ExprKind::Text(template), span), 2)
@@ -243,6 +238,21 @@ impl Builder<'_> {
             }
             _ => (placeholder(span), 1),
         }
+    }
+
+    /// A call: its name and the `call_args` pair that followed it.
+    fn call(&mut self, name: Pair<'_, Rule>, args: Pair<'_, Rule>) -> (Expr, usize) {
+        let span = self.span_of(&name).cover(self.span_of(&args));
+        let name = self.ident(name);
+        let mut depth = 0;
+        let args = children(args)
+            .map(|arg| {
+                let (arg, arg_depth) = self.expr(arg);
+                depth = depth.max(arg_depth);
+                arg
+            })
+            .collect();
+        (Spanned::new(ExprKind::Call(name, args), span), depth + 1)
     }
 }
 
