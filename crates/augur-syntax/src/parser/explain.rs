@@ -134,7 +134,7 @@ pub(super) fn describe_expected(positives: &[Rule]) -> Option<String> {
         let name = match rule {
             Rule::ident => "a name",
             Rule::plain_string | Rule::string => "a quoted string",
-            Rule::expr | Rule::where_expr | Rule::or_expr | Rule::and_expr | Rule::not_expr | Rule::cmp_expr
+            Rule::expr | Rule::not_expr | Rule::cmp_expr
             | Rule::arith_expr | Rule::postfix_expr
             | Rule::paren | Rule::list_lit | Rule::number | Rule::date_lit | Rule::bool_lit => "an expression",
             Rule::cmp_op | Rule::add_op | Rule::mul_op | Rule::coalesce_op | Rule::kw_and | Rule::kw_or

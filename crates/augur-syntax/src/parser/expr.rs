@@ -43,12 +43,47 @@ impl Builder<'_> {
         );
     }
 
+    /// `expr`: `not_expr` operands and the `where`, `or` and `and` between
+    /// them, grouped by precedence (`where` loosest, then `or`, then `and`,
+    /// each left to right) with two stacks.
+    fn logic(&mut self, pair: Pair<'_, Rule>, span: Span) -> (Expr, usize) {
+        let mut operands: Vec<(Expr, usize)> = Vec::new();
+        let mut operators: Vec<Infix> = Vec::new();
+        for part in children(pair) {
+            let op = match part.as_rule() {
+                Rule::kw_where => Infix::Where,
+                Rule::kw_or => Infix::Binary(BinaryOp::Or),
+                Rule::kw_and => Infix::Binary(BinaryOp::And),
+                _ => {
+                    operands.push(self.expr(part));
+                    continue;
+                }
+            };
+            while let Some(&top) = operators.last() {
+                if top.precedence() < op.precedence() {
+                    break;
+                }
+                operators.pop();
+                if !self.reduce(&mut operands, top) {
+                    return (placeholder(span), 1);
+                }
+            }
+            operators.push(op);
+        }
+        while let Some(op) = operators.pop() {
+            if !self.reduce(&mut operands, op) {
+                return (placeholder(span), 1);
+            }
+        }
+        operands.pop().unwrap_or((placeholder(span), 1))
+    }
+
     /// `arith_expr`: operands, each with its unary minus signs, and the
     /// operators between them, grouped by precedence (`??` loosest, then
     /// `+ -`, then `* /`, each left to right) with two stacks.
     fn arith(&mut self, pair: Pair<'_, Rule>, span: Span) -> (Expr, usize) {
         let mut operands: Vec<(Expr, usize)> = Vec::new();
-        let mut operators: Vec<BinaryOp> = Vec::new();
+        let mut operators: Vec<Infix> = Vec::new();
         let mut signs = Vec::new();
         for part in children(pair) {
             match part.as_rule() {
@@ -67,9 +102,9 @@ impl Builder<'_> {
                     operands.push((expr, depth));
                 }
                 _ => {
-                    let op = binary_op(&part);
+                    let op = Infix::Binary(binary_op(&part));
                     while let Some(&top) = operators.last() {
-                        if precedence(top) < precedence(op) {
+                        if top.precedence() < op.precedence() {
                             break;
                         }
                         operators.pop();
@@ -91,7 +126,7 @@ impl Builder<'_> {
 
     /// Replaces the top two operands with `lhs op rhs`; false when that is
     /// nested too deeply (the error is reported).
-    fn reduce(&mut self, operands: &mut Vec<(Expr, usize)>, op: BinaryOp) -> bool {
+    fn reduce(&mut self, operands: &mut Vec<(Expr, usize)>, op: Infix) -> bool {
         let (Some((rhs, rhs_depth)), Some((lhs, lhs_depth))) = (operands.pop(), operands.pop())
         else {
             return false;
@@ -102,19 +137,19 @@ impl Builder<'_> {
             self.too_deep(whole);
             return false;
         }
-        let kind = ExprKind::Binary(op, Box::new(lhs), Box::new(rhs));
+        let kind = match op {
+            Infix::Where => ExprKind::Where(Box::new(lhs), Box::new(rhs)),
+            Infix::Binary(op) => ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+        };
         operands.push((Spanned::new(kind, whole), depth));
         true
     }
 
     fn expr_inner(&mut self, pair: Pair<'_, Rule>, span: Span) -> (Expr, usize) {
         match pair.as_rule() {
-            Rule::expr => match children(pair).next() {
-                Some(inner) => self.expr(inner),
-                None => (placeholder(span), 1),
-            },
+            Rule::expr => self.logic(pair, span),
             Rule::arith_expr => self.arith(pair, span),
-            Rule::where_expr | Rule::or_expr | Rule::and_expr | Rule::cmp_expr => {
+            Rule::cmp_expr => {
                 let mut parts = children(pair);
                 let Some(first) = parts.next() else {
                     return (placeholder(span), 1);
@@ -128,10 +163,7 @@ impl Builder<'_> {
                         self.too_deep(whole);
                         return (placeholder(whole), 1);
                     }
-                    let kind = match op.as_rule() {
-                        Rule::kw_where => ExprKind::Where(Box::new(lhs), Box::new(rhs)),
-                        _ => ExprKind::Binary(binary_op(&op), Box::new(lhs), Box::new(rhs)),
-                    };
+                    let kind = ExprKind::Binary(binary_op(&op), Box::new(lhs), Box::new(rhs));
                     lhs = Spanned::new(kind, whole);
                 }
                 (lhs, depth)
@@ -281,10 +313,23 @@ pub(super) fn binary_op(op: &Pair<'_, Rule>) -> BinaryOp {
 }
 
 /// How tightly an arithmetic operator binds (higher binds tighter).
-fn precedence(op: BinaryOp) -> u8 {
-    match op {
-        BinaryOp::Coalesce => 1,
-        BinaryOp::Add | BinaryOp::Sub => 2,
-        _ => 3,
+/// An operator of a flat rule (`expr`, `arith_expr`); `where` makes its
+/// own kind of node.
+#[derive(Clone, Copy)]
+enum Infix {
+    Where,
+    Binary(BinaryOp),
+}
+
+impl Infix {
+    /// Loosest first. Operators of one rule only meet their own kind, so
+    /// the two scales may share numbers.
+    fn precedence(self) -> u8 {
+        match self {
+            Infix::Where => 0,
+            Infix::Binary(BinaryOp::Or | BinaryOp::Coalesce) => 1,
+            Infix::Binary(BinaryOp::And | BinaryOp::Add | BinaryOp::Sub) => 2,
+            Infix::Binary(_) => 3,
+        }
     }
 }

@@ -3,23 +3,40 @@
 //! stretches are handed to `explain.rs`; expressions to `expr.rs`.
 
 use super::*;
+use pest::Token;
 
 impl Builder<'_> {
     pub(super) fn build_file(&mut self, file: Pair<'_, Rule>) -> File {
         let mut items = Vec::new();
-        let mut comments: Vec<Comment> = file
-            .clone()
-            .into_inner()
-            .flatten()
-            .filter(|pair| pair.as_rule() == Rule::COMMENT)
-            .map(|pair| Comment {
-                span: raw_span(&pair),
-                text: pair.as_str().trim_end_matches('\r').to_string(),
-            })
-            .collect();
+        // Comments can sit anywhere in the tree. The token stream finds them
+        // without making a pair of every node on the way (a tenth of the
+        // parse); a comment has no inner rules, so its end follows its start.
+        let mut comments: Vec<Comment> = Vec::new();
+        let mut comment_start = None;
+        for token in file.clone().tokens() {
+            match token {
+                Token::Start {
+                    rule: Rule::COMMENT,
+                    pos,
+                } => comment_start = Some(pos.pos()),
+                Token::End {
+                    rule: Rule::COMMENT,
+                    pos,
+                } => {
+                    if let Some(start) = comment_start.take() {
+                        let text = self.text.get(start..pos.pos()).unwrap_or_default();
+                        comments.push(Comment {
+                            span: Span::new(start, pos.pos()),
+                            text: text.trim_end_matches('\r').to_string(),
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
         comments.sort_by_key(|comment| comment.span.start);
         comments.dedup();
-        self.comment_spans = comments.iter().map(|c| c.span).collect();
+        self.set_comments(comments.iter().map(|c| c.span).collect());
         for pair in file.into_inner() {
             match pair.as_rule() {
                 Rule::COMMENT | Rule::EOI => {}

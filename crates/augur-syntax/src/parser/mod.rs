@@ -167,6 +167,9 @@ struct Builder<'t> {
     diagnostics: Vec<Diagnostic>,
     /// Every comment's span, sorted; used to trim spans.
     comment_spans: Vec<Span>,
+    /// One bit per byte offset: whether a comment ends there. Most pair
+    /// ends are not a comment's end; this says so without a search.
+    comment_ends: Vec<u64>,
     /// Names declared by broken items and entries (see [`BrokenDecl`]).
     broken: Vec<BrokenDecl>,
 }
@@ -183,8 +186,26 @@ impl<'t> Builder<'t> {
             text,
             diagnostics: Vec::new(),
             comment_spans: Vec::new(),
+            comment_ends: Vec::new(),
             broken: Vec::new(),
         }
+    }
+
+    /// Records the comments' spans (sorted by start) for [`Self::span_of`].
+    fn set_comments(&mut self, spans: Vec<Span>) {
+        self.comment_ends = vec![0; self.text.len() / 64 + 1];
+        for span in &spans {
+            if let Some(word) = self.comment_ends.get_mut(span.end / 64) {
+                *word |= 1 << (span.end % 64);
+            }
+        }
+        self.comment_spans = spans;
+    }
+
+    fn is_comment_end(&self, offset: usize) -> bool {
+        self.comment_ends
+            .get(offset / 64)
+            .is_some_and(|word| word & (1 << (offset % 64)) != 0)
     }
 
     /// The span of a pair without the whitespace and comments pest may have
@@ -208,6 +229,9 @@ impl<'t> Builder<'t> {
                 .get(start..end)
                 .map_or(0, |t| t.len() - t.trim_end().len());
             end -= trimmed;
+            if !self.is_comment_end(end) {
+                return Span::new(start, end);
+            }
             // Comments never overlap, so sorted by start they are sorted by end
             // too: a binary search keeps this logarithmic in the comment count.
             let comment = self
