@@ -137,7 +137,7 @@ pub(super) fn describe_expected(positives: &[Rule]) -> Option<String> {
             Rule::expr | Rule::not_expr | Rule::cmp_expr
             | Rule::arith_expr | Rule::postfix_expr
             | Rule::paren | Rule::list_lit | Rule::number | Rule::date_lit | Rule::bool_lit => "an expression",
-            Rule::cmp_op | Rule::add_op | Rule::mul_op | Rule::coalesce_op | Rule::kw_and | Rule::kw_or
+            Rule::cmp_op | Rule::arith_op | Rule::add_op | Rule::mul_op | Rule::coalesce_op | Rule::kw_and | Rule::kw_or
             | Rule::kw_where | Rule::not_in | Rule::kw_in => "an operator",
             Rule::type_expr | Rule::list_type => "a type",
             Rule::optional_mark => "`?`",

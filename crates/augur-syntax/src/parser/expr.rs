@@ -295,6 +295,7 @@ pub(super) fn binary_op(op: &Pair<'_, Rule>) -> BinaryOp {
         Rule::kw_and => BinaryOp::And,
         Rule::coalesce_op => BinaryOp::Coalesce,
         _ => match text {
+            "??" => BinaryOp::Coalesce,
             "==" => BinaryOp::Eq,
             "!=" => BinaryOp::Ne,
             "<" => BinaryOp::Lt,
