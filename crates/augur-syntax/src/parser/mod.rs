@@ -292,6 +292,16 @@ mod tests {
         );
     }
 
+    /// A control character between tokens is one mistake: the control
+    /// character error, not a syntax error as well.
+    #[test]
+    fn a_control_character_between_tokens_gives_one_error() {
+        let parse = parse("enum S { a,\u{b} b }\nfacts {\u{1f} s: S }\n");
+        let codes: Vec<Code> = parse.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, vec![Code::ControlCharacter, Code::ControlCharacter]);
+        assert_eq!(parse.file.items.len(), 2);
+    }
+
     #[test]
     fn bidi_controls_are_errors_anywhere_but_rtl_letters_are_fine() {
         for text in [
