@@ -11,7 +11,11 @@ use crate::ir::{self, *};
 use crate::{Analysis, Source};
 use augur_syntax::ast::{self, ArmCondition, ItemKind, TypeKind};
 use augur_syntax::{did_you_mean, Code, Diagnostic, FileId, Span, Spanned};
-use std::collections::HashMap;
+/// The checker's maps and sets: foldhash is several times faster than
+/// std's SipHash on short names and still seeded per process, so a
+/// playbook cannot be written to make its names collide.
+pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+pub(crate) type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 /// What a value name refers to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,7 +69,7 @@ pub(crate) struct Checker<'a> {
     /// Dependencies of each evaluation step, for ordering and cycle checks.
     pub(crate) step_deps: Vec<(Step, Vec<(crate::order::Node, Location)>)>,
     /// Values referenced anywhere (for the unused/unobserved lints).
-    pub(crate) referenced: std::collections::HashSet<Read>,
+    pub(crate) referenced: HashSet<Read>,
     /// Where a new fact can be inserted (for the "declare this fact" fix).
     pub(crate) facts_close: Option<Insertion>,
     /// Where a new variant can be inserted in each enum (for "add variant").
@@ -78,9 +82,9 @@ pub(crate) struct Checker<'a> {
 /// The names declared by broken items and entries, by kind.
 #[derive(Default)]
 pub(crate) struct BrokenNames {
-    pub(crate) values: std::collections::HashSet<String>,
-    pub(crate) types: std::collections::HashSet<String>,
-    pub(crate) members: std::collections::HashSet<String>,
+    pub(crate) values: HashSet<String>,
+    pub(crate) types: HashSet<String>,
+    pub(crate) members: HashSet<String>,
 }
 
 impl BrokenNames {
@@ -118,8 +122,8 @@ pub(crate) fn check(sources: Vec<Source>, diagnostics: Vec<Diagnostic>) -> Analy
                 .iter()
                 .map(|t| (t.to_string(), TypeRef::Builtin(t)))
                 .collect(),
-            values: HashMap::new(),
-            groups: HashMap::new(),
+            values: HashMap::default(),
+            groups: HashMap::default(),
             let_defs: Vec::new(),
             let_states: Vec::new(),
             let_depth: 0,
@@ -130,7 +134,7 @@ pub(crate) fn check(sources: Vec<Source>, diagnostics: Vec<Diagnostic>) -> Analy
             step_deps: Vec::new(),
             referenced: Default::default(),
             facts_close: None,
-            enum_close: HashMap::new(),
+            enum_close: HashMap::default(),
             broken: BrokenNames::collect(&sources),
         };
         for (index, source) in sources.iter().enumerate() {
@@ -589,7 +593,7 @@ impl<'a> Checker<'a> {
 
     fn declare_values(&mut self) {
         let items: Vec<_> = self.items().collect();
-        let mut advice_names: HashMap<String, Location> = HashMap::new();
+        let mut advice_names: HashMap<String, Location> = HashMap::default();
         for (file, item) in items {
             self.file = file;
             match &item.node {

@@ -7,9 +7,9 @@
 //! The walk is iterative, so no playbook can overflow the stack here.
 
 use crate::check::Checker;
+use crate::check::HashMap;
 use crate::ir::{Location, Step};
 use augur_syntax::{Code, Diagnostic};
-use std::collections::HashMap;
 
 /// What a rule can depend on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -51,7 +51,7 @@ pub(crate) fn order(checker: &mut Checker<'_>) {
     steps.extend((0..program.signals.len() as u32).map(Step::Signal));
     steps.extend((0..program.verdicts.len() as u32).map(Step::Verdict));
 
-    let mut edges: HashMap<Step, Vec<(Step, Location)>> = HashMap::new();
+    let mut edges: HashMap<Step, Vec<(Step, Location)>> = HashMap::default();
     for (step, deps) in &checker.step_deps {
         let list = edges.entry(*step).or_default();
         for (node, location) in deps {
