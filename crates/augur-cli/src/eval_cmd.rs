@@ -127,7 +127,10 @@ pub fn run(args: EvalArgs<'_>) -> ExitCode {
     let stdout = std::io::stdout();
     let stdout_is_file = is_regular_file_stdout();
     let mut sink = TerminalSink {
-        out: std::io::BufWriter::with_capacity(256 * 1024, stdout.lock()),
+        // Small: it gathers the small writes (a summary, a JSON array's
+        // commas); a chunk's output, usually larger, is written straight
+        // through instead of being copied into the buffer first.
+        out: std::io::BufWriter::with_capacity(16 * 1024, stdout.lock()),
         flush_each_chunk: !stdout_is_file,
         progress: std::io::stderr().is_terminal().then(|| Progress {
             bar: progress_bar(total_bytes),

@@ -272,6 +272,9 @@ struct Buffers {
     outputs: std::sync::Mutex<Vec<Vec<u8>>>,
     /// Records per chunk, adapted to the output measured per record.
     chunk_records: std::sync::atomic::AtomicUsize,
+    /// Output bytes per record last measured, to size a chunk's output
+    /// buffer before rendering (growing it by doubling copies it each time).
+    output_per_record: std::sync::atomic::AtomicUsize,
 }
 
 /// Buffers kept for reuse at most, of each kind.
@@ -283,6 +286,7 @@ impl Buffers {
             texts: std::sync::Mutex::new(Vec::new()),
             outputs: std::sync::Mutex::new(Vec::new()),
             chunk_records: std::sync::atomic::AtomicUsize::new(FIRST_CHUNK_RECORDS),
+            output_per_record: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -300,6 +304,8 @@ impl Buffers {
             return;
         }
         let per_record = bytes / records + 1;
+        self.output_per_record
+            .store(per_record, std::sync::atomic::Ordering::Relaxed);
         let wanted = (CHUNK_OUTPUT_BYTES / per_record).clamp(1, CHUNK_RECORDS);
         self.chunk_records
             .store(wanted, std::sync::atomic::Ordering::Relaxed);
@@ -313,12 +319,23 @@ impl Buffers {
             .unwrap_or_default()
     }
 
-    fn output(&self) -> Vec<u8> {
-        self.outputs
+    /// An empty output buffer with room for `records` records' output as
+    /// last measured (and a quarter more, for records longer than most).
+    fn output(&self, records: usize) -> Vec<u8> {
+        let mut output: Vec<u8> = self
+            .outputs
             .lock()
             .ok()
             .and_then(|mut pool| pool.pop())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        let per_record = self
+            .output_per_record
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let wanted = per_record
+            .saturating_mul(records)
+            .saturating_add(per_record * records / 4);
+        output.reserve(wanted.min(2 * CHUNK_OUTPUT_BYTES));
+        output
     }
 
     fn give_text(&self, mut text: String) {
@@ -603,7 +620,7 @@ impl<'a> Batch<'a> {
 
     fn process_chunk(&self, chunk: &Chunk, source: &Source, buffers: &Buffers) -> Done {
         let mut done = self.empty_done(chunk.seq, chunk.consumed);
-        done.output = buffers.output();
+        done.output = buffers.output(chunk.records.len());
         done.messages.extend(chunk.notes.iter().cloned());
         let mut scratch = crate::fast::Scratch::default();
         for record in &chunk.records {

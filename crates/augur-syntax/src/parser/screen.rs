@@ -123,11 +123,26 @@ pub(super) fn control_character_errors(text: &str) -> Vec<Diagnostic> {
 }
 
 pub(super) fn check_bracket_depth(text: &str) -> Option<Diagnostic> {
+    /// The bytes the scan acts on; runs of other bytes are skipped whole.
+    const MARKS: [bool; 256] = {
+        let mut table = [false; 256];
+        let marks = b"#\"\\\n()[]{}";
+        let mut index = 0;
+        while index < marks.len() {
+            table[marks[index] as usize] = true;
+            index += 1;
+        }
+        table
+    };
     let mut depth = 0usize;
     let mut in_string = false;
     let mut in_comment = false;
     let mut escaped = false;
     for (offset, byte) in text.bytes().enumerate() {
+        // An escape ends at the byte after the backslash, whatever it is.
+        if !MARKS[usize::from(byte)] && !escaped {
+            continue;
+        }
         if in_comment {
             in_comment = byte != b'\n';
             continue;
