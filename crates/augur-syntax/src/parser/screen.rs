@@ -52,6 +52,8 @@ pub(super) fn bidi_control_errors(text: &str) -> Vec<Diagnostic> {
 fn suspect_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     /// Which bytes may start a bidi or control character (tab and line
     /// feed never do; a carriage return may, when no line feed follows).
+    // Built at compile time: an index out of range would not compile.
+    #[allow(clippy::indexing_slicing)]
     const SUSPECT: [bool; 256] = {
         let mut table = [false; 256];
         let mut byte = 0;
@@ -70,7 +72,7 @@ fn suspect_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     std::iter::from_fn(move || {
         while let Some(&byte) = bytes.get(at) {
             at += 1;
-            if SUSPECT[usize::from(byte)] {
+            if in_table(&SUSPECT, byte) {
                 if let Some(c) = text.get(at - 1..).and_then(|rest| rest.chars().next()) {
                     return Some((at - 1, c));
                 }
@@ -122,8 +124,16 @@ pub(super) fn control_character_errors(text: &str) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// Whether a byte is marked in a table of all 256 (the bound check
+/// disappears: a `u8` is always in range).
+fn in_table(table: &[bool; 256], byte: u8) -> bool {
+    table.get(usize::from(byte)).copied().unwrap_or(false)
+}
+
 pub(super) fn check_bracket_depth(text: &str) -> Option<Diagnostic> {
     /// The bytes the scan acts on; runs of other bytes are skipped whole.
+    // Built at compile time: an index out of range would not compile.
+    #[allow(clippy::indexing_slicing)]
     const MARKS: [bool; 256] = {
         let mut table = [false; 256];
         let marks = b"#\"\\\n()[]{}";
@@ -140,7 +150,7 @@ pub(super) fn check_bracket_depth(text: &str) -> Option<Diagnostic> {
     let mut escaped = false;
     for (offset, byte) in text.bytes().enumerate() {
         // An escape ends at the byte after the backslash, whatever it is.
-        if !MARKS[usize::from(byte)] && !escaped {
+        if !in_table(&MARKS, byte) && !escaped {
             continue;
         }
         if in_comment {
