@@ -392,17 +392,7 @@ impl<'c> Record<'c> {
                     path: "$".into(),
                 }),
             },
-            RawBody::Csv(row) => {
-                let cells: Vec<&str> = row.iter().collect();
-                let program = decoder.program();
-                let header = &self.source.header;
-                let text = if header.checked {
-                    crate::csv_deals::row_to_text(program, header, &cells)
-                } else {
-                    crate::csv_deals::row_to_text(program, &header.for_program(program), &cells)
-                };
-                text.and_then(|text| decoder.decode_text(&text))
-            }
+            RawBody::Csv(row) => decoder.decode_record(&self.source.header, row),
             RawBody::Unreadable(error) => Err(error.clone()),
         }
     }
