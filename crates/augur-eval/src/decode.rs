@@ -211,7 +211,7 @@ impl<'p> DealDecoder<'p> {
         for (index, (name, cell)) in header.columns.iter().zip(cells).enumerate() {
             let slot = self.slot(slots, index, name);
             // A blank cell is unknown: as if the deal left the key out.
-            if slot == Column::Skip || cell.trim().is_empty() {
+            if slot == Column::Skip || trimmed(cell).is_empty() {
                 continue;
             }
             match slot {
@@ -250,9 +250,9 @@ impl<'p> DealDecoder<'p> {
         scratch: &mut Vec<Value>,
     ) -> Step<Option<Value>> {
         Ok(Some(match ty {
-            Type::Int => Value::Int(whole_of(number_cell(cell.trim())?)?),
-            Type::Number => Value::Number(decimal_of(number_cell(cell.trim())?)?),
-            Type::Bool => Value::Bool(bool_cell(cell.trim())?),
+            Type::Int => Value::Int(whole_of(number_cell(trimmed(cell))?)?),
+            Type::Number => Value::Number(decimal_of(number_cell(trimmed(cell))?)?),
+            Type::Bool => Value::Bool(bool_cell(trimmed(cell))?),
             // Text, dates and variants are taken as written, spaces kept.
             Type::Text => Value::Text(Arc::from(cell)),
             Type::Date => Value::Date(date_of(cell.as_bytes())?),
@@ -437,6 +437,16 @@ fn with_scratch<T>(decode: impl FnOnce(&mut Vec<Value>) -> Step<T>) -> Option<T>
         }
         Err(_) => decode(&mut Vec::new()).ok(),
     })
+}
+
+/// `cell.trim()`, without its cost when the cell starts and ends with a
+/// printable ASCII character (none of them is white space).
+#[inline]
+fn trimmed(cell: &str) -> &str {
+    match (cell.as_bytes().first(), cell.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => cell,
+        _ => cell.trim(),
+    }
 }
 
 /// A number cell (spaces trimmed) checked against JSON's number grammar,
