@@ -2,9 +2,14 @@
 //! read by its fact's declared type; an empty cell is unknown; a list or
 //! record fact is written as JSON inside its cell.
 //!
-//! Each row becomes the JSON text a deal file would hold, so the one deal
-//! decoder ([`crate::decode_deal_text`]) checks every value, and numbers
-//! reach it as written (never through `f64`).
+//! How a row is read is defined here, by the reference path: the row
+//! becomes the JSON text a deal file would hold ([`row_to_text`]), so the
+//! one reference deal decoder ([`crate::decode_deal_text`]) checks every
+//! value, and numbers reach it as written (never through `f64`). The batch
+//! reads rows through [`crate::DealDecoder::decode_row`] instead, which
+//! reads each cell straight into its fact's slot (with [`Header`]'s
+//! per-column slots, worked out once) and falls back to this path, for its
+//! value or its error, on anything unusual or wrong.
 //!
 //! What is refused here rather than guessed: a header naming a column twice,
 //! a row with more or fewer cells than the header, a cell that is not a

@@ -25,8 +25,21 @@
 //! give a different value: `tests/decoders.rs` and the `decode` fuzz target
 //! compare both on every input.
 //!
-//! It does not evaluate, nor read CSV (a CSV row is turned into the JSON text
-//! of a deal first, see [`crate::csv_deals`]).
+//! CSV rows have their own fast path ([`DealDecoder::decode_row`]): each
+//! used cell is read straight into its fact's slot by the fact's type
+//! (numbers through the same exact readers, yes/no words compared without
+//! allocating, variants through the same tables, a list or record cell's
+//! JSON through the same value decoding), with which column goes where
+//! worked out once per header ([`crate::csv_deals::check_header`]); a header
+//! left unchecked (`augur diff`) is read by looking each column up in the
+//! deal's key table. The same rule holds: on anything unusual or wrong the
+//! fast path gives up, and the reference path (the row as the JSON text of
+//! a deal, [`crate::csv_deals::row_to_text`], then decoded) decides, so
+//! errors are word for word the reference's. `tests/csv_rows.rs` and the
+//! `decode` fuzz target compare both.
+//!
+//! It does not evaluate, nor cut CSV into rows (the `csv` crate does, in
+//! `batch/read.rs`).
 
 use crate::csv_deals::{row_to_text, Column, Header, FALSE_WORDS, TRUE_WORDS};
 use crate::deal::{decode_deal_text, Deal, DealError, MAX_LIST_ITEMS};
