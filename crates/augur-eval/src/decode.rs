@@ -139,10 +139,7 @@ impl<'p> DealDecoder<'p> {
     /// value or error, is that of the reference path:
     /// [`crate::csv_deals::row_to_text`], then [`crate::decode_deal_text`].
     pub fn decode_row(&self, header: &Header, row: &[&str]) -> Result<Deal, DealError> {
-        match self.decode_row_fast(header, row) {
-            Some(deal) => Ok(deal),
-            None => self.decode_row_reference(header, row),
-        }
+        self.decode_cells(header, row.len(), row.iter().copied())
     }
 
     /// [`DealDecoder::decode_row`] for a row as the `csv` crate reads it.
@@ -151,12 +148,26 @@ impl<'p> DealDecoder<'p> {
         header: &Header,
         row: &csv::StringRecord,
     ) -> Result<Deal, DealError> {
-        let fast = (!self.slow_only)
-            .then(|| with_scratch(|scratch| self.row(header, row.len(), row.iter(), scratch)))
-            .flatten();
+        self.decode_cells(header, row.len(), row.iter())
+    }
+
+    /// [`DealDecoder::decode_row`] for a row of `len` cells given one by
+    /// one (the fast path reads them in order; the reference path, if it
+    /// must decide, collects them).
+    pub fn decode_cells<'c>(
+        &self,
+        header: &Header,
+        len: usize,
+        cells: impl Iterator<Item = &'c str> + Clone,
+    ) -> Result<Deal, DealError> {
+        let fast = if self.slow_only {
+            None
+        } else {
+            with_scratch(|scratch| self.row(header, len, cells.clone(), scratch))
+        };
         match fast {
             Some(deal) => Ok(deal),
-            None => self.decode_row_reference(header, &row.iter().collect::<Vec<_>>()),
+            None => self.decode_row_reference(header, &cells.collect::<Vec<_>>()),
         }
     }
 

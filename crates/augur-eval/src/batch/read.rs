@@ -287,8 +287,8 @@ pub(super) fn read_csv<'r>(
     // grow its buffers cell by cell.
     let (mut row_bytes, mut row_cells) = (0, 0);
     loop {
-        let mut row = csv::StringRecord::with_capacity(row_bytes, row_cells);
-        let body = match csv.read_record(&mut row) {
+        let mut row = csv::ByteRecord::with_capacity(row_bytes, row_cells);
+        let body = match csv.read_byte_record(&mut row) {
             Ok(false) => break,
             Ok(true) => RawBody::Csv(row),
             Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
@@ -303,6 +303,9 @@ pub(super) fn read_csv<'r>(
         if let RawBody::Csv(row) = &body {
             (row_bytes, row_cells) = (row.as_slice().len(), row.len());
             if let Err(error) = check_deal_size(row.as_slice().len()) {
+                // A row that is not UTF-8 is reported as such, whatever its
+                // size (its UTF-8 is checked here only when it is too big).
+                let error = csv_text(row).err().unwrap_or(error);
                 chunks.chunk.records.push(RawRecord {
                     number: row_number,
                     body: RawBody::Unreadable(error),
