@@ -1,8 +1,8 @@
 //! The CSV fast path (`DealDecoder::decode_row_fast`, cells straight into
 //! fact slots) against the reference path (`csv_deals::row_to_text`, then
 //! `decode_deal_text`), the oracle: on rows generated from each playbook's
-//! facts — every example playbook (the Chinese one too) and every
-//! `tests/eval` case — with hostile cells mixed in (blank and space-only
+//! facts — every example playbook (the Chinese one too), every
+//! benchmark playbook and every `tests/eval` case — with hostile cells mixed in (blank and space-only
 //! cells, `TRUE`, `是`, huge numbers, `-0`, `1e400`, bad dates, unknown
 //! variants, broken JSON in list cells, quotes), extra and misspelt
 //! columns, columns in any order and ragged rows. Whenever the fast path
@@ -419,6 +419,17 @@ fn the_example_playbooks_read_generated_rows_as_the_reference_does() {
         for seed in [1, 2, 3] {
             compare_rows(&name, &analysis, seed * 7919, 1200);
         }
+    }
+}
+
+#[test]
+fn the_benchmark_playbooks_read_generated_rows_as_the_reference_does() {
+    for file in playbooks(&repo().join("crates/augur-bench/playbooks")) {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let (loader, entry) = FsLoader::for_playbook(&file);
+        let analysis = analyze(&entry, &loader);
+        assert!(!analysis.has_errors(), "{name}: {:?}", analysis.diagnostics);
+        compare_rows(&name, &analysis, 31_337, 800);
     }
 }
 
