@@ -22,3 +22,5 @@ find ../tests/adversarial -name '*.json' -size -64k -exec cp {} corpus/eval_deal
 # the decode target: the same deals as eval_deal
 mkdir -p corpus/decode
 cp corpus/eval_deal/* corpus/decode/ 2>/dev/null || true
+# and the CSV files, for its CSV half
+cp corpus/csv_deals/* corpus/decode/ 2>/dev/null || true

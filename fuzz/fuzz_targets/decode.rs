@@ -3,11 +3,18 @@
 //! - the fast path (`DealDecoder::decode_fast`) never accepts a deal the
 //!   reference decoder (`decode_deal_text`) refuses, and when it accepts,
 //!   it decodes the same id, date, facts and unknown keys;
-//! - `decode_text` gives the reference's value or exactly its error.
+//! - `decode_text` gives the reference's value or exactly its error;
+//! - read as a CSV file (a header, then rows), the CSV fast path
+//!   (`DealDecoder::decode_row_fast`) never accepts a row the reference path
+//!   (`csv_deals::row_to_text`, then `decode_deal_text`) refuses, and reads
+//!   the same deal when both accept; `decode_row` gives the reference's
+//!   value or exactly its error, for a header checked against the playbook
+//!   and for one left unchecked (as `augur diff` reads it).
 #![no_main]
 
 use augur_check::{analyze, Analysis, FsLoader};
-use augur_eval::{decode_deal_text, Deal, DealDecoder};
+use augur_eval::csv_deals::{check_header, row_to_text, unchecked_header, Header};
+use augur_eval::{decode_deal_text, Deal, DealDecoder, DealError};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
@@ -40,6 +47,52 @@ fn same(a: &Deal, b: &Deal, text: &str) {
     assert_eq!(a.unknown_keys, b.unknown_keys, "{text:?}");
 }
 
+fn same_result(got: Result<Deal, DealError>, reference: &Result<Deal, DealError>, text: &str) {
+    match (got, reference) {
+        (Ok(a), Ok(b)) => same(&a, b, text),
+        (Err(a), Err(b)) => assert_eq!(&a, b, "{text:?}"),
+        (a, b) => panic!("{text:?}: CSV path {a:?}, reference {b:?}"),
+    }
+}
+
+/// The header and rows of `text` read as CSV (as `augur eval` reads them).
+fn csv_rows(text: &str) -> Option<(Vec<String>, Vec<Vec<String>>)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let columns = reader
+        .headers()
+        .ok()?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+        .collect();
+    let rows = reader
+        .records()
+        .map_while(Result::ok)
+        .map(|row| row.iter().map(str::to_string).collect())
+        .collect();
+    Some((columns, rows))
+}
+
+fn compare_row(
+    decoder: &DealDecoder<'_>,
+    checked: &Header,
+    unchecked: &Header,
+    row: &[&str],
+    text: &str,
+) {
+    let program = decoder.program();
+    let reference = row_to_text(program, checked, row).and_then(|t| decode_deal_text(program, &t));
+    if let Some(fast) = decoder.decode_row_fast(checked, row) {
+        match &reference {
+            Ok(reference) => same(&fast, reference, text),
+            Err(error) => panic!("CSV fast path accepted a refused row ({error}): {text:?}"),
+        }
+    }
+    same_result(decoder.decode_row(checked, row), &reference, text);
+    same_result(decoder.decode_row(unchecked, row), &reference, text);
+}
+
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -58,6 +111,23 @@ fuzz_target!(|data: &[u8]| {
             (Ok(a), Ok(b)) => same(&a, &b, text),
             (Err(a), Err(b)) => assert_eq!(a, b, "{text:?}"),
             (a, b) => panic!("{text:?}: decode_text {a:?}, reference {b:?}"),
+        }
+    }
+    let Some((columns, rows)) = csv_rows(text) else {
+        return;
+    };
+    for analysis in playbooks() {
+        let program = &analysis.program;
+        let decoder = DealDecoder::new(program);
+        let (Ok(checked), Ok(unchecked)) = (
+            check_header(program, columns.clone()),
+            unchecked_header(columns.clone()),
+        ) else {
+            continue;
+        };
+        for row in &rows {
+            let row: Vec<&str> = row.iter().map(String::as_str).collect();
+            compare_row(&decoder, &checked, &unchecked, &row, text);
         }
     }
 });

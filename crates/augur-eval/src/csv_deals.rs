@@ -2,9 +2,14 @@
 //! read by its fact's declared type; an empty cell is unknown; a list or
 //! record fact is written as JSON inside its cell.
 //!
-//! Each row becomes the JSON text a deal file would hold, so the one deal
-//! decoder ([`crate::decode_deal_text`]) checks every value, and numbers
-//! reach it as written (never through `f64`).
+//! How a row is read is defined here, by the reference path: the row
+//! becomes the JSON text a deal file would hold ([`row_to_text`]), so the
+//! one reference deal decoder ([`crate::decode_deal_text`]) checks every
+//! value, and numbers reach it as written (never through `f64`). The batch
+//! reads rows through [`crate::DealDecoder::decode_row`] instead, which
+//! reads each cell straight into its fact's slot (with [`Header`]'s
+//! per-column slots, worked out once) and falls back to this path, for its
+//! value or its error, on anything unusual or wrong.
 //!
 //! What is refused here rather than guessed: a header naming a column twice,
 //! a row with more or fewer cells than the header, a cell that is not a
@@ -159,6 +164,45 @@ pub struct Header {
     /// Per column: the fact it names and its key as JSON text, worked out
     /// once for the playbook that reads the rows (empty when not checked).
     facts: Vec<(Option<u32>, String)>,
+    /// Per column: where its cells go, worked out once for the playbook
+    /// that reads the rows (empty when not checked); what the deal decoder's
+    /// CSV fast path reads ([`crate::DealDecoder::decode_row`]).
+    slots: Vec<Column>,
+}
+
+/// Where the cells of one CSV column go in a deal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Column {
+    /// Not a fact (nor `id`, `as_of`): the cells are ignored.
+    Skip,
+    /// The deal's `id`.
+    Id,
+    /// The deal's `as_of` date.
+    AsOf,
+    /// The fact of this index.
+    Fact(u32),
+}
+
+impl Header {
+    /// Per column, where its cells go: empty when the header was not
+    /// checked against the playbook reading the rows.
+    pub(crate) fn slots(&self) -> &[Column] {
+        &self.slots
+    }
+}
+
+/// Where the cells of `column` go for `program`.
+fn slot_of(program: &Program, column: &str) -> Column {
+    match fact_of(program, column) {
+        Some(fact) => Column::Fact(fact),
+        None if column == "id" => Column::Id,
+        None if column == "as_of" => Column::AsOf,
+        None => Column::Skip,
+    }
+}
+
+fn slots_of(program: &Program, columns: &[String]) -> Vec<Column> {
+    columns.iter().map(|c| slot_of(program, c)).collect()
 }
 
 impl Header {
@@ -170,6 +214,7 @@ impl Header {
             warnings: Vec::new(),
             checked: true,
             facts: facts_of(program, &self.columns),
+            slots: slots_of(program, &self.columns),
         }
     }
 }
@@ -196,6 +241,7 @@ pub fn unchecked_header(columns: Vec<String>) -> Result<Header, String> {
         warnings: Vec::new(),
         checked: false,
         facts: Vec::new(),
+        slots: Vec::new(),
     })
 }
 
@@ -223,6 +269,7 @@ pub fn check_header(program: &Program, columns: Vec<String>) -> Result<Header, S
         columns: Vec::new(),
         checked: true,
         facts: facts_of(program, &columns),
+        slots: slots_of(program, &columns),
     };
     for (index, column) in columns.iter().enumerate() {
         let used = is_used(program, column);

@@ -230,8 +230,9 @@ pub trait Augment: Sync {
 enum RawBody {
     /// JSON text: a range of the chunk's text.
     Json(Range<usize>),
-    /// A CSV row.
-    Csv(csv::StringRecord),
+    /// A CSV row, its UTF-8 not yet checked: the worker checks it in one
+    /// pass over the row ([`csv_text`]) rather than the reader cell by cell.
+    Csv(csv::ByteRecord),
     /// A record that could not even be read (too large, not UTF-8).
     Unreadable(DealError),
 }
@@ -410,15 +411,9 @@ impl<'c> Record<'c> {
                 }),
             },
             RawBody::Csv(row) => {
-                let cells: Vec<&str> = row.iter().collect();
-                let program = decoder.program();
-                let header = &self.source.header;
-                let text = if header.checked {
-                    crate::csv_deals::row_to_text(program, header, &cells)
-                } else {
-                    crate::csv_deals::row_to_text(program, &header.for_program(program), &cells)
-                };
-                text.and_then(|text| decoder.decode_text(&text))
+                let text = csv_text(row)?;
+                let cells = (0..row.len()).map(|index| csv_cell(row, text, index));
+                decoder.decode_cells(&self.source.header, row.len(), cells)
             }
             RawBody::Unreadable(error) => Err(error.clone()),
         }
@@ -439,13 +434,58 @@ impl<'c> Record<'c> {
             }
             RawBody::Csv(row) => {
                 let column = self.source.header.columns.iter().position(|h| h == key)?;
-                row.get(column)
+                let text = csv_text(row).ok()?;
+                Some(csv_cell(row, text, column))
                     .filter(|cell| !cell.is_empty())
                     .map(|cell| Json::String(cell.to_string()))
             }
             RawBody::Unreadable(_) => None,
         }
     }
+}
+
+/// A CSV row's cells, all of them, as one text: checked to be UTF-8 in one
+/// pass, and each cell to start on a character (so every cell is UTF-8 as
+/// well). A row that is not gets the error the `csv` crate gives when it
+/// reads the row as text, word for word.
+fn csv_text(row: &csv::ByteRecord) -> Result<&str, DealError> {
+    let text = std::str::from_utf8(row.as_slice()).ok().filter(|text| {
+        (0..row.len()).all(|index| {
+            row.range(index)
+                .is_some_and(|range| text.is_char_boundary(range.start))
+        })
+    });
+    text.ok_or_else(|| {
+        let detail = match csv::StringRecord::from_byte_record(row.clone()) {
+            Err(error) => {
+                let error = error.utf8_error();
+                match row.position() {
+                    // The csv crate's message (`csv::Error`'s `Display` for
+                    // a row read with its position).
+                    Some(at) => format!(
+                        "CSV parse error: record {} (line {}, field: {}, byte: {}): {error}",
+                        at.record(),
+                        at.line(),
+                        error.field(),
+                        at.byte()
+                    ),
+                    None => format!("CSV parse error: field {}: {error}", error.field()),
+                }
+            }
+            Ok(_) => "invalid UTF-8".to_string(),
+        };
+        DealError {
+            message: format!("malformed CSV row: {detail}"),
+            path: "$".into(),
+        }
+    })
+}
+
+/// Cell `index` of a row whose text [`csv_text`] checked.
+fn csv_cell<'t>(row: &csv::ByteRecord, text: &'t str, index: usize) -> &'t str {
+    row.range(index)
+        .and_then(|range| text.get(range))
+        .unwrap_or_default()
 }
 
 /// Reads one member of a JSON object, skipping the others without building

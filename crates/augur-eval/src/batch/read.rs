@@ -256,7 +256,7 @@ pub(super) fn read_csv<'r>(
     rules: CsvRules<'_>,
     mut emit: impl FnMut(Chunk, std::sync::Arc<Source>) -> bool,
 ) -> Result<(), String> {
-    // Flexible: a ragged row reaches `row_to_text`, which names it.
+    // Flexible: a ragged row reaches the deal decoder, which names it.
     let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
     let columns: Vec<String> = csv
         .headers()
@@ -283,9 +283,12 @@ pub(super) fn read_csv<'r>(
     chunks.chunk.notes = notes;
     // Rows count the header as row 1, as spreadsheets do.
     let mut row_number: u64 = 1;
+    // Each row gets the room the last one needed, so reading it does not
+    // grow its buffers cell by cell.
+    let (mut row_bytes, mut row_cells) = (0, 0);
     loop {
-        let mut row = csv::StringRecord::new();
-        let body = match csv.read_record(&mut row) {
+        let mut row = csv::ByteRecord::with_capacity(row_bytes, row_cells);
+        let body = match csv.read_byte_record(&mut row) {
             Ok(false) => break,
             Ok(true) => RawBody::Csv(row),
             Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
@@ -298,7 +301,11 @@ pub(super) fn read_csv<'r>(
         };
         row_number += 1;
         if let RawBody::Csv(row) = &body {
+            (row_bytes, row_cells) = (row.as_slice().len(), row.len());
             if let Err(error) = check_deal_size(row.as_slice().len()) {
+                // A row that is not UTF-8 is reported as such, whatever its
+                // size (its UTF-8 is checked here only when it is too big).
+                let error = csv_text(row).err().unwrap_or(error);
                 chunks.chunk.records.push(RawRecord {
                     number: row_number,
                     body: RawBody::Unreadable(error),

@@ -290,3 +290,61 @@ fn many_chunks_keep_their_order() {
         assert_eq!(record["deal"], index);
     }
 }
+
+/// The messages `csv` gives reading each row of `input` as text (what the
+/// reader did before rows were read as bytes), `None` for a good row.
+fn csv_crate_errors(input: &[u8]) -> Vec<Option<String>> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    let _ = reader.headers();
+    let mut errors = Vec::new();
+    loop {
+        let mut row = csv::StringRecord::new();
+        match reader.read_record(&mut row) {
+            Ok(false) => return errors,
+            Ok(true) => errors.push(None),
+            Err(e) => errors.push(Some(format!("malformed CSV row: {e}"))),
+        }
+    }
+}
+
+#[test]
+fn csv_rows_that_are_not_utf8_get_the_csv_crates_message() {
+    let mut input = "stage,note\nlate,王总\n".as_bytes().to_vec();
+    input.extend(b"late,bad \xff byte\n");
+    // A character cut in two by a comma: each cell is broken, though the
+    // cells side by side would spell a character.
+    input.extend(b"late,\xe7,\x8e\x8b\n");
+    input.extend(b"\xe7\x8e\x8b,x\n");
+    input.extend(b"early,\"quoted \xc3\"\n");
+    input.extend(b"early,");
+    input.extend(vec![b'x'; MAX_DEAL_BYTES]);
+    input.extend(b"\xff\n");
+    input.extend(b"early,");
+    input.extend(vec![b'x'; MAX_DEAL_BYTES]);
+    input.extend(b"\n");
+    input.extend("early,好\n".as_bytes());
+    let expected = csv_crate_errors(&input);
+    assert_eq!(expected.len(), 8);
+    let (records, _, totals) = run(InputKind::Csv, input, 2);
+    assert_eq!(totals.deals, 8);
+    for (index, expected) in expected.iter().enumerate() {
+        let record = &records[index];
+        assert_eq!(record["deal"], format!("in.jsonl:{}", index + 2));
+        match expected {
+            Some(message) => assert_eq!(record["error"]["message"], *message, "row {index}"),
+            None if index == 6 => assert!(record["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("at most")),
+            None if index == 3 => assert!(record["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("not a valid")),
+            None => assert!(record.get("error").is_none(), "row {index}: {record}"),
+        }
+    }
+    assert!(records[1]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("invalid UTF-8 in field 1"));
+}
