@@ -17,6 +17,11 @@ pub const MAX_LIST_ITEMS: usize = 100_000;
 /// the reader build a huge tree.
 pub const MAX_DEAL_BYTES: usize = 1024 * 1024;
 
+/// Most levels of lists and records inside one another in a deal's value. A
+/// record type may contain itself (`record Step { next: list<Step> }`), so
+/// only this bounds how deep decoding (and everything after it) recurses.
+pub const MAX_VALUE_DEPTH: u32 = 32;
+
 /// The error for a deal record of `bytes` bytes, if it is over
 /// [`MAX_DEAL_BYTES`].
 pub fn check_deal_size(bytes: usize) -> Result<(), DealError> {
@@ -240,6 +245,7 @@ pub fn decode_deal_text(program: &Program, text: &str) -> Result<Deal, DealError
             &path,
             index as u32,
             doc,
+            0,
         )?;
         deal.facts.push(value);
     }
@@ -278,6 +284,7 @@ fn decode_field(
     path: &str,
     blame: u32,
     doc: Doc<'_>,
+    depth: u32,
 ) -> Result<Value, DealError> {
     match json.filter(|raw| !is_null(raw)) {
         None => {
@@ -296,7 +303,7 @@ fn decode_field(
                 ))
             }
         }
-        Some(json) => decode_raw(program, &field.ty.ty, json, path, blame, doc),
+        Some(json) => decode_raw(program, &field.ty.ty, json, path, blame, doc, depth),
     }
 }
 
@@ -350,9 +357,10 @@ pub fn decode_value(
         message: format!("malformed JSON: {e}"),
         path: path.to_string(),
     })?;
-    decode_raw(program, ty, raw, path, blame, Doc { text: &text })
+    decode_raw(program, ty, raw, path, blame, Doc { text: &text }, 0)
 }
 
+/// `depth`: how many lists and records hold this value.
 fn decode_raw(
     program: &Program,
     ty: &Type,
@@ -360,7 +368,17 @@ fn decode_raw(
     path: &str,
     blame: u32,
     doc: Doc<'_>,
+    depth: u32,
 ) -> Result<Value, DealError> {
+    if depth > MAX_VALUE_DEPTH && matches!(ty, Type::List(_) | Type::Record(_)) {
+        return Err(err(
+            path,
+            format!(
+                "this value is nested more than {MAX_VALUE_DEPTH} lists and records deep; \
+                 a deal's values may nest at most {MAX_VALUE_DEPTH} levels"
+            ),
+        ));
+    }
     let written = json.get();
     let first = written.as_bytes().first().copied().unwrap_or(b' ');
     Ok(match (ty, first) {
@@ -447,6 +465,7 @@ fn decode_raw(
                     &field_path,
                     blame,
                     doc,
+                    depth + 1,
                 )?);
             }
             if let Some((extra, _)) = map
@@ -493,7 +512,15 @@ fn decode_raw(
                         "a list item cannot be null; leave unknown items out".into(),
                     ));
                 }
-                values.push(decode_raw(program, element, item, &item_path, blame, doc)?);
+                values.push(decode_raw(
+                    program,
+                    element,
+                    item,
+                    &item_path,
+                    blame,
+                    doc,
+                    depth + 1,
+                )?);
             }
             Value::List(values.into())
         }

@@ -42,7 +42,7 @@
 //! `batch/read.rs`).
 
 use crate::csv_deals::{row_to_text, Column, Header, FALSE_WORDS, TRUE_WORDS};
-use crate::deal::{decode_deal_text, Deal, DealError, MAX_LIST_ITEMS};
+use crate::deal::{decode_deal_text, Deal, DealError, MAX_LIST_ITEMS, MAX_VALUE_DEPTH};
 use crate::value::{Blame, Value};
 use augur_check::ir::{FieldInfo, Program, Type};
 use augur_syntax::Date;
@@ -287,7 +287,7 @@ impl<'p> DealDecoder<'p> {
             // JSON inside the cell, decoded as a deal's value is.
             Type::List(_) | Type::Record(_) => {
                 let mut scan = Scan::new(cell);
-                let value = self.value(&mut scan, ty, blame, scratch)?;
+                let value = self.value(&mut scan, ty, blame, scratch, 0)?;
                 scan.ws();
                 if scan.pos != scan.bytes.len() {
                     return Err(Bail);
@@ -332,7 +332,7 @@ impl<'p> DealDecoder<'p> {
                         };
                     } else {
                         let fact = program.facts.get(index).ok_or(Bail)?;
-                        let value = match self.value(scan, &fact.ty.ty, index as u32, scratch)? {
+                        let value = match self.value(scan, &fact.ty.ty, index as u32, scratch, 0)? {
                             Some(value) => value,
                             None => missing(fact, index as u32).ok_or(Bail)?,
                         };
@@ -363,13 +363,19 @@ impl<'p> DealDecoder<'p> {
     }
 
     /// One value read as `ty`; `None` for `null`.
+    /// `depth`: how many lists and records hold this value; past
+    /// [`MAX_VALUE_DEPTH`] the reference decoder says what is wrong.
     fn value(
         &self,
         scan: &mut Scan<'_>,
         ty: &Type,
         blame: u32,
         scratch: &mut Vec<Value>,
+        depth: u32,
     ) -> Step<Option<Value>> {
+        if depth > MAX_VALUE_DEPTH && matches!(ty, Type::List(_) | Type::Record(_)) {
+            return Err(Bail);
+        }
         let first = scan.ws_peek()?;
         if first == b'n' {
             scan.literal(b"null")?;
@@ -387,12 +393,14 @@ impl<'p> DealDecoder<'p> {
                 let table = self.variants.get(*id as usize).ok_or(Bail)?;
                 Value::Variant(table.find(&name).ok_or(Bail)? as u32)
             }
-            (Type::Record(id), b'{') => self.record(scan, *id as usize, blame, scratch)?,
+            (Type::Record(id), b'{') => self.record(scan, *id as usize, blame, scratch, depth)?,
             (Type::List(element), b'[') => {
                 scan.pos += 1;
                 let base = scratch.len();
                 scan.elements(b']', |scan| {
-                    let item = self.value(scan, element, blame, scratch)?.ok_or(Bail)?;
+                    let item = self
+                        .value(scan, element, blame, scratch, depth + 1)?
+                        .ok_or(Bail)?;
                     if scratch.len() - base >= MAX_LIST_ITEMS {
                         return Err(Bail);
                     }
@@ -411,6 +419,7 @@ impl<'p> DealDecoder<'p> {
         id: usize,
         blame: u32,
         scratch: &mut Vec<Value>,
+        depth: u32,
     ) -> Step<Value> {
         let (Some(record), Some(table)) = (self.program.records.get(id), self.fields.get(id))
         else {
@@ -428,7 +437,7 @@ impl<'p> DealDecoder<'p> {
                 return Err(Bail);
             }
             let field = record.fields.get(index).ok_or(Bail)?;
-            let value = match self.value(scan, &field.ty.ty, blame, scratch)? {
+            let value = match self.value(scan, &field.ty.ty, blame, scratch, depth + 1)? {
                 Some(value) => value,
                 None => missing(field, blame).ok_or(Bail)?,
             };
