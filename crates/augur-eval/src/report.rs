@@ -317,7 +317,12 @@ impl<'a> Reporter<'a> {
     pub fn write_json(&self, out: &mut Vec<u8>, deal: &Json, outcome: &Outcome) {
         let fragments = &self.fragments;
         out.extend_from_slice(b"{\"deal\":");
-        let _ = serde_json::to_writer(&mut *out, deal);
+        match deal {
+            Json::String(id) => write_string(out, id),
+            _ => {
+                let _ = serde_json::to_writer(&mut *out, deal);
+            }
+        }
         out.extend_from_slice(&fragments.after_deal);
         for (index, (arms, arm)) in fragments
             .verdict_arms

@@ -13,9 +13,13 @@ impl Batch<'_> {
         outcome: &Outcome,
         done: &mut Done,
     ) {
+        let named;
         let id = match &deal.id {
-            Some(id) => id.clone(),
-            None => Json::String(record_name(source, number)),
+            Some(id) => id,
+            None => {
+                named = Json::String(record_name(source, number));
+                &named
+            }
         };
         match self.options.format {
             OutputFormat::Jsonl if !self.options.explain && self.augment.is_none() => {
