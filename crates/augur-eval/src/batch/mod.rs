@@ -620,7 +620,7 @@ impl<'a> Batch<'a> {
         let mut deal = record.decode(&self.decoder)?;
         deal.unknown_keys
             .retain(|key| !quiet.contains(&key.as_str()));
-        self.evaluate(&record.source.name, record.number, deal, messages, None)
+        self.evaluate(&record.source.name, record.number, deal, messages)
     }
 
     /// Evaluates one chunk. A panic (a bug: the library is written not to)
@@ -663,22 +663,25 @@ impl<'a> Batch<'a> {
         done.output = buffers.output(chunk.records.len());
         done.messages.extend(chunk.notes.iter().cloned());
         let mut scratch = crate::fast::Scratch::default();
+        // One outcome for the whole chunk: each deal's evaluation refills
+        // its buffers rather than moving a fresh one in and out.
+        let mut outcome = scratch.take_outcome();
         for record in &chunk.records {
             let decoded = Record::new(source, record, &chunk.text).decode(&self.decoder);
-            match decoded.and_then(|deal| {
-                let scratch = Some(&mut scratch);
-                self.evaluate(
-                    &source.name,
-                    record.number,
-                    deal,
-                    &mut done.messages,
-                    scratch,
-                )
-            }) {
-                Ok((deal, outcome)) => {
+            let evaluated = decoded.and_then(|mut deal| {
+                self.prepare(&source.name, record.number, &mut deal, &mut done.messages)?;
+                let today = self.today_of(&deal);
+                match &self.fast {
+                    Some(fast) => fast.evaluate_into(&deal, today, &mut scratch, &mut outcome),
+                    None => evaluate(&self.analysis.program, &deal, today).map(|o| outcome = o),
+                }
+                .map_err(|e| self.eval_error(e))?;
+                Ok(deal)
+            });
+            match evaluated {
+                Ok(deal) => {
                     done.totals.count(&outcome);
                     self.render(&source.name, record.number, &deal, &outcome, &mut done);
-                    scratch.give_outcome(outcome);
                 }
                 Err(error) => {
                     // The deal's keys that are not facts often explain the
@@ -695,14 +698,15 @@ impl<'a> Batch<'a> {
         done
     }
 
-    fn evaluate(
+    /// What every deal goes through before it is evaluated: `--strict`,
+    /// the warnings for keys that are not facts, and `--set`.
+    fn prepare(
         &self,
         source: &str,
         number: u64,
-        deal: Deal,
+        deal: &mut Deal,
         messages: &mut Vec<String>,
-        scratch: Option<&mut crate::fast::Scratch>,
-    ) -> Result<(Deal, Outcome), DealError> {
+    ) -> Result<(), DealError> {
         if self.options.strict {
             if let Some(key) = deal.unknown_keys.first() {
                 return Err(DealError {
@@ -712,18 +716,27 @@ impl<'a> Batch<'a> {
             }
         }
         self.key_warnings(source, number, &deal.unknown_keys, messages);
-        let mut deal = deal;
         for (fact, value) in &self.set {
             if let Some(slot) = deal.facts.get_mut(*fact as usize) {
                 *slot = value.clone();
             }
         }
+        Ok(())
+    }
+
+    /// One deal on the reference path, as `augur diff` and `backtest`
+    /// evaluate each deal.
+    fn evaluate(
+        &self,
+        source: &str,
+        number: u64,
+        mut deal: Deal,
+        messages: &mut Vec<String>,
+    ) -> Result<(Deal, Outcome), DealError> {
+        self.prepare(source, number, &mut deal, messages)?;
         let today = self.today_of(&deal);
-        let outcome = match (&self.fast, scratch) {
-            (Some(fast), Some(scratch)) => fast.evaluate(&deal, today, scratch),
-            _ => evaluate(&self.analysis.program, &deal, today),
-        }
-        .map_err(|e| self.eval_error(e))?;
+        let outcome =
+            evaluate(&self.analysis.program, &deal, today).map_err(|e| self.eval_error(e))?;
         Ok((deal, outcome))
     }
 

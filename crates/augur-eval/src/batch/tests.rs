@@ -348,3 +348,53 @@ fn csv_rows_that_are_not_utf8_get_the_csv_crates_message() {
         .unwrap()
         .contains("invalid UTF-8 in field 1"));
 }
+
+/// A chunk reuses one outcome for all its deals: a deal whose evaluation
+/// stops with an error midway must leave nothing behind for the next one.
+#[test]
+fn a_deal_after_an_evaluation_error_is_evaluated_afresh() {
+    let playbook = "facts { n: int?  x: number? }\n\
+                    signal big { when n * n > 100 weight 4 message \"n is {n}\" }\n\
+                    signal small { when x > 0 weight 1 }\n\
+                    advice a \"A\" when big { \"ask about {n}\" }\n";
+    let analysis = augur_check::analyze_text(playbook);
+    assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
+    let options = || Options {
+        format: OutputFormat::Jsonl,
+        explain: false,
+        strict: false,
+        today: None,
+        fallback_today: Date::parse("2026-11-29").unwrap(),
+        jobs: 1,
+    };
+    let run_on = |input: &str| -> Vec<String> {
+        let batch = Batch::new(&analysis, "", options());
+        let mut sink = Memory::default();
+        let mut totals = Totals::default();
+        batch
+            .run(
+                Input {
+                    name: "in.jsonl".into(),
+                    kind: InputKind::Jsonl,
+                    reader: Box::new(io::Cursor::new(input.as_bytes().to_vec())),
+                },
+                &mut totals,
+                &mut sink,
+            )
+            .unwrap();
+        String::from_utf8(sink.out)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let good = r#"{"id":"g","n":20}"#;
+    let other = r#"{"id":"o","x":1}"#;
+    let overflow = r#"{"id":"e","n":9223372036854775807,"x":1}"#;
+    let together = run_on(&format!("{good}\n{overflow}\n{other}\n{good}\n"));
+    assert_eq!(together.len(), 4);
+    assert!(together[1].contains("error"), "{}", together[1]);
+    assert_eq!(together[0], run_on(good)[0]);
+    assert_eq!(together[2], run_on(other)[0]);
+    assert_eq!(together[3], run_on(good)[0]);
+}
