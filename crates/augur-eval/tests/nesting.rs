@@ -3,6 +3,8 @@
 //! `MAX_VALUE_DEPTH` with the same message, instead of recursing until the
 //! stack runs out.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use augur_eval::{decode_deal_text, DealDecoder, MAX_VALUE_DEPTH};
 
 const PLAYBOOK: &str = "record Step { name: text, next: list<Step> }\n\

@@ -23,16 +23,16 @@ impl Batch<'_> {
         };
         match self.options.format {
             OutputFormat::Jsonl if !self.options.explain && self.augment.is_none() => {
-                self.reporter.write_json(&mut done.output, &id, outcome);
+                self.reporter.write_json(&mut done.output, id, outcome);
                 done.output.push(b'\n');
             }
             OutputFormat::Jsonl => {
-                let value = self.result_json(&id, deal, outcome);
+                let value = self.result_json(id, deal, outcome);
                 let _ = serde_json::to_writer(&mut done.output, &value);
                 done.output.push(b'\n');
             }
             OutputFormat::Json => {
-                let value = self.result_json(&id, deal, outcome);
+                let value = self.result_json(id, deal, outcome);
                 done.json_items
                     .push(serde_json::to_string_pretty(&value).unwrap_or_default());
             }
