@@ -224,13 +224,7 @@ impl<'p> DealDecoder<'p> {
         // A checked header knows its columns' slots; an unchecked one is
         // read by name (one hashed lookup a column).
         let slots = if header.checked { header.slots() } else { &[] };
-        let mut deal = Deal {
-            id: None,
-            as_of: None,
-            facts: Vec::with_capacity(count),
-            unknown_keys: Vec::new(),
-        };
-        deal.facts.resize(count, Value::Bool(false));
+        let mut deal = unfilled_deal(count);
         let mut seen = Seen::new(count);
         for (index, (name, cell)) in header.columns.iter().zip(cells).enumerate() {
             let slot = self.slot(slots, index, name);
@@ -307,13 +301,7 @@ impl<'p> DealDecoder<'p> {
             return Err(Bail);
         }
         scan.pos += 1;
-        let mut deal = Deal {
-            id: None,
-            as_of: None,
-            facts: Vec::with_capacity(count),
-            unknown_keys: Vec::new(),
-        };
-        deal.facts.resize(count, Value::Bool(false));
+        let mut deal = unfilled_deal(count);
         let mut seen = Seen::new(count + 2);
         scan.elements(b'}', |scan| {
             let key = scan.key()?;
@@ -450,6 +438,16 @@ impl<'p> DealDecoder<'p> {
             }
         }
         Ok(Value::Record(scratch.drain(base..).collect()))
+    }
+}
+
+/// A deal with `count` fact slots, each to be filled by the decoder.
+fn unfilled_deal(count: usize) -> Deal {
+    Deal {
+        id: None,
+        as_of: None,
+        facts: vec![Value::Bool(false); count],
+        unknown_keys: Vec::new(),
     }
 }
 

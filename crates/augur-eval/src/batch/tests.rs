@@ -22,7 +22,16 @@ impl Sink for Memory {
 }
 
 fn run(kind: InputKind, input: Vec<u8>, jobs: usize) -> (Vec<Json>, Vec<String>, Totals) {
-    let analysis = augur_check::analyze_text(PLAYBOOK);
+    run_playbook(PLAYBOOK, kind, input, jobs)
+}
+
+fn run_playbook(
+    playbook: &str,
+    kind: InputKind,
+    input: Vec<u8>,
+    jobs: usize,
+) -> (Vec<Json>, Vec<String>, Totals) {
+    let analysis = augur_check::analyze_text(playbook);
     assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
     let batch = Batch::new(
         &analysis,
@@ -357,43 +366,14 @@ fn a_deal_after_an_evaluation_error_is_evaluated_afresh() {
                     signal big { when n * n > 100 weight 4 message \"n is {n}\" }\n\
                     signal small { when x > 0 weight 1 }\n\
                     advice a \"A\" when big { \"ask about {n}\" }\n";
-    let analysis = augur_check::analyze_text(playbook);
-    assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
-    let options = || Options {
-        format: OutputFormat::Jsonl,
-        explain: false,
-        strict: false,
-        today: None,
-        fallback_today: Date::parse("2026-11-29").unwrap(),
-        jobs: 1,
-    };
-    let run_on = |input: &str| -> Vec<String> {
-        let batch = Batch::new(&analysis, "", options());
-        let mut sink = Memory::default();
-        let mut totals = Totals::default();
-        batch
-            .run(
-                Input {
-                    name: "in.jsonl".into(),
-                    kind: InputKind::Jsonl,
-                    reader: Box::new(io::Cursor::new(input.as_bytes().to_vec())),
-                },
-                &mut totals,
-                &mut sink,
-            )
-            .unwrap();
-        String::from_utf8(sink.out)
-            .unwrap()
-            .lines()
-            .map(str::to_string)
-            .collect()
-    };
+    let run_on = |input: &str| run_playbook(playbook, InputKind::Jsonl, input.into(), 1).0;
     let good = r#"{"id":"g","n":20}"#;
     let other = r#"{"id":"o","x":1}"#;
     let overflow = r#"{"id":"e","n":9223372036854775807,"x":1}"#;
     let together = run_on(&format!("{good}\n{overflow}\n{other}\n{good}\n"));
-    assert_eq!(together.len(), 4);
-    assert!(together[1].contains("error"), "{}", together[1]);
+    // Four results, then the summary record `finish` writes.
+    assert_eq!(together.len(), 5);
+    assert!(together[1].get("error").is_some(), "{}", together[1]);
     assert_eq!(together[0], run_on(good)[0]);
     assert_eq!(together[2], run_on(other)[0]);
     assert_eq!(together[3], run_on(good)[0]);

@@ -47,43 +47,29 @@ impl Builder<'_> {
     /// them, grouped by precedence (`where` loosest, then `or`, then `and`,
     /// each left to right) with two stacks.
     fn logic(&mut self, pair: Pair<'_, Rule>, span: Span) -> (Expr, usize) {
-        let mut operands: Vec<(Expr, usize)> = Vec::new();
-        let mut operators: Vec<Infix> = Vec::new();
+        let mut climb = Climb::default();
         for part in children(pair) {
             let op = match part.as_rule() {
                 Rule::kw_where => Infix::Where,
                 Rule::kw_or => Infix::Binary(BinaryOp::Or),
                 Rule::kw_and => Infix::Binary(BinaryOp::And),
                 _ => {
-                    operands.push(self.expr(part));
+                    climb.operands.push(self.expr(part));
                     continue;
                 }
             };
-            while let Some(&top) = operators.last() {
-                if top.precedence() < op.precedence() {
-                    break;
-                }
-                operators.pop();
-                if !self.reduce(&mut operands, top) {
-                    return (placeholder(span), 1);
-                }
-            }
-            operators.push(op);
-        }
-        while let Some(op) = operators.pop() {
-            if !self.reduce(&mut operands, op) {
+            if !self.climb_operator(&mut climb, op) {
                 return (placeholder(span), 1);
             }
         }
-        operands.pop().unwrap_or((placeholder(span), 1))
+        self.climb_finish(climb, span)
     }
 
     /// `arith_expr`: operands, each with its unary minus signs, and the
     /// operators between them, grouped by precedence (`??` loosest, then
     /// `+ -`, then `* /`, each left to right) with two stacks.
     fn arith(&mut self, pair: Pair<'_, Rule>, span: Span) -> (Expr, usize) {
-        let mut operands: Vec<(Expr, usize)> = Vec::new();
-        let mut operators: Vec<Infix> = Vec::new();
+        let mut climb = Climb::default();
         let mut signs = Vec::new();
         for part in children(pair) {
             match part.as_rule() {
@@ -99,29 +85,43 @@ impl Builder<'_> {
                         }
                         expr = Spanned::new(ExprKind::Unary(UnaryOp::Neg, Box::new(expr)), whole);
                     }
-                    operands.push((expr, depth));
+                    climb.operands.push((expr, depth));
                 }
                 _ => {
-                    let op = Infix::Binary(binary_op(&part));
-                    while let Some(&top) = operators.last() {
-                        if top.precedence() < op.precedence() {
-                            break;
-                        }
-                        operators.pop();
-                        if !self.reduce(&mut operands, top) {
-                            return (placeholder(span), 1);
-                        }
+                    if !self.climb_operator(&mut climb, Infix::Binary(binary_op(&part))) {
+                        return (placeholder(span), 1);
                     }
-                    operators.push(op);
                 }
             }
         }
-        while let Some(op) = operators.pop() {
-            if !self.reduce(&mut operands, op) {
+        self.climb_finish(climb, span)
+    }
+
+    /// Takes the next operator of a flat rule: first reduces every operator
+    /// on the stack that binds at least as tightly (so each level groups
+    /// left to right). False when an expression got too deep (reported).
+    fn climb_operator(&mut self, climb: &mut Climb, op: Infix) -> bool {
+        while let Some(&top) = climb.operators.last() {
+            if top.precedence() < op.precedence() {
+                break;
+            }
+            climb.operators.pop();
+            if !self.reduce(&mut climb.operands, top) {
+                return false;
+            }
+        }
+        climb.operators.push(op);
+        true
+    }
+
+    /// Reduces what is left on the stacks into one expression.
+    fn climb_finish(&mut self, mut climb: Climb, span: Span) -> (Expr, usize) {
+        while let Some(op) = climb.operators.pop() {
+            if !self.reduce(&mut climb.operands, op) {
                 return (placeholder(span), 1);
             }
         }
-        operands.pop().unwrap_or((placeholder(span), 1))
+        climb.operands.pop().unwrap_or((placeholder(span), 1))
     }
 
     /// Replaces the top two operands with `lhs op rhs`; false when that is
@@ -314,6 +314,14 @@ pub(super) fn binary_op(op: &Pair<'_, Rule>) -> BinaryOp {
 }
 
 /// How tightly an arithmetic operator binds (higher binds tighter).
+/// The two stacks of a flat rule being grouped by precedence: operands
+/// (with their depth) and the operators not yet applied.
+#[derive(Default)]
+struct Climb {
+    operands: Vec<(Expr, usize)>,
+    operators: Vec<Infix>,
+}
+
 /// An operator of a flat rule (`expr`, `arith_expr`); `where` makes its
 /// own kind of node.
 #[derive(Clone, Copy)]
