@@ -332,10 +332,12 @@ impl Buffers {
         let per_record = self
             .output_per_record
             .load(std::sync::atomic::Ordering::Relaxed);
-        let wanted = per_record
-            .saturating_mul(records)
-            .saturating_add(per_record * records / 4);
-        output.reserve(wanted.min(2 * CHUNK_OUTPUT_BYTES));
+        let expected = per_record.saturating_mul(records);
+        output.reserve(
+            expected
+                .saturating_add(expected / 4)
+                .min(2 * CHUNK_OUTPUT_BYTES),
+        );
         output
     }
 

@@ -22,7 +22,7 @@ mod items;
 mod screen;
 
 pub use screen::is_bidi_control;
-use screen::{bidi_control_errors, check_bracket_depth, control_character_errors};
+use screen::{check_bracket_depth, invisible_character_errors};
 
 use crate::ast::*;
 use crate::date::Date;
@@ -101,8 +101,7 @@ fn parse_on_this_stack(text: &str) -> Parse {
             diagnostics: vec![error],
         };
     }
-    let mut bidi = bidi_control_errors(text);
-    bidi.extend(control_character_errors(text));
+    let invisible = invisible_character_errors(text);
     let mut builder = Builder::new(text);
     let file = match AugurParser::parse(Rule::file, text) {
         Ok(mut pairs) => match pairs.next() {
@@ -121,7 +120,7 @@ fn parse_on_this_stack(text: &str) -> Parse {
             File::default()
         }
     };
-    let mut diagnostics = bidi;
+    let mut diagnostics = invisible;
     diagnostics.extend(builder.diagnostics);
     Parse { file, diagnostics }
 }

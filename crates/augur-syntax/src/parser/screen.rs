@@ -18,28 +18,56 @@ pub fn is_bidi_control(c: char) -> bool {
     )
 }
 
-/// One error per bidirectional control character, wherever it is (names,
-/// strings, comments): Augur rejects them outright rather than warn, because
-/// a reviewer reading the playbook cannot see them. Right-to-left *letters*
-/// (Arabic, Hebrew) are fine; only the invisible controls are refused.
-pub(super) fn bidi_control_errors(text: &str) -> Vec<Diagnostic> {
-    suspect_chars(text)
-        .filter(|(_, c)| is_bidi_control(*c))
-        .map(|(at, c)| {
-            Diagnostic::error(
-                Code::BidiControl,
-                Span::new(at, at + c.len_utf8()),
-                format!(
-                    "the invisible direction-changing character U+{:04X} is not allowed",
-                    u32::from(c)
+/// The errors for invisible characters, found in one scan: first one per
+/// bidirectional control character, then one per control character (at
+/// most [`MAX_CONTROL_ERRORS`]).
+///
+/// Bidirectional controls are refused wherever they are (names, strings,
+/// comments) rather than warned about, because a reviewer reading the
+/// playbook cannot see them; right-to-left *letters* (Arabic, Hebrew) are
+/// fine. Control characters (NUL, ESC, backspace…) are refused anywhere too:
+/// in a string one would reach a terminal (an escape sequence can rewrite
+/// what a rep sees), and anywhere it hides from a reviewer.
+pub(super) fn invisible_character_errors(text: &str) -> Vec<Diagnostic> {
+    let mut bidi = Vec::new();
+    let mut controls = Vec::new();
+    for (at, c) in suspect_chars(text) {
+        let span = Span::new(at, at + c.len_utf8());
+        if is_bidi_control(c) {
+            bidi.push(
+                Diagnostic::error(
+                    Code::BidiControl,
+                    span,
+                    format!(
+                        "the invisible direction-changing character U+{:04X} is not allowed",
+                        u32::from(c)
+                    ),
+                )
+                .with_label("invisible character here")
+                .with_help(
+                    "it makes the text display in a different order than Augur reads it; delete it",
                 ),
-            )
-            .with_label("invisible character here")
-            .with_help(
-                "it makes the text display in a different order than Augur reads it; delete it",
-            )
-        })
-        .collect()
+            );
+        } else if controls.len() < MAX_CONTROL_ERRORS && is_forbidden_control(text, at, c) {
+            controls.push(
+                Diagnostic::error(
+                    Code::ControlCharacter,
+                    span,
+                    format!(
+                        "the invisible character U+{:04X} (a control character) is not allowed",
+                        u32::from(c)
+                    ),
+                )
+                .with_label("invisible character here")
+                .with_help(
+                    "control characters cannot be seen and can change what a terminal shows; \
+                     delete it (tabs, line breaks and CRLF line endings are fine)",
+                ),
+            );
+        }
+    }
+    bidi.extend(controls);
+    bidi
 }
 
 /// The characters of `text` that may be a bidi or control character, with
@@ -97,31 +125,6 @@ pub(super) fn is_forbidden_control(text: &str, at: usize, c: char) -> bool {
             .is_some_and(|rest| rest.starts_with('\n')),
         _ => c.is_control(),
     }
-}
-
-/// One error per invisible control character (NUL, ESC, backspace…),
-/// wherever it is: in a string it would reach a terminal (an escape sequence
-/// can rewrite what a rep sees), and anywhere it hides from a reviewer.
-pub(super) fn control_character_errors(text: &str) -> Vec<Diagnostic> {
-    suspect_chars(text)
-        .filter(|(at, c)| is_forbidden_control(text, *at, *c))
-        .take(MAX_CONTROL_ERRORS)
-        .map(|(at, c)| {
-            Diagnostic::error(
-                Code::ControlCharacter,
-                Span::new(at, at + c.len_utf8()),
-                format!(
-                    "the invisible character U+{:04X} (a control character) is not allowed",
-                    u32::from(c)
-                ),
-            )
-            .with_label("invisible character here")
-            .with_help(
-                "control characters cannot be seen and can change what a terminal shows; delete it \
-                 (tabs, line breaks and CRLF line endings are fine)",
-            )
-        })
-        .collect()
 }
 
 /// Whether a byte is marked in a table of all 256 (the bound check
