@@ -294,8 +294,9 @@ fn url_of(path: &std::path::Path) -> String {
     url
 }
 
-/// One malformed body (with a right Content-Length) gets a -32700 reply;
-/// the server carries on with the next message.
+/// One malformed body (with a right Content-Length) gets a -32700 reply,
+/// JSON that is not a JSON-RPC message a -32600 reply; the server carries
+/// on with the next message.
 #[test]
 fn a_malformed_message_gets_a_parse_error_and_the_session_goes_on() {
     let mut s = Session::start();
@@ -310,6 +311,14 @@ fn a_malformed_message_gets_a_parse_error_and_the_session_goes_on() {
     s.stdin.flush().unwrap();
     let reply = s.wait_for("a parse error", |m| m["error"]["code"] == -32700);
     assert_eq!(reply["id"], Value::Null);
+    // JSON that is not a JSON-RPC message is an invalid request, answered
+    // the same way, the session going on after each.
+    for body in ["{}", "42", "[]", r#"{"jsonrpc":"1.0","id":5,"method":"x"}"#] {
+        write!(s.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        s.stdin.flush().unwrap();
+        let reply = s.wait_for("an invalid request", |m| m["error"]["code"] == -32600);
+        assert_eq!(reply["id"], if body.contains("\"id\":5") { json!(5) } else { Value::Null }, "{body}");
+    }
     // Still serving: a request after the garbage is answered.
     let uri = "untitled:after.augur";
     s.notify(

@@ -6,8 +6,13 @@
 //! ends and the server exits). So the server does not read stdin itself:
 //! [`guard`] reads each message (`Content-Length` header, then the body),
 //! hands the well-formed ones to the server through an in-memory pipe, and
-//! answers a malformed one itself with a JSON-RPC parse error (-32700, `id`
-//! null) before carrying on with the next message. The server's output goes
+//! answers a malformed one itself before carrying on with the next message:
+//! a body that is not JSON gets a parse error (-32700, `id` null), and JSON
+//! that is not a JSON-RPC 2.0 request, notification or response (`42`, `{}`,
+//! `[]`, `"jsonrpc": "1.0"`, an `id` that is an object) gets an invalid
+//! request error (-32600), since tower-lsp would stop at those too. The shape
+//! is judged by tower-lsp's own `Request` and `Response` types, so the guard
+//! and the server cannot disagree. The server's output goes
 //! through a second pipe and is written to stdout whole message by whole
 //! message, so a parse-error reply is never interleaved into another reply.
 //!
@@ -27,23 +32,63 @@ const PIPE_BYTES: usize = 1024 * 1024;
 
 /// What reading one message from the client gave.
 enum Incoming {
-    /// A whole message whose body is JSON, as bytes to pass on.
+    /// A whole message: its body from [`read_body`], the framed message to
+    /// pass on from [`read_message`].
     Message(Vec<u8>),
     /// A message that cannot be parsed; the reason for the reply.
     Malformed(String),
+    /// JSON that is not a JSON-RPC message: the reason, and the `id` to
+    /// answer with (the message's own when it is a valid id, else null).
+    Invalid(String, serde_json::Value),
     /// The end of the input.
     End,
 }
 
 /// The body of a parse-error reply, framed.
 fn parse_error(reason: &str) -> Vec<u8> {
+    error_reply(-32700, &format!("Parse error: {reason}"), serde_json::Value::Null)
+}
+
+/// An error reply with `code`, `message` and `id`, framed.
+fn error_reply(code: i64, message: &str, id: serde_json::Value) -> Vec<u8> {
     let body = serde_json::json!({
         "jsonrpc": "2.0",
-        "id": null,
-        "error": { "code": -32700, "message": format!("Parse error: {reason}") },
+        "id": id,
+        "error": { "code": code, "message": message },
     })
     .to_string();
     frame(body.as_bytes())
+}
+
+/// Judges a JSON body the way tower-lsp will: a response or a request
+/// (notifications included), by tower-lsp's own types.
+fn judge(body: &[u8]) -> Incoming {
+    let value = match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(value) => value,
+        Err(error) => return Incoming::Malformed(error.to_string()),
+    };
+    let is_message = serde_json::from_value::<tower_lsp::jsonrpc::Response>(value.clone())
+        .is_ok()
+        || serde_json::from_value::<tower_lsp::jsonrpc::Request>(value.clone()).is_ok();
+    if is_message {
+        return Incoming::Message(frame(body));
+    }
+    let id = value
+        .get("id")
+        .filter(|id| id.is_string() || id.is_i64())
+        .cloned()
+        .unwrap_or(serde_json::Value::Null);
+    let reason = match &value {
+        serde_json::Value::Object(fields) => match fields.get("jsonrpc") {
+            Some(serde_json::Value::String(version)) if version == "2.0" => {
+                "not a JSON-RPC request, notification or response (check `method`, `id`, `params`, `result` and `error`)".to_owned()
+            }
+            Some(_) => "`jsonrpc` must be \"2.0\"".to_owned(),
+            None => "a message without `\"jsonrpc\": \"2.0\"`".to_owned(),
+        },
+        _ => "a message must be a JSON object".to_owned(),
+    };
+    Incoming::Invalid(format!("Invalid Request: {reason}"), id)
 }
 
 fn frame(body: &[u8]) -> Vec<u8> {
@@ -52,9 +97,17 @@ fn frame(body: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Reads one message: header lines up to an empty line, then
-/// `Content-Length` bytes of body.
+/// Reads one client message: [`read_body`], then [`judge`].
 async fn read_message(input: &mut (impl AsyncBufRead + Unpin)) -> std::io::Result<Incoming> {
+    Ok(match read_body(input).await? {
+        Incoming::Message(body) => judge(&body),
+        other => other,
+    })
+}
+
+/// Reads one message: header lines up to an empty line, then
+/// `Content-Length` bytes of body, returned unframed and unjudged.
+async fn read_body(input: &mut (impl AsyncBufRead + Unpin)) -> std::io::Result<Incoming> {
     let mut length: Option<Result<usize, String>> = None;
     let mut saw_header = false;
     loop {
@@ -106,10 +159,7 @@ async fn read_message(input: &mut (impl AsyncBufRead + Unpin)) -> std::io::Resul
     }
     let mut body = vec![0; length];
     input.read_exact(&mut body).await?;
-    match serde_json::from_slice::<serde::de::IgnoredAny>(&body) {
-        Ok(_) => Ok(Incoming::Message(frame(&body))),
-        Err(error) => Ok(Incoming::Malformed(error.to_string())),
-    }
+    Ok(Incoming::Message(body))
 }
 
 /// Puts the guard between `input`/`output` (stdin and stdout) and the
@@ -143,6 +193,11 @@ pub fn guard(
                         break;
                     }
                 }
+                Ok(Incoming::Invalid(reason, id)) => {
+                    if errors.send(error_reply(-32600, &reason, id)).await.is_err() {
+                        break;
+                    }
+                }
                 Ok(Incoming::End) | Err(_) => break,
             }
         }
@@ -153,8 +208,10 @@ pub fn guard(
     // The server's messages, whole, to the writer.
     tokio::spawn(async move {
         let mut from_server = BufReader::new(from_server);
-        while let Ok(Incoming::Message(bytes)) = read_message(&mut from_server).await {
-            if replies.send(bytes).await.is_err() {
+        // The server's own messages are well formed: framed again as they
+        // are, not judged.
+        while let Ok(Incoming::Message(body)) = read_body(&mut from_server).await {
+            if replies.send(frame(&body)).await.is_err() {
                 break;
             }
         }
@@ -178,7 +235,10 @@ mod tests {
 
     #[tokio::test]
     async fn messages_are_read_whole_and_garbage_is_reported() {
-        let input = b"Content-Length: 2\r\n\r\n{}Content-Length: 10\r\n\r\n{garbage!}content-length: 4\r\n\r\nnull";
+        let exit = br#"{"jsonrpc":"2.0","method":"exit"}"#;
+        let mut input = format!("Content-Length: {}\r\n\r\n", exit.len()).into_bytes();
+        input.extend_from_slice(exit);
+        input.extend_from_slice(b"Content-Length: 10\r\n\r\n{garbage!}content-length: 4\r\n\r\nnull");
         let mut reader = BufReader::new(&input[..]);
         assert!(matches!(
             read_message(&mut reader).await,
@@ -190,8 +250,43 @@ mod tests {
         ));
         assert!(matches!(
             read_message(&mut reader).await,
-            Ok(Incoming::Message(_))
+            Ok(Incoming::Invalid(..))
         ));
         assert!(matches!(read_message(&mut reader).await, Ok(Incoming::End)));
+    }
+
+    #[test]
+    fn json_that_is_not_a_json_rpc_message_is_an_invalid_request() {
+        for body in [
+            "42",
+            "null",
+            "{}",
+            "[]",
+            "\"x\"",
+            r#"{"jsonrpc":"1.0","method":"initialized"}"#,
+            r#"{"jsonrpc":"2.0","id":{},"method":"shutdown"}"#,
+            r#"{"jsonrpc":"2.0","id":1.5,"method":"shutdown"}"#,
+            r#"{"jsonrpc":"2.0","method":7}"#,
+        ] {
+            assert!(
+                matches!(judge(body.as_bytes()), Incoming::Invalid(..)),
+                "{body} should be an invalid request"
+            );
+        }
+        let Incoming::Invalid(_, id) = judge(br#"{"jsonrpc":"2.0","id":7,"method":3}"#) else {
+            panic!("a method that is not a string is an invalid request");
+        };
+        assert_eq!(id, serde_json::json!(7), "the reply keeps a valid id");
+        for body in [
+            r#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#,
+            r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
+            r#"{"jsonrpc":"2.0","id":"a","result":null}"#,
+            r#"{"jsonrpc":"2.0","id":3,"error":{"code":-1,"message":"no"}}"#,
+        ] {
+            assert!(
+                matches!(judge(body.as_bytes()), Incoming::Message(_)),
+                "{body} is a JSON-RPC message"
+            );
+        }
     }
 }
