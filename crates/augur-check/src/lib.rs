@@ -37,12 +37,14 @@ pub mod loader;
 mod lower;
 mod names;
 mod order;
+pub mod shared;
 mod test_items;
 
 use augur_syntax::{Code, Diagnostic, FileId, Span};
 pub use builtins::builtins;
 pub use ir::Program;
 pub use loader::{FsLoader, Loader, MemoryLoader};
+pub use shared::SharedFiles;
 use std::sync::Arc;
 
 /// One loaded file of a playbook.
@@ -157,6 +159,10 @@ fn load_sources(
     sources.push(new_source(root, text, parse));
     // Depth-first with an explicit stack: (file index, next import to visit).
     let mut stack: Vec<(usize, usize)> = vec![(0, 0)];
+    // The paths loaded, and those on the stack (a cycle): sets, so that a
+    // long chain of imports costs linear time, not quadratic.
+    let mut loaded: std::collections::HashSet<String> = std::iter::once(root.to_owned()).collect();
+    let mut on_stack: std::collections::HashSet<String> = loaded.clone();
     while let Some(&mut (file, ref mut next)) = stack.last_mut() {
         let Some(importer) = sources.get(file) else {
             stack.pop();
@@ -165,6 +171,7 @@ fn load_sources(
         let importer_path = importer.path.clone();
         let imports = imports_of(importer);
         let Some((path_text, span)) = imports.get(*next).cloned() else {
+            on_stack.remove(&importer_path);
             stack.pop();
             continue;
         };
@@ -182,7 +189,11 @@ fn load_sources(
             }
         };
         let path_of = |f: usize| sources.get(f).map_or("", |s| s.path.as_str());
-        if let Some(open_at) = stack.iter().position(|(f, _)| path_of(*f) == resolved) {
+        let open_at = on_stack
+            .contains(&resolved)
+            .then(|| stack.iter().position(|(f, _)| path_of(*f) == resolved))
+            .flatten();
+        if let Some(open_at) = open_at {
             let chain: Vec<&str> = stack
                 .iter()
                 .skip(open_at)
@@ -200,13 +211,15 @@ fn load_sources(
             );
             continue;
         }
-        if sources.iter().any(|s| s.path == resolved) {
+        if loaded.contains(&resolved) {
             continue;
         }
         match loader.load(&resolved) {
             Ok(text) => {
                 sources.push(new_source(&resolved, text, parse));
                 stack.push((sources.len() - 1, 0));
+                loaded.insert(resolved.clone());
+                on_stack.insert(resolved);
             }
             Err(reason) => {
                 diagnostics.push(Diagnostic::error(Code::ImportPath, span, reason).in_file(file_id))

@@ -3,8 +3,8 @@
 //! errors and warnings), JSON, JSON Lines, GitHub annotations or SARIF.
 //! Exit 1 when there are errors.
 
-use crate::diagnostics::{diagnostic_json, diagnostic_key, print_these, Files};
-use crate::playbooks::{analyze, display_root, playbook_files};
+use crate::diagnostics::{diagnostic_json, diagnostic_key, print_these, CanonicalPaths, Files};
+use crate::playbooks::{display_root, playbook_files};
 use crate::team_formats::{self, ReportFormat};
 use serde_json::Value as Json;
 use std::path::PathBuf;
@@ -20,13 +20,16 @@ pub(crate) fn run(paths: &[PathBuf], format: ReportFormat) -> ExitCode {
     let mut all = Vec::new();
     // Each diagnostic once, however many checked files import its file.
     let mut printed = std::collections::HashSet::new();
+    // Each file read and parsed once, however many checked files import it.
+    let shared = augur_check::SharedFiles::new();
+    let mut paths = CanonicalPaths::default();
     for file in &files {
-        let analysis = analyze(file);
+        let analysis = shared.analyze(file);
         let root = display_root(file);
         let mut new = Vec::new();
         let mut shown = Files::new(&analysis, &root);
         for diagnostic in &analysis.diagnostics {
-            if printed.insert(diagnostic_key(&mut shown, diagnostic)) {
+            if printed.insert(diagnostic_key(&shown, &mut paths, diagnostic)) {
                 if diagnostic.is_error() {
                     errors += 1;
                 } else {

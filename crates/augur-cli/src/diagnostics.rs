@@ -14,7 +14,6 @@ pub(crate) struct Files<'a> {
     analysis: &'a Analysis,
     root: &'a str,
     indexes: std::collections::HashMap<augur_syntax::FileId, LineIndex>,
-    canonical: std::collections::HashMap<augur_syntax::FileId, String>,
 }
 
 impl<'a> Files<'a> {
@@ -23,7 +22,6 @@ impl<'a> Files<'a> {
             analysis,
             root,
             indexes: std::collections::HashMap::new(),
-            canonical: std::collections::HashMap::new(),
         }
     }
 
@@ -70,14 +68,27 @@ pub(crate) fn print_these(files: &mut Files<'_>, diagnostics: &[&Diagnostic]) {
     eprint!("{out}");
 }
 
+/// Each shown path's one spelling (see [`diagnostic_key`]), worked out
+/// once a run: a file imported by many checked playbooks is looked up on
+/// disk once, not once per importer.
+#[derive(Default)]
+pub(crate) struct CanonicalPaths(std::collections::HashMap<String, String>);
+
 /// What makes two diagnostics the same: the file (however reached), the
 /// place, the code and the message.
-pub(crate) fn diagnostic_key(files: &mut Files<'_>, diagnostic: &Diagnostic) -> String {
+pub(crate) fn diagnostic_key(
+    files: &Files<'_>,
+    paths: &mut CanonicalPaths,
+    diagnostic: &Diagnostic,
+) -> String {
     let path = files.path(diagnostic.file);
-    let file = files
-        .canonical
-        .entry(diagnostic.file)
-        .or_insert_with(|| canonical(&path));
+    let file = match paths.0.get(&path) {
+        Some(file) => file,
+        None => paths
+            .0
+            .entry(path.clone())
+            .or_insert_with(|| canonical(&path)),
+    };
     format!(
         "{}\0{}\0{}\0{}\0{}",
         file,

@@ -27,9 +27,11 @@ pub(crate) fn run(
     };
     let (mut passed, mut failed) = (0, 0);
     let mut records = Vec::new();
+    // Each file read and parsed once, however many tested files import it.
+    let shared = augur_check::SharedFiles::new();
     for file in &files {
-        let (loader, name) = FsLoader::for_playbook(file);
-        let analysis = augur_check::analyze(&name, &loader);
+        let analysis = shared.analyze(file);
+        let (loader, _) = FsLoader::for_playbook(file);
         let root = display_root(file);
         if analysis.has_errors() {
             print_diagnostics(&analysis, &root);

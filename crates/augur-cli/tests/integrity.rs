@@ -259,11 +259,16 @@ fn check_on_an_import_chain_prints_each_diagnostic_once() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Rendering is linear in the number of warnings. The old rendering,
+/// which scanned the file from the top for every warning, took 3 minutes
+/// for 6,429 warnings; 10,000 here would take several times the 60-second
+/// watchdog of `augur()`, so this fails on it (not a timing assertion:
+/// the figures are in docs/security.md).
 #[test]
 fn thousands_of_warnings_render_with_their_own_lines() {
     let dir = scratch("warnings");
     let mut text = String::from("facts {\n  s: int\n");
-    for i in 0..3000 {
+    for i in 0..10_000 {
         text.push_str(&format!("  u{i}: int?\n"));
     }
     text.push_str("}\nsignal big { when s > 1 weight 1 }\n");
@@ -272,16 +277,16 @@ fn thousands_of_warnings_render_with_their_own_lines() {
     let (code, _, err) = augur(&dir, &["check", "w.augur"], b"");
     assert_eq!(code, 0, "{err}");
     let warnings = err.matches("augur::unused-fact").count();
-    assert_eq!(warnings, 3000, "{err}");
+    assert_eq!(warnings, 10_000, "{err}");
     // The last fact is reported at its own line, with its own text.
     assert!(
-        err.contains("w.augur:3002:"),
+        err.contains("w.augur:10002:"),
         "line numbers of the last warnings"
     );
     assert!(
-        err.contains("3002 │   u2999: int?"),
+        err.contains("10002 │   u9999: int?"),
         "the excerpt of the last warning"
     );
-    eprintln!("3000 warnings rendered in {:?}", started.elapsed());
+    eprintln!("10000 warnings rendered in {:?}", started.elapsed());
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -317,7 +317,15 @@ fn a_malformed_message_gets_a_parse_error_and_the_session_goes_on() {
         write!(s.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
         s.stdin.flush().unwrap();
         let reply = s.wait_for("an invalid request", |m| m["error"]["code"] == -32600);
-        assert_eq!(reply["id"], if body.contains("\"id\":5") { json!(5) } else { Value::Null }, "{body}");
+        assert_eq!(
+            reply["id"],
+            if body.contains("\"id\":5") {
+                json!(5)
+            } else {
+                Value::Null
+            },
+            "{body}"
+        );
     }
     // Still serving: a request after the garbage is answered.
     let uri = "untitled:after.augur";

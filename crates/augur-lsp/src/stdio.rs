@@ -46,7 +46,11 @@ enum Incoming {
 
 /// The body of a parse-error reply, framed.
 fn parse_error(reason: &str) -> Vec<u8> {
-    error_reply(-32700, &format!("Parse error: {reason}"), serde_json::Value::Null)
+    error_reply(
+        -32700,
+        &format!("Parse error: {reason}"),
+        serde_json::Value::Null,
+    )
 }
 
 /// An error reply with `code`, `message` and `id`, framed.
@@ -67,8 +71,7 @@ fn judge(body: &[u8]) -> Incoming {
         Ok(value) => value,
         Err(error) => return Incoming::Malformed(error.to_string()),
     };
-    let is_message = serde_json::from_value::<tower_lsp::jsonrpc::Response>(value.clone())
-        .is_ok()
+    let is_message = serde_json::from_value::<tower_lsp::jsonrpc::Response>(value.clone()).is_ok()
         || serde_json::from_value::<tower_lsp::jsonrpc::Request>(value.clone()).is_ok();
     if is_message {
         return Incoming::Message(frame(body));
@@ -238,7 +241,9 @@ mod tests {
         let exit = br#"{"jsonrpc":"2.0","method":"exit"}"#;
         let mut input = format!("Content-Length: {}\r\n\r\n", exit.len()).into_bytes();
         input.extend_from_slice(exit);
-        input.extend_from_slice(b"Content-Length: 10\r\n\r\n{garbage!}content-length: 4\r\n\r\nnull");
+        input.extend_from_slice(
+            b"Content-Length: 10\r\n\r\n{garbage!}content-length: 4\r\n\r\nnull",
+        );
         let mut reader = BufReader::new(&input[..]);
         assert!(matches!(
             read_message(&mut reader).await,

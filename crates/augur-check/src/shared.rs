@@ -1,0 +1,110 @@
+//! Analysing many playbooks in one run (`augur check DIR`, `augur test
+//! DIR`) with each file read and parsed once, however many of the
+//! playbooks import it.
+//!
+//! Without it, a folder of N files that import one another in a chain
+//! reads and parses N²/2 files. [`SharedFiles`] remembers each file's text
+//! (or why it could not be read) and its parse, keyed by its path on disk,
+//! for the length of one run; checking stays per playbook, since what an
+//! imported file means depends on who imports it.
+//!
+//! Not for the language server: its files change between analyses (it has
+//! its own incremental host).
+
+use crate::loader::{FsLoader, Loader};
+use crate::Analysis;
+use augur_syntax::Parse;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The files of one run, each read and parsed at most once.
+#[derive(Default)]
+pub struct SharedFiles {
+    texts: RefCell<HashMap<PathBuf, Result<String, String>>>,
+    parses: RefCell<HashMap<PathBuf, Parse>>,
+}
+
+impl SharedFiles {
+    pub fn new() -> SharedFiles {
+        SharedFiles::default()
+    }
+
+    /// [`crate::analyze`] of the playbook at `path`, rooted at its folder
+    /// as [`FsLoader::for_playbook`] roots it, with the files this run has
+    /// already read and parsed reused. Gives exactly what `analyze` gives.
+    pub fn analyze(&self, path: &Path) -> Analysis {
+        let (loader, name) = FsLoader::for_playbook(path);
+        let shared = SharedLoader {
+            inner: &loader,
+            files: self,
+        };
+        crate::analyze_with(&name, &shared, &|name, text| {
+            let key = loader.disk_path(name);
+            if let Some(parse) = self.parses.borrow().get(&key) {
+                return parse.clone();
+            }
+            let parse = augur_syntax::parse(text);
+            self.parses.borrow_mut().insert(key, parse.clone());
+            parse
+        })
+    }
+}
+
+/// An [`FsLoader`] whose answers are remembered in [`SharedFiles`].
+struct SharedLoader<'a> {
+    inner: &'a FsLoader,
+    files: &'a SharedFiles,
+}
+
+impl Loader for SharedLoader<'_> {
+    fn load(&self, path: &str) -> Result<String, String> {
+        let key = self.inner.disk_path(path);
+        if let Some(text) = self.files.texts.borrow().get(&key) {
+            return text.clone();
+        }
+        let text = self.inner.load(path);
+        self.files.texts.borrow_mut().insert(key, text.clone());
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A chain of playbooks, each importing the next: analysed one by one
+    /// through [`SharedFiles`], each gives exactly what a fresh `analyze`
+    /// gives, and each file is parsed once in all.
+    #[test]
+    fn a_chain_of_imports_is_parsed_once_and_analysed_as_alone() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let count = 6;
+        for i in 0..count {
+            let import = if i + 1 < count {
+                format!("import \"f{}.augur\"\n", i + 1)
+            } else {
+                String::new()
+            };
+            let text = format!("{import}enum E{i} {{ a, a }}\nfact x{i}: E{i}\n");
+            std::fs::write(dir.path().join(format!("f{i}.augur")), text).expect("written");
+        }
+        let shared = SharedFiles::new();
+        for i in 0..count {
+            let path = dir.path().join(format!("f{i}.augur"));
+            let alone = {
+                let (loader, name) = FsLoader::for_playbook(&path);
+                crate::analyze(&name, &loader)
+            };
+            let through_shared = shared.analyze(&path);
+            assert_eq!(
+                format!("{:?}", through_shared.diagnostics),
+                format!("{:?}", alone.diagnostics),
+                "f{i}"
+            );
+            assert_eq!(through_shared.sources.len(), count - i, "f{i}");
+        }
+        assert_eq!(shared.parses.borrow().len(), count);
+        assert_eq!(shared.texts.borrow().len(), count);
+    }
+}
