@@ -12,7 +12,7 @@
 const vscode = require("vscode");
 const { LanguageClient, TransportKind } = require("vscode-languageclient/node");
 const { serverCommand } = require("./server-command");
-const { statusText } = require("./pin-status");
+const { statusText, applyPinStatus, plainDisplayLenses } = require("./pin-status");
 
 /** @type {LanguageClient | undefined} */
 let client;
@@ -122,6 +122,10 @@ async function start(context) {
       documentSelector: [{ language: "augur" }],
       // The status bar shows the pin: no pin lens at the top of the file.
       initializationOptions: { pinStatusBar: true, sampleDeal: sampleDeal || null },
+      middleware: {
+        // Display-only lenses as plain text (see pin-status.js).
+        provideCodeLenses: async (document, token, next) => plainDisplayLenses(await next(document, token)),
+      },
       synchronize: {
         // Imported playbooks and deal files (pinned, or a test's `given`) may
         // change outside the editor.
@@ -133,7 +137,8 @@ async function start(context) {
   try {
     await client.start();
     client.onNotification("augur/pinStatus", (status) => {
-      if (status && status.uri) pinned.set(status.uri, status);
+      // `name: null`: nothing is pinned any more (unpinned from a lens).
+      applyPinStatus(pinned, status);
       showStatus();
     });
     askStatus();

@@ -357,13 +357,19 @@ pub struct InlayHint {
     pub tooltip: Option<String>,
 }
 
-/// A number with its sign, the minus as U+2212 (`+3`, `−2`).
+/// A number with its sign, the minus as U+2212 (`+3`, `−2`); zero has
+/// none (`0`). The one format of scores and weights in the editor.
 pub fn signed(n: i64) -> String {
-    if n < 0 {
-        format!("−{}", n.unsigned_abs())
-    } else {
-        format!("+{n}")
+    match n.cmp(&0) {
+        std::cmp::Ordering::Less => format!("−{}", n.unsigned_abs()),
+        std::cmp::Ordering::Equal => "0".into(),
+        std::cmp::Ordering::Greater => format!("+{n}"),
     }
+}
+
+/// The score as lenses and status bars show it: `score +3`, `score 0`.
+pub fn score_text(score: i64) -> String {
+    format!("score {}", signed(score))
 }
 
 fn fact_names(analysis: &Analysis, facts: &[FactId]) -> String {
@@ -626,7 +632,7 @@ pub fn verdict_summary(analysis: &Analysis, live: &Evaluated, verdict: usize) ->
     let info = analysis.program.verdicts.get(verdict)?;
     let chosen = live.outcome.verdicts.get(verdict)?;
     let arm = info.arms.get(*chosen as usize)?;
-    let mut title = format!("{} · score {}", arm.label, signed(live.outcome.score));
+    let mut title = format!("{} · {}", arm.label, score_text(live.outcome.score));
     if let Some(reach) = &live.reach {
         if reach.approximate.get(verdict).copied().unwrap_or(false) {
             title.push_str(" · open questions remain (not searched to the end)");
@@ -991,7 +997,7 @@ pub fn status(analysis: &Analysis, live: &Live) -> String {
                 .filter_map(|v| verdict_summary(analysis, evaluated, v))
                 .collect();
             if verdicts.is_empty() {
-                format!("score {}", signed(evaluated.outcome.score))
+                score_text(evaluated.outcome.score)
             } else {
                 verdicts.join("; ")
             }

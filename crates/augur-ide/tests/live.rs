@@ -420,6 +420,15 @@ fn a_playbook_past_the_rule_limit_shows_chosen_and_not_chosen_only() {
     assert!(evaluated.reach.is_none());
     assert_eq!(
         verdict_summary(&analysis, evaluated, 0).unwrap(),
-        "Low · score +0"
+        "Low · score 0"
     );
+}
+
+#[test]
+fn a_score_or_weight_shows_its_sign_except_zero() {
+    assert_eq!(signed(3), "+3");
+    assert_eq!(signed(-3), "−3");
+    assert_eq!(signed(0), "0");
+    assert_eq!(score_text(0), "score 0");
+    assert_eq!(score_text(-13), "score −13");
 }

@@ -25,6 +25,29 @@ fn label_at(hints: &[Value], position: &Value) -> String {
         .to_string()
 }
 
+/// Waits for an `augur/pinStatus` notification about `uri` that `wanted`
+/// accepts (earlier ones are skipped), and returns its parameters.
+async fn pin_status(h: &mut Harness, uri: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+    loop {
+        let message = h.message("augur/pinStatus").await;
+        let params = message.params().cloned().unwrap();
+        if params["uri"] == uri && wanted(&params) {
+            return params;
+        }
+    }
+}
+
+/// Waits for both refresh requests (inlay hints and code lenses), which
+/// the server sends in no fixed order.
+async fn refreshes(h: &mut Harness) {
+    let (mut hints, mut lenses) = (false, false);
+    while !(hints && lenses) {
+        let message = h.messages.recv().await.expect("socket open");
+        hints |= message.method() == "workspace/inlayHint/refresh";
+        lenses |= message.method() == "workspace/codeLens/refresh";
+    }
+}
+
 /// The LSP position just after the first `needle` in `text`.
 fn after(text: &str, needle: &str, unit: &str) -> Value {
     let at = text.find(needle).unwrap_or_else(|| panic!("{needle:?}")) + needle.len();
@@ -170,6 +193,17 @@ async fn editing_a_weight_changes_the_hint_and_the_verdict_lens() {
         verdict["command"]["title"],
         format!("好 𠮷 · score +3 · pinned: {TEST}")
     );
+    // A display-only lens runs the read-only status query (an advertised
+    // command, so no client says "not supported"), which changes nothing.
+    assert_eq!(verdict["command"]["command"], "augur.pinStatus");
+    let shown = h
+        .command(
+            "augur.pinStatus",
+            verdict["command"]["arguments"][0].clone(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown["name"], TEST);
     assert!(
         titles
             .iter()
@@ -205,16 +239,22 @@ async fn editing_a_weight_changes_the_hint_and_the_verdict_lens() {
     assert_eq!(status.params().unwrap()["status"], "好 𠮷 · score +5");
     h.message("workspace/codeLens/refresh").await;
 
-    // Unpin: no hints, the pin lens says so.
+    // Unpin: no hints, the pin lens says so, and a status bar is told
+    // that nothing is pinned (`name: null`), whoever ran the command.
     h.command("augur.unpin", json!({ "uri": uri }))
         .await
         .unwrap();
+    let status = pin_status(&mut h, &uri, |p| p["name"].is_null()).await;
+    assert_eq!(status["status"], Value::Null, "{status}");
+    h.message("workspace/inlayHint/refresh").await;
     assert!(h.hints(&uri).await.is_empty());
     let lenses = h.lenses(&uri).await;
     assert!(lenses[0]["command"]["title"]
         .as_str()
         .unwrap()
         .starts_with("📌 No deal pinned"));
+    assert_eq!(lenses[0]["command"]["command"], "augur.pinStatus");
+    assert_eq!(lenses[0]["command"]["arguments"][0]["uri"], uri.as_str());
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -311,6 +351,47 @@ async fn a_pinned_deal_file_changed_on_disk_changes_the_hints() {
             .unwrap_err();
         assert!(error.message.contains("folder"), "{}", error.message);
     }
+    // A file that does not exist, or a symbolic link out of the folder, is
+    // refused up front too (InvalidParams), and the pin stays as it was.
+    let error = h
+        .command(
+            "augur.pinDeal",
+            json!({ "uri": uri, "path": "deals/无.json" }),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.code, tower_lsp::jsonrpc::ErrorCode::InvalidParams);
+    assert!(
+        error.message.contains("does not exist"),
+        "{}",
+        error.message
+    );
+    #[cfg(unix)]
+    {
+        let outside = folder("live-deal-outside");
+        std::fs::write(outside.join("secret.json"), r#"{"stage": 9}"#).unwrap();
+        std::os::unix::fs::symlink(outside.join("secret.json"), dir.join("deals/link.json"))
+            .unwrap();
+        let error = h
+            .command(
+                "augur.pinDeal",
+                json!({ "uri": uri, "path": "deals/link.json" }),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(error.code, tower_lsp::jsonrpc::ErrorCode::InvalidParams);
+        assert!(
+            error.message.contains("outside the playbook's folder"),
+            "{}",
+            error.message
+        );
+        std::fs::remove_dir_all(&outside).ok();
+    }
+    let status = h
+        .command("augur.pinStatus", json!({ "uri": uri }))
+        .await
+        .unwrap();
+    assert_eq!(status["name"], "一.json", "{status}");
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -319,14 +400,26 @@ async fn the_sample_deal_setting_pins_every_playbook_without_a_pin() {
     let dir = folder("live-sample");
     let uri = uri_of(&dir.join("p.augur"));
     std::fs::write(dir.join("sample.json"), r#"{"stage": 3, "态度值": "反对"}"#).unwrap();
-    let (mut h, _) = Harness::start(json!({})).await;
+    let (mut h, _) = Harness::start(json!({
+        "workspace": { "inlayHint": { "refreshSupport": true }, "codeLens": { "refreshSupport": true } }
+    }))
+    .await;
     h.open(&uri, PLAYBOOK).await;
     assert!(h.hints(&uri).await.is_empty());
+    // The check after opening is done before the setting changes.
+    assert_eq!(h.diagnostics(&uri, Some(1)).await, Vec::<Value>::new());
     h.notify(
         "workspace/didChangeConfiguration",
         json!({ "settings": { "augur": { "sampleDeal": "sample.json" } } }),
     )
     .await;
+    // The change alone (no edit) tells the editor: the status bar gets
+    // the sample deal, hints and lenses are asked for again.
+    let status = pin_status(&mut h, &uri, |p| p["name"] == "sample.json").await;
+    assert_eq!(status["status"], "好 𠮷 · score +3", "{status}");
+    tokio::time::timeout(std::time::Duration::from_secs(10), refreshes(&mut h))
+        .await
+        .expect("both refresh requests in time");
     let hints = h.hints(&uri).await;
     assert_eq!(
         label_at(&hints, &after(PLAYBOOK, "let 𠮷倍数 = stage * 2", "utf-16")),
@@ -386,6 +479,38 @@ async fn tests_run_by_command() {
         .await
         .unwrap_err();
     assert!(error.message.contains("uri"));
+
+    // A `given` file changed on disk with no watcher notification (Helix,
+    // a Neovim without dynamic registration): "▶ Run" reads it again and
+    // publishes the failure as a warning, with no edit of the playbook.
+    let given_uri = uri_of(&dir.join("given.augur"));
+    std::fs::write(dir.join("deal.json"), r#"{"stage": 2, "态度值": "反对"}"#).unwrap();
+    let with_file = PLAYBOOK.replace(
+        "  given {\n    态度值 = 反对\n    stage = 2\n  }\n",
+        "  given \"deal.json\"\n",
+    );
+    assert_ne!(with_file, PLAYBOOK);
+    h.open(&given_uri, &with_file).await;
+    assert_eq!(
+        h.diagnostics(&given_uri, Some(1)).await,
+        Vec::<Value>::new()
+    );
+    std::fs::write(dir.join("deal.json"), r#"{"stage": 2, "态度值": "支持"}"#).unwrap();
+    let result = h
+        .command("augur.runTest", json!({ "uri": given_uri, "test": TEST }))
+        .await
+        .unwrap();
+    assert_eq!(result["passed"], 0, "{result}");
+    let diagnostics = h.diagnostics(&given_uri, Some(1)).await;
+    let failed: Vec<&Value> = diagnostics
+        .iter()
+        .filter(|d| d["code"] == "augur::test-failed")
+        .collect();
+    assert!(!failed.is_empty(), "{diagnostics:#?}");
+    assert_eq!(
+        failed[0]["range"]["start"]["line"],
+        after(&with_file, "expect 问题少", "utf-16")["line"]
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -101,6 +101,44 @@ local ok, err = pcall(function()
   end, 50)
   check(found ~= nil and cleared, "errors cleared after the fix")
 
+  -- Run the display-only lens `📌 No deal pinned` (line 1, beside `▶ Run all
+  -- tests`) through Neovim's own codelens.run(): it must run quietly, not
+  -- warn that the server "does not support command".
+  -- The lenses go through Neovim's own handler (what codelens.refresh() does
+  -- with the answer), so that codelens.run() knows them.
+  for client_id, resp in pairs(vim.lsp.buf_request_sync(buf, "textDocument/codeLens",
+    { textDocument = { uri = vim.uri_from_bufnr(buf) } }, 10000) or {}) do
+    vim.lsp.codelens.on_codelens(resp.err, resp.result, { bufnr = buf, client_id = client_id })
+  end
+  local display_lens
+  for _, lens in ipairs(vim.lsp.codelens.get(buf) or {}) do
+    if lens.command and lens.command.title:find("No deal pinned", 1, true) then
+      display_lens = lens
+    end
+  end
+  check(display_lens ~= nil, "the `📌 No deal pinned` lens arrived")
+  local notified = {}
+  local notify, select = vim.notify, vim.ui.select
+  vim.notify = function(msg, ...)
+    table.insert(notified, tostring(msg))
+    return notify(msg, ...)
+  end
+  vim.ui.select = function(items, _, on_choice)
+    for i, item in ipairs(items) do
+      if item.lens.command.title:find("No deal pinned", 1, true) then
+        return on_choice(item, i)
+      end
+    end
+    on_choice(nil, nil)
+  end
+  vim.api.nvim_win_set_cursor(0, { 1, 0 })
+  pcall(vim.lsp.codelens.run)
+  vim.wait(300)
+  vim.notify, vim.ui.select = notify, select
+  log("     ran the display lens; notices: " .. table.concat(notified, " | "))
+  check(#notified == 0,
+    "running a display-only lens gives no notice (such as 'does not support command')")
+
   -- Pin the test and read the inlay hints: after `signal 早期` (line 8) the
   -- signal fires, +2. The server speaks UTF-16: `signal 早期` is 9 units.
   local uri = vim.uri_from_bufnr(buf)

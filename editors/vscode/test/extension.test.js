@@ -8,7 +8,7 @@ const fs = require("fs");
 const os = require("os");
 const path = require("path");
 const { serverCommand } = require("../server-command");
-const { statusText } = require("../pin-status");
+const { statusText, applyPinStatus, plainDisplayLenses } = require("../pin-status");
 
 const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8"));
 
@@ -61,4 +61,30 @@ test("status bar: the pinned deal's name and verdict", () => {
   const shown = statusText({ name: "案例一 𠮷", status: "Backup · score −3 · 1 question decides it" });
   assert.equal(shown.text, "$(pin) 案例一 𠮷: Backup");
   assert.match(shown.tooltip, /score −3 · 1 question decides it/);
+});
+
+test("status bar: a pinStatus without a name (after an unpin) clears the entry", () => {
+  const pinned = new Map();
+  const uri = "file:///w/%E7%AB%8B%E5%9C%BA.augur";
+  applyPinStatus(pinned, { uri, name: "案例一 𠮷", status: "Backup · score 0" });
+  assert.equal(statusText(pinned.get(uri)).text, "$(pin) 案例一 𠮷: Backup");
+  applyPinStatus(pinned, { uri: "file:///w/other.augur", name: "d.json", status: "Go" });
+  applyPinStatus(pinned, { uri, name: null, status: null });
+  assert.equal(pinned.has(uri), false);
+  assert.equal(statusText(pinned.get(uri)).text, "$(pin) Pin a deal…");
+  assert.equal(pinned.size, 1, "other playbooks keep theirs");
+  applyPinStatus(pinned, null);
+  applyPinStatus(pinned, { name: "no uri" });
+  assert.equal(pinned.size, 1);
+});
+
+test("code lenses: display-only lenses become plain text, the others stay commands", () => {
+  const lenses = plainDisplayLenses([
+    { command: { title: "Backup · score −3 · pinned: 例", command: "augur.pinStatus", arguments: [{ uri: "u" }] } },
+    { command: { title: "▶ Run", command: "augur.runTest", arguments: [{ uri: "u", test: "例" }] } },
+    {},
+  ]);
+  assert.deepEqual(lenses[0].command, { title: "Backup · score −3 · pinned: 例", command: "" });
+  assert.equal(lenses[1].command.command, "augur.runTest");
+  assert.equal(plainDisplayLenses(null), null);
 });

@@ -113,7 +113,20 @@ test("VS Code-like session: pin a test, inlay hints and code lenses", { skip: !A
   const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(proc.stdout), new rpc.StreamMessageWriter(proc.stdin));
   const refreshed = new Promise((resolve) => conn.onRequest("workspace/inlayHint/refresh", () => (resolve(true), null)));
   conn.onRequest("workspace/codeLens/refresh", () => null);
-  const status = new Promise((resolve) => conn.onNotification("augur/pinStatus", resolve));
+  // Every augur/pinStatus, in order; `statusWhere` waits for one that matches.
+  const statuses = [];
+  const waiting = [];
+  conn.onNotification("augur/pinStatus", (p) => {
+    statuses.push(p);
+    for (const w of waiting.splice(0)) if (!w(p)) waiting.push(w);
+  });
+  const statusWhere = (match) =>
+    new Promise((resolve, reject) => {
+      const seen = statuses.find(match);
+      if (seen) return resolve(seen);
+      const timer = setTimeout(() => reject(new Error(`no such augur/pinStatus in 10 s; got ${JSON.stringify(statuses)}`)), 10000);
+      waiting.push((p) => (match(p) ? (clearTimeout(timer), resolve(p), true) : false));
+    });
   conn.listen();
   try {
     const init = await conn.sendRequest("initialize", {
@@ -150,14 +163,29 @@ test("VS Code-like session: pin a test, inlay hints and code lenses", { skip: !A
     const signal = hints.find((h) => h.label === "✓ +2");
     assert.deepEqual(signal.position, { line: 1, character: "signal 晚".length });
     const after = await conn.sendRequest("textDocument/codeLens", { textDocument: { uri: LIVE_URI } });
-    assert.ok(after.some((l) => l.command.title === "好 · score +2 · pinned: 例 𠮷"), JSON.stringify(after));
+    const verdictLens = after.find((l) => l.command.title === "好 · score +2 · pinned: 例 𠮷");
+    assert.ok(verdictLens, JSON.stringify(after));
+    // Display only: the harmless status query (plain text in VS Code).
+    assert.equal(verdictLens.command.command, "augur.pinStatus");
     conn.sendNotification("textDocument/didChange", {
       textDocument: { uri: LIVE_URI, version: 2 },
       contentChanges: [{ text: LIVE.replace("weight 2", "weight 5") }],
     });
-    const notified = await status;
+    // The status sent after the edit (not the one sent by the pin).
+    const notified = await statusWhere((p) => String(p.status).includes("score +5"));
     assert.equal(notified.uri, LIVE_URI);
     assert.equal(notified.name, "例 𠮷");
+    assert.equal(notified.status, "好 · score +5");
+
+    // Unpinned from the lens (the server's command, not the extension's):
+    // the status bar is told, with no name.
+    const pinnedLens = (await conn.sendRequest("textDocument/codeLens", { textDocument: { uri: LIVE_URI } })).find(
+      (l) => l.command.command === "augur.unpin"
+    );
+    assert.ok(pinnedLens);
+    await conn.sendRequest("workspace/executeCommand", { command: pinnedLens.command.command, arguments: pinnedLens.command.arguments });
+    const cleared = await statusWhere((p) => p.uri === LIVE_URI && p.name === null);
+    assert.equal(cleared.status, null);
 
     await conn.sendRequest("shutdown");
     conn.sendNotification("exit");

@@ -72,11 +72,9 @@ pub(crate) async fn did_change_configuration(
         return;
     };
     server.state().live.sample_deal = sample;
-    server.bump_live();
-    let open: Vec<Url> = server.state().host.keys();
-    for uri in open {
-        server.spawn_check(uri);
-    }
+    // No diagnostics depend on the setting (tests carry their own deals):
+    // only the pins are evaluated again and shown.
+    server.refresh_all_live().await;
 }
 
 pub(crate) async fn did_close(server: &Backend, params: DidCloseTextDocumentParams) {

@@ -218,25 +218,38 @@ impl Backend {
         .unwrap_or_default()
     }
 
-    /// Asks the client to request inlay hints and code lenses again (when
-    /// it said it can), and tells it the pin's status. Never waits for the
+    /// Tells the client the pin's status and asks it to request inlay hints
+    /// and code lenses again (when it said it can). Never waits for the
     /// client's answer.
     pub(crate) async fn refresh_live(&self, uri: Option<(&Url, &Arc<Snap>)>) {
-        let support = self.state().live.support;
         if let Some((uri, snap)) = uri {
-            if let Some(live) = self.live(uri, snap).await {
-                let status = live::status(&snap.analysis, &live);
-                self.inner
-                    .client
-                    .send_notification::<PinStatus>(json!({
-                        "uri": uri,
-                        "name": live.pin.name(),
-                        "status": status,
-                    }))
-                    .await;
-            }
+            self.send_pin_status(uri, snap).await;
         }
-        // Each in its own task: a client may never answer.
+        self.ask_refresh();
+    }
+
+    /// `augur/pinStatus` for `uri`: its pin's name and status, or
+    /// `name: null` when nothing is pinned (so a status bar clears its
+    /// entry, whoever unpinned).
+    async fn send_pin_status(&self, uri: &Url, snap: &Arc<Snap>) {
+        let params = match self.live(uri, snap).await {
+            Some(live) => json!({
+                "uri": uri,
+                "name": live.pin.name(),
+                "status": live::status(&snap.analysis, &live),
+            }),
+            None => json!({ "uri": uri, "name": null, "status": null }),
+        };
+        self.inner
+            .client
+            .send_notification::<PinStatus>(params)
+            .await;
+    }
+
+    /// Asks the client for inlay hints and code lenses again, each request
+    /// in its own task: a client may never answer.
+    fn ask_refresh(&self) {
+        let support = self.state().live.support;
         if support.inlay_refresh {
             let client = self.inner.client.clone();
             tokio::spawn(async move { client.inlay_hint_refresh().await });
@@ -245,6 +258,20 @@ impl Backend {
             let client = self.inner.client.clone();
             tokio::spawn(async move { client.code_lens_refresh().await });
         }
+    }
+
+    /// What every open playbook's pin shows may have changed without an
+    /// edit (the `augur.sampleDeal` setting): evaluate again and tell the
+    /// client, for each open playbook.
+    pub(crate) async fn refresh_all_live(&self) {
+        self.bump_live();
+        let open: Vec<Url> = self.state().host.keys();
+        for uri in open {
+            if let Some(snap) = self.snapshot(&uri).await {
+                self.send_pin_status(&uri, &snap).await;
+            }
+        }
+        self.ask_refresh();
     }
 
     /// Something on disk or in the settings changed: evaluate again.
@@ -317,7 +344,13 @@ impl Backend {
                                 ("augur.runAllTests", vec![json!({ "uri": uri })])
                             }
                             LensAction::Unpin => ("augur.unpin", vec![json!({ "uri": uri })]),
-                            LensAction::Show => ("", Vec::new()),
+                            // Display only. A resolved lens needs a
+                            // command (no command means "unresolved", and
+                            // we have no codeLens/resolve), and an empty
+                            // one makes Neovim warn "does not support
+                            // command" when run: the read-only status
+                            // query is harmless in every client.
+                            LensAction::Show => ("augur.pinStatus", vec![json!({ "uri": uri })]),
                         };
                         CodeLens {
                             range: Range::new(Position::new(at.line, 0), Position::new(at.line, 0)),
@@ -363,6 +396,15 @@ impl Backend {
                     invalid("augur.pinDeal: only a playbook saved in a folder can pin a deal file")
                 })?;
                 let relative = live::pin_path(&root, &path).map_err(invalid)?;
+                // Refused up front, like the path itself: a file that does
+                // not exist, cannot be read, or is a symbolic link out of
+                // the folder. (One that is not a valid deal is pinned and
+                // shows why: the author is likely fixing it.)
+                let (uri_owned, checked) = (uri.clone(), relative.clone());
+                tokio::task::spawn_blocking(move || files_of(&uri_owned).load(&checked))
+                    .await
+                    .map_err(|_| crate::internal("augur.pinDeal"))?
+                    .map_err(|e| invalid(format!("augur.pinDeal: {e}")))?;
                 self.set_pin(&uri, Some(Pin::Deal(relative))).await
             }
             "augur.unpin" => self.set_pin(&uri, None).await,
@@ -415,7 +457,11 @@ impl Backend {
     }
 
     /// Runs the tests (or one) and answers with their results; failures are
-    /// published as diagnostics by the next check, which this schedules.
+    /// published as diagnostics by the check this schedules. The run read
+    /// the files again, so the check must too: the edit generation is
+    /// bumped (a `given` file may have changed on disk without a watcher
+    /// notification), else the check would see nothing new and publish
+    /// nothing.
     async fn run_tests(&self, uri: &Url, only: Option<String>) -> Result<Option<Value>> {
         let Some(snap) = self.snapshot(uri).await else {
             return Err(invalid("the playbook is not open"));
@@ -444,6 +490,7 @@ impl Backend {
             MessageType::WARNING
         };
         self.inner.client.show_message(kind, &summary).await;
+        self.state().host.disk_changed();
         self.spawn_check(uri.clone());
         let tests: Vec<Value> = results
             .iter()
@@ -467,7 +514,8 @@ impl Backend {
 }
 
 /// `augur/pinStatus` (server → client): the pinned deal of a playbook and
-/// its result in one line, after every check; for a status bar.
+/// its result in one line (`name: null` when nothing is pinned), after
+/// every check, pin, unpin and `augur.sampleDeal` change; for a status bar.
 pub enum PinStatus {}
 
 impl notification::Notification for PinStatus {
