@@ -174,6 +174,33 @@ fn is_null(raw: &RawValue) -> bool {
     raw.get() == "null"
 }
 
+/// The keys of a deal object written as JSON text, in order, each with its
+/// value's JSON text exactly as written (numbers keep every digit): how a
+/// test's `given "file.json"` is merged with its other `given`s before the
+/// deal is decoded. A key given twice is an error naming both places; text
+/// that is not a JSON object is an error too.
+pub fn deal_entries(text: &str) -> Result<Vec<(String, String)>, DealError> {
+    let raw: &RawValue = serde_json::from_str(text).map_err(|e| DealError {
+        message: format!("malformed JSON: {e}"),
+        path: "$".into(),
+    })?;
+    if !raw.get().starts_with('{') {
+        return Err(err(
+            "$",
+            format!(
+                "expected a deal as a JSON object {{…}}, found {}",
+                describe(raw)
+            ),
+        ));
+    }
+    let entries = Doc { text }.entries(raw, "$", "this deal")?;
+    Ok(entries
+        .0
+        .into_iter()
+        .map(|(key, value)| (key, value.get().to_owned()))
+        .collect())
+}
+
 /// Decodes a deal object against the playbook's facts.
 ///
 /// Numbers in a `serde_json::Value` are already `f64` or whole; to read a

@@ -39,7 +39,7 @@ pub mod report;
 pub mod testing;
 pub mod value;
 
-pub use deal::{decode_deal, decode_deal_text, Deal, DealError, MAX_VALUE_DEPTH};
+pub use deal::{deal_entries, decode_deal, decode_deal_text, Deal, DealError, MAX_VALUE_DEPTH};
 pub use decode::DealDecoder;
 pub use eval::{
     evaluate, evaluate_three_valued, evaluate_three_valued_open, evaluate_verdicts,

@@ -98,16 +98,12 @@ pub fn test_deal(
                 let loaded = loader::resolve_relative(&file, path)
                     .and_then(|resolved| files.load(&resolved));
                 let text = loaded.map_err(problem)?;
-                let object = match serde_json::from_str::<serde_json::Value>(&text) {
-                    Ok(serde_json::Value::Object(_)) => serde_json::from_str::<
-                        std::collections::BTreeMap<String, Box<serde_json::value::RawValue>>,
-                    >(&text)
-                    .map_err(|e| format!("`{path}` is not valid JSON: {e}")),
-                    Ok(_) => Err(format!("`{path}` does not hold a deal object")),
-                    Err(e) => Err(format!("`{path}` is not valid JSON: {e}")),
-                };
-                for (key, raw) in object.map_err(problem)? {
-                    set(key, raw.get().to_string());
+                // Read as a deal file is read: every digit kept, a key
+                // given twice refused with both places.
+                let entries = crate::deal::deal_entries(&text)
+                    .map_err(|e| problem(format!("`{path}` is not a valid deal: {e}")))?;
+                for (key, value) in entries {
+                    set(key, value);
                 }
             }
             augur_check::ir::Given::Inline(entries) => {

@@ -50,3 +50,37 @@ fn test_deals_keep_every_digit() {
         );
     }
 }
+
+/// A `given` file is read as a deal file is: a key given twice is an error
+/// naming both places, and a number out of range names its key.
+#[test]
+fn a_given_file_with_a_repeated_key_or_a_huge_number_is_refused_by_name() {
+    let playbook = r#"
+facts { x: number?  n: int? }
+signal some { when n > 0 weight 1 }
+test "twice" { given "twice.json" expect some }
+test "huge" { given "huge.json" expect some }
+"#;
+    let loader = MemoryLoader::new([
+        ("p.augur", playbook),
+        ("twice.json", r#"{"n": 1, "n": 2}"#),
+        ("huge.json", r#"{"n": 1, "x": 1e400}"#),
+    ]);
+    let analysis = augur_check::analyze("p.augur", &loader);
+    assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
+    let today = Date::parse("2026-12-01").unwrap();
+    let results = run_tests(&analysis, &loader, None, today);
+    let error = |name: &str| {
+        let result = results.iter().find(|r| r.name == name).unwrap();
+        format!("{:?}", result.error)
+    };
+    let twice = error("twice");
+    assert!(twice.contains("`n` is given twice"), "{twice}");
+    assert!(
+        twice.contains("column 7") && twice.contains("column 15"),
+        "{twice}"
+    );
+    let huge = error("huge");
+    assert!(huge.contains("$.x"), "{huge}");
+    assert!(huge.contains("out of range"), "{huge}");
+}

@@ -254,9 +254,9 @@ fn evaluate_inner(
         }
         Pin::Deal(path) => {
             let text = files.load(path).map_err(error)?;
-            let json: serde_json::Value = serde_json::from_str(&text)
-                .map_err(|e| error(format!("`{path}` is not valid JSON: {e}")))?;
-            let deal = augur_eval::decode_deal(program, &json)
+            // Read as `augur eval` reads it: every digit kept, a key given
+            // twice refused.
+            let deal = augur_eval::decode_deal_text(program, &text)
                 .map_err(|e| error(format!("`{path}` is not a valid deal: {e}")))?;
             (deal, None)
         }

@@ -271,7 +271,9 @@ fn failing_expectations_become_warnings_on_their_line() {
         &text[diagnostics[0].span.start..diagnostics[0].span.end],
         "\"bad.json\""
     );
-    assert!(diagnostics[0].message.contains("not valid JSON"));
+    assert!(diagnostics[0]
+        .message
+        .contains("is not a valid deal: $: malformed JSON"));
 }
 
 struct Overlay {
@@ -431,4 +433,28 @@ fn a_score_or_weight_shows_its_sign_except_zero() {
     assert_eq!(signed(0), "0");
     assert_eq!(score_text(0), "score 0");
     assert_eq!(score_text(-13), "score −13");
+}
+
+/// A pinned deal file is read as `augur eval` reads it: every digit of a
+/// number kept, a key given twice refused (it went through `f64` and a
+/// `serde_json::Value` before).
+#[test]
+fn a_pinned_deal_file_keeps_every_digit_and_refuses_a_repeated_key() {
+    let text = "facts { x: number }\n\
+                signal exact { when x == 1234567890.123456789 weight 1 }\n\
+                verdict v { hit \"Hit\" when exact  miss \"Miss\" otherwise }\n";
+    let loader = MemoryLoader::new([
+        ("p.augur", text),
+        ("d.json", "{\"x\": 1234567890.123456789}"),
+        ("twice.json", "{\"x\": 1, \"x\": 2}"),
+    ]);
+    let analysis = analyze("p.augur", &loader);
+    assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
+    let live = evaluate_pin(&analysis, &loader, &Pin::Deal("d.json".into()), today());
+    let evaluated = live.result.as_ref().expect("the deal evaluates");
+    let hints = inlay_hints(&analysis, FileId::ROOT, evaluated);
+    assert_eq!(hint_after(&analysis, &hints, "signal exact").label, "✓ +1");
+    let live = evaluate_pin(&analysis, &loader, &Pin::Deal("twice.json".into()), today());
+    let error = live.result.expect_err("a key given twice is refused");
+    assert!(error.message.contains("given twice"), "{}", error.message);
 }
