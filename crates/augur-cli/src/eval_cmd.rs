@@ -55,6 +55,9 @@ impl Sink for TerminalSink<'_> {
     }
 
     fn message(&mut self, line: &str) {
+        // Warnings and errors quote deal keys and values, which may hold
+        // control characters.
+        let line = augur_eval::report::terminal_safe(line);
         match &self.progress {
             Some(progress) if progress.shown => progress.bar.suspend(|| eprintln!("{line}")),
             _ => eprintln!("{line}"),

@@ -290,3 +290,30 @@ fn thousands_of_warnings_render_with_their_own_lines() {
     eprintln!("10000 warnings rendered in {:?}", started.elapsed());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A deal's id, text facts and unknown keys reach the terminal in text
+/// reports and warnings: their control characters are shown (`\u{1B}`),
+/// never sent to the terminal, which would obey them (set the window title,
+/// change colours, move the cursor).
+#[test]
+fn control_characters_in_a_deal_are_shown_not_sent_to_the_terminal() {
+    let dir = scratch("deal-controls");
+    std::fs::write(
+        dir.join("p.augur"),
+        "facts { stage: int\n note: text? }\nsignal noted { when stage > 0 weight 1 message \"{note}\" }\n",
+    )
+    .unwrap();
+    let deal =
+        r#"{"id": "d\u001b]0;owned\u0007", "stage": 1, "note": "x\u001b[2J", "k\u001b[31m": 1}"#;
+    let (_, out, err) = augur(&dir, &["eval", "p.augur", "-"], deal.as_bytes());
+    for text in [&out, &err] {
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "a raw control character: {text:?}"
+        );
+    }
+    assert!(out.contains("d\\u{1B}]0;owned\\u{7}"), "{out}");
+    assert!(out.contains("x\\u{1B}[2J"), "{out}");
+    assert!(err.contains("k\\u{1B}[31m"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -654,3 +654,38 @@ mod tests {
         }
     }
 }
+
+/// `text` ready for a terminal: every control character except line feed
+/// and tab (C0, DEL, C1: what moves the cursor, changes colours or sets the
+/// window title) written as a visible `\u{1B}`. A playbook cannot hold such
+/// characters (the parser refuses them), but a deal's id and text facts
+/// can, and text reports print them.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:X}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod terminal_tests {
+    use super::terminal_safe;
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(terminal_safe("plain 中文\n\tok"), "plain 中文\n\tok");
+        assert_eq!(
+            terminal_safe("a\u{1b}]0;owned\u{7}b\rc\u{9b}d\u{7f}"),
+            "a\\u{1B}]0;owned\\u{7}b\\u{D}c\\u{9B}d\\u{7F}"
+        );
+    }
+}

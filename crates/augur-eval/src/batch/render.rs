@@ -51,7 +51,9 @@ impl Batch<'_> {
                     ),
                     None => self.reporter.text(&label, outcome),
                 };
-                done.output.extend_from_slice(text.as_bytes());
+                // A deal's id and text facts may hold control characters.
+                done.output
+                    .extend_from_slice(crate::report::terminal_safe(&text).as_bytes());
                 done.output.push(b'\n');
             }
         }
