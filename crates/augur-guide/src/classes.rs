@@ -171,7 +171,10 @@ impl Run {
 /// The sorted cut points of an ordered fact on one day.
 enum Points {
     /// Integers, or dates as day numbers (`date` tells which).
-    Whole { points: Vec<i64>, date: bool },
+    Whole {
+        points: Vec<i64>,
+        date: bool,
+    },
     Number(Vec<Decimal>),
 }
 
@@ -195,7 +198,13 @@ impl Points {
             }
         }
         match (self, value) {
-            (Points::Whole { points, date: false }, Value::Int(v)) => Some(place(points, v)),
+            (
+                Points::Whole {
+                    points,
+                    date: false,
+                },
+                Value::Int(v),
+            ) => Some(place(points, v)),
             (Points::Whole { points, date: true }, Value::Date(d)) => {
                 Some(place(points, &i64::from(d.days())))
             }
@@ -226,7 +235,9 @@ impl Points {
             Points::Whole { points, date } => {
                 let v = points.get(index)?.saturating_add(shift);
                 if *date {
-                    i32::try_from(v).ok().map(|d| Value::Date(Date::from_days(d)))
+                    i32::try_from(v)
+                        .ok()
+                        .map(|d| Value::Date(Date::from_days(d)))
                 } else {
                     Some(Value::Int(v))
                 }

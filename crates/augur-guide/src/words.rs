@@ -148,8 +148,8 @@ impl Words {
                 .map(|f| f.name.clone())
                 .collect()
         };
-        let lists = |facts: &[FactId]| -> String {
-            let described: Vec<String> = facts
+        let described = |facts: &[FactId]| -> Vec<String> {
+            facts
                 .iter()
                 .filter_map(|f| program.facts.get(*f as usize))
                 .map(|f| match &f.doc {
@@ -157,7 +157,10 @@ impl Words {
                     Some(doc) => format!("`{}` ({doc})", f.name),
                     None => format!("`{}`", f.name),
                 })
-                .collect();
+                .collect()
+        };
+        let lists = |facts: &[FactId]| -> String {
+            let described = described(facts);
             if self.zh {
                 format!("只有在 {} 中添加新记录才可能做到", described.join("或"))
             } else {
@@ -189,17 +192,23 @@ impl Words {
                 };
                 if !l.is_empty() {
                     out.push_str(self.clause_sep());
-                    out.push_str(&lists(l));
+                    let described = described(l);
+                    if zh {
+                        out.push_str(&format!("在 {} 中添加新记录也许可以", described.join("或")));
+                    } else {
+                        out.push_str(&format!("new entries in {} might", described.join(" or ")));
+                    }
                 }
                 if !known.is_empty() {
+                    out.push_str(self.clause_sep());
                     if zh {
                         out.push_str(&format!(
-                            "；或改变已记录的事实（{}），超出了搜索预算",
+                            "改变已记录的事实（{}）也许可以，但在搜索预算内没有找到这样的改变",
                             names(known).join("、")
                         ));
                     } else {
                         out.push_str(&format!(
-                            "; or changing what is recorded ({}), beyond what the search budget tried",
+                            "changing what is recorded ({}) might, but no such change was found within the search budget",
                             names(known).join(", ")
                         ));
                     }
