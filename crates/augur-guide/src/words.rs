@@ -29,6 +29,7 @@ pub struct Words {
     pub read: &'static str,
     pub not_known: &'static str,
     pub or: &'static str,
+    pub and: &'static str,
     pub list_sep: &'static str,
     zh: bool,
 }
@@ -56,6 +57,7 @@ pub const EN: Words = Words {
     read: "read",
     not_known: "not known",
     or: " or ",
+    and: " and ",
     list_sep: ", ",
     zh: false,
 };
@@ -83,6 +85,7 @@ pub const ZH: Words = Words {
     read: "读取",
     not_known: "未知",
     or: "或",
+    and: "且",
     list_sep: "、",
     zh: true,
 };
@@ -105,13 +108,50 @@ impl Words {
         }
     }
 
-    /// "ARM if FACT is VALUES" / "若 FACT 为 VALUES，则为 ARM".
-    pub fn arm_if(&self, arm: &str, fact: &str, values: &str, sure: bool) -> String {
+    /// "ARM if FACT CONDITION" / "若 FACT CONDITION，则为 ARM", where the
+    /// condition is [`Words::is_values`] or a range (`≥ 30`).
+    pub fn arm_if(&self, arm: &str, fact: &str, condition: &str, sure: bool) -> String {
         match (self.zh, sure) {
-            (false, true) => format!("{arm} if {fact} is {values}"),
-            (false, false) => format!("{arm} possible if {fact} is {values}"),
-            (true, true) => format!("若 {fact} 为 {values}，则为{arm}"),
-            (true, false) => format!("若 {fact} 为 {values}，可能为{arm}"),
+            (false, true) => format!("{arm} if {fact} {condition}"),
+            (false, false) => format!("{arm} possible if {fact} {condition}"),
+            (true, true) => format!("若 {fact} {condition}，则为{arm}"),
+            (true, false) => format!("若 {fact} {condition}，可能为{arm}"),
+        }
+    }
+
+    /// "is VALUES" / "为 VALUES".
+    pub fn is_values(&self, values: &str) -> String {
+        if self.zh {
+            format!("为 {values}")
+        } else {
+            format!("is {values}")
+        }
+    }
+
+    /// Dates from `a` to `b`, both included.
+    pub fn date_range(&self, a: &str, b: &str) -> String {
+        if self.zh {
+            format!("在 {a} 至 {b} 之间")
+        } else {
+            format!("from {a} to {b}")
+        }
+    }
+
+    /// " (now VALUE)": what a known fact holds before a change.
+    pub fn now_is(&self, value: &str) -> String {
+        if self.zh {
+            format!("（现为 {value}）")
+        } else {
+            format!(" (now {value})")
+        }
+    }
+
+    /// "; and N more questions below".
+    pub fn more_questions(&self, n: usize) -> String {
+        match (self.zh, n) {
+            (true, n) => format!("；另有 {n} 个问题见下文"),
+            (false, 1) => "; and 1 more question below".to_string(),
+            (false, n) => format!("; and {n} more questions below"),
         }
     }
 
@@ -123,11 +163,21 @@ impl Words {
         }
     }
 
-    pub fn it_would_take(&self, changes: &str) -> String {
-        if self.zh {
-            format!("（需要 {changes}）")
-        } else {
-            format!(" (it would take {changes})")
+    /// Why-not changes: the unknown facts to find out, then the recorded
+    /// ones that would have to change (either may be empty).
+    pub fn it_would_take(&self, find_out: &str, must_change: &str) -> String {
+        match (self.zh, find_out.is_empty(), must_change.is_empty()) {
+            (_, true, true) => String::new(),
+            (false, false, true) => format!(" (find out: {find_out})"),
+            (false, true, false) => format!(" (it would take {must_change})"),
+            (false, false, false) => {
+                format!(" (find out: {find_out}; and it would take {must_change})")
+            }
+            (true, false, true) => format!("（需要弄清楚：{find_out}）"),
+            (true, true, false) => format!("（需要改变：{must_change}）"),
+            (true, false, false) => {
+                format!("（需要弄清楚：{find_out}；并且需要改变：{must_change}）")
+            }
         }
     }
 
