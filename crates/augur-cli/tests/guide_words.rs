@@ -232,3 +232,38 @@ fn the_chinese_edition_never_prints_true_or_false_as_an_effect() {
     assert!(!out.contains("true或false"), "{out}");
     assert!(!out.contains("false或true"), "{out}");
 }
+
+#[test]
+fn explain_says_when_a_signals_group_is_off() {
+    let out = text(&augur(
+        &[
+            "eval",
+            "examples/standing.augur",
+            "-",
+            "--today",
+            "2026-11-20",
+            "--explain",
+        ],
+        "{\"id\":\"u1\",\"stage\":\"late\"}",
+    ));
+    let line = out.lines().find(|l| l.contains("many_questions")).unwrap();
+    assert!(line.contains("(group early is off)"), "{out}");
+    // A signal of the group that is on says nothing of the kind.
+    let line = out
+        .lines()
+        .find(|l| l.contains("sudden_objection"))
+        .unwrap();
+    assert!(!line.contains("group"), "{out}");
+    let out = text(&augur(
+        &[
+            "eval",
+            "examples/standing.zh.augur",
+            "-",
+            "--today",
+            "2026-11-20",
+            "--explain",
+        ],
+        "{\"id\":\"u1\",\"stage\":\"late\"}",
+    ));
+    assert!(out.contains("（所在组 初期 未启用）"), "{out}");
+}

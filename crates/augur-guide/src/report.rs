@@ -550,8 +550,23 @@ impl Guide<'_> {
                     format!("{} = {}", read_name(self, e), value)
                 })
                 .collect();
+            // A signal of a group that is off cannot fire, whatever it reads.
+            let group = signal
+                .group
+                .filter(|g| !outcome.groups.iter().any(|(active, _)| active == g))
+                .and_then(|g| program.groups.get(g as usize))
+                .map(|g| {
+                    let off = g.when.as_ref().is_none_or(|when| {
+                        augur_eval::evaluate_with_probes(program, deal, guidance.today, &[when])
+                            .ok()
+                            .and_then(|(_, values)| values.into_iter().next())
+                            .is_some_and(|v| v == Value::Bool(false))
+                    });
+                    words.group_state(&g.name, off)
+                })
+                .unwrap_or_default();
             out.push_str(&format!(
-                "  {:<10} {:>4}  {}  [{}]\n",
+                "  {:<10} {:>4}  {}  [{}]{group}\n",
                 state,
                 signed(signal.weight),
                 signal.name,

@@ -146,6 +146,17 @@ impl Words {
         }
     }
 
+    /// After a signal in `--explain`: its group is off (or not known to be
+    /// on), so it cannot fire.
+    pub fn group_state(&self, group: &str, off: bool) -> String {
+        match (self.zh, off) {
+            (false, true) => format!("  (group {group} is off)"),
+            (false, false) => format!("  (group {group} is not known to be on)"),
+            (true, true) => format!("  （所在组 {group} 未启用）"),
+            (true, false) => format!("  （所在组 {group} 是否启用未知）"),
+        }
+    }
+
     /// "; and N more questions below".
     pub fn more_questions(&self, n: usize) -> String {
         match (self.zh, n) {
