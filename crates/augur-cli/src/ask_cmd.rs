@@ -52,30 +52,30 @@ enum Answer {
     Quit,
 }
 
+use augur_guide::words::AskWords;
+
 trait Prompter {
     fn ask(&mut self, question: &Question) -> Answer;
     fn say(&mut self, line: &str);
 }
 
-const DONT_KNOW: &str = "don't know yet";
-
 /// `inquire` prompts on a terminal.
-struct Terminal;
+struct Terminal {
+    words: &'static AskWords,
+}
 
 impl Prompter for Terminal {
     fn ask(&mut self, question: &Question) -> Answer {
+        let words = self.words;
         let help = if question.matters.is_empty() {
-            "Esc stops; every answer is saved".to_string()
+            words.stop_hint.to_string()
         } else {
-            format!(
-                "{} · Esc stops; every answer is saved",
-                question.matters.join(" · ")
-            )
+            format!("{} · {}", question.matters.join(" · "), words.stop_hint)
         };
         let title = format!("{} ({})", question.text, question.name);
         let result = if question.choices.is_empty() {
             inquire::Text::new(&title)
-                .with_help_message(&format!("{help} · empty: {DONT_KNOW}"))
+                .with_help_message(&format!("{help} · {}", words.empty_hint))
                 .prompt()
                 .map(|text| {
                     if text.trim().is_empty() {
@@ -94,7 +94,7 @@ impl Prompter for Terminal {
                 })
                 .collect();
             if !question.required {
-                options.push(DONT_KNOW.to_string());
+                options.push(words.dont_know.to_string());
             }
             inquire::Select::new(&title, options)
                 .with_help_message(&help)
@@ -118,6 +118,7 @@ impl Prompter for Terminal {
 /// One answer a line, for scripts and pipes.
 struct Lines<R: BufRead> {
     input: R,
+    words: &'static AskWords,
 }
 
 impl<R: BufRead> Prompter for Lines<R> {
@@ -138,7 +139,7 @@ impl<R: BufRead> Prompter for Lines<R> {
             }
         }
         if !question.required {
-            let _ = writeln!(out, "  (empty line: {DONT_KNOW}; q: stop)");
+            let _ = writeln!(out, "  {}", self.words.line_hint);
         }
         let _ = out.flush();
         let mut line = String::new();
@@ -209,14 +210,16 @@ pub fn run(args: AskArgs<'_>) -> ExitCode {
         eprintln!("error: {message}");
         return ExitCode::from(2);
     }
+    let words = augur_guide::words::Words::for_program(&analysis.program).ask();
     let mut prompter: Box<dyn Prompter> = if std::io::stdin().is_terminal() {
-        Box::new(Terminal)
+        Box::new(Terminal { words })
     } else {
         Box::new(Lines {
             input: std::io::stdin().lock(),
+            words,
         })
     };
-    prompter.say(&format!("Answers are saved to {}", path.display()));
+    prompter.say(&format!("{} {}", words.saved_to, path.display()));
     let program = &analysis.program;
     let guided = Guided::new(&analysis, &root);
     let mut skipped: BTreeSet<FactId> = BTreeSet::new();
@@ -281,14 +284,14 @@ pub fn run(args: AskArgs<'_>) -> ExitCode {
                     }
                     Err(message) => {
                         let message = message.trim_start_matches("--set ").to_string();
-                        prompter.say(&format!("  not understood: {message}"));
+                        prompter.say(&format!("  {}{message}", words.not_understood));
                     }
                 }
             }
         }
     }
     if missing_required(program, &facts).is_some() {
-        prompter.say("Stopped before the deal had every required fact.");
+        prompter.say(words.stopped_early);
         return ExitCode::SUCCESS;
     }
     match decode(program, &facts, &args) {

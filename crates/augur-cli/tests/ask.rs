@@ -281,3 +281,30 @@ fn a_folder_that_cannot_hold_the_deal_is_refused_before_the_first_question() {
     assert!(!stderr.contains(".tmp"), "{stderr}");
     assert!(!stderr.contains("at path"), "{stderr}");
 }
+
+#[test]
+fn the_chinese_edition_asks_with_chinese_fixed_words() {
+    let dir = temp_dir("zhwords");
+    let deal = dir.join("d.json");
+    let (out, code) = ask_piped(
+        &[
+            "examples/standing.zh.augur",
+            deal.to_str().unwrap(),
+            "--today",
+            "2026-11-20",
+        ],
+        "3\nmaybe\nq\n",
+    );
+    assert_eq!(code, 0, "{out}");
+    for english in [
+        "Answers are saved to",
+        "empty line",
+        "don't know yet",
+        "not understood",
+    ] {
+        assert!(!out.contains(english), "{english}:\n{out}");
+    }
+    assert!(out.contains("回答保存在"), "{out}");
+    assert!(out.contains("空行：还不知道"), "{out}");
+    assert!(out.contains("没看懂"), "{out}");
+}

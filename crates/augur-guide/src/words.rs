@@ -90,6 +90,43 @@ pub const ZH: Words = Words {
     zh: true,
 };
 
+/// The fixed words of the rep interview (`augur ask`), in the playbook's
+/// language as the report's are.
+pub struct AskWords {
+    /// "Answers are saved to" (followed by the path).
+    pub saved_to: &'static str,
+    pub dont_know: &'static str,
+    /// The hint under a question read one answer a line.
+    pub line_hint: &'static str,
+    /// The help under a terminal prompt.
+    pub stop_hint: &'static str,
+    /// The help of a free-text terminal prompt.
+    pub empty_hint: &'static str,
+    /// Before why an answer was not understood (with its separator).
+    pub not_understood: &'static str,
+    pub stopped_early: &'static str,
+}
+
+const ASK_EN: AskWords = AskWords {
+    saved_to: "Answers are saved to",
+    dont_know: "don't know yet",
+    line_hint: "(empty line: don't know yet; q: stop)",
+    stop_hint: "Esc stops; every answer is saved",
+    empty_hint: "empty: don't know yet",
+    not_understood: "not understood: ",
+    stopped_early: "Stopped before the deal had every required fact.",
+};
+
+const ASK_ZH: AskWords = AskWords {
+    saved_to: "回答保存在",
+    dont_know: "还不知道",
+    line_hint: "（空行：还不知道；q：结束）",
+    stop_hint: "Esc 结束；每个回答都已保存",
+    empty_hint: "留空：还不知道",
+    not_understood: "没看懂：",
+    stopped_early: "在商机的必填事实都填好之前就结束了。",
+};
+
 impl Words {
     /// The words for a playbook: Chinese when its title or labels are.
     pub fn for_program(program: &Program) -> &'static Words {
@@ -154,6 +191,15 @@ impl Words {
             (false, false) => format!("  (group {group} is not known to be on)"),
             (true, true) => format!("  （所在组 {group} 未启用）"),
             (true, false) => format!("  （所在组 {group} 是否启用未知）"),
+        }
+    }
+
+    /// The fixed words of the rep interview (`augur ask`).
+    pub fn ask(&self) -> &'static AskWords {
+        if self.zh {
+            &ASK_ZH
+        } else {
+            &ASK_EN
         }
     }
 
