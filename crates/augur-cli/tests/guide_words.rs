@@ -267,3 +267,37 @@ fn explain_says_when_a_signals_group_is_off() {
     ));
     assert!(out.contains("（所在组 初期 未启用）"), "{out}");
 }
+
+#[test]
+fn dates_and_decimals_read_as_ranges_in_effects_and_changes() {
+    let dir = std::env::temp_dir().join(format!("augur-guide-dates-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let playbook = dir.join("d.augur");
+    std::fs::write(
+        &playbook,
+        "facts { d: date? \"When\", n: number? \"N\" }\n\
+         verdict v \"V\" {\n  soon \"Soon\" when days_until(d) <= 7 and days_until(d) >= 0\n  \
+         mid \"Mid\" when n > 1.5 and n < 3\n  later \"Later\" otherwise\n}\n",
+    )
+    .unwrap();
+    let path = playbook.to_str().unwrap();
+    let out = text(&augur(&["eval", path, "-", "--today", "2026-11-20"], "{}"));
+    assert!(
+        out.contains("Soon if d between 2026-11-20 and 2026-11-27"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Mid possible if d < 2026-11-20 or > 2026-11-27"),
+        "{out}"
+    );
+    assert!(out.contains("Mid possible if n > 1.5 and < 3"), "{out}");
+    let out = text(&augur(
+        &["eval", path, "-", "--today", "2026-11-20"],
+        "{\"d\": \"2026-12-30\", \"n\": 5}",
+    ));
+    assert!(
+        out.contains("it would take d between 2026-11-20 and 2026-11-27 (now 2026-12-30)"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

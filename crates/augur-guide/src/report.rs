@@ -188,7 +188,7 @@ impl Guide<'_> {
     }
 
     /// The condition that `values` of `fact` meet, in words: `is unsolvable
-    /// or price`, `≥ 30`, `31–59`, `≤ 2026-11-27`. `None` when they meet every
+    /// or price`, `≥ 30`, `between 31 and 59`, `≤ 2026-11-27`. `None` when they meet every
     /// class of the fact (saying so would tell nothing).
     pub fn values_condition(&self, fact: FactId, values: &[Value], today: Date) -> Option<String> {
         let words = Words::for_program(self.program);
@@ -199,14 +199,9 @@ impl Guide<'_> {
             if runs.iter().any(Run::is_all) {
                 return None;
             }
-            let is_date = self
-                .program
-                .facts
-                .get(fact as usize)
-                .is_some_and(|f| matches!(f.ty.ty, augur_check::ir::Type::Date));
             let parts: Vec<String> = runs
                 .iter()
-                .map(|run| self.run_text(fact, run, is_date, words))
+                .map(|run| self.run_text(fact, run, words))
                 .collect();
             return Some(parts.join(words.or));
         }
@@ -220,7 +215,7 @@ impl Guide<'_> {
         Some(words.is_values(&shown.join(words.or)))
     }
 
-    fn run_text(&self, fact: FactId, run: &Run, is_date: bool, words: &Words) -> String {
+    fn run_text(&self, fact: FactId, run: &Run, words: &Words) -> String {
         let bound = |(value, inclusive): &(Value, bool), low: bool| {
             let v = self.value_text(fact, value);
             match (low, inclusive) {
@@ -235,12 +230,7 @@ impl Guide<'_> {
                 format!("= {}", self.value_text(fact, a))
             }
             (Some((a, true)), Some((b, true))) => {
-                let (a, b) = (self.value_text(fact, a), self.value_text(fact, b));
-                if is_date {
-                    words.date_range(&a, &b)
-                } else {
-                    format!("{a}–{b}")
-                }
+                words.range(&self.value_text(fact, a), &self.value_text(fact, b))
             }
             (Some(low), Some(high)) => {
                 format!("{}{}{}", bound(low, true), words.and, bound(high, false))

@@ -165,12 +165,12 @@ impl Words {
         }
     }
 
-    /// Dates from `a` to `b`, both included.
-    pub fn date_range(&self, a: &str, b: &str) -> String {
+    /// Values from `a` to `b`, both included.
+    pub fn range(&self, a: &str, b: &str) -> String {
         if self.zh {
-            format!("在 {a} 至 {b} 之间")
+            format!("在 {a} 到 {b} 之间")
         } else {
-            format!("from {a} to {b}")
+            format!("between {a} and {b}")
         }
     }
 
