@@ -4,6 +4,11 @@
 //! and stops when every verdict is decided, nothing decisive is left, or the
 //! rep quits; then prints where the deal stands.
 //!
+//! Saving: the folder is checked before the first question; each save writes
+//! a file beside the deal and renames it over, keeping the deal file's
+//! permissions and writing through a symlink to its target. A closed stdout
+//! (`| head`) is not an error: the interview goes on and answers are saved.
+//!
 //! On a terminal the questions are `inquire` prompts (Esc or Ctrl-C stops,
 //! losing nothing); otherwise one answer is read per line (a variant's name
 //! or number, yes/no, a value as in a CSV cell; an empty line is "don't know
@@ -47,30 +52,30 @@ enum Answer {
     Quit,
 }
 
+use augur_guide::words::AskWords;
+
 trait Prompter {
     fn ask(&mut self, question: &Question) -> Answer;
     fn say(&mut self, line: &str);
 }
 
-const DONT_KNOW: &str = "don't know yet";
-
 /// `inquire` prompts on a terminal.
-struct Terminal;
+struct Terminal {
+    words: &'static AskWords,
+}
 
 impl Prompter for Terminal {
     fn ask(&mut self, question: &Question) -> Answer {
+        let words = self.words;
         let help = if question.matters.is_empty() {
-            "Esc stops; every answer is saved".to_string()
+            words.stop_hint.to_string()
         } else {
-            format!(
-                "{} · Esc stops; every answer is saved",
-                question.matters.join(" · ")
-            )
+            format!("{} · {}", question.matters.join(" · "), words.stop_hint)
         };
         let title = format!("{} ({})", question.text, question.name);
         let result = if question.choices.is_empty() {
             inquire::Text::new(&title)
-                .with_help_message(&format!("{help} · empty: {DONT_KNOW}"))
+                .with_help_message(&format!("{help} · {}", words.empty_hint))
                 .prompt()
                 .map(|text| {
                     if text.trim().is_empty() {
@@ -89,7 +94,7 @@ impl Prompter for Terminal {
                 })
                 .collect();
             if !question.required {
-                options.push(DONT_KNOW.to_string());
+                options.push(words.dont_know.to_string());
             }
             inquire::Select::new(&title, options)
                 .with_help_message(&help)
@@ -113,6 +118,7 @@ impl Prompter for Terminal {
 /// One answer a line, for scripts and pipes.
 struct Lines<R: BufRead> {
     input: R,
+    words: &'static AskWords,
 }
 
 impl<R: BufRead> Prompter for Lines<R> {
@@ -133,7 +139,7 @@ impl<R: BufRead> Prompter for Lines<R> {
             }
         }
         if !question.required {
-            let _ = writeln!(out, "  (empty line: {DONT_KNOW}; q: stop)");
+            let _ = writeln!(out, "  {}", self.words.line_hint);
         }
         let _ = out.flush();
         let mut line = String::new();
@@ -157,7 +163,9 @@ impl<R: BufRead> Prompter for Lines<R> {
     }
 
     fn say(&mut self, line: &str) {
-        println!("{line}");
+        // A reader that has gone away (`| head`) is not an error: the
+        // answers are still saved, as with `augur eval`.
+        let _ = writeln!(std::io::stdout().lock(), "{line}");
     }
 }
 
@@ -198,14 +206,20 @@ pub fn run(args: AskArgs<'_>) -> ExitCode {
     } else {
         Map::new()
     };
+    if let Err(message) = check_saveable(&path) {
+        eprintln!("error: {message}");
+        return ExitCode::from(2);
+    }
+    let words = augur_guide::words::Words::for_program(&analysis.program).ask();
     let mut prompter: Box<dyn Prompter> = if std::io::stdin().is_terminal() {
-        Box::new(Terminal)
+        Box::new(Terminal { words })
     } else {
         Box::new(Lines {
             input: std::io::stdin().lock(),
+            words,
         })
     };
-    prompter.say(&format!("Answers are saved to {}", path.display()));
+    prompter.say(&format!("{} {}", words.saved_to, path.display()));
     let program = &analysis.program;
     let guided = Guided::new(&analysis, &root);
     let mut skipped: BTreeSet<FactId> = BTreeSet::new();
@@ -270,21 +284,22 @@ pub fn run(args: AskArgs<'_>) -> ExitCode {
                     }
                     Err(message) => {
                         let message = message.trim_start_matches("--set ").to_string();
-                        prompter.say(&format!("  not understood: {message}"));
+                        prompter.say(&format!("  {}{message}", words.not_understood));
                     }
                 }
             }
         }
     }
     if missing_required(program, &facts).is_some() {
-        prompter.say("Stopped before the deal had every required fact.");
+        prompter.say(words.stopped_early);
         return ExitCode::SUCCESS;
     }
     match decode(program, &facts, &args) {
         Ok((deal, today)) => match augur_eval::evaluate(program, &deal, today) {
             Ok(outcome) => {
                 let label = path.display().to_string();
-                print!("\n{}", guided.text(&label, &deal, &outcome, today, false));
+                let text = guided.text(&label, &deal, &outcome, today, false);
+                let _ = write!(std::io::stdout().lock(), "\n{text}");
                 ExitCode::SUCCESS
             }
             Err(e) => {
@@ -363,19 +378,112 @@ fn free_deal_path() -> PathBuf {
     path
 }
 
-/// Writes the deal next to its final place and renames it over, so the
-/// file always holds either the previous or the new deal, whole.
-fn save(path: &Path, facts: &Map<String, Json>) -> std::io::Result<()> {
-    let dir = match path.parent() {
+/// Where the deal is really written: a symlink's target (so the link stays a
+/// link), else the path itself.
+fn real_target(path: &Path) -> PathBuf {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return path.to_path_buf();
+    }
+    if let Ok(real) = std::fs::canonicalize(path) {
+        return real;
+    }
+    // A dangling link: its target, read relative to the link's folder.
+    match std::fs::read_link(path) {
+        Ok(target) => folder_of(path).join(target),
+        Err(_) => path.to_path_buf(),
+    }
+}
+
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
-    };
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    }
+}
+
+/// A file beside `target` that does not exist yet, created empty and
+/// exclusively (a planted file or link of that name is never followed nor
+/// overwritten); the caller writes it and renames it over `target`. Its
+/// errors carry no path: the messages name the deal file, never this one.
+fn create_beside(target: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
+    let dir = folder_of(target);
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "deal".to_string());
+    let mut n = 0u32;
+    loop {
+        let temp = dir.join(format!(".{name}.{}-{n}.augur-tmp", std::process::id()));
+        // Created like any new file: 0666 less the umask.
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+        {
+            Ok(file) => return Ok((temp, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Checks, before the first question, that answers can be saved at `path`:
+/// its folder exists and a file can be created in it.
+fn check_saveable(path: &Path) -> Result<(), String> {
+    let target = real_target(path);
+    let dir = folder_of(&target);
+    if target.is_dir() {
+        return Err(format!("{} is a folder, not a deal file", path.display()));
+    }
+    if !dir.is_dir() {
+        return Err(format!(
+            "cannot save answers to {}: the folder {} does not exist",
+            path.display(),
+            dir.display()
+        ));
+    }
+    match create_beside(&target) {
+        Ok((temp, file)) => {
+            drop(file);
+            let _ = std::fs::remove_file(temp);
+            Ok(())
+        }
+        Err(e) => Err(format!(
+            "cannot save answers to {}: the folder {} is not writable ({e})",
+            path.display(),
+            dir.display()
+        )),
+    }
+}
+
+/// Writes the deal next to its final place and renames it over, so the
+/// file always holds either the previous or the new deal, whole. A deal
+/// file keeps its permissions; through a symlink, the link's target is
+/// written and the link stays.
+fn save(path: &Path, facts: &Map<String, Json>) -> std::io::Result<()> {
+    let target = real_target(path);
     let text = serde_json::to_string_pretty(&Json::Object(facts.clone()))
         .map_err(std::io::Error::other)?;
-    file.write_all(text.as_bytes())?;
-    file.write_all(b"\n")?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
+    let (temp, mut file) = create_beside(&target)?;
+    let written = (|| {
+        file.write_all(text.as_bytes())?;
+        file.write_all(b"\n")?;
+        if let Ok(old) = std::fs::metadata(&target) {
+            file.set_permissions(old.permissions())?;
+        }
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&temp, &target)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+        return written;
+    }
+    // Make the rename itself durable.
+    #[cfg(unix)]
+    if let Ok(dir) = std::fs::File::open(folder_of(&target)) {
+        let _ = dir.sync_all();
+    }
     Ok(())
 }

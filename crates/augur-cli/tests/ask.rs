@@ -164,3 +164,147 @@ fn on_a_terminal_ctrl_c_after_two_answers_keeps_both() {
         serde_json::json!({"stage": "mid", "ideas_flow": "we_sell"})
     );
 }
+
+fn ask_output(args: &[&str], answers: &str, close_stdout: bool) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_augur"))
+        .arg("ask")
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if close_stdout {
+        // Like `augur ask … | head -0`: the reader is gone before anything is written.
+        drop(child.stdout.take());
+    }
+    let _ = child.stdin.take().unwrap().write_all(answers.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn saving_keeps_the_files_permissions_and_writes_through_a_symlink() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("perm");
+    let deal = dir.join("shared.json");
+    std::fs::write(&deal, "{\"id\": \"p\"}").unwrap();
+    std::fs::set_permissions(&deal, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let link = dir.join("link.json");
+    std::os::unix::fs::symlink("shared.json", &link).unwrap();
+    let link_arg = link.to_str().unwrap();
+    let (out, code) = ask_piped(
+        &["examples/standing.augur", link_arg, "--today", "2026-11-20"],
+        "late\nq\n",
+    );
+    assert_eq!(code, 0, "{out}");
+    // The link is still a link, and its target holds the answer.
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        saved(&deal),
+        serde_json::json!({"id": "p", "stage": "late"})
+    );
+    let mode = std::fs::metadata(&deal).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644);
+    // A new file gets the usual permissions (0666 less the umask), not 0600.
+    let fresh = dir.join("fresh.json");
+    let (out, code) = ask_piped(
+        &[
+            "examples/standing.augur",
+            fresh.to_str().unwrap(),
+            "--today",
+            "2026-11-20",
+        ],
+        "late\nq\n",
+    );
+    assert_eq!(code, 0, "{out}");
+    let created = dir.join("umask-probe");
+    std::fs::write(&created, "").unwrap();
+    let usual = std::fs::metadata(&created).unwrap().permissions().mode() & 0o777;
+    let mode = std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, usual);
+    // No temporary file is left behind.
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["fresh.json", "link.json", "shared.json", "umask-probe"]
+    );
+}
+
+#[test]
+fn a_closed_stdout_ends_the_interview_quietly() {
+    let dir = temp_dir("pipe");
+    let deal = dir.join("d.json");
+    let output = ask_output(
+        &[
+            "examples/standing.augur",
+            deal.to_str().unwrap(),
+            "--today",
+            "2026-11-20",
+        ],
+        "late\nq\n",
+        true,
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+}
+
+#[test]
+fn a_folder_that_cannot_hold_the_deal_is_refused_before_the_first_question() {
+    let dir = temp_dir("nodir");
+    let deal = dir.join("missing").join("d.json");
+    let output = ask_output(
+        &[
+            "examples/standing.augur",
+            deal.to_str().unwrap(),
+            "--today",
+            "2026-11-20",
+        ],
+        "late\n",
+        false,
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stdout}{stderr}");
+    // Nothing was asked, and the message names the folder, not a temporary file.
+    assert!(!stdout.contains("(stage)"), "{stdout}");
+    assert!(stderr.contains("missing"), "{stderr}");
+    assert!(!stderr.contains(".tmp"), "{stderr}");
+    assert!(!stderr.contains("at path"), "{stderr}");
+}
+
+#[test]
+fn the_chinese_edition_asks_with_chinese_fixed_words() {
+    let dir = temp_dir("zhwords");
+    let deal = dir.join("d.json");
+    let (out, code) = ask_piped(
+        &[
+            "examples/standing.zh.augur",
+            deal.to_str().unwrap(),
+            "--today",
+            "2026-11-20",
+        ],
+        "3\nmaybe\nq\n",
+    );
+    assert_eq!(code, 0, "{out}");
+    for english in [
+        "Answers are saved to",
+        "empty line",
+        "don't know yet",
+        "not understood",
+    ] {
+        assert!(!out.contains(english), "{english}:\n{out}");
+    }
+    assert!(out.contains("回答保存在"), "{out}");
+    assert!(out.contains("空行：还不知道"), "{out}");
+    assert!(out.contains("没看懂"), "{out}");
+}

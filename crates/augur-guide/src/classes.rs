@@ -151,6 +151,212 @@ impl Classes {
     }
 }
 
+/// A run of neighbouring classes of a number or date fact, as bounds a rep
+/// reads: `low` and `high` are `(value, inclusive)`; `None` is unbounded.
+/// For integers and dates a run bounded on both sides is given with both
+/// bounds inclusive (`31–59`, not `> 30 and < 60`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Run {
+    pub low: Option<(Value, bool)>,
+    pub high: Option<(Value, bool)>,
+}
+
+impl Run {
+    /// Every value of the fact.
+    pub fn is_all(&self) -> bool {
+        self.low.is_none() && self.high.is_none()
+    }
+}
+
+/// The sorted cut points of an ordered fact on one day.
+enum Points {
+    /// Integers, or dates as day numbers (`date` tells which).
+    Whole {
+        points: Vec<i64>,
+        date: bool,
+    },
+    Number(Vec<Decimal>),
+}
+
+impl Points {
+    fn len(&self) -> usize {
+        match self {
+            Points::Whole { points, .. } => points.len(),
+            Points::Number(points) => points.len(),
+        }
+    }
+
+    /// Classes in order: gap 0, point 0, gap 1, …, point n-1, gap n; the
+    /// ordinal of a value is 2k for gap k and 2k+1 for point k.
+    fn ordinal(&self, value: &Value) -> Option<usize> {
+        fn place<T: Ord>(points: &[T], v: &T) -> usize {
+            let below = points.iter().take_while(|p| *p < v).count();
+            if points.get(below) == Some(v) {
+                2 * below + 1
+            } else {
+                2 * below
+            }
+        }
+        match (self, value) {
+            (
+                Points::Whole {
+                    points,
+                    date: false,
+                },
+                Value::Int(v),
+            ) => Some(place(points, v)),
+            (Points::Whole { points, date: true }, Value::Date(d)) => {
+                Some(place(points, &i64::from(d.days())))
+            }
+            (Points::Number(points), Value::Number(v)) => Some(place(points, v)),
+            (Points::Number(points), Value::Int(v)) => Some(place(points, &Decimal::from(*v))),
+            _ => None,
+        }
+    }
+
+    /// Whether the class at `ordinal` holds no value (a gap between two
+    /// neighbouring whole numbers).
+    fn empty(&self, ordinal: usize) -> bool {
+        let Points::Whole { points, .. } = self else {
+            return false;
+        };
+        if ordinal % 2 == 1 || ordinal == 0 {
+            return false;
+        }
+        let k = ordinal / 2;
+        match (points.get(k.wrapping_sub(1)), points.get(k)) {
+            (Some(a), Some(b)) => a.saturating_add(1) >= *b,
+            _ => false,
+        }
+    }
+
+    fn value(&self, index: usize, shift: i64) -> Option<Value> {
+        match self {
+            Points::Whole { points, date } => {
+                let v = points.get(index)?.saturating_add(shift);
+                if *date {
+                    i32::try_from(v)
+                        .ok()
+                        .map(|d| Value::Date(Date::from_days(d)))
+                } else {
+                    Some(Value::Int(v))
+                }
+            }
+            Points::Number(points) => points.get(index).map(|p| Value::Number(*p)),
+        }
+    }
+
+    fn run(&self, first: usize, last: usize) -> Option<Run> {
+        let n = self.len();
+        let whole = matches!(self, Points::Whole { .. });
+        let bounded = first > 0 && last < 2 * n;
+        // Low bound: a point is included; a gap starts just above the point before it.
+        let low = if first == 0 {
+            None
+        } else if first % 2 == 1 {
+            Some((self.value(first / 2, 0)?, true))
+        } else if whole && bounded {
+            Some((self.value(first / 2 - 1, 1)?, true))
+        } else {
+            Some((self.value(first / 2 - 1, 0)?, false))
+        };
+        let high = if last == 2 * n {
+            None
+        } else if last % 2 == 1 {
+            Some((self.value(last / 2, 0)?, true))
+        } else if whole && bounded {
+            Some((self.value(last / 2, -1)?, true))
+        } else {
+            Some((self.value(last / 2, 0)?, false))
+        };
+        Some(Run { low, high })
+    }
+}
+
+impl Classes {
+    fn points(&self, fact: FactId, today: Date) -> Option<Points> {
+        match self.domains.get(fact as usize)? {
+            Domain::Int(points) => Some(Points::Whole {
+                points: points.iter().copied().collect(),
+                date: false,
+            }),
+            Domain::Number(points) => Some(Points::Number(points.iter().copied().collect())),
+            Domain::Date { absolute, relative } => {
+                let today = i64::from(today.days());
+                let mut points: BTreeSet<i64> = absolute
+                    .iter()
+                    .copied()
+                    .chain(relative.iter().map(|r| today.saturating_add(*r)))
+                    .collect();
+                if points.is_empty() {
+                    points.insert(today);
+                }
+                Some(Points::Whole {
+                    points: points.into_iter().collect(),
+                    date: true,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether two values of `fact` are in the same class (the playbook
+    /// cannot tell them apart).
+    pub fn same_class(&self, fact: FactId, a: &Value, b: &Value, today: Date) -> bool {
+        match self.points(fact, today) {
+            Some(points) => points.ordinal(a).is_some() && points.ordinal(a) == points.ordinal(b),
+            None => a == b,
+        }
+    }
+
+    /// Whether `values` meet every class of `fact`: saying "if the fact is
+    /// one of these" then says nothing.
+    pub fn covers_all(&self, fact: FactId, values: &[Value], today: Date) -> bool {
+        let all = self.values(fact, today);
+        !all.is_empty()
+            && all
+                .iter()
+                .all(|r| values.iter().any(|v| self.same_class(fact, r, v, today)))
+    }
+
+    /// The classes of `values` of a number or date fact, merged into runs of
+    /// neighbouring classes, in order (`None` for other facts). A single
+    /// run with no bounds means every value.
+    pub fn runs(&self, fact: FactId, values: &[Value], today: Date) -> Option<Vec<Run>> {
+        let points = self.points(fact, today)?;
+        let count = 2 * points.len() + 1;
+        let mut member = vec![false; count];
+        for v in values {
+            if let Some(slot) = points.ordinal(v).and_then(|o| member.get_mut(o)) {
+                *slot = true;
+            }
+        }
+        if !member.iter().any(|m| *m) {
+            return None;
+        }
+        let mut runs = Vec::new();
+        let mut start: Option<usize> = None;
+        let mut last_member = 0;
+        for o in 0..count {
+            let inside = member.get(o).copied().unwrap_or(false);
+            if inside {
+                if start.is_none() {
+                    start = Some(o);
+                }
+                last_member = o;
+            } else if !points.empty(o) {
+                if let Some(first) = start.take() {
+                    runs.push(points.run(first, last_member)?);
+                }
+            }
+        }
+        if let Some(first) = start {
+            runs.push(points.run(first, last_member)?);
+        }
+        Some(runs)
+    }
+}
+
 /// Representatives of the classes cut at `points`: each point, one value in
 /// each gap between two points, and one beyond each end.
 fn int_reps(points: impl IntoIterator<Item = i64>) -> Vec<i64> {
@@ -522,5 +728,75 @@ mod tests {
         );
         let events = program.fact_index("events").unwrap();
         assert!(!classes.searchable(events));
+    }
+
+    #[test]
+    fn classes_merge_into_ranges() {
+        let analysis = augur_check::analyze_text(
+            "facts { n: int?, d: date?, x: number? }\n\
+             signal a { when n >= 30 and n <= 60 weight 1 }\n\
+             signal b { when days_until(d) <= 7 weight 1 }\n\
+             signal c { when x > 1.5 and x < 3 weight 1 }\n",
+        );
+        let program = &analysis.program;
+        let classes = Classes::new(program);
+        let today = Date::parse("2026-11-20").unwrap();
+        let n = program.fact_index("n").unwrap();
+        let int = |v: i64| Value::Int(v);
+        // 30 and 31 (standing for 31–59) and 60 merge into one closed range.
+        assert_eq!(
+            classes.runs(n, &[int(30), int(31), int(60)], today),
+            Some(vec![Run {
+                low: Some((int(30), true)),
+                high: Some((int(60), true))
+            }])
+        );
+        // 31 stands for the whole gap between the thresholds.
+        assert_eq!(
+            classes.runs(n, &[int(45)], today),
+            Some(vec![Run {
+                low: Some((int(31), true)),
+                high: Some((int(59), true))
+            }])
+        );
+        assert_eq!(
+            classes.runs(n, &[int(29), int(61)], today),
+            Some(vec![
+                Run {
+                    low: None,
+                    high: Some((int(30), false))
+                },
+                Run {
+                    low: Some((int(60), false)),
+                    high: None
+                }
+            ])
+        );
+        let every = classes.values(n, today);
+        assert!(classes.covers_all(n, &every, today));
+        assert!(!classes.covers_all(n, &every[1..], today));
+        assert!(classes.runs(n, &every, today).unwrap()[0].is_all());
+        assert!(classes.same_class(n, &int(31), &int(59), today));
+        assert!(!classes.same_class(n, &int(30), &int(31), today));
+        // Dates relative to today: on or before today + 7.
+        let d = program.fact_index("d").unwrap();
+        let date = |s: &str| Value::Date(Date::parse(s).unwrap());
+        assert_eq!(
+            classes.runs(d, &[date("2026-11-01"), date("2026-11-27")], today),
+            Some(vec![Run {
+                low: None,
+                high: Some((date("2026-11-27"), true))
+            }])
+        );
+        // Numbers: an open interval stays open.
+        let x = program.fact_index("x").unwrap();
+        let num = |s: &str| Value::Number(s.parse().unwrap());
+        assert_eq!(
+            classes.runs(x, &[num("2")], today),
+            Some(vec![Run {
+                low: Some((num("1.5"), false)),
+                high: Some((num("3"), false))
+            }])
+        );
     }
 }

@@ -93,6 +93,8 @@ pub struct Guidance {
     /// A budget (or a list fact) cut some search: `find_out_next` may then
     /// miss a fact or an arm.
     pub approximate: bool,
+    /// The day the deal was evaluated on (where date classes fall).
+    pub today: Date,
 }
 
 #[derive(Clone, Debug)]
@@ -197,6 +199,7 @@ impl<'a> Guide<'a> {
             partial,
             evaluations: search.evaluations(),
             approximate: search.approximate(),
+            today,
         })
     }
 

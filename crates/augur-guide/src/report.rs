@@ -5,11 +5,13 @@
 //! Words come from the playbook (labels, doc strings, variant names), so a
 //! Chinese playbook reads in Chinese; the few fixed words are the CLI's.
 
+use crate::classes::Run;
 use crate::whynot::{direct_reads, read_name, read_value, source_text};
 use crate::words::Words;
 use crate::{Guidance, Guide};
 use augur_check::ir::FactId;
 use augur_eval::{Deal, Outcome, Value};
+use augur_syntax::Date;
 use serde_json::{json, Map, Value as Json};
 
 impl Guide<'_> {
@@ -108,10 +110,16 @@ impl Guide<'_> {
                         .map(|set| {
                             set.iter()
                                 .map(|c| {
-                                    json!({
+                                    let mut change = json!({
                                         "fact": self.fact_name(c.fact),
                                         "to": self.fact_value_json(c.fact, &c.to),
-                                    })
+                                        "known": c.now.is_some(),
+                                    });
+                                    if let (Some(now), Some(map)) = (&c.now, change.as_object_mut())
+                                    {
+                                        map.insert("now".into(), self.fact_value_json(c.fact, now));
+                                    }
+                                    change
                                 })
                                 .collect()
                         })
@@ -179,8 +187,85 @@ impl Guide<'_> {
         object.insert("find_out_next".into(), Json::Array(next));
     }
 
+    /// The condition that `values` of `fact` meet, in words: `is unsolvable
+    /// or price`, `≥ 30`, `between 31 and 59`, `≤ 2026-11-27`. `None` when they meet every
+    /// class of the fact (saying so would tell nothing).
+    pub fn values_condition(&self, fact: FactId, values: &[Value], today: Date) -> Option<String> {
+        let words = Words::for_program(self.program);
+        if values.is_empty() || self.classes.covers_all(fact, values, today) {
+            return None;
+        }
+        if let Some(runs) = self.classes.runs(fact, values, today) {
+            if runs.iter().any(Run::is_all) {
+                return None;
+            }
+            let parts: Vec<String> = runs
+                .iter()
+                .map(|run| self.run_text(fact, run, words))
+                .collect();
+            return Some(parts.join(words.or));
+        }
+        let mut shown: Vec<String> = Vec::new();
+        for v in values {
+            let text = self.value_text(fact, v);
+            if !shown.contains(&text) {
+                shown.push(text);
+            }
+        }
+        Some(words.is_values(&shown.join(words.or)))
+    }
+
+    fn run_text(&self, fact: FactId, run: &Run, words: &Words) -> String {
+        let bound = |(value, inclusive): &(Value, bool), low: bool| {
+            let v = self.value_text(fact, value);
+            match (low, inclusive) {
+                (true, true) => format!("≥ {v}"),
+                (true, false) => format!("> {v}"),
+                (false, true) => format!("≤ {v}"),
+                (false, false) => format!("< {v}"),
+            }
+        };
+        match (&run.low, &run.high) {
+            (Some((a, true)), Some((b, true))) if a == b => {
+                format!("= {}", self.value_text(fact, a))
+            }
+            (Some((a, true)), Some((b, true))) => {
+                words.range(&self.value_text(fact, a), &self.value_text(fact, b))
+            }
+            (Some(low), Some(high)) => {
+                format!("{}{}{}", bound(low, true), words.and, bound(high, false))
+            }
+            (Some(low), None) => bound(low, true),
+            (None, Some(high)) => bound(high, false),
+            (None, None) => String::new(),
+        }
+    }
+
+    /// One change of a why-not set in words: `budget ≥ 100` (every value
+    /// found to work in its place, as a range), with what is recorded now
+    /// for a known fact: `budget ≥ 100 (now 50)`.
+    fn change_text(&self, change: &crate::Change, today: Date) -> String {
+        let words = Words::for_program(self.program);
+        let name = self.fact_name(change.fact);
+        let condition = match self.classes.runs(change.fact, &change.alike, today) {
+            Some(_) => self.values_condition(change.fact, &change.alike, today),
+            None if change.alike.len() > 1 => {
+                self.values_condition(change.fact, &change.alike, today)
+            }
+            None => None,
+        }
+        .unwrap_or_else(|| format!("= {}", self.value_text(change.fact, &change.to)));
+        let mut out = format!("{name} {condition}");
+        if let Some(now) = &change.now {
+            out.push_str(&words.now_is(&self.value_text(change.fact, now)));
+        }
+        out
+    }
+
     /// What each value of a decisive fact does to a verdict, in words:
-    /// `Reference only if late_objection is unsolvable or price`.
+    /// `Reference only if late_objection is unsolvable or price`, numbers
+    /// and dates as ranges (`First choice possible if session_minutes ≥ 30`).
+    /// A line whose values cover every value of the fact is left out.
     /// `with_current`: also the values that keep the arm chosen now.
     pub fn effect_text(
         &self,
@@ -189,6 +274,21 @@ impl Guide<'_> {
         verdict: u32,
         with_current: bool,
     ) -> Vec<String> {
+        self.effects(guidance, fact, verdict, with_current)
+            .into_iter()
+            .map(|(_, line)| line)
+            .collect()
+    }
+
+    /// [`Self::effect_text`], each line with whether it is sure (that value
+    /// settles the arm) or only possible.
+    fn effects(
+        &self,
+        guidance: &Guidance,
+        fact: FactId,
+        verdict: u32,
+        with_current: bool,
+    ) -> Vec<(bool, String)> {
         let Some(decisive) = guidance.find_out_next.iter().find(|d| d.fact == fact) else {
             return Vec::new();
         };
@@ -209,28 +309,31 @@ impl Guide<'_> {
         else {
             return Vec::new();
         };
+        let words = Words::for_program(self.program);
+        let name = self.fact_name(fact);
         let mut lines = Vec::new();
         for arm in arms {
-            let sure: Vec<String> = effects
+            let sure: Vec<Value> = effects
                 .iter()
                 .filter(|e| e.arms == [*arm])
-                .map(|e| self.value_text(fact, &e.value))
+                .map(|e| e.value.clone())
                 .collect();
-            let maybe: Vec<String> = effects
+            let maybe: Vec<Value> = effects
                 .iter()
                 .filter(|e| e.arms.len() > 1 && e.arms.contains(arm))
-                .map(|e| self.value_text(fact, &e.value))
+                .map(|e| e.value.clone())
                 .collect();
             if *arm == value && (sure.is_empty() || !with_current) {
                 continue;
             }
-            let name = self.fact_name(fact);
-            let words = Words::for_program(self.program);
             let label = self.arm_label(verdict, *arm);
-            if !sure.is_empty() {
-                lines.push(words.arm_if(&label, &name, &sure.join(words.or), true));
-            } else if !maybe.is_empty() {
-                lines.push(words.arm_if(&label, &name, &maybe.join(words.or), false));
+            let (is_sure, values) = if sure.is_empty() {
+                (false, maybe)
+            } else {
+                (true, sure)
+            };
+            if let Some(condition) = self.values_condition(fact, &values, guidance.today) {
+                lines.push((is_sure, words.arm_if(&label, &name, &condition, is_sure)));
             }
         }
         lines
@@ -271,16 +374,9 @@ impl Guide<'_> {
                     .collect();
                 line.push_str(&words.as_recorded_but(&arms.join(words.or)));
             } else if !guide.decided {
-                let mut changes = Vec::new();
-                for d in &guidance.find_out_next {
-                    changes.extend(self.effect_text(guidance, d.fact, guide.verdict, false));
-                }
                 line.push_str(words.dash());
                 line.push_str(words.not_settled);
-                if !changes.is_empty() {
-                    line.push_str(words.colon());
-                    line.push_str(&changes.join(words.clause_sep()));
-                }
+                line.push_str(&self.headline_effects(guidance, guide.verdict));
                 line.push_str(words.stop());
             } else {
                 line.push_str(words.dash());
@@ -315,17 +411,22 @@ impl Guide<'_> {
                     failed.join(words.clause_sep())
                 );
                 if let Some(change) = why.changes.first() {
-                    let parts: Vec<String> = change
+                    // Unknown facts to find out, then known ones that would
+                    // have to change.
+                    let find_out: Vec<String> = change
                         .iter()
-                        .map(|c| {
-                            format!(
-                                "{} = {}",
-                                self.fact_name(c.fact),
-                                self.value_text(c.fact, &c.to)
-                            )
-                        })
+                        .filter(|c| c.now.is_none())
+                        .map(|c| self.change_text(c, guidance.today))
                         .collect();
-                    line.push_str(&words.it_would_take(&parts.join(words.list_sep)));
+                    let must_change: Vec<String> = change
+                        .iter()
+                        .filter(|c| c.now.is_some())
+                        .map(|c| self.change_text(c, guidance.today))
+                        .collect();
+                    line.push_str(&words.it_would_take(
+                        &find_out.join(words.list_sep),
+                        &must_change.join(words.list_sep),
+                    ));
                 } else if let Some(reason) = &why.reason_kind {
                     let reason = words.reason(self.program, reason);
                     if words.stop() == "." {
@@ -439,8 +540,23 @@ impl Guide<'_> {
                     format!("{} = {}", read_name(self, e), value)
                 })
                 .collect();
+            // A signal of a group that is off cannot fire, whatever it reads.
+            let group = signal
+                .group
+                .filter(|g| !outcome.groups.iter().any(|(active, _)| active == g))
+                .and_then(|g| program.groups.get(g as usize))
+                .map(|g| {
+                    let off = g.when.as_ref().is_none_or(|when| {
+                        augur_eval::evaluate_with_probes(program, deal, guidance.today, &[when])
+                            .ok()
+                            .and_then(|(_, values)| values.into_iter().next())
+                            .is_some_and(|v| v == Value::Bool(false))
+                    });
+                    words.group_state(&g.name, off)
+                })
+                .unwrap_or_default();
             out.push_str(&format!(
-                "  {:<10} {:>4}  {}  [{}]\n",
+                "  {:<10} {:>4}  {}  [{}]{group}\n",
                 state,
                 signed(signal.weight),
                 signal.name,
@@ -492,7 +608,45 @@ fn read_for_explain(
     }
 }
 
+/// Most clauses in the "not settled" headline; the rest is under "Find out
+/// next".
+const HEADLINE_CLAUSES: usize = 3;
+
 impl Guide<'_> {
+    /// The headline's clauses after "not settled": what the decisive facts
+    /// can do to this verdict, sure effects first, at most
+    /// [`HEADLINE_CLAUSES`], then how many more questions matter.
+    fn headline_effects(&self, guidance: &Guidance, verdict: u32) -> String {
+        let words = Words::for_program(self.program);
+        let mut clauses: Vec<(bool, FactId, String)> = Vec::new();
+        for d in &guidance.find_out_next {
+            for (sure, line) in self.effects(guidance, d.fact, verdict, false) {
+                clauses.push((sure, d.fact, line));
+            }
+        }
+        // Sure effects first; otherwise the order of "Find out next".
+        clauses.sort_by_key(|(sure, _, _)| !*sure);
+        let shown: Vec<&(bool, FactId, String)> = clauses.iter().take(HEADLINE_CLAUSES).collect();
+        let mut more: Vec<FactId> = clauses
+            .iter()
+            .skip(HEADLINE_CLAUSES)
+            .map(|(_, f, _)| *f)
+            .filter(|f| !shown.iter().any(|(_, s, _)| s == f))
+            .collect();
+        more.sort_unstable();
+        more.dedup();
+        if shown.is_empty() {
+            return String::new();
+        }
+        let mut out = String::from(words.colon());
+        let texts: Vec<&str> = shown.iter().map(|(_, _, t)| t.as_str()).collect();
+        out.push_str(&texts.join(words.clause_sep()));
+        if !more.is_empty() {
+            out.push_str(&words.more_questions(more.len()));
+        }
+        out
+    }
+
     /// A failed condition in words: the labels of the signals that made it
     /// fail, or the condition with the values it read.
     fn failed_text(&self, failed: &crate::Failed) -> String {

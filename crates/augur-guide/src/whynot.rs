@@ -40,12 +40,14 @@ pub struct WhyNot {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reason {
     /// Not even changing every fact it reads reaches it: only entries in
-    /// these lists (or records) could, or (empty) nothing can.
+    /// these lists (or records) could (checked: left open, they make the arm
+    /// reachable), or (empty) nothing can.
     Unreachable { lists: Vec<FactId> },
     /// These facts would all have to change, more than a change set holds.
     AtLeast(Vec<FactId>),
-    /// No answer to what is unknown reaches it; these lists could, or
-    /// changing these recorded facts beyond what the budget tried.
+    /// No answer to what is unknown reaches it; new entries in these lists
+    /// might (checked as above, with the unknown facts open), and so might
+    /// changing these recorded facts, beyond what the budget tried.
     NotByFindingOut {
         lists: Vec<FactId>,
         known: Vec<FactId>,
@@ -77,6 +79,12 @@ pub struct Failed {
 pub struct Change {
     pub fact: FactId,
     pub to: Value,
+    /// What the deal records now; `None` when the fact is not known yet
+    /// (a change to find out, not one that would have to happen).
+    pub now: Option<Value>,
+    /// Every value found to work in its place, the rest of the set kept
+    /// (`to` among them, one per class): what the text shows as a range.
+    pub alike: Vec<Value>,
 }
 
 /// Most change sets reported per arm.
@@ -378,13 +386,16 @@ fn search_changes(
     }
     let wide = evaluate_three_valued_open(program, &opened, today, &open_candidates)?;
     if !arm_reachable(&wide, verdict, arm) {
-        return Ok((
-            Vec::new(),
-            false,
-            Some(Reason::Unreachable {
-                lists: lists_of(guide, &opaque),
-            }),
-        ));
+        // Only a list could still reach it, if leaving it open does.
+        let lists = helpful_lists(
+            guide,
+            &opened,
+            &open_candidates,
+            today,
+            (verdict, arm),
+            &lists_of(guide, &opaque),
+        )?;
+        return Ok((Vec::new(), false, Some(Reason::Unreachable { lists })));
     }
     // A fact without which (every other candidate open) the arm is out of
     // reach is in every change set: search only sets that hold them all.
@@ -499,6 +510,12 @@ fn search_changes(
                         changes.push(Change {
                             fact: *fact,
                             to: value.clone(),
+                            now: deal
+                                .facts
+                                .get(*fact as usize)
+                                .filter(|v| !v.is_unknown())
+                                .cloned(),
+                            alike: vec![value.clone()],
                         });
                     }
                     if evaluations >= guide.budget.changes {
@@ -567,23 +584,70 @@ fn search_changes(
             }
         }
     }
-    let reason = found.is_empty().then(|| {
-        if approximate && !reachable_by_finding_out {
-            Reason::NotByFindingOut {
-                lists: lists_of(guide, &opaque),
-                known: candidates.iter().copied().filter(|f| !unknown(f)).collect(),
-            }
-        } else if approximate {
-            Reason::Budget(guide.budget.change_size)
-        } else if !lists_of(guide, &opaque).is_empty() {
-            Reason::Unreachable {
-                lists: lists_of(guide, &opaque),
-            }
-        } else {
-            Reason::NoChangeUpTo(guide.budget.change_size)
-        }
-    });
+    let found = merge_alike(found);
+    let reason = if !found.is_empty() {
+        None
+    } else if approximate && !reachable_by_finding_out {
+        // Lists that, left open with the unknown facts, might reach it.
+        let lists = helpful_lists(
+            guide,
+            &only_unknown_opened,
+            &open_unknown,
+            today,
+            (verdict, arm),
+            &lists_of(guide, &opaque),
+        )?;
+        Some(Reason::NotByFindingOut {
+            lists,
+            known: candidates.iter().copied().filter(|f| !unknown(f)).collect(),
+        })
+    } else if approximate {
+        Some(Reason::Budget(guide.budget.change_size))
+    } else {
+        Some(Reason::NoChangeUpTo(guide.budget.change_size))
+    };
     Ok((found, approximate, reason))
+}
+
+/// One change set per combination of classes: sets that differ in the value
+/// of one fact only (and that fact only) become one set whose change of
+/// that fact lists every value found (`alike`). The first set found is kept
+/// as the one to replay, so every set reported is still one that was
+/// evaluated and found to work, and still minimal.
+fn merge_alike(found: Vec<Vec<Change>>) -> Vec<Vec<Change>> {
+    let mut merged: Vec<Vec<Change>> = Vec::new();
+    for set in found {
+        let target = merged.iter_mut().find_map(|kept| {
+            if kept.len() != set.len() || kept.iter().zip(&set).any(|(a, b)| a.fact != b.fact) {
+                return None;
+            }
+            let differ: Vec<usize> = kept
+                .iter()
+                .zip(&set)
+                .enumerate()
+                .filter(|(_, (a, b))| !a.alike.contains(&b.to))
+                .map(|(i, _)| i)
+                .collect();
+            let [only] = differ.as_slice() else {
+                return None;
+            };
+            // Only along one fact: the others must not have been widened.
+            let others_single = kept
+                .iter()
+                .enumerate()
+                .all(|(i, c)| i == *only || c.alike.len() == 1);
+            others_single.then_some((kept, *only))
+        });
+        match target {
+            Some((kept, index)) => {
+                if let (Some(change), Some(new)) = (kept.get_mut(index), set.get(index)) {
+                    change.alike.push(new.to.clone());
+                }
+            }
+            None => merged.push(set),
+        }
+    }
+    merged
 }
 
 /// Whether some completion may still choose `arm`: its condition is not
@@ -601,6 +665,45 @@ fn arm_reachable(partial: &Partial, verdict: u32, arm: u32) -> bool {
         }
     }
     true
+}
+
+/// The lists (and records) among `lists` whose new entries might reach the
+/// arm: left open (unknown) on top of `base`, whose `open` facts are open
+/// already, the three-valued reading no longer rules the arm out. Each list
+/// is tried alone; when none helps alone, all of them together.
+fn helpful_lists(
+    guide: &Guide<'_>,
+    base: &Deal,
+    open: &Blame,
+    today: Date,
+    (verdict, arm): (u32, u32),
+    lists: &[FactId],
+) -> Result<Vec<FactId>, EvalError> {
+    let reachable_with = |opened_lists: &[FactId]| -> Result<bool, EvalError> {
+        let mut deal = base.clone();
+        let mut open = open.clone();
+        for f in opened_lists {
+            open.insert(*f);
+            if let Some(slot) = deal.facts.get_mut(*f as usize) {
+                *slot = Value::Unknown(Blame::fact(*f));
+            }
+        }
+        Ok(arm_reachable(
+            &evaluate_three_valued_open(guide.program, &deal, today, &open)?,
+            verdict,
+            arm,
+        ))
+    };
+    let mut helpful = Vec::new();
+    for list in lists {
+        if reachable_with(std::slice::from_ref(list))? {
+            helpful.push(*list);
+        }
+    }
+    if helpful.is_empty() && lists.len() > 1 && reachable_with(lists)? {
+        helpful = lists.to_vec();
+    }
+    Ok(helpful)
 }
 
 /// The list and record facts among `opaque`.

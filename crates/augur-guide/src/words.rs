@@ -29,6 +29,7 @@ pub struct Words {
     pub read: &'static str,
     pub not_known: &'static str,
     pub or: &'static str,
+    pub and: &'static str,
     pub list_sep: &'static str,
     zh: bool,
 }
@@ -56,6 +57,7 @@ pub const EN: Words = Words {
     read: "read",
     not_known: "not known",
     or: " or ",
+    and: " and ",
     list_sep: ", ",
     zh: false,
 };
@@ -83,8 +85,46 @@ pub const ZH: Words = Words {
     read: "读取",
     not_known: "未知",
     or: "或",
+    and: "且",
     list_sep: "、",
     zh: true,
+};
+
+/// The fixed words of the rep interview (`augur ask`), in the playbook's
+/// language as the report's are.
+pub struct AskWords {
+    /// "Answers are saved to" (followed by the path).
+    pub saved_to: &'static str,
+    pub dont_know: &'static str,
+    /// The hint under a question read one answer a line.
+    pub line_hint: &'static str,
+    /// The help under a terminal prompt.
+    pub stop_hint: &'static str,
+    /// The help of a free-text terminal prompt.
+    pub empty_hint: &'static str,
+    /// Before why an answer was not understood (with its separator).
+    pub not_understood: &'static str,
+    pub stopped_early: &'static str,
+}
+
+const ASK_EN: AskWords = AskWords {
+    saved_to: "Answers are saved to",
+    dont_know: "don't know yet",
+    line_hint: "(empty line: don't know yet; q: stop)",
+    stop_hint: "Esc stops; every answer is saved",
+    empty_hint: "empty: don't know yet",
+    not_understood: "not understood: ",
+    stopped_early: "Stopped before the deal had every required fact.",
+};
+
+const ASK_ZH: AskWords = AskWords {
+    saved_to: "回答保存在",
+    dont_know: "还不知道",
+    line_hint: "（空行：还不知道；q：结束）",
+    stop_hint: "Esc 结束；每个回答都已保存",
+    empty_hint: "留空：还不知道",
+    not_understood: "没看懂：",
+    stopped_early: "在商机的必填事实都填好之前就结束了。",
 };
 
 impl Words {
@@ -105,13 +145,70 @@ impl Words {
         }
     }
 
-    /// "ARM if FACT is VALUES" / "若 FACT 为 VALUES，则为 ARM".
-    pub fn arm_if(&self, arm: &str, fact: &str, values: &str, sure: bool) -> String {
+    /// "ARM if FACT CONDITION" / "若 FACT CONDITION，则为 ARM", where the
+    /// condition is [`Words::is_values`] or a range (`≥ 30`).
+    pub fn arm_if(&self, arm: &str, fact: &str, condition: &str, sure: bool) -> String {
         match (self.zh, sure) {
-            (false, true) => format!("{arm} if {fact} is {values}"),
-            (false, false) => format!("{arm} possible if {fact} is {values}"),
-            (true, true) => format!("若 {fact} 为 {values}，则为{arm}"),
-            (true, false) => format!("若 {fact} 为 {values}，可能为{arm}"),
+            (false, true) => format!("{arm} if {fact} {condition}"),
+            (false, false) => format!("{arm} possible if {fact} {condition}"),
+            (true, true) => format!("若 {fact} {condition}，则为{arm}"),
+            (true, false) => format!("若 {fact} {condition}，可能为{arm}"),
+        }
+    }
+
+    /// "is VALUES" / "为 VALUES".
+    pub fn is_values(&self, values: &str) -> String {
+        if self.zh {
+            format!("为 {values}")
+        } else {
+            format!("is {values}")
+        }
+    }
+
+    /// Values from `a` to `b`, both included.
+    pub fn range(&self, a: &str, b: &str) -> String {
+        if self.zh {
+            format!("在 {a} 到 {b} 之间")
+        } else {
+            format!("between {a} and {b}")
+        }
+    }
+
+    /// " (now VALUE)": what a known fact holds before a change.
+    pub fn now_is(&self, value: &str) -> String {
+        if self.zh {
+            format!("（现为 {value}）")
+        } else {
+            format!(" (now {value})")
+        }
+    }
+
+    /// After a signal in `--explain`: its group is off (or not known to be
+    /// on), so it cannot fire.
+    pub fn group_state(&self, group: &str, off: bool) -> String {
+        match (self.zh, off) {
+            (false, true) => format!("  (group {group} is off)"),
+            (false, false) => format!("  (group {group} is not known to be on)"),
+            (true, true) => format!("  （所在组 {group} 未启用）"),
+            (true, false) => format!("  （所在组 {group} 是否启用未知）"),
+        }
+    }
+
+    /// The fixed words of the rep interview (`augur ask`).
+    pub fn ask(&self) -> &'static AskWords {
+        if self.zh {
+            &ASK_ZH
+        } else {
+            &ASK_EN
+        }
+    }
+
+    /// "; and N more questions below".
+    pub fn more_questions(&self, n: usize) -> String {
+        match (self.zh, n) {
+            (true, n) => format!("；另有 {n} 个问题见下文"),
+            (false, 1) => "; and 1 more question below".to_string(),
+            (false, n) => format!("; and {n} more questions below"),
         }
     }
 
@@ -123,11 +220,21 @@ impl Words {
         }
     }
 
-    pub fn it_would_take(&self, changes: &str) -> String {
-        if self.zh {
-            format!("（需要 {changes}）")
-        } else {
-            format!(" (it would take {changes})")
+    /// Why-not changes: the unknown facts to find out, then the recorded
+    /// ones that would have to change (either may be empty).
+    pub fn it_would_take(&self, find_out: &str, must_change: &str) -> String {
+        match (self.zh, find_out.is_empty(), must_change.is_empty()) {
+            (_, true, true) => String::new(),
+            (false, false, true) => format!(" (find out: {find_out})"),
+            (false, true, false) => format!(" (it would take {must_change})"),
+            (false, false, false) => {
+                format!(" (find out: {find_out}; and it would take {must_change})")
+            }
+            (true, false, true) => format!("（需要弄清楚：{find_out}）"),
+            (true, true, false) => format!("（需要改变：{must_change}）"),
+            (true, false, false) => {
+                format!("（需要弄清楚：{find_out}；并且需要改变：{must_change}）")
+            }
         }
     }
 
@@ -148,8 +255,8 @@ impl Words {
                 .map(|f| f.name.clone())
                 .collect()
         };
-        let lists = |facts: &[FactId]| -> String {
-            let described: Vec<String> = facts
+        let described = |facts: &[FactId]| -> Vec<String> {
+            facts
                 .iter()
                 .filter_map(|f| program.facts.get(*f as usize))
                 .map(|f| match &f.doc {
@@ -157,7 +264,10 @@ impl Words {
                     Some(doc) => format!("`{}` ({doc})", f.name),
                     None => format!("`{}`", f.name),
                 })
-                .collect();
+                .collect()
+        };
+        let lists = |facts: &[FactId]| -> String {
+            let described = described(facts);
             if self.zh {
                 format!("只有在 {} 中添加新记录才可能做到", described.join("或"))
             } else {
@@ -189,17 +299,23 @@ impl Words {
                 };
                 if !l.is_empty() {
                     out.push_str(self.clause_sep());
-                    out.push_str(&lists(l));
+                    let described = described(l);
+                    if zh {
+                        out.push_str(&format!("在 {} 中添加新记录也许可以", described.join("或")));
+                    } else {
+                        out.push_str(&format!("new entries in {} might", described.join(" or ")));
+                    }
                 }
                 if !known.is_empty() {
+                    out.push_str(self.clause_sep());
                     if zh {
                         out.push_str(&format!(
-                            "；或改变已记录的事实（{}），超出了搜索预算",
+                            "改变已记录的事实（{}）也许可以，但在搜索预算内没有找到这样的改变",
                             names(known).join("、")
                         ));
                     } else {
                         out.push_str(&format!(
-                            "; or changing what is recorded ({}), beyond what the search budget tried",
+                            "changing what is recorded ({}) might, but no such change was found within the search budget",
                             names(known).join(", ")
                         ));
                     }
