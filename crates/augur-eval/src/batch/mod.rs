@@ -780,9 +780,14 @@ impl<'a> Batch<'a> {
             Some(text) => format!("{} in `{text}`", error.message),
             None => error.message,
         };
+        // The place is in the playbook, not the deal: name its file.
+        let file = self
+            .analysis
+            .source(error.location.file)
+            .map_or("the playbook", |source| source.path.as_str());
         DealError {
             message,
-            path: format!("line {}", self.analysis.line_of(&error.location)),
+            path: format!("{file} line {}", self.analysis.line_of(&error.location)),
         }
     }
 }

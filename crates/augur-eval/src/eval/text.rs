@@ -54,7 +54,8 @@ impl Frame<'_> {
             return Err(EvalError {
                 message: format!(
                     "this deal's messages, advice and texts would pass {MAX_DEAL_OUTPUT_BYTES} bytes \
-                     (the limit for one deal); a message that repeats a long text is the usual cause (here)"
+                     (the limit for one deal); a message that repeats a long text is the usual cause. \
+                     The limit was reached"
                 ),
                 location,
             });
