@@ -20,7 +20,7 @@ use augur_check::ir::{FactId, Program, Type};
 use augur_eval::batch::Augment;
 use augur_guide::Guided;
 use augur_syntax::Date;
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 use std::collections::BTreeSet;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -185,26 +185,22 @@ pub fn run(args: AskArgs<'_>) -> ExitCode {
         Some(path) => path.to_path_buf(),
         None => free_deal_path(),
     };
-    let mut facts: Map<String, Json> = if path.exists() {
+    let mut facts = if path.exists() {
+        // Read as `augur eval` reads a deal: every digit kept, a key given
+        // twice refused. The file is written back with the same texts.
         match std::fs::read_to_string(&path)
             .map_err(|e| e.to_string())
-            .and_then(|text| serde_json::from_str::<Json>(&text).map_err(|e| e.to_string()))
-        {
-            Ok(Json::Object(map)) => map,
-            Ok(_) => {
-                eprintln!(
-                    "error: {} does not hold a deal (a JSON object)",
-                    path.display()
-                );
-                return ExitCode::from(2);
-            }
+            .and_then(|text| {
+                augur_eval::deal_entries(&text).map_err(|e| format!("{}: {}", e.path, e.message))
+            }) {
+            Ok(entries) => DealText { entries },
             Err(e) => {
                 eprintln!("error: cannot read {}: {e}", path.display());
                 return ExitCode::from(2);
             }
         }
     } else {
-        Map::new()
+        DealText::default()
     };
     if let Err(message) = check_saveable(&path) {
         eprintln!("error: {message}");
@@ -276,7 +272,7 @@ pub fn run(args: AskArgs<'_>) -> ExitCode {
                         let Some(info) = program.facts.get(fact as usize) else {
                             break;
                         };
-                        facts.insert(info.name.clone(), value.to_json(&info.ty.ty, program));
+                        facts.insert(&info.name, answer_text(&value, &info.ty.ty, program));
                         if let Err(e) = save(&path, &facts) {
                             eprintln!("error: cannot save {}: {e}", path.display());
                             return ExitCode::from(1);
@@ -314,12 +310,57 @@ pub fn run(args: AskArgs<'_>) -> ExitCode {
     }
 }
 
+/// The deal as the rep's file holds it: each key with its value's JSON text
+/// exactly as written (so a number keeps every digit), in the file's order.
+#[derive(Default)]
+struct DealText {
+    entries: Vec<(String, String)>,
+}
+
+impl DealText {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn insert(&mut self, key: &str, value: String) {
+        match self.entries.iter_mut().find(|(k, _)| k == key) {
+            Some(entry) => entry.1 = value,
+            None => self.entries.push((key.to_owned(), value)),
+        }
+    }
+
+    /// The deal as a JSON object, one key a line.
+    fn text(&self) -> String {
+        let mut out = String::from("{");
+        for (index, (key, value)) in self.entries.iter().enumerate() {
+            out.push_str(if index == 0 { "\n  " } else { ",\n  " });
+            out.push_str(&Json::String(key.clone()).to_string());
+            out.push_str(": ");
+            out.push_str(value);
+        }
+        out.push_str(if self.entries.is_empty() { "}" } else { "\n}" });
+        out
+    }
+}
+
+/// An answer's JSON text: a number written with every digit (a JSON number
+/// through `serde_json` would pass through `f64`).
+fn answer_text(value: &augur_eval::Value, ty: &Type, program: &Program) -> String {
+    match value {
+        augur_eval::Value::Number(n) => n.normalize().to_string(),
+        other => other.to_json(ty, program).to_string(),
+    }
+}
+
 fn decode(
     program: &Program,
-    facts: &Map<String, Json>,
+    facts: &DealText,
     args: &AskArgs<'_>,
 ) -> Result<(augur_eval::Deal, Date), String> {
-    let deal = augur_eval::decode_deal(program, &Json::Object(facts.clone()))
+    let deal = augur_eval::decode_deal_text(program, &facts.text())
         .map_err(|e| format!("the deal {}: {}", e.path, e.message))?;
     let today = args.today.or(deal.as_of).unwrap_or(args.fallback_today);
     Ok((deal, today))
@@ -327,14 +368,14 @@ fn decode(
 
 /// The first required fact the deal does not hold yet (lists excepted: a
 /// missing list is empty).
-fn missing_required(program: &Program, facts: &Map<String, Json>) -> Option<FactId> {
+fn missing_required(program: &Program, facts: &DealText) -> Option<FactId> {
     program
         .facts
         .iter()
         .position(|f| {
             !f.ty.maybe_unknown
                 && !matches!(f.ty.ty, Type::List(_))
-                && facts.get(&f.name).is_none_or(Json::is_null)
+                && facts.get(&f.name).is_none_or(|v| v == "null")
         })
         .map(|i| i as FactId)
 }
@@ -461,10 +502,9 @@ fn check_saveable(path: &Path) -> Result<(), String> {
 /// file always holds either the previous or the new deal, whole. A deal
 /// file keeps its permissions; through a symlink, the link's target is
 /// written and the link stays.
-fn save(path: &Path, facts: &Map<String, Json>) -> std::io::Result<()> {
+fn save(path: &Path, facts: &DealText) -> std::io::Result<()> {
     let target = real_target(path);
-    let text = serde_json::to_string_pretty(&Json::Object(facts.clone()))
-        .map_err(std::io::Error::other)?;
+    let text = facts.text();
     let (temp, mut file) = create_beside(&target)?;
     let written = (|| {
         file.write_all(text.as_bytes())?;

@@ -308,3 +308,50 @@ fn the_chinese_edition_asks_with_chinese_fixed_words() {
     assert!(out.contains("空行：还不知道"), "{out}");
     assert!(out.contains("没看懂"), "{out}");
 }
+
+/// The deal file is read and written back exactly: numbers keep every
+/// digit (the file's and the answers'), and a key given twice is refused
+/// before any question, as `augur eval` refuses it.
+#[test]
+fn numbers_keep_every_digit_and_a_repeated_key_is_refused() {
+    let dir = temp_dir("exact");
+    let playbook = dir.join("p.augur");
+    std::fs::write(
+        &playbook,
+        "facts { x: number\n y: number? }\n\
+         signal exact { when x == 1234567890.123456789 weight 1 }\n\
+         verdict v { hit \"Hit\" when exact and y > 5  miss \"Miss\" otherwise }\n",
+    )
+    .unwrap();
+    let deal = dir.join("d.json");
+    std::fs::write(&deal, "{\"id\": \"e\", \"x\": 1234567890.123456789}").unwrap();
+    let (out, code) = ask_piped(
+        &[
+            playbook.to_str().unwrap(),
+            deal.to_str().unwrap(),
+            "--today",
+            "2026-11-20",
+        ],
+        "98765432109876543210.5\n",
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Hit"), "{out}");
+    let text = std::fs::read_to_string(&deal).unwrap();
+    assert!(text.contains("1234567890.123456789"), "{text}");
+    assert!(text.contains("98765432109876543210.5"), "{text}");
+
+    std::fs::write(&deal, "{\"x\": 1, \"x\": 2}").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_augur"))
+        .args(["ask", playbook.to_str().unwrap(), deal.to_str().unwrap()])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(err.contains("`x` is given twice"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&deal).unwrap(),
+        "{\"x\": 1, \"x\": 2}",
+        "the file is left as it was"
+    );
+}
