@@ -392,10 +392,12 @@ impl<'a> Checker<'a> {
                         self.enum_close.insert(id, at);
                     }
                     let mut variants: Vec<VariantInfo> = Vec::new();
+                    // Names seen so far, so that N variants cost N, not N².
+                    let mut seen: HashMap<&str, usize> = HashMap::default();
                     for variant in &def.variants {
-                        if let Some(first) = variants
-                            .iter()
-                            .find(|v| v.name == variant.name.node)
+                        if let Some(first) = seen
+                            .get(variant.name.node.as_str())
+                            .and_then(|i| variants.get(*i))
                             .map(|v| v.location)
                         {
                             self.duplicate(&variant.name, "variant", Some(first));
@@ -406,6 +408,7 @@ impl<'a> Checker<'a> {
                             variant.name.span,
                             true,
                         );
+                        seen.insert(variant.name.node.as_str(), variants.len());
                         variants.push(VariantInfo {
                             name: variant.name.node.clone(),
                             doc: variant.doc.as_ref().map(|d| d.node.clone()),
@@ -459,10 +462,12 @@ impl<'a> Checker<'a> {
         symbol: impl Fn(u32) -> Symbol,
     ) -> Vec<FieldInfo> {
         let mut fields: Vec<FieldInfo> = Vec::new();
+        // Names seen so far, so that N fields cost N, not N².
+        let mut seen: HashMap<&str, usize> = HashMap::default();
         for def in defs {
-            if let Some(first) = fields
-                .iter()
-                .find(|f| f.name == def.name.node)
+            if let Some(first) = seen
+                .get(def.name.node.as_str())
+                .and_then(|i| fields.get(*i))
                 .map(|f| f.location)
             {
                 self.duplicate(&def.name, "field", Some(first));
@@ -470,6 +475,7 @@ impl<'a> Checker<'a> {
             }
             self.occurrence(symbol(fields.len() as u32), def.name.span, true);
             let ty = self.resolve_type(&def.ty);
+            seen.insert(def.name.node.as_str(), fields.len());
             fields.push(FieldInfo {
                 name: def.name.node.clone(),
                 ty,
@@ -643,10 +649,12 @@ impl<'a> Checker<'a> {
                     if self.declare_value(&def.name, ValueRef::Verdict(id), "verdict") {
                         self.occurrence(Symbol::Verdict(id), def.name.span, true);
                         let mut arms: Vec<ArmInfo> = Vec::new();
+                        // Names seen so far, so that N arms cost N, not N².
+                        let mut seen: HashMap<&str, usize> = HashMap::default();
                         for arm in &def.arms {
-                            if let Some(first) = arms
-                                .iter()
-                                .find(|a| a.name == arm.name.node)
+                            if let Some(first) = seen
+                                .get(arm.name.node.as_str())
+                                .and_then(|i| arms.get(*i))
                                 .map(|a| a.location)
                             {
                                 self.duplicate(&arm.name, "verdict arm", Some(first));
@@ -656,6 +664,9 @@ impl<'a> Checker<'a> {
                                 arm.name.span,
                                 true,
                             );
+                            // The first arm of a name is the one a
+                            // duplicate points back to.
+                            seen.entry(arm.name.node.as_str()).or_insert(arms.len());
                             arms.push(ArmInfo {
                                 name: arm.name.node.clone(),
                                 label: arm
