@@ -317,3 +317,33 @@ fn control_characters_in_a_deal_are_shown_not_sent_to_the_terminal() {
     assert!(err.contains("k\\u{1B}[31m"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A folder means what is in it: `augur fmt DIR` does not follow a link to
+/// a playbook outside DIR (it would rewrite a file elsewhere); it says so.
+/// Named on the command line, the link is formatted through.
+#[cfg(unix)]
+#[test]
+fn a_folder_walk_does_not_follow_a_link_out_of_the_folder() {
+    let dir = scratch("link-out");
+    let r = dir.join("r");
+    std::fs::create_dir_all(&r).unwrap();
+    let messy = "signal   s { when true weight 1 }\n";
+    std::fs::write(dir.join("outside.augur"), messy).unwrap();
+    std::os::unix::fs::symlink("../outside.augur", r.join("in.augur")).unwrap();
+    let (code, _, err) = augur(&dir, &["fmt", "r"], b"");
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("outside r"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("outside.augur")).unwrap(),
+        messy,
+        "the file outside the folder is untouched"
+    );
+    let (code, _, err) = augur(&dir, &["fmt", "r/in.augur"], b"");
+    assert_eq!(code, 0, "{err}");
+    assert_ne!(
+        std::fs::read_to_string(dir.join("outside.augur")).unwrap(),
+        messy,
+        "named on the command line, the link's target is formatted"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

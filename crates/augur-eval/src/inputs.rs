@@ -67,8 +67,9 @@ pub fn is_playbook(path: &Path) -> bool {
 }
 
 /// The files under `root` that `wanted` accepts, each once, in name order.
-/// A symlink is followed (a loop ends, and a file reached twice counts
-/// once); hidden entries and what ignore files inside `root` list are
+/// A symlink inside `root` is followed (a loop ends, and a file reached
+/// twice counts once); one whose target is outside `root` is skipped with
+/// a note; hidden entries and what ignore files inside `root` list are
 /// skipped. A file `root` itself is returned as is. Problems met on the way
 /// (an unreadable folder, a loop) are returned as notes, not errors.
 pub fn walk(root: &Path, wanted: impl Fn(&Path) -> bool) -> (Vec<PathBuf>, Vec<String>) {
@@ -79,6 +80,7 @@ pub fn walk(root: &Path, wanted: impl Fn(&Path) -> bool) -> (Vec<PathBuf>, Vec<S
         return (files, notes);
     }
     let mut seen = HashSet::new();
+    let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let walker = ignore::WalkBuilder::new(root)
         .follow_links(true)
         .parents(false)
@@ -95,6 +97,18 @@ pub fn walk(root: &Path, wanted: impl Fn(&Path) -> bool) -> (Vec<PathBuf>, Vec<S
                 }
                 // The same file reached through two links counts once.
                 let identity = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+                // A folder means what is in it: a link out of it is not
+                // followed (`augur fmt` would otherwise rewrite a file
+                // elsewhere). A file named on the command line is.
+                if !identity.starts_with(&real_root) {
+                    notes.push(format!(
+                        "skipped: {} is a link to {}, outside {}",
+                        path.display(),
+                        identity.display(),
+                        root.display()
+                    ));
+                    continue;
+                }
                 if seen.insert(identity) {
                     files.push(path.to_path_buf());
                 }
