@@ -171,9 +171,16 @@ pub fn run(args: EvalArgs<'_>) -> ExitCode {
                 continue;
             }
         };
+        let before = totals.deals;
         if let Err(message) = batch.run(input, &mut totals, &mut sink) {
             sink.message(&format!("error: {message}"));
             failed_inputs = true;
+        } else if totals.deals == before {
+            // An empty export is worth a word: nothing was evaluated.
+            let shown = if name == "-" { "stdin" } else { name.as_str() };
+            sink.message(&format!(
+                "warning: {shown} holds no deals (a CSV file needs a header row, then one row a deal)"
+            ));
         }
         if let Some(progress) = &mut sink.progress {
             progress.bytes_before += std::fs::metadata(name).map_or(0, |m| m.len());

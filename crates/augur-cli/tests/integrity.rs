@@ -347,3 +347,21 @@ fn a_folder_walk_does_not_follow_a_link_out_of_the_folder() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An input with no deals (an empty file, a CSV header alone, empty stdin)
+/// is not silent: a warning names it.
+#[test]
+fn an_input_without_deals_is_named_in_a_warning() {
+    let dir = scratch("no-deals");
+    std::fs::write(dir.join("p.augur"), PLAYBOOK).unwrap();
+    std::fs::write(dir.join("header.csv"), "id,stage\n").unwrap();
+    std::fs::write(dir.join("empty.jsonl"), "").unwrap();
+    let (code, out, err) = augur(&dir, &["eval", "p.augur", "header.csv", "empty.jsonl"], b"");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains("warning: header.csv holds no deals"), "{err}");
+    assert!(err.contains("warning: empty.jsonl holds no deals"), "{err}");
+    let (_, _, err) = augur(&dir, &["eval", "p.augur", "-"], b"");
+    assert!(err.contains("warning: stdin holds no deals"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
