@@ -1,7 +1,9 @@
 //! The three stages and the channels between them (reader thread, worker
 //! threads, the writer on the caller's thread), shared by `eval`, `diff`
 //! and `backtest` through [`map_records`]: chunks go out numbered and come
-//! back in input order, buffers are pooled.
+//! back in input order, buffers are pooled. A single JSON document (one
+//! deal file) skips the threads: it is read, evaluated and written on the
+//! caller's thread.
 
 use super::*;
 
@@ -73,6 +75,27 @@ pub(super) fn pipeline<D: Send>(
     work: &(dyn Fn(Chunk, &Source) -> (u64, D) + Sync),
     write: &mut dyn FnMut(D) -> io::Result<()>,
 ) -> Result<(), String> {
+    if matches!(kind, InputKind::Json) {
+        // One deal (`augur eval playbook deal.json`): evaluated here, with
+        // no threads to start and hand the deal between. Starting three
+        // threads for one record is most of a cold start's waiting on a
+        // busy machine.
+        let mut write_error = None;
+        let read = read_chunks(name, kind, reader, buffers, csv, |chunk, source| {
+            let (_, done) = work(chunk, &source);
+            match write(done) {
+                Ok(()) => true,
+                Err(error) => {
+                    write_error = Some(error);
+                    false
+                }
+            }
+        });
+        if let Some(error) = write_error {
+            return Err(format!("cannot write the results: {error}"));
+        }
+        return read.map_err(|e| format!("{name}: {e}"));
+    }
     std::thread::scope(|scope| {
         let (chunk_tx, chunk_rx) =
             crossbeam_channel::bounded::<(Chunk, std::sync::Arc<Source>)>(jobs * 2);
