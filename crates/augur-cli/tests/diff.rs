@@ -428,6 +428,16 @@ fn a_revision_is_read_from_git_with_its_imports_at_the_same_revision() {
     );
     let records = jsonl(&output);
     assert_eq!(records.len(), 2, "{records:?}");
+    // The same report whatever the deals file is called.
+    let without_deal = |records: Vec<Json>| -> Vec<Json> {
+        records
+            .into_iter()
+            .map(|mut r| {
+                r.as_object_mut().unwrap().remove("deal");
+                r
+            })
+            .collect()
+    };
     assert_eq!(
         records[0]["verdicts"]["v"],
         json!({"from": "low", "to": "high"})
@@ -440,15 +450,63 @@ fn a_revision_is_read_from_git_with_its_imports_at_the_same_revision() {
         records[1]["summary"]["transitions"]["v"],
         json!({"high": {"high": 0, "low": 0}, "low": {"high": 1, "low": 1}})
     );
-    // A revision that does not exist is a clear error.
+    // The revision is read from the repository the file is in, wherever
+    // augur runs: an absolute path from a folder outside the repository,
+    // and a path relative to a folder inside it.
+    let outside = temp_dir("git-outside");
+    let main = dir.join("pb/main.augur");
+    let main = main.to_str().unwrap();
+    let deals = dir.join("deals.jsonl");
+    let revision = format!("HEAD~1:{main}");
     let output = augur_in(
-        &dir,
-        &["diff", "nope:pb/main.augur", "pb/main.augur", "deals.jsonl"],
+        &outside,
+        &[
+            "diff",
+            &revision,
+            main,
+            deals.to_str().unwrap(),
+            "--format",
+            "jsonl",
+        ],
     );
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(
-        stderr.contains("cannot read nope:pb/main.augur from git"),
-        "{stderr}"
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
     );
+    assert_eq!(without_deal(jsonl(&output)), without_deal(records.clone()));
+    let output = augur_in(
+        &dir.join("pb"),
+        &[
+            "diff",
+            "HEAD~1:main.augur",
+            "main.augur",
+            "../deals.jsonl",
+            "--format",
+            "jsonl",
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(without_deal(jsonl(&output)), without_deal(records.clone()));
+    // A revision that cannot be read is a plain error (exit 2), not a
+    // playbook diagnostic.
+    for (folder, old) in [
+        (&dir, "nope:pb/main.augur".to_string()),
+        (&dir, "HEAD~1:pb/missing.augur".to_string()),
+        (&outside, "HEAD:elsewhere/main.augur".to_string()),
+    ] {
+        let output = augur_in(folder, &["diff", &old, main, deals.to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(2), "{old}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            stderr.starts_with(&format!("error: cannot read {old} from git")),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("augur::"), "{stderr}");
+        assert!(!stderr.contains("has errors"), "{stderr}");
+    }
 }
