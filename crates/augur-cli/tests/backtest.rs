@@ -176,3 +176,33 @@ fn chinese_labels_line_up() {
         "{columns:?}\n{text}"
     );
 }
+
+#[test]
+fn eval_treats_outcome_as_reserved_and_does_not_warn() {
+    let dir = std::env::temp_dir().join(format!("augur-outcome-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let one = dir.join("one.json");
+    std::fs::write(&one, r#"{"stage": "early", "outcome": "won", "extra": 1}"#).unwrap();
+    let csv = dir.join("deals.csv");
+    std::fs::write(&csv, "id,stage,outcome\nA,early,won\nB,mid,lost\n").unwrap();
+    for input in [
+        "examples/history/deals.jsonl",
+        one.to_str().unwrap(),
+        csv.to_str().unwrap(),
+    ] {
+        let output = augur(&[
+            "eval",
+            "examples/standing.augur",
+            input,
+            "--format",
+            "jsonl",
+        ]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{input}: {stderr}");
+        assert!(!stderr.contains("`outcome`"), "{input}: {stderr}");
+    }
+    // Other keys that are not facts are still warned about.
+    let output = augur(&["eval", "examples/standing.augur", one.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("`extra` is not a fact"), "{stderr}");
+}

@@ -22,9 +22,6 @@ use std::collections::BTreeSet;
 /// version has, or a verdict that chose no arm.
 pub const NO_ARM: &str = "(none)";
 
-/// Keys of a deal that are not facts but are never warned about.
-const QUIET_KEYS: &[&str] = &["outcome"];
-
 /// How the two versions differ as playbooks, before any deal is read.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StaticChanges {
@@ -358,12 +355,10 @@ impl<'a> Diff<'a> {
             })
             .collect();
         let changes = StaticChanges::between(old_program, new_program);
+        // `outcome` is a reserved key (augur_eval::deal::RESERVED_KEYS):
+        // only the facts the other version has are kept quiet here.
         let quiet = |facts: &[(String, String)]| -> Vec<String> {
-            QUIET_KEYS
-                .iter()
-                .map(|k| k.to_string())
-                .chain(facts.iter().map(|(name, _)| name.clone()))
-                .collect()
+            facts.iter().map(|(name, _)| name.clone()).collect()
         };
         let quiet_old = quiet(&changes.facts_added);
         let quiet_new = quiet(&changes.facts_removed);
