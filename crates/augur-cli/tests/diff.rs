@@ -168,6 +168,24 @@ fn a_weight_change_moves_deals_and_names_the_weight() {
         summary["playbook"]["signals"]["weights"],
         json!([{"name": "we_sell_ideas", "from": 3, "to": 9}])
     );
+    // Markdown items keep the causes the text shows.
+    let markdown = augur_in(
+        &dir,
+        &[
+            "diff",
+            "old.augur",
+            "new.augur",
+            deals.to_str().unwrap(),
+            "--format",
+            "markdown",
+        ],
+    );
+    let markdown = String::from_utf8(markdown.stdout).unwrap();
+    assert!(
+        markdown.contains("weight of we\\_sell\\_ideas +3 → +9"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("advice gained: ") || markdown.contains("advice lost: "));
     for record in &records {
         assert_eq!(record["weights"][0]["name"], "we_sell_ideas", "{record}");
         assert_eq!(
@@ -184,11 +202,58 @@ fn a_threshold_change_changes_verdicts_not_scores() {
     let new = standing().replacen("when score >= 6 and", "when score >= 2 and", 1);
     let (records, summary) = diff_and_recount(&dir, &new, &deals);
     assert!(summary["verdicts_changed"].as_u64().unwrap() > 0);
+    // The changed condition is the cause, in the summary and per deal.
+    assert_eq!(
+        summary["playbook"]["conditions"],
+        json!([{
+            "kind": "arm",
+            "name": "standing",
+            "arm": "first_choice",
+            "from": "score >= 6 and red_flags == 0 and not no_exec_late",
+            "to": "score >= 2 and red_flags == 0 and not no_exec_late",
+        }])
+    );
     for record in &records {
         assert_eq!(record["score"]["from"], record["score"]["to"]);
         assert_eq!(
             record["verdicts"]["standing"]["to"], "first_choice",
             "{record}"
+        );
+        assert_eq!(
+            record["conditions"],
+            json!(["arm standing.first_choice"]),
+            "{record}"
+        );
+    }
+    let deals = deals.to_str().unwrap();
+    let text = augur_in(&dir, &["diff", "old.augur", "new.augur", deals]);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("condition of arm standing.first_choice changed: score >= 6 and"),
+        "{text}"
+    );
+    let per_deal = text
+        .matches("  conditions changed: arm standing.first_choice\n")
+        .count();
+    assert_eq!(per_deal, records.len(), "{text}");
+    let markdown = augur_in(
+        &dir,
+        &[
+            "diff",
+            "old.augur",
+            "new.augur",
+            deals,
+            "--format",
+            "markdown",
+        ],
+    );
+    let markdown = String::from_utf8(markdown.stdout).unwrap();
+    let items: Vec<&str> = markdown.lines().filter(|l| l.starts_with("- `")).collect();
+    assert!(!items.is_empty(), "{markdown}");
+    for item in items {
+        assert!(
+            item.contains("conditions changed: arm standing.first\\_choice"),
+            "{item}"
         );
     }
 }
