@@ -297,6 +297,39 @@ fn completions_and_man_page() {
         &page[..200.min(page.len())]
     );
     assert!(page.contains("backtest"));
+    // One page per command, with the command's own options.
+    let dir = std::env::temp_dir().join(format!("augur-man-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let output = augur_in(&root(), &["man", "--dir", dir.to_str().unwrap()]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let page = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+    assert!(page("augur.1").contains("augur\\-diff(1)"));
+    let diff = page("augur-diff.1");
+    assert!(diff.contains(".TH augur-diff"), "{diff}");
+    assert!(diff.contains("fail\\-on\\-change"), "{diff}");
+    assert!(page("augur-backtest.1").contains("\\-\\-fit"));
+    assert!(page("augur-test.1").contains("min\\-coverage"));
+    assert!(page("augur-schema.1").contains("csv\\-header"));
+    for command in [
+        "check",
+        "eval",
+        "test",
+        "fmt",
+        "lsp",
+        "init",
+        "completions",
+        "man",
+    ] {
+        assert!(
+            dir.join(format!("augur-{command}.1")).is_file(),
+            "{command}"
+        );
+    }
+    assert!(!dir.join("augur-help.1").exists());
 }
 
 #[test]
