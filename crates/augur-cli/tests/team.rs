@@ -352,4 +352,28 @@ fn a_playbook_with_errors_is_annotated_by_test_too() {
     assert_eq!(output.status.code(), Some(1));
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.contains("title=augur%3A%3Aunknown-name"), "{text}");
+    // The annotations carry the errors: no human rendering on stderr, as
+    // for `check`; the text format still renders them.
+    for format in ["github", "sarif"] {
+        let output = augur_in(&dir, &["test", "p.augur", "--format", format]);
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.is_empty(), "{format}: {stderr}");
+    }
+    let output = augur_in(&dir, &["test", "p.augur"]);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("its tests were not run"), "{stderr}");
+}
+
+#[test]
+fn min_coverage_is_a_percentage() {
+    let dir = temp_dir("coverage-range");
+    std::fs::write(dir.join("p.augur"), FAILING_TEST).unwrap();
+    for bad in ["150", "-1", "nan"] {
+        let flag = format!("--min-coverage={bad}");
+        let output = augur_in(&dir, &["test", "p.augur", &flag]);
+        assert_eq!(output.status.code(), Some(2), "{bad}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.contains("0 to 100"), "{bad}: {stderr}");
+    }
 }
