@@ -109,6 +109,9 @@ pub fn run(args: BacktestArgs) -> ExitCode {
             failed = true;
         }
     }
+    if let Some(hint) = backtest.no_outcome_hint(&totals) {
+        eprintln!("{hint}");
+    }
     let mut report = backtest.report(&totals);
     if args.fit {
         match backtest.fit(&totals) {

@@ -206,3 +206,54 @@ fn eval_treats_outcome_as_reserved_and_does_not_warn() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("`extra` is not a fact"), "{stderr}");
 }
+
+#[test]
+fn no_outcome_anywhere_suggests_the_key_that_holds_one() {
+    let dir = std::env::temp_dir().join(format!("augur-no-outcome-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("s.csv");
+    std::fs::write(&csv, "id,stage,result\nA,early,won\nB,mid,Lost\n").unwrap();
+    let jsonl = dir.join("s.jsonl");
+    std::fs::write(
+        &jsonl,
+        "{\"stage\": \"early\", \"closed\": \"won\"}\n{\"stage\": \"mid\"}\n",
+    )
+    .unwrap();
+    let plain = dir.join("plain.jsonl");
+    std::fs::write(&plain, "{\"stage\": \"early\"}\n").unwrap();
+    for (input, hint) in [
+        (
+            &csv,
+            "but `result` holds \"won\"/\"lost\": try --outcome result",
+        ),
+        (
+            &jsonl,
+            "but `closed` holds \"won\"/\"lost\": try --outcome closed",
+        ),
+        (
+            &plain,
+            "name the key or CSV column that holds it with --outcome KEY",
+        ),
+    ] {
+        let output = augur(&[
+            "backtest",
+            "examples/standing.augur",
+            input.to_str().unwrap(),
+        ]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("hint: no deal had an outcome under `outcome`"),
+            "{stderr}"
+        );
+        assert!(stderr.contains(hint), "{stderr}");
+    }
+    // With the right key there is no hint.
+    let output = augur(&[
+        "backtest",
+        "examples/standing.augur",
+        csv.to_str().unwrap(),
+        "--outcome",
+        "result",
+    ]);
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("hint:"));
+}

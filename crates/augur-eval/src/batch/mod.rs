@@ -421,6 +421,37 @@ impl<'c> Record<'c> {
         }
     }
 
+    /// The record's top-level members with their values (JSON members that
+    /// are not `null`, or the non-empty CSV cells as strings under their
+    /// column), in order; empty when the record is unreadable. One parse,
+    /// for callers that look through every key (rarely: per key, use
+    /// [`Record::value_of`]).
+    pub fn members(&self) -> Vec<(String, Json)> {
+        match self.body {
+            RawBody::Json(range) => self
+                .text
+                .get(range.clone())
+                .and_then(|text| serde_json::from_str::<serde_json::Map<String, Json>>(text).ok())
+                .map(|map| map.into_iter().filter(|(_, v)| !v.is_null()).collect())
+                .unwrap_or_default(),
+            RawBody::Csv(row) => {
+                let Ok(text) = csv_text(row) else {
+                    return Vec::new();
+                };
+                self.source
+                    .header
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .map(|(index, column)| (column, csv_cell(row, text, index)))
+                    .filter(|(_, cell)| !cell.is_empty())
+                    .map(|(column, cell)| (column.clone(), Json::String(cell.to_string())))
+                    .collect()
+            }
+            RawBody::Unreadable(_) => Vec::new(),
+        }
+    }
+
     /// The value under a top-level key of the record (a JSON member, or a
     /// non-empty CSV cell as a string), whether or not it is a fact: e.g. a
     /// deal's `outcome`. `None` when absent, `null`, or unreadable.
