@@ -175,6 +175,28 @@ fn chinese_labels_line_up() {
         columns.windows(2).all(|w| w[0] == w[1]),
         "{columns:?}\n{text}"
     );
+    // The HTML page says which language its labels are in.
+    let dir = std::env::temp_dir().join(format!("augur-lang-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (playbook, lang) in [
+        ("examples/standing.zh.augur", "zh"),
+        ("examples/standing.augur", "en"),
+    ] {
+        let html = dir.join(format!("{lang}.html"));
+        let output = augur(&[
+            "backtest",
+            playbook,
+            "examples/history/deals.jsonl",
+            "--html",
+            html.to_str().unwrap(),
+        ]);
+        assert!(output.status.success());
+        let page = std::fs::read_to_string(&html).unwrap();
+        assert!(
+            page.contains(&format!("<html lang=\"{lang}\">")),
+            "{playbook}"
+        );
+    }
 }
 
 #[test]

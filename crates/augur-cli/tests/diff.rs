@@ -574,4 +574,13 @@ fn a_revision_is_read_from_git_with_its_imports_at_the_same_revision() {
         assert!(!stderr.contains("augur::"), "{stderr}");
         assert!(!stderr.contains("has errors"), "{stderr}");
     }
+    // `--help` gives the exit codes docs/corpus.md gives.
+    let help = augur_in(&dir, &["diff", "--help"]);
+    let help = String::from_utf8(help.stdout).unwrap();
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains("a deal could be evaluated by neither version (a deal only one version evaluates is reported as a change)")
+            && help.contains("2 for bad usage or an unreadable revision"),
+        "{help}"
+    );
 }
