@@ -31,6 +31,7 @@ use crate::report::Reporter;
 use augur_check::Analysis;
 use augur_syntax::Date;
 use serde_json::{json, Value as Json};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, BufReader, Read};
 use std::ops::Range;
@@ -477,6 +478,14 @@ impl<'c> Record<'c> {
     }
 }
 
+thread_local! {
+    /// The fast evaluator's buffers for [`Batch::evaluate_record`], one set
+    /// per worker thread. Every evaluation resets them for its playbook, so
+    /// the two versions `augur diff` evaluates can share them.
+    static RECORD_SCRATCH: RefCell<crate::fast::Scratch> =
+        RefCell::new(crate::fast::Scratch::default());
+}
+
 /// A CSV row's cells, all of them, as one text: checked to be UTF-8 in one
 /// pass, and each cell to start on a character (so every cell is UTF-8 as
 /// well). A row that is not gets the error the `csv` crate gives when it
@@ -757,8 +766,10 @@ impl<'a> Batch<'a> {
         Ok(())
     }
 
-    /// One deal on the reference path, as `augur diff` and `backtest`
-    /// evaluate each deal.
+    /// One deal, as `augur diff` and `backtest` evaluate each deal: on the
+    /// fast evaluator (as [`Batch::run`] does) with this worker thread's
+    /// buffers, so the outcome's `lets` are left empty; on the reference
+    /// path when the batch has no fast evaluator (`--explain`, an augment).
     fn evaluate(
         &self,
         source: &str,
@@ -768,8 +779,15 @@ impl<'a> Batch<'a> {
     ) -> Result<(Deal, Outcome), DealError> {
         self.prepare(source, number, &mut deal, messages)?;
         let today = self.today_of(&deal);
-        let outcome =
-            evaluate(&self.analysis.program, &deal, today).map_err(|e| self.eval_error(e))?;
+        let program = &self.analysis.program;
+        let outcome = match &self.fast {
+            Some(fast) => RECORD_SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+                Ok(mut scratch) => fast.evaluate(&deal, today, &mut scratch),
+                Err(_) => evaluate(program, &deal, today),
+            }),
+            None => evaluate(program, &deal, today),
+        }
+        .map_err(|e| self.eval_error(e))?;
         Ok((deal, outcome))
     }
 
