@@ -419,23 +419,27 @@ impl<'a> Diff<'a> {
                 messages.push(message);
             }
         }
-        let name = record.name();
+        // Named only when something is reported (most deals are not).
+        let name = || record.name();
         let result = match (old, new) {
             (Ok((deal, old)), Ok((_, new))) => {
-                if let Some(cells) = self.unchanged(&old, &new) {
-                    return Compared {
-                        messages,
-                        result: ComparedResult::Both {
-                            cells,
-                            change: None,
-                        },
-                    };
-                }
-                let id = deal.id.unwrap_or(Json::String(name));
-                let (cells, change) = self.compare_outcomes(id, &old, &new);
-                ComparedResult::Both { cells, change }
+                let result = match self.unchanged(&old, &new) {
+                    Some(cells) => ComparedResult::Both {
+                        cells,
+                        change: None,
+                    },
+                    None => {
+                        let id = deal.id.unwrap_or_else(|| Json::String(name()));
+                        let (cells, change) = self.compare_outcomes(id, &old, &new);
+                        ComparedResult::Both { cells, change }
+                    }
+                };
+                Batch::recycle(old);
+                Batch::recycle(new);
+                return Compared { messages, result };
             }
             (Err(old), Err(new)) => {
+                let name = name();
                 messages.push(format!("error: {name} {}: {}", old.path, old.message));
                 if new != old {
                     messages.push(format!(
@@ -446,11 +450,11 @@ impl<'a> Diff<'a> {
                 ComparedResult::Neither
             }
             (Ok((deal, outcome)), Err(error)) => {
-                let id = deal.id.unwrap_or(Json::String(name));
+                let id = deal.id.unwrap_or_else(|| Json::String(name()));
                 self.one_sided(id, &outcome, true, error.message)
             }
             (Err(error), Ok((deal, outcome))) => {
-                let id = deal.id.unwrap_or(Json::String(name));
+                let id = deal.id.unwrap_or_else(|| Json::String(name()));
                 self.one_sided(id, &outcome, false, error.message)
             }
         };

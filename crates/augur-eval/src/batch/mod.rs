@@ -478,12 +478,22 @@ impl<'c> Record<'c> {
     }
 }
 
+/// The fast evaluator's buffers for [`Batch::evaluate_record`], and the
+/// outcomes given back with [`Batch::recycle`].
+#[derive(Default)]
+struct RecordScratch {
+    buffers: crate::fast::Scratch,
+    spare: Vec<Outcome>,
+}
+
+/// Outcomes a worker thread keeps for reuse (a diff has two in flight).
+const SPARE_OUTCOMES: usize = 4;
+
 thread_local! {
-    /// The fast evaluator's buffers for [`Batch::evaluate_record`], one set
-    /// per worker thread. Every evaluation resets them for its playbook, so
-    /// the two versions `augur diff` evaluates can share them.
-    static RECORD_SCRATCH: RefCell<crate::fast::Scratch> =
-        RefCell::new(crate::fast::Scratch::default());
+    /// One [`RecordScratch`] per worker thread. Every evaluation resets the
+    /// buffers (and refills an outcome) for its playbook, so the two
+    /// versions `augur diff` evaluates can share them.
+    static RECORD_SCRATCH: RefCell<RecordScratch> = RefCell::new(RecordScratch::default());
 }
 
 /// A CSV row's cells, all of them, as one text: checked to be UTF-8 in one
@@ -782,13 +792,30 @@ impl<'a> Batch<'a> {
         let program = &self.analysis.program;
         let outcome = match &self.fast {
             Some(fast) => RECORD_SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-                Ok(mut scratch) => fast.evaluate(&deal, today, &mut scratch),
+                Ok(mut scratch) => {
+                    let mut outcome = scratch.spare.pop().unwrap_or_default();
+                    fast.evaluate_into(&deal, today, &mut scratch.buffers, &mut outcome)
+                        .map(|()| outcome)
+                }
                 Err(_) => evaluate(program, &deal, today),
             }),
             None => evaluate(program, &deal, today),
         }
         .map_err(|e| self.eval_error(e))?;
         Ok((deal, outcome))
+    }
+
+    /// Gives an outcome of [`Batch::evaluate_record`] back, so this worker
+    /// thread's next evaluation refills its buffers instead of allocating
+    /// new ones (`augur diff` gives back both versions' outcomes).
+    pub fn recycle(outcome: Outcome) {
+        RECORD_SCRATCH.with(|scratch| {
+            if let Ok(mut scratch) = scratch.try_borrow_mut() {
+                if scratch.spare.len() < SPARE_OUTCOMES {
+                    scratch.spare.push(outcome);
+                }
+            }
+        });
     }
 
     /// One warning per deal key that is not a fact, with the fact it
