@@ -109,6 +109,9 @@ pub fn run(args: BacktestArgs) -> ExitCode {
             failed = true;
         }
     }
+    if let Some(hint) = backtest.no_outcome_hint(&totals) {
+        eprintln!("{hint}");
+    }
     let mut report = backtest.report(&totals);
     if args.fit {
         match backtest.fit(&totals) {
@@ -154,7 +157,11 @@ pub fn run(args: BacktestArgs) -> ExitCode {
             .title
             .clone()
             .unwrap_or_else(|| args.playbook.display().to_string());
-        let page = augur_corpus::html::page(&title, &report);
+        let page = augur_corpus::html::page(
+            &title,
+            augur_corpus::html::lang_of(&analysis.program),
+            &report,
+        );
         if let Err(e) = std::fs::write(path, page) {
             eprintln!("error: cannot write {}: {e}", path.display());
             failed = true;

@@ -22,10 +22,13 @@ pub enum DiffFormat {
 /// Compare two versions of a playbook on the same deals
 ///
 /// OLD and NEW are playbook files, or files at a git revision
-/// (`HEAD~1:playbooks/standing.augur`, relative to the current folder;
+/// (`HEAD~1:playbooks/standing.augur`: the path relative to the current
+/// folder or absolute, read from the git repository the file is in;
 /// imports are read at the same revision). Each deal is decoded for each
-/// version by that version's facts. Exit code 1 if a deal could not be
-/// evaluated, or with --fail-on-change if any verdict changed.
+/// version by that version's facts. Exit code 1 if an input could not be read
+/// or a deal could be evaluated by neither version (a deal only one version
+/// evaluates is reported as a change), or with --fail-on-change if any
+/// verdict changed; 2 for bad usage or an unreadable revision.
 #[derive(Args)]
 pub struct DiffArgs {
     /// The playbook before the change (a file, or REV:path)
@@ -73,7 +76,13 @@ pub fn run(args: DiffArgs) -> ExitCode {
                 return ExitCode::from(2);
             }
         }
-        let analysis = augur_corpus::revision::analyze(reference, &git);
+        let analysis = match augur_corpus::revision::analyze(reference, &git) {
+            Ok(analysis) => analysis,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitCode::from(2);
+            }
+        };
         if analysis.has_errors() {
             crate::diagnostics::print_diagnostics(&analysis, &reference.display_root());
             eprintln!(

@@ -83,7 +83,7 @@ enum Command {
         #[arg(long)]
         coverage: bool,
         /// Exit 1 when a playbook's test coverage is below N percent (implies --coverage)
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", value_parser = test_cmd::percent_arg)]
         min_coverage: Option<f64>,
     },
     /// Rewrite playbooks in the one canonical layout (`-` formats stdin to stdout)

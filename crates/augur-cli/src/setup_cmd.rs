@@ -1,6 +1,7 @@
 //! Commands that set Augur up rather than read playbooks: `augur init`
 //! (a starter playbook, a test and a sample deal), `augur completions SHELL`
-//! (clap_complete) and `augur man` (the man page, clap_mangen). The starter
+//! (clap_complete) and `augur man` (the man page, or with `--dir` one page per
+//! command, clap_mangen). The starter
 //! files are embedded from `src/starter/`.
 
 use clap::{Args, CommandFactory};
@@ -88,10 +89,20 @@ pub fn completions(args: CompletionsArgs) -> ExitCode {
 }
 
 /// Print the man page (roff): `augur man > augur.1`
+///
+/// With --dir, write one page per command instead: augur.1, augur-check.1,
+/// augur-diff.1, … (the pages the SUBCOMMANDS section of augur.1 points to).
 #[derive(Args)]
-pub struct ManArgs {}
+pub struct ManArgs {
+    /// Write augur.1 and one page per subcommand into this folder (created if needed)
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+}
 
-pub fn man(_: ManArgs) -> ExitCode {
+pub fn man(args: ManArgs) -> ExitCode {
+    if let Some(dir) = args.dir {
+        return man_pages(&dir);
+    }
     let mut out = Vec::new();
     if let Err(e) = clap_mangen::Man::new(crate::Cli::command()).render(&mut out) {
         eprintln!("error: cannot render the man page: {e}");
@@ -99,4 +110,35 @@ pub fn man(_: ManArgs) -> ExitCode {
     }
     let _ = std::io::stdout().lock().write_all(&out);
     ExitCode::SUCCESS
+}
+
+/// Writes `augur.1` and `augur-<command>.1` for every visible subcommand
+/// into `dir`, naming each file written.
+fn man_pages(dir: &Path) -> ExitCode {
+    fn write_pages(command: clap::Command, dir: &Path) -> std::io::Result<()> {
+        for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+            write_pages(sub.clone(), dir)?;
+        }
+        let path = clap_mangen::Man::new(command).generate_to(dir)?;
+        // A closed stdout (`| head`) does not stop the pages being written.
+        let _ = writeln!(std::io::stdout(), "wrote {}", path.display());
+        Ok(())
+    }
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("error: cannot create {}: {e}", dir.display());
+        return ExitCode::from(1);
+    }
+    // Built, so each subcommand knows its full name (`augur-diff`).
+    let mut command = crate::Cli::command().disable_help_subcommand(true);
+    command.build();
+    match write_pages(command, dir) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!(
+                "error: cannot write the man pages into {}: {e}",
+                dir.display()
+            );
+            ExitCode::from(1)
+        }
+    }
 }

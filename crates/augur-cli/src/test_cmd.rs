@@ -11,6 +11,16 @@ use serde_json::json;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// `--min-coverage N`: a percentage from 0 to 100.
+pub(crate) fn percent_arg(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(n) if (0.0..=100.0).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a percentage from 0 to 100, found `{text}`"
+        )),
+    }
+}
+
 pub(crate) fn run(
     paths: &[PathBuf],
     filter: Option<&str>,
@@ -34,17 +44,22 @@ pub(crate) fn run(
         let (loader, _) = FsLoader::for_playbook(file);
         let root = display_root(file);
         if analysis.has_errors() {
-            print_diagnostics(&analysis, &root);
+            // GitHub annotations and SARIF carry the diagnostics themselves
+            // (as `check` does); other formats show them on stderr.
+            let annotated = matches!(format, ReportFormat::Github | ReportFormat::Sarif);
+            if !annotated {
+                print_diagnostics(&analysis, &root);
+                eprintln!(
+                    "error: {} has errors; its tests were not run",
+                    file.display()
+                );
+            }
             let mut shown = Files::new(&analysis, &root);
             playbook_problems.extend(
                 analysis
                     .diagnostics
                     .iter()
                     .map(|d| diagnostic_json(&mut shown, d)),
-            );
-            eprintln!(
-                "error: {} has errors; its tests were not run",
-                file.display()
             );
             failed += 1;
             continue;

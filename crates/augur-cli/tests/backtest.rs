@@ -175,4 +175,107 @@ fn chinese_labels_line_up() {
         columns.windows(2).all(|w| w[0] == w[1]),
         "{columns:?}\n{text}"
     );
+    // The HTML page says which language its labels are in.
+    let dir = std::env::temp_dir().join(format!("augur-lang-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (playbook, lang) in [
+        ("examples/standing.zh.augur", "zh"),
+        ("examples/standing.augur", "en"),
+    ] {
+        let html = dir.join(format!("{lang}.html"));
+        let output = augur(&[
+            "backtest",
+            playbook,
+            "examples/history/deals.jsonl",
+            "--html",
+            html.to_str().unwrap(),
+        ]);
+        assert!(output.status.success());
+        let page = std::fs::read_to_string(&html).unwrap();
+        assert!(
+            page.contains(&format!("<html lang=\"{lang}\">")),
+            "{playbook}"
+        );
+    }
+}
+
+#[test]
+fn eval_treats_outcome_as_reserved_and_does_not_warn() {
+    let dir = std::env::temp_dir().join(format!("augur-outcome-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let one = dir.join("one.json");
+    std::fs::write(&one, r#"{"stage": "early", "outcome": "won", "extra": 1}"#).unwrap();
+    let csv = dir.join("deals.csv");
+    std::fs::write(&csv, "id,stage,outcome\nA,early,won\nB,mid,lost\n").unwrap();
+    for input in [
+        "examples/history/deals.jsonl",
+        one.to_str().unwrap(),
+        csv.to_str().unwrap(),
+    ] {
+        let output = augur(&[
+            "eval",
+            "examples/standing.augur",
+            input,
+            "--format",
+            "jsonl",
+        ]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{input}: {stderr}");
+        assert!(!stderr.contains("`outcome`"), "{input}: {stderr}");
+    }
+    // Other keys that are not facts are still warned about.
+    let output = augur(&["eval", "examples/standing.augur", one.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("`extra` is not a fact"), "{stderr}");
+}
+
+#[test]
+fn no_outcome_anywhere_suggests_the_key_that_holds_one() {
+    let dir = std::env::temp_dir().join(format!("augur-no-outcome-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("s.csv");
+    std::fs::write(&csv, "id,stage,result\nA,early,won\nB,mid,Lost\n").unwrap();
+    let jsonl = dir.join("s.jsonl");
+    std::fs::write(
+        &jsonl,
+        "{\"stage\": \"early\", \"closed\": \"won\"}\n{\"stage\": \"mid\"}\n",
+    )
+    .unwrap();
+    let plain = dir.join("plain.jsonl");
+    std::fs::write(&plain, "{\"stage\": \"early\"}\n").unwrap();
+    for (input, hint) in [
+        (
+            &csv,
+            "but `result` holds \"won\"/\"lost\": try --outcome result",
+        ),
+        (
+            &jsonl,
+            "but `closed` holds \"won\"/\"lost\": try --outcome closed",
+        ),
+        (
+            &plain,
+            "name the key or CSV column that holds it with --outcome KEY",
+        ),
+    ] {
+        let output = augur(&[
+            "backtest",
+            "examples/standing.augur",
+            input.to_str().unwrap(),
+        ]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("hint: no deal had an outcome under `outcome`"),
+            "{stderr}"
+        );
+        assert!(stderr.contains(hint), "{stderr}");
+    }
+    // With the right key there is no hint.
+    let output = augur(&[
+        "backtest",
+        "examples/standing.augur",
+        csv.to_str().unwrap(),
+        "--outcome",
+        "result",
+    ]);
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("hint:"));
 }

@@ -168,6 +168,24 @@ fn a_weight_change_moves_deals_and_names_the_weight() {
         summary["playbook"]["signals"]["weights"],
         json!([{"name": "we_sell_ideas", "from": 3, "to": 9}])
     );
+    // Markdown items keep the causes the text shows.
+    let markdown = augur_in(
+        &dir,
+        &[
+            "diff",
+            "old.augur",
+            "new.augur",
+            deals.to_str().unwrap(),
+            "--format",
+            "markdown",
+        ],
+    );
+    let markdown = String::from_utf8(markdown.stdout).unwrap();
+    assert!(
+        markdown.contains("weight of we\\_sell\\_ideas +3 → +9"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("advice gained: ") || markdown.contains("advice lost: "));
     for record in &records {
         assert_eq!(record["weights"][0]["name"], "we_sell_ideas", "{record}");
         assert_eq!(
@@ -184,11 +202,58 @@ fn a_threshold_change_changes_verdicts_not_scores() {
     let new = standing().replacen("when score >= 6 and", "when score >= 2 and", 1);
     let (records, summary) = diff_and_recount(&dir, &new, &deals);
     assert!(summary["verdicts_changed"].as_u64().unwrap() > 0);
+    // The changed condition is the cause, in the summary and per deal.
+    assert_eq!(
+        summary["playbook"]["conditions"],
+        json!([{
+            "kind": "arm",
+            "name": "standing",
+            "arm": "first_choice",
+            "from": "score >= 6 and red_flags == 0 and not no_exec_late",
+            "to": "score >= 2 and red_flags == 0 and not no_exec_late",
+        }])
+    );
     for record in &records {
         assert_eq!(record["score"]["from"], record["score"]["to"]);
         assert_eq!(
             record["verdicts"]["standing"]["to"], "first_choice",
             "{record}"
+        );
+        assert_eq!(
+            record["conditions"],
+            json!(["arm standing.first_choice"]),
+            "{record}"
+        );
+    }
+    let deals = deals.to_str().unwrap();
+    let text = augur_in(&dir, &["diff", "old.augur", "new.augur", deals]);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("condition of arm standing.first_choice changed: score >= 6 and"),
+        "{text}"
+    );
+    let per_deal = text
+        .matches("  conditions changed: arm standing.first_choice\n")
+        .count();
+    assert_eq!(per_deal, records.len(), "{text}");
+    let markdown = augur_in(
+        &dir,
+        &[
+            "diff",
+            "old.augur",
+            "new.augur",
+            deals,
+            "--format",
+            "markdown",
+        ],
+    );
+    let markdown = String::from_utf8(markdown.stdout).unwrap();
+    let items: Vec<&str> = markdown.lines().filter(|l| l.starts_with("- `")).collect();
+    assert!(!items.is_empty(), "{markdown}");
+    for item in items {
+        assert!(
+            item.contains("conditions changed: arm standing.first\\_choice"),
+            "{item}"
         );
     }
 }
@@ -428,6 +493,16 @@ fn a_revision_is_read_from_git_with_its_imports_at_the_same_revision() {
     );
     let records = jsonl(&output);
     assert_eq!(records.len(), 2, "{records:?}");
+    // The same report whatever the deals file is called.
+    let without_deal = |records: Vec<Json>| -> Vec<Json> {
+        records
+            .into_iter()
+            .map(|mut r| {
+                r.as_object_mut().unwrap().remove("deal");
+                r
+            })
+            .collect()
+    };
     assert_eq!(
         records[0]["verdicts"]["v"],
         json!({"from": "low", "to": "high"})
@@ -440,15 +515,72 @@ fn a_revision_is_read_from_git_with_its_imports_at_the_same_revision() {
         records[1]["summary"]["transitions"]["v"],
         json!({"high": {"high": 0, "low": 0}, "low": {"high": 1, "low": 1}})
     );
-    // A revision that does not exist is a clear error.
+    // The revision is read from the repository the file is in, wherever
+    // augur runs: an absolute path from a folder outside the repository,
+    // and a path relative to a folder inside it.
+    let outside = temp_dir("git-outside");
+    let main = dir.join("pb/main.augur");
+    let main = main.to_str().unwrap();
+    let deals = dir.join("deals.jsonl");
+    let revision = format!("HEAD~1:{main}");
     let output = augur_in(
-        &dir,
-        &["diff", "nope:pb/main.augur", "pb/main.augur", "deals.jsonl"],
+        &outside,
+        &[
+            "diff",
+            &revision,
+            main,
+            deals.to_str().unwrap(),
+            "--format",
+            "jsonl",
+        ],
     );
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(
-        stderr.contains("cannot read nope:pb/main.augur from git"),
-        "{stderr}"
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(without_deal(jsonl(&output)), without_deal(records.clone()));
+    let output = augur_in(
+        &dir.join("pb"),
+        &[
+            "diff",
+            "HEAD~1:main.augur",
+            "main.augur",
+            "../deals.jsonl",
+            "--format",
+            "jsonl",
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(without_deal(jsonl(&output)), without_deal(records.clone()));
+    // A revision that cannot be read is a plain error (exit 2), not a
+    // playbook diagnostic.
+    for (folder, old) in [
+        (&dir, "nope:pb/main.augur".to_string()),
+        (&dir, "HEAD~1:pb/missing.augur".to_string()),
+        (&outside, "HEAD:elsewhere/main.augur".to_string()),
+    ] {
+        let output = augur_in(folder, &["diff", &old, main, deals.to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(2), "{old}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            stderr.starts_with(&format!("error: cannot read {old} from git")),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("augur::"), "{stderr}");
+        assert!(!stderr.contains("has errors"), "{stderr}");
+    }
+    // `--help` gives the exit codes docs/corpus.md gives.
+    let help = augur_in(&dir, &["diff", "--help"]);
+    let help = String::from_utf8(help.stdout).unwrap();
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains("a deal could be evaluated by neither version (a deal only one version evaluates is reported as a change)")
+            && help.contains("2 for bad usage or an unreadable revision"),
+        "{help}"
     );
 }

@@ -297,6 +297,39 @@ fn completions_and_man_page() {
         &page[..200.min(page.len())]
     );
     assert!(page.contains("backtest"));
+    // One page per command, with the command's own options.
+    let dir = std::env::temp_dir().join(format!("augur-man-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let output = augur_in(&root(), &["man", "--dir", dir.to_str().unwrap()]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let page = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+    assert!(page("augur.1").contains("augur\\-diff(1)"));
+    let diff = page("augur-diff.1");
+    assert!(diff.contains(".TH augur-diff"), "{diff}");
+    assert!(diff.contains("fail\\-on\\-change"), "{diff}");
+    assert!(page("augur-backtest.1").contains("\\-\\-fit"));
+    assert!(page("augur-test.1").contains("min\\-coverage"));
+    assert!(page("augur-schema.1").contains("csv\\-header"));
+    for command in [
+        "check",
+        "eval",
+        "test",
+        "fmt",
+        "lsp",
+        "init",
+        "completions",
+        "man",
+    ] {
+        assert!(
+            dir.join(format!("augur-{command}.1")).is_file(),
+            "{command}"
+        );
+    }
+    assert!(!dir.join("augur-help.1").exists());
 }
 
 #[test]
@@ -319,4 +352,28 @@ fn a_playbook_with_errors_is_annotated_by_test_too() {
     assert_eq!(output.status.code(), Some(1));
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.contains("title=augur%3A%3Aunknown-name"), "{text}");
+    // The annotations carry the errors: no human rendering on stderr, as
+    // for `check`; the text format still renders them.
+    for format in ["github", "sarif"] {
+        let output = augur_in(&dir, &["test", "p.augur", "--format", format]);
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.is_empty(), "{format}: {stderr}");
+    }
+    let output = augur_in(&dir, &["test", "p.augur"]);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("its tests were not run"), "{stderr}");
+}
+
+#[test]
+fn min_coverage_is_a_percentage() {
+    let dir = temp_dir("coverage-range");
+    std::fs::write(dir.join("p.augur"), FAILING_TEST).unwrap();
+    for bad in ["150", "-1", "nan"] {
+        let flag = format!("--min-coverage={bad}");
+        let output = augur_in(&dir, &["test", "p.augur", &flag]);
+        assert_eq!(output.status.code(), Some(2), "{bad}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.contains("0 to 100"), "{bad}: {stderr}");
+    }
 }

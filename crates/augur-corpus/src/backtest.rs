@@ -24,7 +24,8 @@ pub enum Observed {
     /// Evaluated, with an outcome.
     Scored(Observation),
     /// No outcome (or one that is neither won nor lost): counted, skipped.
-    NoOutcome,
+    /// When the key is absent, another key holding `won`/`lost`, if any.
+    NoOutcome(Option<String>),
     /// Could not be evaluated.
     Failed,
 }
@@ -48,6 +49,9 @@ pub struct Totals {
     pub won: u64,
     /// Deals without a (readable) outcome.
     pub skipped: u64,
+    /// A key (or CSV column) other than the outcome key that held `won` or
+    /// `lost` in a skipped deal: the probable `--outcome`.
+    pub outcome_hint: Option<String>,
     /// Deals that could not be evaluated.
     pub failed: u64,
     /// `[won, lost]` per verdict, per arm.
@@ -114,19 +118,53 @@ impl<'a> Backtest<'a> {
         }
     }
 
+    /// The first key of `record` (other than the outcome key) whose value
+    /// reads as an outcome: a probable `--outcome`.
+    fn outcome_like_key(&self, record: &Record<'_>) -> Option<String> {
+        record
+            .members()
+            .into_iter()
+            .find(|(key, value)| {
+                *key != self.key
+                    && value
+                        .as_str()
+                        .is_some_and(|v| matches!(v.trim().to_lowercase().as_str(), "won" | "lost"))
+            })
+            .map(|(key, _)| key)
+    }
+
+    /// What to tell someone whose deals all lacked an outcome: the key that
+    /// probably holds it, else how to name one. `None` when some deal had
+    /// an outcome (or none was skipped).
+    pub fn no_outcome_hint(&self, totals: &Totals) -> Option<String> {
+        if totals.deals > 0 || totals.failed > 0 || totals.skipped == 0 {
+            return None;
+        }
+        Some(match &totals.outcome_hint {
+            Some(key) => format!(
+                "hint: no deal had an outcome under `{}`, but `{key}` holds \"won\"/\"lost\": try --outcome {key}",
+                self.key
+            ),
+            None => format!(
+                "hint: no deal had an outcome under `{}` (\"won\" or \"lost\"); name the key or CSV column that holds it with --outcome KEY",
+                self.key
+            ),
+        })
+    }
+
     /// Evaluates one record (on a worker thread); messages for stderr.
     pub fn observe(&self, record: &Record<'_>) -> (Vec<String>, Observed) {
         let mut messages = Vec::new();
         let won = match self.outcome_of(record) {
             Ok(Some(won)) => won,
-            Ok(None) => return (messages, Observed::NoOutcome),
+            Ok(None) => return (messages, Observed::NoOutcome(self.outcome_like_key(record))),
             Err(found) => {
                 messages.push(format!(
                     "warning: {} $.{}: the outcome must be \"won\" or \"lost\", found {found}; the deal is skipped",
                     record.name(),
                     self.key
                 ));
-                return (messages, Observed::NoOutcome);
+                return (messages, Observed::NoOutcome(None));
             }
         };
         let quiet = [self.key.as_str()];
@@ -158,8 +196,11 @@ impl<'a> Backtest<'a> {
     pub fn count(&self, totals: &mut Totals, observed: Observed) {
         let observation = match observed {
             Observed::Scored(observation) => observation,
-            Observed::NoOutcome => {
+            Observed::NoOutcome(hint) => {
                 totals.skipped += 1;
+                if totals.outcome_hint.is_none() {
+                    totals.outcome_hint = hint;
+                }
                 return;
             }
             Observed::Failed => {

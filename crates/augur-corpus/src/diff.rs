@@ -11,6 +11,7 @@
 //! of the same name are the same thing. This module computes and renders;
 //! it does not read files or choose where output goes.
 
+use crate::conditions::{ConditionChange, Conditions};
 use augur_check::ir::Program;
 use augur_check::Analysis;
 use augur_eval::batch::{Batch, Options, Record};
@@ -21,9 +22,6 @@ use std::collections::BTreeSet;
 /// The key of an arm that does not exist on one side: a verdict only one
 /// version has, or a verdict that chose no arm.
 pub const NO_ARM: &str = "(none)";
-
-/// Keys of a deal that are not facts but are never warned about.
-const QUIET_KEYS: &[&str] = &["outcome"];
 
 /// How the two versions differ as playbooks, before any deal is read.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -46,6 +44,10 @@ pub struct StaticChanges {
     pub arms_removed: Vec<(String, String)>,
     pub advice_added: Vec<String>,
     pub advice_removed: Vec<String>,
+    /// Lets, groups, signals, arms and advice in both versions whose
+    /// condition text differs (filled by [`Diff::new`], which has the
+    /// sources).
+    pub conditions: Vec<ConditionChange>,
 }
 
 impl StaticChanges {
@@ -126,6 +128,7 @@ impl StaticChanges {
                 "arms_removed": pairs(&self.arms_removed, "verdict", "arm"),
             },
             "advice": { "added": self.advice_added, "removed": self.advice_removed },
+            "conditions": self.conditions.iter().map(ConditionChange::to_json).collect::<Vec<_>>(),
         })
     }
 }
@@ -176,6 +179,9 @@ pub struct DealChange {
     pub weights: Vec<(String, i64, i64)>,
     pub advice_added: Vec<String>,
     pub advice_removed: Vec<String>,
+    /// The changed conditions this change reads (labels such as
+    /// `arm standing.first_choice`; see [`Conditions::causes`]).
+    pub conditions: Vec<String>,
     /// The error of a version that could not evaluate the deal (the other
     /// could): `(old error, new error)`.
     pub errors: (Option<String>, Option<String>),
@@ -221,6 +227,9 @@ impl DealChange {
                     .map(|(n, a, b)| json!({ "name": n, "from": a, "to": b }))
                     .collect(),
             );
+        }
+        if !self.conditions.is_empty() {
+            record.insert("conditions".into(), json!(self.conditions));
         }
         if self.errors.0.is_some() || self.errors.1.is_some() {
             record.insert(
@@ -272,6 +281,8 @@ pub struct Diff<'a> {
     quiet_old: Vec<String>,
     quiet_new: Vec<String>,
     pub changes: StaticChanges,
+    /// The changed conditions, and what reads them.
+    conditions: Conditions,
 }
 
 /// The running totals of a diff.
@@ -357,13 +368,13 @@ impl<'a> Diff<'a> {
                     .map(|o| o as u32)
             })
             .collect();
-        let changes = StaticChanges::between(old_program, new_program);
+        let conditions = Conditions::between(old, new);
+        let mut changes = StaticChanges::between(old_program, new_program);
+        changes.conditions = conditions.changes.clone();
+        // `outcome` is a reserved key (augur_eval::deal::RESERVED_KEYS):
+        // only the facts the other version has are kept quiet here.
         let quiet = |facts: &[(String, String)]| -> Vec<String> {
-            QUIET_KEYS
-                .iter()
-                .map(|k| k.to_string())
-                .chain(facts.iter().map(|(name, _)| name.clone()))
-                .collect()
+            facts.iter().map(|(name, _)| name.clone()).collect()
         };
         let quiet_old = quiet(&changes.facts_added);
         let quiet_new = quiet(&changes.facts_removed);
@@ -377,6 +388,7 @@ impl<'a> Diff<'a> {
             old_unpaired_signals,
             advice_pairs,
             changes,
+            conditions,
         }
     }
 
@@ -407,23 +419,27 @@ impl<'a> Diff<'a> {
                 messages.push(message);
             }
         }
-        let name = record.name();
+        // Named only when something is reported (most deals are not).
+        let name = || record.name();
         let result = match (old, new) {
             (Ok((deal, old)), Ok((_, new))) => {
-                if let Some(cells) = self.unchanged(&old, &new) {
-                    return Compared {
-                        messages,
-                        result: ComparedResult::Both {
-                            cells,
-                            change: None,
-                        },
-                    };
-                }
-                let id = deal.id.unwrap_or(Json::String(name));
-                let (cells, change) = self.compare_outcomes(id, &old, &new);
-                ComparedResult::Both { cells, change }
+                let result = match self.unchanged(&old, &new) {
+                    Some(cells) => ComparedResult::Both {
+                        cells,
+                        change: None,
+                    },
+                    None => {
+                        let id = deal.id.unwrap_or_else(|| Json::String(name()));
+                        let (cells, change) = self.compare_outcomes(id, &old, &new);
+                        ComparedResult::Both { cells, change }
+                    }
+                };
+                Batch::recycle(old);
+                Batch::recycle(new);
+                return Compared { messages, result };
             }
             (Err(old), Err(new)) => {
+                let name = name();
                 messages.push(format!("error: {name} {}: {}", old.path, old.message));
                 if new != old {
                     messages.push(format!(
@@ -434,11 +450,11 @@ impl<'a> Diff<'a> {
                 ComparedResult::Neither
             }
             (Ok((deal, outcome)), Err(error)) => {
-                let id = deal.id.unwrap_or(Json::String(name));
+                let id = deal.id.unwrap_or_else(|| Json::String(name()));
                 self.one_sided(id, &outcome, true, error.message)
             }
             (Err(error), Ok((deal, outcome))) => {
-                let id = deal.id.unwrap_or(Json::String(name));
+                let id = deal.id.unwrap_or_else(|| Json::String(name()));
                 self.one_sided(id, &outcome, false, error.message)
             }
         };
@@ -558,7 +574,7 @@ impl<'a> Diff<'a> {
         }
         let advice_old = Self::advice_names(old_program, old);
         let advice_new = Self::advice_names(new_program, new);
-        let change = DealChange {
+        let mut change = DealChange {
             deal,
             verdicts,
             score: (old.score, new.score),
@@ -567,8 +583,22 @@ impl<'a> Diff<'a> {
             weights,
             advice_added: advice_new.difference(&advice_old).cloned().collect(),
             advice_removed: advice_old.difference(&advice_new).cloned().collect(),
+            conditions: Vec::new(),
             errors: (None, None),
         };
+        change.conditions = self.conditions.causes(
+            change.verdicts.iter().map(|(name, _, _)| name.as_str()),
+            change
+                .signals_added
+                .iter()
+                .chain(&change.signals_removed)
+                .map(String::as_str),
+            change
+                .advice_added
+                .iter()
+                .chain(&change.advice_removed)
+                .map(String::as_str),
+        );
         let same = change.verdicts.is_empty()
             && change.score.0 == change.score.1
             && change.signals_added.is_empty()
@@ -637,6 +667,7 @@ impl<'a> Diff<'a> {
             weights: Vec::new(),
             advice_added,
             advice_removed,
+            conditions: Vec::new(),
             errors,
         };
         ComparedResult::One { cells, change }
@@ -784,6 +815,14 @@ impl<'a> Diff<'a> {
         }
         if !c.advice_removed.is_empty() {
             lines.push(format!("advice removed: {}", list(&c.advice_removed)));
+        }
+        for condition in &c.conditions {
+            lines.push(format!(
+                "condition of {} changed: {} → {}",
+                condition.label(),
+                condition.from,
+                condition.to
+            ));
         }
         lines
     }
@@ -957,6 +996,12 @@ pub fn change_text(change: &DealChange) -> String {
     for (signal, from, to) in &change.weights {
         out.push_str(&format!("  weight of {signal}: {from:+} → {to:+}\n"));
     }
+    if !change.conditions.is_empty() {
+        out.push_str(&format!(
+            "  conditions changed: {}\n",
+            change.conditions.join(", ")
+        ));
+    }
     if !change.advice_added.is_empty() {
         out.push_str(&format!(
             "  advice gained: {}\n",
@@ -986,6 +1031,21 @@ pub fn change_markdown(change: &DealChange) -> String {
     }
     if !change.signals_removed.is_empty() {
         parts.push(format!("−{}", change.signals_removed.join(", −")));
+    }
+    for (signal, from, to) in &change.weights {
+        parts.push(format!("weight of {signal} {from:+} → {to:+}"));
+    }
+    if !change.conditions.is_empty() {
+        parts.push(format!(
+            "conditions changed: {}",
+            change.conditions.join(", ")
+        ));
+    }
+    if !change.advice_added.is_empty() {
+        parts.push(format!("advice gained: {}", change.advice_added.join(", ")));
+    }
+    if !change.advice_removed.is_empty() {
+        parts.push(format!("advice lost: {}", change.advice_removed.join(", ")));
     }
     if change.errors.0.is_some() || change.errors.1.is_some() {
         parts.push("evaluated by one version only".to_string());

@@ -9,7 +9,29 @@
 //! This module only renders a [`Report`]; it computes nothing.
 
 use crate::backtest::{Group, Report};
+use augur_check::ir::Program;
 use std::fmt::Write;
+
+/// The page's `lang`: `zh` when the playbook's title or verdict labels are
+/// written in Chinese (the rule augur-guide uses to pick its words), else
+/// `en`. The page's own words are English; the labels, which are most of
+/// what a reader reads, decide.
+pub fn lang_of(program: &Program) -> &'static str {
+    let is_cjk = |c: char| matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0x3000..=0x303F | 0xFF00..=0xFFEF);
+    let chinese = program
+        .title
+        .iter()
+        .map(String::as_str)
+        .chain(program.verdicts.iter().flat_map(|v| {
+            std::iter::once(v.label.as_str()).chain(v.arms.iter().map(|a| a.label.as_str()))
+        }))
+        .any(|text| text.chars().any(is_cjk));
+    if chinese {
+        "zh"
+    } else {
+        "en"
+    }
+}
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -44,13 +66,15 @@ fn interval(value: Option<(f64, f64)>) -> String {
     })
 }
 
-/// The page for `report`, titled after the playbook.
-pub fn page(title: &str, report: &Report) -> String {
+/// The page for `report`, titled after the playbook, in language `lang`
+/// (see [`lang_of`]).
+pub fn page(title: &str, lang: &str, report: &Report) -> String {
     let mut out = String::new();
     let title = escape(title);
+    let lang = escape(lang);
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>Backtest: {title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>Backtest: {title}</h1>\n"
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>Backtest: {title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>Backtest: {title}</h1>\n"
     );
     let _ = write!(
         out,

@@ -20,6 +20,7 @@
 )]
 
 pub mod backtest;
+pub mod conditions;
 pub mod diff;
 pub mod fit;
 pub mod html;

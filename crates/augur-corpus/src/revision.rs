@@ -8,7 +8,7 @@
 //! the loader to `augur_check::analyze`.
 
 use augur_check::{Analysis, FsLoader, Loader};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 
 /// A playbook as named on the command line.
@@ -16,8 +16,9 @@ use std::process::Command;
 pub enum PlaybookRef {
     /// A file on disk.
     File(PathBuf),
-    /// `REV:path`: the file at `path` (relative to the current folder) as it
-    /// was at git revision `rev`.
+    /// `REV:path`: the file at `path` (relative to the current folder, or
+    /// absolute) as it was at git revision `rev`, in the repository the
+    /// file is in.
     Revision { rev: String, path: String },
 }
 
@@ -70,13 +71,16 @@ impl PlaybookRef {
 
 /// Reads files as they were at a revision.
 pub trait Revisions {
-    /// The text of `path` (relative to the current folder, `/`-separated) at
-    /// revision `rev`, or a plain-language reason it cannot be read.
+    /// The text of `path` (relative to the current folder, `/`-separated,
+    /// or absolute) at revision `rev`, or a plain-language reason it cannot
+    /// be read.
     fn read(&self, rev: &str, path: &str) -> Result<String, String>;
 }
 
-/// [`Revisions`] through the `git` program: `git show REV:./path`, run in
-/// `dir` (the folder relative paths start from).
+/// [`Revisions`] through the `git` program, reading each file from the
+/// repository the file is in: `git show REV:./name`, run in the file's
+/// folder (or, when that folder no longer exists, in its nearest existing
+/// ancestor). Relative paths start from `dir`.
 pub struct GitCli {
     pub dir: PathBuf,
 }
@@ -86,11 +90,12 @@ impl Revisions for GitCli {
         if rev.starts_with('-') {
             return Err(format!("`{rev}` is not a git revision"));
         }
+        let (folder, relative) = git_location(&self.dir, path);
         let output = Command::new("git")
             .arg("-C")
-            .arg(&self.dir)
+            .arg(&folder)
             .arg("show")
-            .arg(format!("{rev}:./{path}"))
+            .arg(format!("{rev}:./{relative}"))
             .output()
             .map_err(|e| format!("cannot run git to read {rev}:{path}: {e}"))?;
         if !output.status.success() {
@@ -100,6 +105,48 @@ impl Revisions for GitCli {
         }
         augur_check::loader::decode_utf8(path, output.stdout)
     }
+}
+
+/// Where to run git for `path` (relative to `dir`, or absolute): the
+/// nearest existing folder holding the file, and the file's path from
+/// there (`/`-separated, `..` resolved by name).
+fn git_location(dir: &Path, path: &str) -> (PathBuf, String) {
+    let joined = if Path::new(path).is_absolute() {
+        PathBuf::from(path)
+    } else {
+        let base = if dir.is_absolute() {
+            dir.to_path_buf()
+        } else {
+            std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf())
+        };
+        base.join(path)
+    };
+    let mut full = PathBuf::new();
+    for component in joined.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                full.pop();
+            }
+            other => full.push(other),
+        }
+    }
+    let mut folder = full.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut rest = vec![full
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()];
+    while !folder.is_dir() {
+        let Some(name) = folder.file_name() else {
+            break;
+        };
+        rest.push(name.to_string_lossy().into_owned());
+        if !folder.pop() {
+            break;
+        }
+    }
+    rest.reverse();
+    (folder, rest.join("/"))
 }
 
 /// A [`Loader`] reading the playbook's folder at one revision.
@@ -119,14 +166,17 @@ impl Loader for RevisionLoader<'_> {
 }
 
 /// Checks the playbook `reference` names, reading revisions through
-/// `revisions`.
-pub fn analyze(reference: &PlaybookRef, revisions: &dyn Revisions) -> Analysis {
+/// `revisions`. A revision whose root file cannot be read at all (no such
+/// revision, no such file in it, not a repository) is an `Err` with the
+/// plain reason, not a playbook diagnostic.
+pub fn analyze(reference: &PlaybookRef, revisions: &dyn Revisions) -> Result<Analysis, String> {
     match reference {
         PlaybookRef::File(path) => {
             let (loader, name) = FsLoader::for_playbook(path);
-            augur_check::analyze(&name, &loader)
+            Ok(augur_check::analyze(&name, &loader))
         }
         PlaybookRef::Revision { rev, path } => {
+            revisions.read(rev, path)?;
             let (folder, name) = match path.rsplit_once('/') {
                 Some((folder, name)) => (format!("{folder}/"), name.to_string()),
                 None => (String::new(), path.clone()),
@@ -136,7 +186,7 @@ pub fn analyze(reference: &PlaybookRef, revisions: &dyn Revisions) -> Analysis {
                 rev: rev.clone(),
                 folder,
             };
-            augur_check::analyze(&name, &loader)
+            Ok(augur_check::analyze(&name, &loader))
         }
     }
 }
@@ -172,6 +222,26 @@ mod tests {
         assert_eq!(
             PlaybookRef::parse("HEAD:p/a.augur").display_root(),
             "HEAD:p"
+        );
+    }
+
+    #[test]
+    fn git_runs_in_the_nearest_existing_folder_of_the_file() {
+        let here = std::env::temp_dir();
+        // An existing folder: git runs there, on the file name.
+        assert_eq!(
+            git_location(&here, "a.augur"),
+            (here.clone(), "a.augur".to_string())
+        );
+        // `..` resolved by name; folders gone from disk stay in the path.
+        assert_eq!(
+            git_location(&here, "gone-augur-folder/x/../y/b.augur"),
+            (here.clone(), "gone-augur-folder/y/b.augur".to_string())
+        );
+        let absolute = here.join("c.augur");
+        assert_eq!(
+            git_location(Path::new("/elsewhere"), absolute.to_str().unwrap_or("")),
+            (here, "c.augur".to_string())
         );
     }
 }

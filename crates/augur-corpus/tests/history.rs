@@ -278,7 +278,7 @@ fn the_html_page_parses_and_holds_every_chart_and_table() {
             hits: vec![("standing".into(), 2000, 2100)],
         }),
     });
-    let page = augur_corpus::html::page("Where do we stand? <&>", &report);
+    let page = augur_corpus::html::page("Where do we stand? <&>", "en", &report);
     // Self-contained: nothing is fetched.
     assert!(
         !page.contains("http://")

@@ -274,7 +274,8 @@ pub fn check_header(program: &Program, columns: Vec<String>) -> Result<Header, S
     for (index, column) in columns.iter().enumerate() {
         let used = is_used(program, column);
         header.used.push(used);
-        if !used {
+        // `outcome` is reserved: not a fact, its cells skipped, no warning.
+        if !used && !crate::deal::is_reserved_key(column) {
             header
                 .warnings
                 .push(unknown_column_warning(program, column, index + 1));

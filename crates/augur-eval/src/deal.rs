@@ -22,6 +22,16 @@ pub const MAX_DEAL_BYTES: usize = 1024 * 1024;
 /// only this bounds how deep decoding (and everything after it) recurses.
 pub const MAX_VALUE_DEPTH: u32 = 32;
 
+/// The deal keys that are not facts yet are never warned about: `id` and
+/// `as_of` (read by every command) and `outcome` (how the deal ended, read
+/// by `augur backtest`; ignored by the rest). A fact of the same name wins.
+pub const RESERVED_KEYS: [&str; 3] = ["id", "as_of", "outcome"];
+
+/// Whether `key` is one of [`RESERVED_KEYS`].
+pub fn is_reserved_key(key: &str) -> bool {
+    RESERVED_KEYS.contains(&key)
+}
+
 /// The error for a deal record of `bytes` bytes, if it is over
 /// [`MAX_DEAL_BYTES`].
 pub fn check_deal_size(bytes: usize) -> Result<(), DealError> {
@@ -277,14 +287,14 @@ pub fn decode_deal_text(program: &Program, text: &str) -> Result<Deal, DealError
         deal.facts.push(value);
     }
     for (key, _) in &map.0 {
-        if key != "id" && key != "as_of" && program.fact_index(key).is_none() {
+        if !is_reserved_key(key) && program.fact_index(key).is_none() {
             deal.unknown_keys.push(key.clone());
         }
     }
     Ok(deal)
 }
 
-/// The keys of a deal's text that are not facts (nor `id`, `as_of`), for
+/// The keys of a deal's text that are not facts (nor reserved keys), for
 /// warning about them even when the deal cannot be decoded. Empty when the
 /// text is not a JSON object.
 pub fn unknown_keys_of(program: &Program, text: &str) -> Vec<String> {
@@ -293,11 +303,7 @@ pub fn unknown_keys_of(program: &Program, text: &str) -> Vec<String> {
     };
     let mut keys: Vec<String> = Vec::new();
     for (key, _) in map.0 {
-        if key != "id"
-            && key != "as_of"
-            && program.fact_index(&key).is_none()
-            && !keys.contains(&key)
-        {
+        if !is_reserved_key(&key) && program.fact_index(&key).is_none() && !keys.contains(&key) {
             keys.push(key);
         }
     }

@@ -14,7 +14,9 @@
 
 use augur_check::ir::{Program, Ty, Type};
 use augur_check::{analyze, Analysis, FsLoader};
-use augur_eval::batch::{Batch, Input, InputKind, Options, OutputFormat, Sink, Totals};
+use augur_eval::batch::{
+    map_records, Batch, Input, InputKind, Options, OutputFormat, Sink, Totals,
+};
 use augur_eval::fast::{Evaluator, Scratch};
 use augur_eval::{evaluate, DealDecoder, Reporter};
 use augur_syntax::Date;
@@ -254,6 +256,57 @@ fn compare(name: &str, analysis: &Analysis, seed: u64, deals: usize) {
         "{name}: only {evaluated} of {deals} deals were evaluated"
     );
     direct(name, analysis, &input);
+    per_record(name, analysis, &input);
+}
+
+/// `Batch::evaluate_record` (what `augur diff` and `backtest` call per
+/// record) on the fast evaluator against the reference path: the same
+/// outcomes and messages, and the fast one really ran (it leaves `lets`
+/// empty).
+fn per_record(name: &str, analysis: &Analysis, input: &str) {
+    let options = options(OutputFormat::Jsonl, 2);
+    let fast = Batch::new(analysis, "", options.clone());
+    let reference = Batch::new(analysis, "", options).reference_path();
+    let mut compared = 0;
+    map_records(
+        Input {
+            name: "in.jsonl".into(),
+            kind: InputKind::Jsonl,
+            reader: Box::new(std::io::Cursor::new(input.as_bytes().to_vec())),
+        },
+        2,
+        &|record| {
+            let (mut a_messages, mut b_messages) = (Vec::new(), Vec::new());
+            let a = fast.evaluate_record(record, &[], &mut a_messages);
+            let b = reference.evaluate_record(record, &[], &mut b_messages);
+            match (a, b) {
+                (Ok((_, a)), Ok((_, b))) => {
+                    assert_eq!(a.verdicts, b.verdicts, "{name}");
+                    assert_eq!(a.score, b.score, "{name}");
+                    assert_eq!(a.groups, b.groups, "{name}");
+                    assert_eq!(a.fired, b.fired, "{name}");
+                    assert_eq!(a.messages, b.messages, "{name}");
+                    assert_eq!(a.advice, b.advice, "{name}");
+                    assert_eq!(a.unknown, b.unknown, "{name}");
+                    assert!(
+                        a.lets.is_empty() && (b.lets.len() == analysis.program.lets.len()),
+                        "{name}: the fast evaluator ran"
+                    );
+                    // The next deal on this thread refills this outcome.
+                    Batch::recycle(a);
+                }
+                (Err(a), Err(b)) => assert_eq!(a, b, "{name}"),
+                (a, b) => panic!("{name}: fast {a:?} but reference {b:?}"),
+            }
+            assert_eq!(a_messages, b_messages, "{name}");
+        },
+        &mut |(), _| {
+            compared += 1;
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(compared, input.lines().count(), "{name}");
 }
 
 /// The library entry points: `Evaluator::evaluate` with one scratch reused

@@ -31,6 +31,7 @@ use crate::report::Reporter;
 use augur_check::Analysis;
 use augur_syntax::Date;
 use serde_json::{json, Value as Json};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, BufReader, Read};
 use std::ops::Range;
@@ -421,6 +422,37 @@ impl<'c> Record<'c> {
         }
     }
 
+    /// The record's top-level members with their values (JSON members that
+    /// are not `null`, or the non-empty CSV cells as strings under their
+    /// column), in order; empty when the record is unreadable. One parse,
+    /// for callers that look through every key (rarely: per key, use
+    /// [`Record::value_of`]).
+    pub fn members(&self) -> Vec<(String, Json)> {
+        match self.body {
+            RawBody::Json(range) => self
+                .text
+                .get(range.clone())
+                .and_then(|text| serde_json::from_str::<serde_json::Map<String, Json>>(text).ok())
+                .map(|map| map.into_iter().filter(|(_, v)| !v.is_null()).collect())
+                .unwrap_or_default(),
+            RawBody::Csv(row) => {
+                let Ok(text) = csv_text(row) else {
+                    return Vec::new();
+                };
+                self.source
+                    .header
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .map(|(index, column)| (column, csv_cell(row, text, index)))
+                    .filter(|(_, cell)| !cell.is_empty())
+                    .map(|(column, cell)| (column.clone(), Json::String(cell.to_string())))
+                    .collect()
+            }
+            RawBody::Unreadable(_) => Vec::new(),
+        }
+    }
+
     /// The value under a top-level key of the record (a JSON member, or a
     /// non-empty CSV cell as a string), whether or not it is a fact: e.g. a
     /// deal's `outcome`. `None` when absent, `null`, or unreadable.
@@ -444,6 +476,24 @@ impl<'c> Record<'c> {
             RawBody::Unreadable(_) => None,
         }
     }
+}
+
+/// The fast evaluator's buffers for [`Batch::evaluate_record`], and the
+/// outcomes given back with [`Batch::recycle`].
+#[derive(Default)]
+struct RecordScratch {
+    buffers: crate::fast::Scratch,
+    spare: Vec<Outcome>,
+}
+
+/// Outcomes a worker thread keeps for reuse (a diff has two in flight).
+const SPARE_OUTCOMES: usize = 4;
+
+thread_local! {
+    /// One [`RecordScratch`] per worker thread. Every evaluation resets the
+    /// buffers (and refills an outcome) for its playbook, so the two
+    /// versions `augur diff` evaluates can share them.
+    static RECORD_SCRATCH: RefCell<RecordScratch> = RefCell::new(RecordScratch::default());
 }
 
 /// A CSV row's cells, all of them, as one text: checked to be UTF-8 in one
@@ -726,8 +776,10 @@ impl<'a> Batch<'a> {
         Ok(())
     }
 
-    /// One deal on the reference path, as `augur diff` and `backtest`
-    /// evaluate each deal.
+    /// One deal, as `augur diff` and `backtest` evaluate each deal: on the
+    /// fast evaluator (as [`Batch::run`] does) with this worker thread's
+    /// buffers, so the outcome's `lets` are left empty; on the reference
+    /// path when the batch has no fast evaluator (`--explain`, an augment).
     fn evaluate(
         &self,
         source: &str,
@@ -737,9 +789,33 @@ impl<'a> Batch<'a> {
     ) -> Result<(Deal, Outcome), DealError> {
         self.prepare(source, number, &mut deal, messages)?;
         let today = self.today_of(&deal);
-        let outcome =
-            evaluate(&self.analysis.program, &deal, today).map_err(|e| self.eval_error(e))?;
+        let program = &self.analysis.program;
+        let outcome = match &self.fast {
+            Some(fast) => RECORD_SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+                Ok(mut scratch) => {
+                    let mut outcome = scratch.spare.pop().unwrap_or_default();
+                    fast.evaluate_into(&deal, today, &mut scratch.buffers, &mut outcome)
+                        .map(|()| outcome)
+                }
+                Err(_) => evaluate(program, &deal, today),
+            }),
+            None => evaluate(program, &deal, today),
+        }
+        .map_err(|e| self.eval_error(e))?;
         Ok((deal, outcome))
+    }
+
+    /// Gives an outcome of [`Batch::evaluate_record`] back, so this worker
+    /// thread's next evaluation refills its buffers instead of allocating
+    /// new ones (`augur diff` gives back both versions' outcomes).
+    pub fn recycle(outcome: Outcome) {
+        RECORD_SCRATCH.with(|scratch| {
+            if let Ok(mut scratch) = scratch.try_borrow_mut() {
+                if scratch.spare.len() < SPARE_OUTCOMES {
+                    scratch.spare.push(outcome);
+                }
+            }
+        });
     }
 
     /// One warning per deal key that is not a fact, with the fact it

@@ -49,6 +49,11 @@ pub fn map_records<T: Send>(
                 .collect();
             let seq = chunk.seq;
             let consumed = chunk.consumed;
+            // Size the next chunks as `Batch::run` does, by the records'
+            // own text (the results' size is the caller's): without this
+            // every chunk keeps the first chunks' handful of records, and
+            // the hand-offs between threads cost more than the work.
+            buffers.observe(chunk.records.len(), chunk.text.len());
             buffers.give_text(chunk.text);
             (seq, (results, consumed))
         },

@@ -222,6 +222,7 @@ fn map_records_hands_every_record_back_in_order_and_reads_other_keys() {
     }
     input.push_str("{not json\n");
     let mut seen = Vec::new();
+    let mut chunks = std::collections::BTreeSet::new();
     map_records(
         Input {
             name: "in.jsonl".into(),
@@ -236,13 +237,17 @@ fn map_records_hands_every_record_back_in_order_and_reads_other_keys() {
                 .map(|(_, outcome)| outcome.score);
             (record.name(), record.value_of("outcome"), scored, messages)
         },
-        &mut |result, _| {
+        &mut |result, consumed| {
             seen.push(result);
+            chunks.insert(consumed);
             Ok(())
         },
     )
     .unwrap();
     assert_eq!(seen.len(), CHUNK_RECORDS * 2 + 8);
+    // Chunks grow past the first few records, as for `Batch::run`: each
+    // chunk ends at a different byte of the input.
+    assert!(chunks.len() < 20, "{} chunks", chunks.len());
     for (index, (name, outcome, scored, messages)) in
         seen.iter().take(CHUNK_RECORDS * 2 + 7).enumerate()
     {

@@ -151,6 +151,7 @@ impl<'p> DealDecoder<'p> {
         scan.pos += 1;
         let mut deal = unfilled_deal(count);
         let mut seen = Seen::new(count + 2);
+        let mut outcome_seen = false;
         scan.elements(b'}', |scan| {
             let key = scan.key()?;
             match self.keys.find(&key) {
@@ -174,6 +175,15 @@ impl<'p> DealDecoder<'p> {
                         };
                         *deal.facts.get_mut(index).ok_or(Bail)? = value;
                     }
+                }
+                None if *key == *b"outcome" => {
+                    // Reserved (`backtest` reads it), never warned about;
+                    // given twice is the reference decoder's error.
+                    if outcome_seen {
+                        return Err(Bail);
+                    }
+                    outcome_seen = true;
+                    scan.skip(0)?;
                 }
                 None => {
                     scan.skip(0)?;
@@ -443,8 +453,27 @@ signal s { when minutes > 3 weight 1 }
             r#"{"stage":"demo","events":[{"kind":"demo","on":"2026-01-01","kind":"call"}]}"#,
             "{\"stage\":\"demo\",\n\"stage\":\"call\"}",
             r#"{"stage":"demo","budget":null,"budget":1}"#,
+            r#"{"stage":"demo","outcome":"won","other":1}"#,
+            r#"{"stage":"demo","outcome":{"deep":[1]},"outcome":"lost"}"#,
+            r#"{"stage":"demo","\u006futcome":"won"}"#,
         ] {
             same(text);
+        }
+    }
+
+    #[test]
+    fn outcome_is_reserved_not_an_unknown_key() {
+        for text in [
+            r#"{"stage":"demo","outcome":"won","other":1}"#,
+            r#"{"stage":"demo","outcome":null}"#,
+        ] {
+            let analysis = augur_check::analyze_text(PLAYBOOK);
+            let decoder = DealDecoder::new(&analysis.program);
+            // The fast path itself takes it (it does not give up).
+            let fast = decoder.decode_fast(text).unwrap().unknown_keys;
+            let slow = decode_deal_text(&analysis.program, text).unwrap();
+            assert_eq!(fast, slow.unknown_keys, "{text}");
+            assert!(!fast.contains(&"outcome".to_string()), "{text}");
         }
     }
 
