@@ -147,6 +147,15 @@ fn a_list_is_named_only_when_new_entries_could_help() {
     ));
     assert!(out.contains("new entries in `events`"), "{out}");
     assert!(!out.contains("only new entries"), "{out}");
+    // Said in words: the signals such entries could turn the helpful way
+    // (not "One price check, then silence", which would only lower it).
+    assert!(
+        out.contains(
+            "might: entries that change whether “An executive met us lately” or “No executive has ever met us” holds"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("“One price check, then silence”"), "{out}");
     // Where nothing but a new entry can reach the arm, "only" is said.
     let dir = std::env::temp_dir().join(format!("augur-guide-lists-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

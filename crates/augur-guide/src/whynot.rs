@@ -41,8 +41,14 @@ pub struct WhyNot {
 pub enum Reason {
     /// Not even changing every fact it reads reaches it: only entries in
     /// these lists (or records) could (checked: left open, they make the arm
-    /// reachable), or (empty) nothing can.
-    Unreachable { lists: Vec<FactId> },
+    /// reachable), or (empty) nothing can. `through`: the signals new entries
+    /// could turn (decided before, undecided with the lists left open), in
+    /// declaration order, so the text can say in words what kind of entry
+    /// it would take.
+    Unreachable {
+        lists: Vec<FactId>,
+        through: Vec<u32>,
+    },
     /// These facts would all have to change, more than a change set holds.
     AtLeast(Vec<FactId>),
     /// No answer to what is unknown reaches it; new entries in these lists
@@ -50,6 +56,7 @@ pub enum Reason {
     /// changing these recorded facts, beyond what the budget tried.
     NotByFindingOut {
         lists: Vec<FactId>,
+        through: Vec<u32>,
         known: Vec<FactId>,
     },
     /// The budget ran out before a change set was found.
@@ -387,7 +394,7 @@ fn search_changes(
     let wide = evaluate_three_valued_open(program, &opened, today, &open_candidates)?;
     if !arm_reachable(&wide, verdict, arm) {
         // Only a list could still reach it, if leaving it open does.
-        let lists = helpful_lists(
+        let (lists, through) = helpful_lists(
             guide,
             &opened,
             &open_candidates,
@@ -395,7 +402,11 @@ fn search_changes(
             (verdict, arm),
             &lists_of(guide, &opaque),
         )?;
-        return Ok((Vec::new(), false, Some(Reason::Unreachable { lists })));
+        return Ok((
+            Vec::new(),
+            false,
+            Some(Reason::Unreachable { lists, through }),
+        ));
     }
     // A fact without which (every other candidate open) the arm is out of
     // reach is in every change set: search only sets that hold them all.
@@ -589,7 +600,7 @@ fn search_changes(
         None
     } else if approximate && !reachable_by_finding_out {
         // Lists that, left open with the unknown facts, might reach it.
-        let lists = helpful_lists(
+        let (lists, through) = helpful_lists(
             guide,
             &only_unknown_opened,
             &open_unknown,
@@ -599,6 +610,7 @@ fn search_changes(
         )?;
         Some(Reason::NotByFindingOut {
             lists,
+            through,
             known: candidates.iter().copied().filter(|f| !unknown(f)).collect(),
         })
     } else if approximate {
@@ -670,7 +682,11 @@ fn arm_reachable(partial: &Partial, verdict: u32, arm: u32) -> bool {
 /// The lists (and records) among `lists` whose new entries might reach the
 /// arm: left open (unknown) on top of `base`, whose `open` facts are open
 /// already, the three-valued reading no longer rules the arm out. Each list
-/// is tried alone; when none helps alone, all of them together.
+/// is tried alone; when none helps alone, all of them together. With them,
+/// the signals those entries could turn: decided on `base`, undecided with
+/// the helpful lists left open, and turning the way that does not lower the
+/// score (one that has not fired and weighs 0 or more, one that has and
+/// weighs 0 or less).
 fn helpful_lists(
     guide: &Guide<'_>,
     base: &Deal,
@@ -678,8 +694,8 @@ fn helpful_lists(
     today: Date,
     (verdict, arm): (u32, u32),
     lists: &[FactId],
-) -> Result<Vec<FactId>, EvalError> {
-    let reachable_with = |opened_lists: &[FactId]| -> Result<bool, EvalError> {
+) -> Result<(Vec<FactId>, Vec<u32>), EvalError> {
+    let with_open = |opened_lists: &[FactId]| -> Result<Partial, EvalError> {
         let mut deal = base.clone();
         let mut open = open.clone();
         for f in opened_lists {
@@ -688,22 +704,42 @@ fn helpful_lists(
                 *slot = Value::Unknown(Blame::fact(*f));
             }
         }
-        Ok(arm_reachable(
-            &evaluate_three_valued_open(guide.program, &deal, today, &open)?,
-            verdict,
-            arm,
-        ))
+        evaluate_three_valued_open(guide.program, &deal, today, &open)
     };
     let mut helpful = Vec::new();
     for list in lists {
-        if reachable_with(std::slice::from_ref(list))? {
+        if arm_reachable(&with_open(std::slice::from_ref(list))?, verdict, arm) {
             helpful.push(*list);
         }
     }
-    if helpful.is_empty() && lists.len() > 1 && reachable_with(lists)? {
+    if helpful.is_empty() && lists.len() > 1 && arm_reachable(&with_open(lists)?, verdict, arm) {
         helpful = lists.to_vec();
     }
-    Ok(helpful)
+    if helpful.is_empty() {
+        return Ok((helpful, Vec::new()));
+    }
+    let before = with_open(&[])?;
+    let after = with_open(&helpful)?;
+    // Of those, the ones whose turn raises the score or leaves it (a
+    // signal of weight 0): a better arm is what is asked about, and the
+    // words should name the entries that help, not every entry that could.
+    let weight = |signal: usize| guide.program.signals.get(signal).map_or(0, |s| s.weight);
+    let through = after
+        .fired
+        .iter()
+        .zip(before.fired.iter())
+        .enumerate()
+        .filter(|(signal, (now, was))| {
+            now.is_none()
+                && match was {
+                    Some(false) => weight(*signal) >= 0,
+                    Some(true) => weight(*signal) <= 0,
+                    None => false,
+                }
+        })
+        .map(|(signal, _)| signal as u32)
+        .collect();
+    Ok((helpful, through))
 }
 
 /// The list and record facts among `opaque`.

@@ -266,19 +266,41 @@ impl Words {
                 })
                 .collect()
         };
-        let lists = |facts: &[FactId]| -> String {
+        // What kind of entry it would take, in the playbook's own words:
+        // the signals new entries could turn.
+        let through_words = |signals: &[u32]| -> String {
+            let labels: Vec<String> = signals
+                .iter()
+                .filter_map(|s| program.signals.get(*s as usize))
+                .map(|s| format!("“{}”", s.label))
+                .collect();
+            match (labels.is_empty(), self.zh) {
+                (true, _) => String::new(),
+                (false, true) => format!("：这些记录要能改变{}是否成立", labels.join("或")),
+                (false, false) => format!(
+                    ": entries that change whether {} holds",
+                    labels.join(" or ")
+                ),
+            }
+        };
+        let lists = |facts: &[FactId], through: &[u32]| -> String {
             let described = described(facts);
             if self.zh {
-                format!("只有在 {} 中添加新记录才可能做到", described.join("或"))
+                format!(
+                    "只有在 {} 中添加新记录才可能做到{}",
+                    described.join("或"),
+                    through_words(through)
+                )
             } else {
                 format!(
-                    "only new entries in {} could reach it",
-                    described.join(" or ")
+                    "only new entries in {} could reach it{}",
+                    described.join(" or "),
+                    through_words(through)
                 )
             }
         };
         match (reason, self.zh) {
-            (Reason::Unreachable { lists: l }, _) if !l.is_empty() => lists(l),
+            (Reason::Unreachable { lists: l, through }, _) if !l.is_empty() => lists(l, through),
             (Reason::Unreachable { .. }, false) => "no value of the facts reaches it".into(),
             (Reason::Unreachable { .. }, true) => "任何取值都做不到".into(),
             (Reason::AtLeast(facts), false) => format!(
@@ -291,7 +313,14 @@ impl Words {
                 facts.len(),
                 names(facts).join("、")
             ),
-            (Reason::NotByFindingOut { lists: l, known }, zh) => {
+            (
+                Reason::NotByFindingOut {
+                    lists: l,
+                    through,
+                    known,
+                },
+                zh,
+            ) => {
                 let mut out = if zh {
                     "弄清楚未知的情况也做不到".to_string()
                 } else {
@@ -301,9 +330,17 @@ impl Words {
                     out.push_str(self.clause_sep());
                     let described = described(l);
                     if zh {
-                        out.push_str(&format!("在 {} 中添加新记录也许可以", described.join("或")));
+                        out.push_str(&format!(
+                            "在 {} 中添加新记录也许可以{}",
+                            described.join("或"),
+                            through_words(through)
+                        ));
                     } else {
-                        out.push_str(&format!("new entries in {} might", described.join(" or ")));
+                        out.push_str(&format!(
+                            "new entries in {} might{}",
+                            described.join(" or "),
+                            through_words(through)
+                        ));
                     }
                 }
                 if !known.is_empty() {
