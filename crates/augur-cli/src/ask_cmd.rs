@@ -477,6 +477,14 @@ fn check_saveable(path: &Path) -> Result<(), String> {
     if target.is_dir() {
         return Err(format!("{} is a folder, not a deal file", path.display()));
     }
+    // A read-only deal is refused, as `augur fmt` refuses a read-only
+    // playbook: renaming over it would rewrite it all the same.
+    if std::fs::metadata(&target).is_ok_and(|m| m.permissions().readonly()) {
+        return Err(format!(
+            "{} is read-only; Augur does not rewrite it (make it writable, or answer into a copy)",
+            path.display()
+        ));
+    }
     if !dir.is_dir() {
         return Err(format!(
             "cannot save answers to {}: the folder {} does not exist",

@@ -95,8 +95,9 @@ pub fn run(args: BacktestArgs) -> ExitCode {
                 jobs,
                 &|record| backtest.observe(record),
                 &mut |(messages, observed), _| {
+                    // Deal keys and values may hold control characters.
                     for message in &messages {
-                        eprintln!("{message}");
+                        eprintln!("{}", augur_eval::report::terminal_safe(message));
                     }
                     backtest.count(&mut totals, observed);
                     Ok(())
@@ -168,7 +169,7 @@ pub fn run(args: BacktestArgs) -> ExitCode {
         }
     }
     let text = match args.format {
-        BacktestFormat::Text => report.to_text(),
+        BacktestFormat::Text => augur_eval::report::terminal_safe(&report.to_text()).into_owned(),
         BacktestFormat::Json => {
             let mut text = serde_json::to_string_pretty(&report.to_json()).unwrap_or_default();
             text.push('\n');

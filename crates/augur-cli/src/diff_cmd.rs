@@ -6,6 +6,7 @@ use augur_corpus::diff::{change_markdown, change_text, Severity};
 use augur_corpus::spill::Spill;
 use augur_corpus::{Diff, GitCli, PlaybookRef};
 use augur_eval::batch::{map_records, Options, OutputFormat};
+use augur_eval::report::terminal_safe;
 use clap::{Args, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
@@ -140,8 +141,9 @@ pub fn run(args: DiffArgs) -> ExitCode {
             jobs,
             &|record| diff.compare(record),
             &mut |compared, _| {
+                // Deal ids, keys and values may hold control characters.
                 for message in &compared.messages {
-                    eprintln!("{message}");
+                    eprintln!("{}", terminal_safe(message));
                 }
                 let Some(change) = diff.count(&mut summary, compared.result) else {
                     return Ok(());
@@ -158,7 +160,7 @@ pub fn run(args: DiffArgs) -> ExitCode {
                     }
                     DiffFormat::Text => spill.push(
                         change.severity(),
-                        format!("\n{}", change_text(&change)).as_bytes(),
+                        format!("\n{}", terminal_safe(&change_text(&change))).as_bytes(),
                     ),
                     DiffFormat::Markdown => {
                         let count = changed.get_mut(change.severity() as usize);
@@ -167,7 +169,10 @@ pub fn run(args: DiffArgs) -> ExitCode {
                             *n
                         });
                         if seen <= MARKDOWN_DEALS {
-                            spill.push(change.severity(), change_markdown(&change).as_bytes())
+                            spill.push(
+                                change.severity(),
+                                terminal_safe(&change_markdown(&change)).as_bytes(),
+                            )
                         } else {
                             Ok(())
                         }

@@ -172,15 +172,19 @@ pub fn run(args: EvalArgs<'_>) -> ExitCode {
             }
         };
         let before = totals.deals;
+        let csv = input.kind == augur_eval::batch::InputKind::Csv;
         if let Err(message) = batch.run(input, &mut totals, &mut sink) {
             sink.message(&format!("error: {message}"));
             failed_inputs = true;
         } else if totals.deals == before {
             // An empty export is worth a word: nothing was evaluated.
             let shown = if name == "-" { "stdin" } else { name.as_str() };
-            sink.message(&format!(
-                "warning: {shown} holds no deals (a CSV file needs a header row, then one row a deal)"
-            ));
+            let hint = if csv {
+                " (a CSV file needs a header row, then one row a deal)"
+            } else {
+                ""
+            };
+            sink.message(&format!("warning: {shown} holds no deals{hint}"));
         }
         if let Some(progress) = &mut sink.progress {
             progress.bytes_before += std::fs::metadata(name).map_or(0, |m| m.len());

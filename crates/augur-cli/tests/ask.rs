@@ -355,3 +355,32 @@ fn numbers_keep_every_digit_and_a_repeated_key_is_refused() {
         "the file is left as it was"
     );
 }
+
+/// A read-only deal file is refused before the first question and left as
+/// it was (renaming over it would rewrite it anyway).
+#[cfg(unix)]
+#[test]
+fn a_read_only_deal_is_refused_before_the_first_question() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("read-only");
+    let deal = dir.join("ro.json");
+    std::fs::write(&deal, "{\"stage\": \"late\"}").unwrap();
+    std::fs::set_permissions(&deal, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_augur"))
+        .args(["ask", "examples/standing.augur", deal.to_str().unwrap()])
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(err.contains("is read-only"), "{err}");
+    assert!(!out.contains('?'), "no question was asked: {out}");
+    assert_eq!(
+        std::fs::read_to_string(&deal).unwrap(),
+        "{\"stage\": \"late\"}"
+    );
+    let mode = std::fs::metadata(&deal).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o444);
+}

@@ -361,7 +361,38 @@ fn an_input_without_deals_is_named_in_a_warning() {
     assert!(out.is_empty(), "{out}");
     assert!(err.contains("warning: header.csv holds no deals"), "{err}");
     assert!(err.contains("warning: empty.jsonl holds no deals"), "{err}");
+    assert!(
+        err.contains("header.csv holds no deals (a CSV file needs a header row"),
+        "{err}"
+    );
     let (_, _, err) = augur(&dir, &["eval", "p.augur", "-"], b"");
-    assert!(err.contains("warning: stdin holds no deals"), "{err}");
+    assert!(err.contains("warning: stdin holds no deals\n"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `augur diff` and `augur backtest` print deal ids and warnings about
+/// deal keys too: control characters there are shown, not obeyed.
+#[test]
+fn diff_and_backtest_show_control_characters_in_a_deal() {
+    let dir = scratch("diff-controls");
+    std::fs::write(dir.join("old.augur"), PLAYBOOK).unwrap();
+    std::fs::write(
+        dir.join("new.augur"),
+        PLAYBOOK.replace("weight 2", "weight 5"),
+    )
+    .unwrap();
+    let deal = "{\"id\": \"d\\u001b]0;owned\\u0007\", \"stage\": \"late\", \"outcome\": \"won\", \"k\\u001b[1m\": 1}\n";
+    std::fs::write(dir.join("d.jsonl"), deal).unwrap();
+    let (_, out, err) = augur(&dir, &["diff", "old.augur", "new.augur", "d.jsonl"], b"");
+    assert!(out.contains("d\\u{1B}]0;owned\\u{7}"), "{out}");
+    let (_, out2, err2) = augur(&dir, &["backtest", "new.augur", "d.jsonl"], b"");
+    for text in [&out, &err, &out2, &err2] {
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "a raw control character: {text:?}"
+        );
+    }
+    assert!(err.contains("k\\u{1B}[1m"), "{err}");
+    assert!(err2.contains("k\\u{1B}[1m"), "{err2}");
     let _ = std::fs::remove_dir_all(&dir);
 }
