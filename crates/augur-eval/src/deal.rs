@@ -184,12 +184,9 @@ fn is_null(raw: &RawValue) -> bool {
     raw.get() == "null"
 }
 
-/// The keys of a deal object written as JSON text, in order, each with its
-/// value's JSON text exactly as written (numbers keep every digit): how a
-/// test's `given "file.json"` is merged with its other `given`s before the
-/// deal is decoded. A key given twice is an error naming both places; text
-/// that is not a JSON object is an error too.
-pub fn deal_entries(text: &str) -> Result<Vec<(String, String)>, DealError> {
+/// A deal's text as one raw JSON object, or the error a deal file gets when
+/// it is not JSON or not an object.
+fn deal_object(text: &str) -> Result<&RawValue, DealError> {
     let raw: &RawValue = serde_json::from_str(text).map_err(|e| DealError {
         message: format!("malformed JSON: {e}"),
         path: "$".into(),
@@ -203,7 +200,16 @@ pub fn deal_entries(text: &str) -> Result<Vec<(String, String)>, DealError> {
             ),
         ));
     }
-    let entries = Doc { text }.entries(raw, "$", "this deal")?;
+    Ok(raw)
+}
+
+/// The keys of a deal object written as JSON text, in order, each with its
+/// value's JSON text exactly as written (numbers keep every digit): how a
+/// test's `given "file.json"` is merged with its other `given`s before the
+/// deal is decoded. A key given twice is an error naming both places; text
+/// that is not a JSON object is an error too.
+pub fn deal_entries(text: &str) -> Result<Vec<(String, String)>, DealError> {
+    let entries = Doc { text }.entries(deal_object(text)?, "$", "this deal")?;
     Ok(entries
         .0
         .into_iter()
@@ -224,21 +230,8 @@ pub fn decode_deal(program: &Program, json: &serde_json::Value) -> Result<Deal, 
 /// from their text, exactly; a key given twice is an error naming both
 /// places.
 pub fn decode_deal_text(program: &Program, text: &str) -> Result<Deal, DealError> {
-    let raw: &RawValue = serde_json::from_str(text).map_err(|e| DealError {
-        message: format!("malformed JSON: {e}"),
-        path: "$".into(),
-    })?;
-    if !raw.get().starts_with('{') {
-        return Err(err(
-            "$",
-            format!(
-                "expected a deal as a JSON object {{…}}, found {}",
-                describe(raw)
-            ),
-        ));
-    }
     let doc = Doc { text };
-    let map = doc.entries(raw, "$", "this deal")?;
+    let map = doc.entries(deal_object(text)?, "$", "this deal")?;
     let mut deal = Deal {
         id: None,
         as_of: None,
