@@ -44,23 +44,31 @@ pub(crate) fn run(
         let (loader, _) = FsLoader::for_playbook(file);
         let root = display_root(file);
         if analysis.has_errors() {
-            // GitHub annotations and SARIF carry the diagnostics themselves
-            // (as `check` does); other formats show them on stderr.
-            let annotated = matches!(format, ReportFormat::Github | ReportFormat::Sarif);
-            if !annotated {
-                print_diagnostics(&analysis, &root);
-                eprintln!(
-                    "error: {} has errors; its tests were not run",
-                    file.display()
-                );
-            }
+            // Text shows the diagnostics on stderr; the machine formats
+            // carry them in their own output (as `check` does) and leave
+            // stderr quiet.
             let mut shown = Files::new(&analysis, &root);
-            playbook_problems.extend(
-                analysis
-                    .diagnostics
-                    .iter()
-                    .map(|d| diagnostic_json(&mut shown, d)),
-            );
+            let diagnostics: Vec<_> = analysis
+                .diagnostics
+                .iter()
+                .map(|d| diagnostic_json(&mut shown, d))
+                .collect();
+            match format {
+                ReportFormat::Text => {
+                    print_diagnostics(&analysis, &root);
+                    eprintln!(
+                        "error: {} has errors; its tests were not run",
+                        file.display()
+                    );
+                }
+                ReportFormat::Json | ReportFormat::Jsonl => records.push(json!({
+                    "playbook": file.display().to_string(),
+                    "passed": false,
+                    "error": "the playbook has errors; its tests were not run",
+                    "diagnostics": diagnostics,
+                })),
+                ReportFormat::Github | ReportFormat::Sarif => playbook_problems.extend(diagnostics),
+            }
             failed += 1;
             continue;
         }

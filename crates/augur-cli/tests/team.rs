@@ -354,12 +354,25 @@ fn a_playbook_with_errors_is_annotated_by_test_too() {
     assert!(text.contains("title=augur%3A%3Aunknown-name"), "{text}");
     // The annotations carry the errors: no human rendering on stderr, as
     // for `check`; the text format still renders them.
-    for format in ["github", "sarif"] {
+    for format in ["github", "sarif", "json", "jsonl"] {
         let output = augur_in(&dir, &["test", "p.augur", "--format", format]);
         assert_eq!(output.status.code(), Some(1));
         let stderr = String::from_utf8(output.stderr).unwrap();
         assert!(stderr.is_empty(), "{format}: {stderr}");
     }
+    // JSON carries the playbook's diagnostics in its own record.
+    let output = augur_in(&dir, &["test", "p.augur", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let record = &value["results"][0];
+    assert_eq!(record["passed"], false, "{value}");
+    assert!(
+        record["playbook"].as_str().unwrap().ends_with("p.augur"),
+        "{value}"
+    );
+    assert_eq!(
+        record["diagnostics"][0]["code"], "augur::unknown-name",
+        "{value}"
+    );
     let output = augur_in(&dir, &["test", "p.augur"]);
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("its tests were not run"), "{stderr}");
