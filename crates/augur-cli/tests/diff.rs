@@ -584,3 +584,28 @@ fn a_revision_is_read_from_git_with_its_imports_at_the_same_revision() {
         "{help}"
     );
 }
+
+/// A deal neither version can read gets one error when both say the same,
+/// and one per version, each labelled, when they differ.
+#[test]
+fn a_deal_neither_version_reads_is_reported_once_or_per_version() {
+    let dir = temp_dir("neither");
+    std::fs::write(
+        dir.join("old.augur"),
+        "facts { n: int }\nsignal s { when n > 1 weight 1 }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("new.augur"),
+        "facts { n: date }\nsignal s { when n > 2026-01-01 weight 1 }\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("d.jsonl"), "{\"n\": \"abc\"}\n{\"m\": 1}\n").unwrap();
+    let output = augur_in(&dir, &["diff", "old.augur", "new.augur", "d.jsonl"]);
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("d.jsonl:1 $.n (old version): "), "{err}");
+    assert!(err.contains("d.jsonl:1 $.n (new version): "), "{err}");
+    // `n` missing: the same error from both, said once, without a label.
+    assert_eq!(err.matches("d.jsonl:2").count(), 1, "{err}");
+    assert!(!err.contains("d.jsonl:2 $.n (old version)"), "{err}");
+}

@@ -440,8 +440,15 @@ impl<'a> Diff<'a> {
             }
             (Err(old), Err(new)) => {
                 let name = name();
-                messages.push(format!("error: {name} {}: {}", old.path, old.message));
-                if new != old {
+                // One error when both versions say the same; each labelled
+                // with its version when they differ.
+                if new == old {
+                    messages.push(format!("error: {name} {}: {}", old.path, old.message));
+                } else {
+                    messages.push(format!(
+                        "error: {name} {} (old version): {}",
+                        old.path, old.message
+                    ));
                     messages.push(format!(
                         "error: {name} {} (new version): {}",
                         new.path, new.message
