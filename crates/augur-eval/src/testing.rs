@@ -83,10 +83,19 @@ pub fn test_deal(
         .map_or_else(String::new, |s| s.path.clone());
     // Each key with its value's JSON text: numbers keep every digit on the
     // way to the decoder. A later `given` overrides an earlier one's keys.
-    let mut deal: Vec<(String, String)> = Vec::new();
-    let mut set = |key: String, text: String| match deal.iter_mut().find(|(k, _)| *k == key) {
-        Some(entry) => entry.1 = text,
-        None => deal.push((key, text)),
+    // With each key, the `given` file that gave it (none: an inline one),
+    // so that a value the decoder refuses is blamed on its file.
+    type Origin = Option<(String, Location)>;
+    let mut deal: Vec<(String, String, Origin)> = Vec::new();
+    let mut set = |key: String, text: String, origin: Origin| match deal
+        .iter_mut()
+        .find(|(k, _, _)| *k == key)
+    {
+        Some(entry) => {
+            entry.1 = text;
+            entry.2 = origin;
+        }
+        None => deal.push((key, text, origin)),
     };
     for given in &test.givens {
         match given {
@@ -103,18 +112,18 @@ pub fn test_deal(
                 let entries = crate::deal::deal_entries(&text)
                     .map_err(|e| problem(format!("`{path}` is not a valid deal: {e}")))?;
                 for (key, value) in entries {
-                    set(key, value);
+                    set(key, value, Some((path.clone(), *location)));
                 }
             }
             augur_check::ir::Given::Inline(entries) => {
                 for (key, text) in entries {
-                    set(key.clone(), text.clone());
+                    set(key.clone(), text.clone(), None);
                 }
             }
         }
     }
     let mut text = String::from("{");
-    for (i, (key, value)) in deal.iter().enumerate() {
+    for (i, (key, value, _)) in deal.iter().enumerate() {
         if i > 0 {
             text.push(',');
         }
@@ -123,9 +132,27 @@ pub fn test_deal(
         text.push_str(value);
     }
     text.push('}');
-    decode_deal_text(&analysis.program, &text).map_err(|error| DealProblem {
-        message: format!("the test's deal is invalid: {error}"),
-        location: None,
+    decode_deal_text(&analysis.program, &text).map_err(|error| {
+        // `$.key…`: the value of a key some `given` file gave.
+        let key = error
+            .path
+            .strip_prefix("$.")
+            .map(|rest| rest.split(['.', '[']).next().unwrap_or(rest));
+        let origin = key.and_then(|key| {
+            deal.iter()
+                .find(|(k, _, _)| k == key)
+                .and_then(|(_, _, origin)| origin.as_ref())
+        });
+        match origin {
+            Some((path, location)) => DealProblem {
+                message: format!("`{path}` is not a valid deal: {error}"),
+                location: Some(*location),
+            },
+            None => DealProblem {
+                message: format!("the test's deal is invalid: {error}"),
+                location: None,
+            },
+        }
     })
 }
 

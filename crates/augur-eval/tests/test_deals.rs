@@ -81,6 +81,9 @@ test "huge" { given "huge.json" expect some }
         "{twice}"
     );
     let huge = error("huge");
-    assert!(huge.contains("$.x"), "{huge}");
+    assert!(
+        huge.contains("`huge.json` is not a valid deal: $.x"),
+        "{huge}"
+    );
     assert!(huge.contains("out of range"), "{huge}");
 }
