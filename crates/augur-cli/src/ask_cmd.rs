@@ -258,7 +258,7 @@ pub fn run(args: AskArgs<'_>) -> ExitCode {
         let Some((fact, matters, required)) = next else {
             break;
         };
-        let Some(question) = question(program, fact, &guided, matters, required) else {
+        let Some(question) = question(program, fact, &guided, (matters, required), words) else {
             break;
         };
         match prompter.ask(&question) {
@@ -384,8 +384,8 @@ fn question(
     program: &Program,
     fact: FactId,
     guided: &Guided<'_>,
-    matters: Vec<String>,
-    required: bool,
+    (matters, required): (Vec<String>, bool),
+    words: &augur_guide::words::AskWords,
 ) -> Option<Question> {
     let info = program.facts.get(fact as usize)?;
     let choices = match &info.ty.ty {
@@ -396,7 +396,9 @@ fn question(
             .iter()
             .map(|v| (v.name.clone(), v.doc.clone()))
             .collect(),
-        Type::Bool => vec![("yes".to_string(), None), ("no".to_string(), None)],
+        // In the playbook's language; both are spellings a yes/no cell
+        // accepts, so the answer is read like any other.
+        Type::Bool => vec![(words.yes.to_string(), None), (words.no.to_string(), None)],
         _ => Vec::new(),
     };
     Some(Question {

@@ -384,3 +384,32 @@ fn a_read_only_deal_is_refused_before_the_first_question() {
     let mode = std::fs::metadata(&deal).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o444);
 }
+
+/// A yes/no question of a Chinese playbook offers 是 / 否, and the answer
+/// is saved as JSON `true` / `false`.
+#[test]
+fn a_chinese_playbook_asks_yes_or_no_in_chinese() {
+    let dir = temp_dir("zh-yes-no");
+    let playbook = dir.join("p.augur");
+    std::fs::write(
+        &playbook,
+        "playbook \"商机评估\"\nfacts { 出席: bool? \"关键人物出席了演示\" }\n\
+         signal 好 \"关键人物来了\" { when 出席 weight 1 }\n\
+         verdict 处境 \"处境\" { 首选 \"首选\" when 好  备选 \"备选\" otherwise }\n",
+    )
+    .unwrap();
+    let deal = dir.join("d.json");
+    let (out, code) = ask_piped(
+        &[
+            playbook.to_str().unwrap(),
+            deal.to_str().unwrap(),
+            "--today",
+            "2026-11-20",
+        ],
+        "2\n",
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("1) 是") && out.contains("2) 否"), "{out}");
+    assert!(!out.contains("1) yes"), "{out}");
+    assert_eq!(saved(&deal)["出席"], false, "{out}");
+}

@@ -105,6 +105,10 @@ pub struct AskWords {
     /// Before why an answer was not understood (with its separator).
     pub not_understood: &'static str,
     pub stopped_early: &'static str,
+    /// The two choices of a yes/no question (spellings a `bool` cell
+    /// accepts, see `augur_eval::csv_deals::TRUE_WORDS`).
+    pub yes: &'static str,
+    pub no: &'static str,
 }
 
 const ASK_EN: AskWords = AskWords {
@@ -115,6 +119,8 @@ const ASK_EN: AskWords = AskWords {
     empty_hint: "empty: don't know yet",
     not_understood: "not understood: ",
     stopped_early: "Stopped before the deal had every required fact.",
+    yes: "yes",
+    no: "no",
 };
 
 const ASK_ZH: AskWords = AskWords {
@@ -125,6 +131,8 @@ const ASK_ZH: AskWords = AskWords {
     empty_hint: "留空：还不知道",
     not_understood: "没看懂：",
     stopped_early: "在商机的必填事实都填好之前就结束了。",
+    yes: "是",
+    no: "否",
 };
 
 impl Words {
