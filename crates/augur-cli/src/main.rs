@@ -94,7 +94,7 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Evaluate deals (.json, .jsonl, .csv, or - for stdin) against a playbook
+    /// Evaluate deals (.json, .jsonl, .csv, a folder of them, or - for stdin) against a playbook
     ///
     /// Inputs are streamed: results come out as deals are read, in input
     /// order, one result or error per deal; a bad deal never stops the others.

@@ -306,6 +306,11 @@ fn unknown_column_warning(program: &Program, column: &str, number: usize) -> Str
         text.push_str(
             "; this header looks separated by `;` or tabs, but Augur reads comma-separated files",
         );
+    } else if column.contains(['，', '；', '、']) {
+        // A spreadsheet with a Chinese input method: full-width separators.
+        text.push_str(
+            "; this header looks separated by full-width `，` or `；`, but Augur reads files separated by the ASCII comma `,`",
+        );
     }
     text
 }
@@ -424,6 +429,12 @@ mod tests {
         assert!(header.warnings[1].contains("did you mean `champion`?"));
         let header = check_header(&program, vec!["stage;champion".into()]).unwrap();
         assert!(header.warnings[0].contains("separated by `;`"));
+        let header = check_header(&program, vec!["stage，champion".into()]).unwrap();
+        assert!(
+            header.warnings[0].contains("full-width `，`"),
+            "{:?}",
+            header.warnings
+        );
         let header = check_header(&program, vec!["stage".into(), "n".into()]).unwrap();
         assert!(row_to_text(&program, &header, &["late", "1", "2"]).is_err());
         assert!(row_to_text(&program, &header, &["late"]).is_err());
