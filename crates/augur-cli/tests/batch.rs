@@ -221,8 +221,24 @@ fn csv_rows_stream_in_order_and_bad_cells_name_row_and_column() {
 
 #[test]
 fn stdin_results_come_out_before_the_input_ends() {
+    // `--jobs 1` reads, evaluates and writes on one thread; more workers
+    // run the reader and workers on threads of their own.
+    for jobs in ["1", "2"] {
+        results_come_out_before_stdin_ends(jobs);
+    }
+}
+
+fn results_come_out_before_stdin_ends(jobs: &str) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_augur"))
-        .args(["eval", "--format", "jsonl", "examples/standing.augur", "-"])
+        .args([
+            "eval",
+            "--format",
+            "jsonl",
+            "--jobs",
+            jobs,
+            "examples/standing.augur",
+            "-",
+        ])
         .current_dir(root())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

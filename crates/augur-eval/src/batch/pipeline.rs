@@ -2,8 +2,9 @@
 //! threads, the writer on the caller's thread), shared by `eval`, `diff`
 //! and `backtest` through [`map_records`]: chunks go out numbered and come
 //! back in input order, buffers are pooled. A single JSON document (one
-//! deal file) skips the threads: it is read, evaluated and written on the
-//! caller's thread.
+//! deal file), or any input with one worker (`--jobs 1`), skips the
+//! threads: each chunk is read, evaluated and written on the caller's
+//! thread.
 
 use super::*;
 
@@ -80,21 +81,30 @@ pub(super) fn pipeline<D: Send>(
     work: &(dyn Fn(Chunk, &Source) -> (u64, D) + Sync),
     write: &mut dyn FnMut(D) -> io::Result<()>,
 ) -> Result<(), String> {
-    if matches!(kind, InputKind::Json) {
-        // One deal (`augur eval playbook deal.json`): evaluated here, with
-        // no threads to start and hand the deal between. Starting three
-        // threads for one record is most of a cold start's waiting on a
-        // busy machine.
+    if matches!(kind, InputKind::Json) || jobs == 1 {
+        // One deal (`augur eval playbook deal.json`), or one worker: each
+        // chunk is read, evaluated and written here, in turn. Starting
+        // three threads for one record is most of a cold start's waiting
+        // on a busy machine; and with one worker the hand-offs between a
+        // reader, the worker and the writer cost more than the little
+        // reading they would overlap (see docs/performance.md). A chunk is
+        // still cut whenever the input has nothing more buffered, so
+        // stdin's results still come out while stdin is open.
         let mut write_error = None;
-        let read = read_chunks(name, kind, reader, buffers, csv, |chunk, source| {
-            let (_, done) = work(chunk, &source);
-            match write(done) {
-                Ok(()) => true,
-                Err(error) => {
-                    write_error = Some(error);
-                    false
+        // One deeper stack for the whole run: evaluation asks for one
+        // (`augur_syntax::with_stack`), and the caller's may be too
+        // shallow; growing it here once saves growing it for every deal.
+        let read = augur_syntax::with_stack(|| {
+            read_chunks(name, kind, reader, buffers, csv, |chunk, source| {
+                let (_, done) = work(chunk, &source);
+                match write(done) {
+                    Ok(()) => true,
+                    Err(error) => {
+                        write_error = Some(error);
+                        false
+                    }
                 }
-            }
+            })
         });
         if let Some(error) = write_error {
             return Err(format!("cannot write the results: {error}"));
