@@ -16,7 +16,9 @@
 //! facts, many facts, long event lists, and CSV), augur against
 //! `serde_json` parse-only in paired, alternating runs on one core: the
 //! ratio of each pair, startup subtracted (the machine is noisy, so ratios,
-//! not absolute times). With `--callgrind N`, also instructions per deal
+//! not absolute times), in wall time and in CPU time (user plus system: the
+//! parse thread's own, the child's over all its threads). CPU time leaves
+//! out the time a run waited for the core while other work held it. With `--callgrind N`, also instructions per deal
 //! under valgrind's callgrind on N deals of each shape: the stable figure.
 //! Then the cold start: `augur eval` of one deal, as a rep runs it.
 //!
@@ -143,9 +145,31 @@ fn generate(
     Ok(bytes)
 }
 
-/// Time for serde_json alone to read and parse every line into a `Value`.
-fn parse_only(path: &Path) -> std::io::Result<Duration> {
+/// CPU time this thread has used so far (user and system).
+fn thread_cpu_time() -> Duration {
+    // SAFETY: rusage is plain data that getrusage fills in.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_THREAD, &mut usage);
+        usage
+    };
+    cpu_of(&usage)
+}
+
+/// User plus system time of a `rusage`.
+fn cpu_of(usage: &libc::rusage) -> Duration {
+    let time = |t: libc::timeval| {
+        Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
+            + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
+    };
+    time(usage.ru_utime) + time(usage.ru_stime)
+}
+
+/// Wall and CPU time for serde_json alone to read and parse every line into
+/// a `Value`.
+fn parse_only(path: &Path) -> std::io::Result<(Duration, Duration)> {
     let started = Instant::now();
+    let cpu_started = thread_cpu_time();
     let mut reader = BufReader::with_capacity(256 * 1024, std::fs::File::open(path)?);
     let mut line = String::new();
     let mut parsed = 0u64;
@@ -156,11 +180,16 @@ fn parse_only(path: &Path) -> std::io::Result<Duration> {
         std::hint::black_box(&parsed);
         line.clear();
     }
-    Ok(started.elapsed())
+    Ok((
+        started.elapsed(),
+        thread_cpu_time().saturating_sub(cpu_started),
+    ))
 }
 
 struct Run {
     wall: Duration,
+    /// User plus system time of the child, all its threads.
+    cpu: Duration,
     peak_rss_kib: i64,
 }
 
@@ -209,6 +238,7 @@ fn eval_run_of(
     }
     Ok(Run {
         wall,
+        cpu: cpu_of(&usage),
         peak_rss_kib: usage.ru_maxrss,
     })
 }
@@ -300,7 +330,7 @@ fn main() -> ExitCode {
         };
         pin_to(Some(0));
         let parse = (0..args.runs)
-            .map(|_| parse_only(&corpus))
+            .map(|_| parse_only(&corpus).map(|(wall, _)| wall))
             .try_fold(Duration::MAX, |best, run| run.map(|time| best.min(time)));
         pin_to(None);
         let parse = match parse {
@@ -516,8 +546,8 @@ fn shapes(args: &Args) -> Result<(), String> {
     println!(
         "\n## Corpus shapes: augur eval --jobs 1 --format jsonl vs serde_json parse-only, one core, {pairs} paired runs\n"
     );
-    println!("| shape | deals | bytes/deal | serde_json parse (µs/deal) | augur eval (µs/deal) | ratio eval/parse (median) | range |");
-    println!("|---|---:|---:|---:|---:|---:|---:|");
+    println!("| shape | deals | bytes/deal | serde_json parse (µs/deal) | augur eval (µs/deal) | ratio eval/parse (median) | range | CPU-time ratio (median) | range |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut counted = Vec::new();
     for (index, shape) in shape_list(args).iter().enumerate() {
         let (loader, name) = augur_check::FsLoader::for_playbook(&shape.playbook);
@@ -530,32 +560,41 @@ fn shapes(args: &Args) -> Result<(), String> {
         let (input, jsonl, per_deal_bytes) =
             write_shape(args, shape, &analysis.program, deals, &tag)?;
         let empty = empty_like(&input)?;
-        let mut ratios = Vec::new();
+        let (mut ratios, mut cpu_ratios) = (Vec::new(), Vec::new());
         let (mut parse_us, mut eval_us) = (Vec::new(), Vec::new());
         for _ in 0..pairs {
             pin_to(Some(0));
             let parse = parse_only(&jsonl);
             pin_to(None);
-            let parse = parse.map_err(|e| format!("cannot read {}: {e}", jsonl.display()))?;
+            let (parse, parse_cpu) =
+                parse.map_err(|e| format!("cannot read {}: {e}", jsonl.display()))?;
             pin_to(Some(0));
             let eval = eval_run_of(args, &shape.playbook, &input, 1, &[]);
             let start = eval_run_of(args, &shape.playbook, &empty, 1, &[]);
             pin_to(None);
-            let work = eval?.wall.saturating_sub(start?.wall);
+            let (eval, start) = (eval?, start?);
+            let work = eval.wall.saturating_sub(start.wall);
+            let work_cpu = eval.cpu.saturating_sub(start.cpu);
             let per = |d: Duration| d.as_secs_f64() * 1e6 / deals as f64;
             parse_us.push(per(parse));
             eval_us.push(per(work));
             ratios.push(work.as_secs_f64() / parse.as_secs_f64().max(1e-9));
+            cpu_ratios.push(work_cpu.as_secs_f64() / parse_cpu.as_secs_f64().max(1e-9));
         }
-        let (low, high) = ratios
-            .iter()
-            .fold((f64::MAX, f64::MIN), |(l, h), r| (l.min(*r), h.max(*r)));
+        let range = |ratios: &[f64]| {
+            let (low, high) = ratios
+                .iter()
+                .fold((f64::MAX, f64::MIN), |(l, h), r| (l.min(*r), h.max(*r)));
+            format!("{low:.2}–{high:.2}")
+        };
+        let (wall_range, cpu_range) = (range(&ratios), range(&cpu_ratios));
         println!(
-            "| {} | {deals} | {per_deal_bytes:.0} | {:.2} | {:.2} | **{:.2}** | {low:.2}–{high:.2} |",
+            "| {} | {deals} | {per_deal_bytes:.0} | {:.2} | {:.2} | **{:.2}** | {wall_range} | **{:.2}** | {cpu_range} |",
             shape.name,
             median(&mut parse_us),
             median(&mut eval_us),
             median(&mut ratios),
+            median(&mut cpu_ratios),
         );
         if args.callgrind > 0 {
             let deals = (args.callgrind / shape.divisor).max(1);
