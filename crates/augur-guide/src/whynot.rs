@@ -10,13 +10,14 @@
 //! found by evaluating the deal as `augur eval --set` would, so a reported
 //! change always works.
 
+use crate::bound::{self, Gains, ScoreBound};
 use crate::cone;
 use crate::Guide;
 use augur_check::ir::{Expr, ExprKind, FactId, Type};
 use augur_eval::value::Blame;
 use augur_eval::{
-    evaluate_three_valued_open, evaluate_verdicts, evaluate_with_probes, Deal, EvalError, Partial,
-    Value,
+    evaluate_fired, evaluate_three_valued_open, evaluate_verdicts, evaluate_with_probes, Deal,
+    EvalError, Partial, Value,
 };
 use augur_syntax::Date;
 
@@ -467,6 +468,26 @@ fn search_changes(
                 .collect()
         })
         .collect();
+    // When the arm asks for a least score, a bound on how far changing the
+    // facts of a set can lift the score rules sets out without evaluating
+    // them (see `bound`): from the deal as recorded, and from the deal with
+    // one fact of the set changed (each of its values, kept from the
+    // one-fact sets below).
+    let least = program
+        .verdicts
+        .get(verdict as usize)
+        .and_then(|v| v.arms.get(arm as usize))
+        .and_then(|a| a.when.as_ref())
+        .and_then(bound::least_score);
+    let score_bound = match least {
+        Some(least) => {
+            let bound = ScoreBound::new(program);
+            let root = bound.gains(program, &evaluate_fired(program, deal, today)?);
+            Some((least, bound, root))
+        }
+        None => None,
+    };
+    let mut singles: Vec<Vec<Gains>> = vec![Vec::new(); candidates.len()];
     let mut found: Vec<Vec<Change>> = Vec::new();
     let mut found_sets: Vec<Vec<usize>> = Vec::new();
     let mut evaluations = 0u64;
@@ -481,7 +502,14 @@ fn search_changes(
             {
                 let mut works_here = false;
                 let mut choice = vec![0usize; size];
-                if size > 1 {
+                let ruled_out = size > 1
+                    && score_bound.as_ref().is_some_and(|(least, _, root)| {
+                        highest_score(root, &singles, &values, &candidates, &combo) < *least
+                    });
+                if ruled_out {
+                    // No values of these facts lift the score far enough.
+                    choice.clear();
+                } else if size > 1 {
                     // One three-valued evaluation with these facts open
                     // rules out the whole product when the arm stays out.
                     if evaluations >= guide.budget.changes {
@@ -541,7 +569,16 @@ fn search_changes(
                             .map(|c| (c.fact, c.to.clone()))
                             .collect::<Vec<_>>(),
                     );
-                    let verdicts = evaluate_verdicts(program, &applied, today)?;
+                    let verdicts = match &score_bound {
+                        Some((_, bound, _)) if size == 1 => {
+                            let fired = evaluate_fired(program, &applied, today)?;
+                            if let Some(kept) = combo.first().and_then(|c| singles.get_mut(*c)) {
+                                kept.push(bound.gains(program, &fired));
+                            }
+                            fired.verdicts
+                        }
+                        _ => evaluate_verdicts(program, &applied, today)?,
+                    };
                     if verdicts.get(verdict as usize) == Some(&arm) {
                         works_here = true;
                         found.push(changes);
@@ -619,6 +656,42 @@ fn search_changes(
         Some(Reason::NoChangeUpTo(guide.budget.change_size))
     };
     Ok((found, approximate, reason))
+}
+
+/// The highest score changing every fact of `combo` (candidate indices) can
+/// give: the least of the bounds from the deal as recorded (`root`) and,
+/// for each fact of the set whose every value was evaluated alone
+/// (`singles`), the highest over its values of the bound from the deal with
+/// it changed to that value.
+fn highest_score(
+    root: &Gains,
+    singles: &[Vec<Gains>],
+    values: &[Vec<Value>],
+    candidates: &[FactId],
+    combo: &[usize],
+) -> i64 {
+    let facts = |except: Option<usize>| {
+        combo
+            .iter()
+            .filter(move |c| Some(**c) != except)
+            .filter_map(|c| candidates.get(*c).copied())
+    };
+    let mut highest = root.highest(facts(None));
+    for pivot in combo {
+        let (Some(alone), Some(all)) = (singles.get(*pivot), values.get(*pivot)) else {
+            continue;
+        };
+        if alone.is_empty() || alone.len() != all.len() {
+            continue;
+        }
+        let through = alone
+            .iter()
+            .map(|gains| gains.highest(facts(Some(*pivot))))
+            .max()
+            .unwrap_or(i64::MAX);
+        highest = highest.min(through);
+    }
+    highest
 }
 
 /// One change set per combination of classes: sets that differ in the value

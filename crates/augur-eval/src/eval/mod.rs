@@ -144,6 +144,34 @@ pub fn evaluate_verdicts(
     })
 }
 
+/// The as-recorded evaluation's verdicts with which signals fired and which
+/// groups held: what `augur-guide` needs to bound how far changing a few
+/// facts can move the score (see [`evaluate_fired`]).
+#[derive(Clone, Debug, Default)]
+pub struct Fired {
+    /// The chosen arm of each verdict, as [`evaluate`] chooses it.
+    pub verdicts: Vec<u32>,
+    /// Whether each signal fired (a signal of a group that did not hold
+    /// never fires).
+    pub fired: Vec<bool>,
+    /// Whether each group's condition held.
+    pub group_active: Vec<bool>,
+}
+
+/// [`evaluate_verdicts`] that also returns which signals fired and which
+/// groups held (no messages or advice are rendered).
+pub fn evaluate_fired(program: &Program, deal: &Deal, today: Date) -> Result<Fired, EvalError> {
+    augur_syntax::with_stack(|| {
+        let mut frame = Frame::new(program, deal, today);
+        frame.run_steps()?;
+        Ok(Fired {
+            verdicts: frame.verdicts,
+            fired: frame.fired,
+            group_active: frame.group_active,
+        })
+    })
+}
+
 /// Evaluates `deal` in the fully three-valued reading (see [`Partial`]).
 /// Messages and advice texts are not rendered.
 pub fn evaluate_three_valued(
