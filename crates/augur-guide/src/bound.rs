@@ -1,28 +1,36 @@
-//! How far the score can rise when a few facts change: a bound the why-not
-//! search uses to skip, without evaluating them, the change sets that cannot
-//! lift the score to what a better arm asks for (`score >= 6`).
+//! Which change sets cannot reach an arm, told without evaluating them: the
+//! why-not search skips them (`whynot.rs`).
 //!
-//! From one as-recorded evaluation (which signals fired, which groups held)
-//! each signal's *gain* is what it can still add to the score: its weight if
-//! it did not fire and weighs more than 0, minus its weight if it fired and
-//! weighs less than 0, else nothing. A signal can only turn when a fact it
-//! depends on changes: a fact of its group's condition, or (its group held,
-//! or it has none) a fact of its own condition (the static dependency cone,
-//! through lets, other signals, the score and verdicts: [`crate::cone`]). A
-//! fact's gain is the sum of the gains of the signals it can turn, so the
-//! score after changing a set of facts is at most the recorded score plus the
-//! sum of their gains. The bound is exact arithmetic over the playbook, not
-//! an estimate: a set it rules out is one no evaluation could reach.
+//! From one as-recorded evaluation (which signals fired, which groups held,
+//! the value of each part of the arm's condition) a set of facts to change is
+//! read against the arm's condition in three values:
 //!
-//! It says nothing about conditions other than a lower bound on the score,
-//! and it does not evaluate anything itself.
+//! - **The score.** Each signal's *gain* is what it can still add to the
+//!   score (its weight if it did not fire and weighs more than 0, minus its
+//!   weight if it fired and weighs less than 0), its *loss* what it can still
+//!   take away. A signal can only turn when a fact it depends on changes: a
+//!   fact of its group's condition, or (its group held, or it has none) a
+//!   fact of its own condition (static cones through lets, other signals, the
+//!   score and verdicts: [`crate::cone`]). So changing a set of facts moves
+//!   the score up by at most the sum of their gains and down by at most the
+//!   sum of their losses, and `score >= 6` is false when even that falls
+//!   short.
+//! - **Any other part** (`red_flags == 0`, `stage == early`) keeps its
+//!   recorded value unless the set changes a fact it depends on, with the
+//!   same rule for the signals it reads.
+//! - `and`, `or` and `not` combine them as Kleene logic does.
+//!
+//! When that reading says the condition is false, no values of those facts
+//! make it hold: a set ruled out is one no evaluation could make work. It
+//! does not evaluate anything itself.
 
 use crate::cone::Cone;
 use augur_check::ir::{CompareOp, Expr, ExprKind, FactId, Literal, Program};
-use augur_eval::Fired;
+use augur_eval::{Fired, Value};
 
 /// Per signal, the facts that can turn it.
 pub(crate) struct ScoreBound {
+    groups: Vec<Option<u32>>,
     /// The facts of the signal's group's condition.
     group_facts: Vec<Vec<FactId>>,
     /// Those and the facts of its own condition.
@@ -31,11 +39,15 @@ pub(crate) struct ScoreBound {
     fact_count: usize,
 }
 
-/// A score and each fact's gain, from one as-recorded evaluation.
+/// A score, each fact's gain and loss, which groups held and the values of
+/// the condition's parts, from one as-recorded evaluation.
 #[derive(Clone, Debug)]
 pub(crate) struct Gains {
     pub score: i64,
     pub per_fact: Vec<i64>,
+    pub loss_per_fact: Vec<i64>,
+    group_active: Vec<bool>,
+    parts: Vec<Value>,
 }
 
 impl ScoreBound {
@@ -60,6 +72,7 @@ impl ScoreBound {
             all_facts.push(all.facts.into_iter().collect());
         }
         ScoreBound {
+            groups: program.signals.iter().map(|s| s.group).collect(),
             group_facts,
             all_facts,
             weights: program.signals.iter().map(|s| s.weight).collect(),
@@ -67,82 +80,251 @@ impl ScoreBound {
         }
     }
 
-    /// The score of `base` and what changing each fact can add to it.
-    pub(crate) fn gains(&self, program: &Program, base: &Fired) -> Gains {
+    /// The score of `base`, what changing each fact can add to it and take
+    /// from it; `base.probes` are the values of the condition's parts.
+    pub(crate) fn gains(&self, base: Fired) -> Gains {
         let mut score = 0i64;
         let mut per_fact = vec![0i64; self.fact_count];
+        let mut loss_per_fact = vec![0i64; self.fact_count];
         for (id, weight) in self.weights.iter().enumerate() {
             let fired = base.fired.get(id).copied().unwrap_or(false);
             if fired {
                 score = score.saturating_add(*weight);
             }
-            let gain = if *weight > 0 && !fired {
-                *weight
-            } else if *weight < 0 && fired {
-                weight.saturating_neg()
-            } else {
-                0
+            let (gain, loss) = match (fired, *weight > 0) {
+                (false, true) => (*weight, 0),
+                (true, false) => (weight.saturating_neg(), 0),
+                (true, true) => (0, *weight),
+                (false, false) => (0, weight.saturating_neg()),
             };
-            if gain == 0 {
+            if gain == 0 && loss == 0 {
                 continue;
             }
-            let group_held = program
-                .signals
-                .get(id)
-                .and_then(|s| s.group)
-                .is_none_or(|g| base.group_active.get(g as usize).copied().unwrap_or(false));
-            // A group that did not hold keeps its signals silent unless its
-            // own condition changes.
-            let facts = if group_held {
-                self.all_facts.get(id)
-            } else {
-                self.group_facts.get(id)
-            };
-            for fact in facts.map_or(&[][..], Vec::as_slice) {
+            for fact in self.turned_by(id, &base.group_active) {
                 if let Some(slot) = per_fact.get_mut(*fact as usize) {
                     *slot = slot.saturating_add(gain);
                 }
+                if let Some(slot) = loss_per_fact.get_mut(*fact as usize) {
+                    *slot = slot.saturating_add(loss);
+                }
             }
         }
-        Gains { score, per_fact }
+        Gains {
+            score,
+            per_fact,
+            loss_per_fact,
+            group_active: base.group_active,
+            parts: base.probes,
+        }
+    }
+
+    /// The facts whose change can turn signal `id`: those of its group's
+    /// condition and, when its group held (or it has none), of its own. A
+    /// group that did not hold keeps its signals silent unless its own
+    /// condition changes.
+    fn turned_by(&self, id: usize, group_active: &[bool]) -> &[FactId] {
+        let group_held = self
+            .groups
+            .get(id)
+            .copied()
+            .flatten()
+            .is_none_or(|g| group_active.get(g as usize).copied().unwrap_or(false));
+        let facts = if group_held {
+            self.all_facts.get(id)
+        } else {
+            self.group_facts.get(id)
+        };
+        facts.map_or(&[][..], Vec::as_slice)
+    }
+
+    /// Whether changing `changed` can change the value of `expr` from its
+    /// value in `base`.
+    fn may_change(&self, program: &Program, expr: &Expr, base: &Gains, changed: &[FactId]) -> bool {
+        let touches = |facts: &[FactId]| facts.iter().any(|f| changed.contains(f));
+        let signal_turns = |id: usize| touches(self.turned_by(id, &base.group_active));
+        let mut lets: Vec<u32> = Vec::new();
+        let mut stack = vec![expr];
+        while let Some(e) = stack.pop() {
+            match &e.kind {
+                ExprKind::Fact(f) => {
+                    if changed.contains(f) {
+                        return true;
+                    }
+                }
+                ExprKind::Let(id) => {
+                    if !lets.contains(id) {
+                        lets.push(*id);
+                        if let Some(info) = program.lets.get(*id as usize) {
+                            stack.push(&info.value);
+                        }
+                    }
+                }
+                ExprKind::Signal(id) => {
+                    if signal_turns(*id as usize) {
+                        return true;
+                    }
+                }
+                ExprKind::Score => {
+                    if (0..self.weights.len()).any(signal_turns) {
+                        return true;
+                    }
+                }
+                ExprKind::GroupScore(g) => {
+                    if (0..self.weights.len())
+                        .filter(|id| self.groups.get(*id).copied().flatten() == Some(*g))
+                        .any(signal_turns)
+                    {
+                        return true;
+                    }
+                }
+                ExprKind::Verdict(_) | ExprKind::Text(_) => {
+                    let mut cone = Cone::default();
+                    cone.add(program, e);
+                    if touches(&cone.facts.into_iter().collect::<Vec<_>>()) {
+                        return true;
+                    }
+                }
+                _ => stack.extend(e.operands()),
+            }
+        }
+        false
     }
 }
 
-impl Gains {
-    /// The highest score changing every fact of `facts` (and no other) can
-    /// give.
-    pub(crate) fn highest(&self, facts: impl IntoIterator<Item = FactId>) -> i64 {
-        facts.into_iter().fold(self.score, |total, f| {
-            total.saturating_add(self.per_fact.get(f as usize).copied().unwrap_or(i64::MAX))
-        })
+/// An arm's condition, read over a change of some facts (see the module's
+/// documentation).
+pub(crate) struct Condition<'p> {
+    when: &'p Expr,
+    parts: Vec<&'p Expr>,
+}
+
+impl<'p> Condition<'p> {
+    pub(crate) fn new(when: &'p Expr) -> Self {
+        let mut parts = Vec::new();
+        collect_parts(when, &mut parts);
+        Condition { when, parts }
+    }
+
+    /// The parts whose recorded values [`ScoreBound::gains`] needs (the
+    /// probes of the evaluation).
+    pub(crate) fn parts(&self) -> &[&'p Expr] {
+        &self.parts
+    }
+
+    /// Whether changing every fact of `changed` (and no other) from `base`
+    /// may make the condition hold: `false` when no values can.
+    pub(crate) fn may_hold(
+        &self,
+        program: &Program,
+        bound: &ScoreBound,
+        base: &Gains,
+        changed: &[FactId],
+    ) -> bool {
+        let mut at = 0;
+        read(self.when, program, bound, base, changed, &mut at) != Some(false)
     }
 }
 
-/// The least score a condition asks for in one of its top-level `and`
-/// parts (`score >= 6`, `score > 5`, `6 <= score`, `score == 6`), if any.
-pub(crate) fn least_score(when: &Expr) -> Option<i64> {
-    crate::whynot::conjuncts(when)
-        .into_iter()
-        .filter_map(|part| {
-            let ExprKind::Compare(op, a, b) = &part.kind else {
-                return None;
-            };
-            let int = |e: &Expr| match e.kind {
-                ExprKind::Literal(Literal::Int(c)) => Some(c),
-                _ => None,
-            };
-            let (op, c) = match (&a.kind, &b.kind) {
-                (ExprKind::Score, _) => (*op, int(b)?),
-                (_, ExprKind::Score) => (flip(*op), int(a)?),
-                _ => return None,
-            };
-            match op {
-                CompareOp::Ge | CompareOp::Eq => Some(c),
-                CompareOp::Gt => c.checked_add(1),
+/// The parts of a condition under its `and`, `or` and `not`, left to right,
+/// except comparisons of the score with a number (read by the bound).
+fn collect_parts<'p>(expr: &'p Expr, parts: &mut Vec<&'p Expr>) {
+    match &expr.kind {
+        ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+            collect_parts(a, parts);
+            collect_parts(b, parts);
+        }
+        ExprKind::Not(a) => collect_parts(a, parts),
+        _ if score_compare(expr).is_some() => {}
+        _ => parts.push(expr),
+    }
+}
+
+/// `score op c`, normalised so the score is on the left.
+fn score_compare(expr: &Expr) -> Option<(CompareOp, i64)> {
+    let ExprKind::Compare(op, a, b) = &expr.kind else {
+        return None;
+    };
+    let int = |e: &Expr| match e.kind {
+        ExprKind::Literal(Literal::Int(c)) => Some(c),
+        _ => None,
+    };
+    match (&a.kind, &b.kind) {
+        (ExprKind::Score, _) => Some((*op, int(b)?)),
+        (_, ExprKind::Score) => Some((flip(*op), int(a)?)),
+        _ => None,
+    }
+}
+
+/// The three-valued reading of `expr` over the change (`None`: it may take
+/// either value); `at` counts the parts met so far, in [`collect_parts`]'s
+/// order.
+fn read(
+    expr: &Expr,
+    program: &Program,
+    bound: &ScoreBound,
+    base: &Gains,
+    changed: &[FactId],
+    at: &mut usize,
+) -> Option<bool> {
+    match &expr.kind {
+        ExprKind::And(a, b) => {
+            let a = read(a, program, bound, base, changed, at);
+            let b = read(b, program, bound, base, changed, at);
+            match (a, b) {
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
                 _ => None,
             }
-        })
-        .max()
+        }
+        ExprKind::Or(a, b) => {
+            let a = read(a, program, bound, base, changed, at);
+            let b = read(b, program, bound, base, changed, at);
+            match (a, b) {
+                (Some(true), _) | (_, Some(true)) => Some(true),
+                (Some(false), Some(false)) => Some(false),
+                _ => None,
+            }
+        }
+        ExprKind::Not(a) => read(a, program, bound, base, changed, at).map(|b| !b),
+        _ => {
+            if let Some((op, c)) = score_compare(expr) {
+                let sum = |per: &[i64]| {
+                    changed.iter().fold(0i64, |t, f| {
+                        t.saturating_add(per.get(*f as usize).copied().unwrap_or(i64::MAX))
+                    })
+                };
+                let high = base.score.saturating_add(sum(&base.per_fact));
+                let low = base.score.saturating_sub(sum(&base.loss_per_fact));
+                return decide(op, c, low, high);
+            }
+            let index = *at;
+            *at += 1;
+            if bound.may_change(program, expr, base, changed) {
+                return None;
+            }
+            match base.parts.get(index) {
+                Some(Value::Bool(b)) => Some(*b),
+                _ => None,
+            }
+        }
+    }
+}
+
+/// `score op c` for every score in `low..=high`, when they all agree.
+fn decide(op: CompareOp, c: i64, low: i64, high: i64) -> Option<bool> {
+    let holds = |s: i64| match op {
+        CompareOp::Eq => s == c,
+        CompareOp::Ne => s != c,
+        CompareOp::Lt => s < c,
+        CompareOp::Le => s <= c,
+        CompareOp::Gt => s > c,
+        CompareOp::Ge => s >= c,
+    };
+    match op {
+        CompareOp::Eq | CompareOp::Ne if low <= c && c <= high && low != high => None,
+        _ if holds(low) == holds(high) => Some(holds(low)),
+        _ => None,
+    }
 }
 
 /// `c op score` as `score op' c`.
@@ -160,67 +342,72 @@ fn flip(op: CompareOp) -> CompareOp {
 mod tests {
     use super::*;
 
-    fn when_of(program: &Program) -> &Expr {
-        program.verdicts[0].arms[0].when.as_ref().unwrap()
-    }
+    const PLAYBOOK: &str = "enum Stage { early, late }\n\
+         facts { stage: Stage, a: bool?, b: bool? }\n\
+         group e when stage == early {\n\
+           signal up { when a weight 3 }\n\
+           signal down { when not b weight -2 }\n\
+         }\n\
+         signal both { when a and b weight 1 }\n\
+         verdict v { good when score >= 4 and not down  fair when stage == late or score > 0  bad otherwise }\n";
 
-    #[test]
-    fn the_least_score_is_read_from_the_conditions_parts() {
-        for (text, least) in [
-            ("score >= 6 and ok", Some(6)),
-            ("score > 5", Some(6)),
-            ("6 <= score", Some(6)),
-            ("5 < score and score >= 2", Some(6)),
-            ("score == 3", Some(3)),
-            ("score <= 3", None),
-            ("ok or score >= 6", None),
-        ] {
-            let analysis = augur_check::analyze_text(&format!(
-                "facts {{ ok: bool? }}\nsignal s {{ when ok weight 2 }}\n\
-                 verdict v {{ good when {text}  bad otherwise }}\n"
-            ));
-            assert!(!analysis.has_errors(), "{text}");
-            assert_eq!(least_score(when_of(&analysis.program)), least, "{text}");
-        }
+    fn base(analysis: &augur_check::Analysis, json: serde_json::Value, arm: usize) -> Gains {
+        let program = &analysis.program;
+        let deal = augur_eval::decode_deal(program, &json).unwrap();
+        let today = augur_syntax::Date::parse("2026-11-20").unwrap();
+        let when = program.verdicts[0].arms[arm].when.as_ref().unwrap();
+        let condition = Condition::new(when);
+        let fired = augur_eval::evaluate_fired(program, &deal, today, condition.parts()).unwrap();
+        ScoreBound::new(program).gains(fired)
     }
 
     #[test]
     fn a_fact_gains_what_the_signals_it_can_turn_can_add() {
-        let analysis = augur_check::analyze_text(
-            "enum Stage { early, late }\n\
-             facts { stage: Stage, a: bool?, b: bool? }\n\
-             group e when stage == early {\n\
-               signal up { when a weight 3 }\n\
-               signal down { when not b weight -2 }\n\
-             }\n\
-             signal both { when a and b weight 1 }\n\
-             verdict v { good when score >= 4  bad otherwise }\n",
-        );
-        assert!(!analysis.has_errors());
-        let program = &analysis.program;
-        let bound = ScoreBound::new(program);
-        let deal = augur_eval::decode_deal(
-            program,
-            &serde_json::json!({"stage": "early", "a": false, "b": false}),
-        )
-        .unwrap();
-        let today = augur_syntax::Date::parse("2026-11-20").unwrap();
-        let fired = augur_eval::evaluate_fired(program, &deal, today).unwrap();
-        let gains = bound.gains(program, &fired);
+        let analysis = augur_check::analyze_text(PLAYBOOK);
+        assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
+        let early = serde_json::json!({"stage": "early", "a": false, "b": false});
+        let gains = base(&analysis, early, 0);
         // `down` fired: -2. a can turn `up` (+3) and `both` (+1); b can
-        // turn `down` (+2) and `both` (+1); stage only the group.
+        // turn `down` (+2) and `both` (+1); stage the whole group.
         assert_eq!(gains.score, -2);
         assert_eq!(gains.per_fact, vec![5, 4, 3]);
-        assert_eq!(gains.highest([1, 2]), 5);
+        assert_eq!(gains.loss_per_fact, vec![0, 0, 0]);
         // In the late stage the group does not hold: only stage can wake it.
-        let late = augur_eval::decode_deal(
-            program,
-            &serde_json::json!({"stage": "late", "a": false, "b": false}),
-        )
-        .unwrap();
-        let fired = augur_eval::evaluate_fired(program, &late, today).unwrap();
-        let gains = bound.gains(program, &fired);
+        let late = serde_json::json!({"stage": "late", "a": true, "b": false});
+        let gains = base(&analysis, late, 0);
         assert_eq!(gains.score, 0);
         assert_eq!(gains.per_fact, vec![3, 1, 1]);
+        assert_eq!(gains.loss_per_fact, vec![2, 0, 0]);
+    }
+
+    #[test]
+    fn the_condition_is_read_over_the_changed_facts() {
+        let analysis = augur_check::analyze_text(PLAYBOOK);
+        let program = &analysis.program;
+        let bound = ScoreBound::new(program);
+        let early = serde_json::json!({"stage": "early", "a": false, "b": false});
+        // good: score >= 4 and not down. Score -2: a and b together lift it
+        // to 5 at most (4 and 3 minus what they share is not counted: the
+        // bound over-estimates, never under-).
+        let gains = base(&analysis, early.clone(), 0);
+        let good = Condition::new(program.verdicts[0].arms[0].when.as_ref().unwrap());
+        assert!(!good.may_hold(program, &bound, &gains, &[1]));
+        assert!(!good.may_hold(program, &bound, &gains, &[2]));
+        assert!(good.may_hold(program, &bound, &gains, &[1, 2]));
+        // `down` fired and only b or stage can turn it off.
+        assert!(!good.may_hold(program, &bound, &gains, &[]));
+        // fair: stage == late or score > 0.
+        let gains = base(&analysis, early, 1);
+        let fair = Condition::new(program.verdicts[0].arms[1].when.as_ref().unwrap());
+        assert!(fair.may_hold(program, &bound, &gains, &[0]));
+        assert!(fair.may_hold(program, &bound, &gains, &[1]));
+        assert!(!fair.may_hold(program, &bound, &gains, &[]));
+        // Scores compared both ways round, and equality.
+        assert_eq!(decide(CompareOp::Ge, 6, -2, 5), Some(false));
+        assert_eq!(decide(CompareOp::Ge, 6, -2, 6), None);
+        assert_eq!(decide(CompareOp::Gt, -8, -7, 4), Some(true));
+        assert_eq!(decide(CompareOp::Eq, 3, 3, 3), Some(true));
+        assert_eq!(decide(CompareOp::Eq, 3, 0, 2), Some(false));
+        assert_eq!(decide(CompareOp::Ne, 3, 0, 5), None);
     }
 }

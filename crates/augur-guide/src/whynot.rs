@@ -10,10 +10,10 @@
 //! found by evaluating the deal as `augur eval --set` would, so a reported
 //! change always works.
 
-use crate::bound::{self, Gains, ScoreBound};
+use crate::bound::{Condition, Gains, ScoreBound};
 use crate::cone;
 use crate::Guide;
-use augur_check::ir::{Expr, ExprKind, FactId, Type};
+use augur_check::ir::{Expr, ExprKind, FactId, Program, Type};
 use augur_eval::value::Blame;
 use augur_eval::{
     evaluate_fired, evaluate_three_valued_open, evaluate_verdicts, evaluate_with_probes, Deal,
@@ -468,22 +468,21 @@ fn search_changes(
                 .collect()
         })
         .collect();
-    // When the arm asks for a least score, a bound on how far changing the
-    // facts of a set can lift the score rules sets out without evaluating
-    // them (see `bound`): from the deal as recorded, and from the deal with
-    // one fact of the set changed (each of its values, kept from the
-    // one-fact sets below).
-    let least = program
+    // Sets that cannot make the arm's condition hold are skipped without
+    // evaluating them (see `bound`): read from the deal as recorded, and
+    // from the deal with one fact of the set changed (each of its values,
+    // kept from the one-fact sets below).
+    let condition = program
         .verdicts
         .get(verdict as usize)
         .and_then(|v| v.arms.get(arm as usize))
         .and_then(|a| a.when.as_ref())
-        .and_then(bound::least_score);
-    let score_bound = match least {
-        Some(least) => {
+        .map(Condition::new);
+    let reading = match &condition {
+        Some(condition) => {
             let bound = ScoreBound::new(program);
-            let root = bound.gains(program, &evaluate_fired(program, deal, today)?);
-            Some((least, bound, root))
+            let root = bound.gains(evaluate_fired(program, deal, today, condition.parts())?);
+            Some((condition, bound, root))
         }
         None => None,
     };
@@ -502,12 +501,18 @@ fn search_changes(
             {
                 let mut works_here = false;
                 let mut choice = vec![0usize; size];
-                let ruled_out = size > 1
-                    && score_bound.as_ref().is_some_and(|(least, _, root)| {
-                        highest_score(root, &singles, &values, &candidates, &combo) < *least
-                    });
+                let ruled_out = reading.as_ref().is_some_and(|(condition, bound, root)| {
+                    cannot_hold(
+                        (program, condition, bound),
+                        root,
+                        &singles,
+                        &values,
+                        &candidates,
+                        &combo,
+                    )
+                });
                 if ruled_out {
-                    // No values of these facts lift the score far enough.
+                    // No values of these facts can make the condition hold.
                     choice.clear();
                 } else if size > 1 {
                     // One three-valued evaluation with these facts open
@@ -569,13 +574,15 @@ fn search_changes(
                             .map(|c| (c.fact, c.to.clone()))
                             .collect::<Vec<_>>(),
                     );
-                    let verdicts = match &score_bound {
-                        Some((_, bound, _)) if size == 1 => {
-                            let fired = evaluate_fired(program, &applied, today)?;
+                    let verdicts = match &reading {
+                        Some((condition, bound, _)) if size == 1 => {
+                            let fired =
+                                evaluate_fired(program, &applied, today, condition.parts())?;
+                            let verdicts = fired.verdicts.clone();
                             if let Some(kept) = combo.first().and_then(|c| singles.get_mut(*c)) {
-                                kept.push(bound.gains(program, &fired));
+                                kept.push(bound.gains(fired));
                             }
-                            fired.verdicts
+                            verdicts
                         }
                         _ => evaluate_verdicts(program, &applied, today)?,
                     };
@@ -658,40 +665,40 @@ fn search_changes(
     Ok((found, approximate, reason))
 }
 
-/// The highest score changing every fact of `combo` (candidate indices) can
-/// give: the least of the bounds from the deal as recorded (`root`) and,
-/// for each fact of the set whose every value was evaluated alone
-/// (`singles`), the highest over its values of the bound from the deal with
-/// it changed to that value.
-fn highest_score(
+/// Whether changing every fact of `combo` (candidate indices) cannot make
+/// the arm's condition hold, by the reading of `bound`: from the deal as
+/// recorded (`root`), or, for a fact of the set whose every value was
+/// evaluated alone (`singles`), from the deal with it changed to each of
+/// its values in turn.
+fn cannot_hold(
+    (program, condition, bound): (&Program, &Condition<'_>, &ScoreBound),
     root: &Gains,
     singles: &[Vec<Gains>],
     values: &[Vec<Value>],
     candidates: &[FactId],
     combo: &[usize],
-) -> i64 {
-    let facts = |except: Option<usize>| {
+) -> bool {
+    let facts = |except: Option<usize>| -> Vec<FactId> {
         combo
             .iter()
-            .filter(move |c| Some(**c) != except)
+            .filter(|c| Some(**c) != except)
             .filter_map(|c| candidates.get(*c).copied())
+            .collect()
     };
-    let mut highest = root.highest(facts(None));
-    for pivot in combo {
-        let (Some(alone), Some(all)) = (singles.get(*pivot), values.get(*pivot)) else {
-            continue;
-        };
-        if alone.is_empty() || alone.len() != all.len() {
-            continue;
-        }
-        let through = alone
-            .iter()
-            .map(|gains| gains.highest(facts(Some(*pivot))))
-            .max()
-            .unwrap_or(i64::MAX);
-        highest = highest.min(through);
+    if !condition.may_hold(program, bound, root, &facts(None)) {
+        return true;
     }
-    highest
+    combo.iter().any(|pivot| {
+        let (Some(alone), Some(all)) = (singles.get(*pivot), values.get(*pivot)) else {
+            return false;
+        };
+        let rest = facts(Some(*pivot));
+        !alone.is_empty()
+            && alone.len() == all.len()
+            && alone
+                .iter()
+                .all(|base| !condition.may_hold(program, bound, base, &rest))
+    })
 }
 
 /// One change set per combination of classes: sets that differ in the value

@@ -156,18 +156,31 @@ pub struct Fired {
     pub fired: Vec<bool>,
     /// Whether each group's condition held.
     pub group_active: Vec<bool>,
+    /// The value of each probe, every rule's result in scope.
+    pub probes: Vec<Value>,
 }
 
-/// [`evaluate_verdicts`] that also returns which signals fired and which
-/// groups held (no messages or advice are rendered).
-pub fn evaluate_fired(program: &Program, deal: &Deal, today: Date) -> Result<Fired, EvalError> {
+/// [`evaluate_verdicts`] that also returns which signals fired, which
+/// groups held and the value of each probe, as [`evaluate_with_probes`]
+/// gives them (no messages or advice are rendered).
+pub fn evaluate_fired(
+    program: &Program,
+    deal: &Deal,
+    today: Date,
+    probes: &[&ir::Expr],
+) -> Result<Fired, EvalError> {
     augur_syntax::with_stack(|| {
         let mut frame = Frame::new(program, deal, today);
         frame.run_steps()?;
+        let mut values = Vec::with_capacity(probes.len());
+        for probe in probes {
+            values.push(frame.eval(probe)?);
+        }
         Ok(Fired {
             verdicts: frame.verdicts,
             fired: frame.fired,
             group_active: frame.group_active,
+            probes: values,
         })
     })
 }
