@@ -46,8 +46,9 @@ pub(crate) struct Gains {
     pub score: i64,
     pub per_fact: Vec<i64>,
     pub loss_per_fact: Vec<i64>,
-    group_active: Vec<bool>,
-    parts: Vec<Value>,
+    /// Per part of the condition: its recorded value, and per fact whether
+    /// changing it may change the part.
+    parts: Vec<(Value, Vec<bool>)>,
 }
 
 impl ScoreBound {
@@ -81,8 +82,8 @@ impl ScoreBound {
     }
 
     /// The score of `base`, what changing each fact can add to it and take
-    /// from it; `base.probes` are the values of the condition's parts.
-    pub(crate) fn gains(&self, base: Fired) -> Gains {
+    /// from it; `base.probes` are the values of `condition`'s parts.
+    pub(crate) fn gains(&self, program: &Program, condition: &Condition<'_>, base: Fired) -> Gains {
         let mut score = 0i64;
         let mut per_fact = vec![0i64; self.fact_count];
         let mut loss_per_fact = vec![0i64; self.fact_count];
@@ -109,12 +110,17 @@ impl ScoreBound {
                 }
             }
         }
+        let parts = condition
+            .parts
+            .iter()
+            .zip(base.probes)
+            .map(|(part, value)| (value, self.changed_by(program, part, &base.group_active)))
+            .collect();
         Gains {
             score,
             per_fact,
             loss_per_fact,
-            group_active: base.group_active,
-            parts: base.probes,
+            parts,
         }
     }
 
@@ -137,20 +143,22 @@ impl ScoreBound {
         facts.map_or(&[][..], Vec::as_slice)
     }
 
-    /// Whether changing `changed` can change the value of `expr` from its
-    /// value in `base`.
-    fn may_change(&self, program: &Program, expr: &Expr, base: &Gains, changed: &[FactId]) -> bool {
-        let touches = |facts: &[FactId]| facts.iter().any(|f| changed.contains(f));
-        let signal_turns = |id: usize| touches(self.turned_by(id, &base.group_active));
+    /// Per fact, whether changing it may change the value of `expr` from
+    /// its value in an evaluation where `group_active` held.
+    fn changed_by(&self, program: &Program, expr: &Expr, group_active: &[bool]) -> Vec<bool> {
+        let mut out = vec![false; self.fact_count];
+        let mut mark = |facts: &[FactId]| {
+            for f in facts {
+                if let Some(slot) = out.get_mut(*f as usize) {
+                    *slot = true;
+                }
+            }
+        };
         let mut lets: Vec<u32> = Vec::new();
         let mut stack = vec![expr];
         while let Some(e) = stack.pop() {
             match &e.kind {
-                ExprKind::Fact(f) => {
-                    if changed.contains(f) {
-                        return true;
-                    }
-                }
+                ExprKind::Fact(f) => mark(std::slice::from_ref(f)),
                 ExprKind::Let(id) => {
                     if !lets.contains(id) {
                         lets.push(*id);
@@ -159,35 +167,28 @@ impl ScoreBound {
                         }
                     }
                 }
-                ExprKind::Signal(id) => {
-                    if signal_turns(*id as usize) {
-                        return true;
-                    }
-                }
+                ExprKind::Signal(id) => mark(self.turned_by(*id as usize, group_active)),
                 ExprKind::Score => {
-                    if (0..self.weights.len()).any(signal_turns) {
-                        return true;
+                    for id in 0..self.weights.len() {
+                        mark(self.turned_by(id, group_active));
                     }
                 }
                 ExprKind::GroupScore(g) => {
-                    if (0..self.weights.len())
-                        .filter(|id| self.groups.get(*id).copied().flatten() == Some(*g))
-                        .any(signal_turns)
-                    {
-                        return true;
+                    for id in 0..self.weights.len() {
+                        if self.groups.get(id).copied().flatten() == Some(*g) {
+                            mark(self.turned_by(id, group_active));
+                        }
                     }
                 }
                 ExprKind::Verdict(_) | ExprKind::Text(_) => {
                     let mut cone = Cone::default();
                     cone.add(program, e);
-                    if touches(&cone.facts.into_iter().collect::<Vec<_>>()) {
-                        return true;
-                    }
+                    mark(&cone.facts.into_iter().collect::<Vec<_>>());
                 }
                 _ => stack.extend(e.operands()),
             }
         }
-        false
+        out
     }
 }
 
@@ -213,15 +214,9 @@ impl<'p> Condition<'p> {
 
     /// Whether changing every fact of `changed` (and no other) from `base`
     /// may make the condition hold: `false` when no values can.
-    pub(crate) fn may_hold(
-        &self,
-        program: &Program,
-        bound: &ScoreBound,
-        base: &Gains,
-        changed: &[FactId],
-    ) -> bool {
+    pub(crate) fn may_hold(&self, base: &Gains, changed: &[FactId]) -> bool {
         let mut at = 0;
-        read(self.when, program, bound, base, changed, &mut at) != Some(false)
+        read(self.when, base, changed, &mut at) != Some(false)
     }
 }
 
@@ -258,18 +253,11 @@ fn score_compare(expr: &Expr) -> Option<(CompareOp, i64)> {
 /// The three-valued reading of `expr` over the change (`None`: it may take
 /// either value); `at` counts the parts met so far, in [`collect_parts`]'s
 /// order.
-fn read(
-    expr: &Expr,
-    program: &Program,
-    bound: &ScoreBound,
-    base: &Gains,
-    changed: &[FactId],
-    at: &mut usize,
-) -> Option<bool> {
+fn read(expr: &Expr, base: &Gains, changed: &[FactId], at: &mut usize) -> Option<bool> {
     match &expr.kind {
         ExprKind::And(a, b) => {
-            let a = read(a, program, bound, base, changed, at);
-            let b = read(b, program, bound, base, changed, at);
+            let a = read(a, base, changed, at);
+            let b = read(b, base, changed, at);
             match (a, b) {
                 (Some(false), _) | (_, Some(false)) => Some(false),
                 (Some(true), Some(true)) => Some(true),
@@ -277,15 +265,15 @@ fn read(
             }
         }
         ExprKind::Or(a, b) => {
-            let a = read(a, program, bound, base, changed, at);
-            let b = read(b, program, bound, base, changed, at);
+            let a = read(a, base, changed, at);
+            let b = read(b, base, changed, at);
             match (a, b) {
                 (Some(true), _) | (_, Some(true)) => Some(true),
                 (Some(false), Some(false)) => Some(false),
                 _ => None,
             }
         }
-        ExprKind::Not(a) => read(a, program, bound, base, changed, at).map(|b| !b),
+        ExprKind::Not(a) => read(a, base, changed, at).map(|b| !b),
         _ => {
             if let Some((op, c)) = score_compare(expr) {
                 let sum = |per: &[i64]| {
@@ -299,11 +287,15 @@ fn read(
             }
             let index = *at;
             *at += 1;
-            if bound.may_change(program, expr, base, changed) {
+            let (value, changed_by) = base.parts.get(index)?;
+            if changed
+                .iter()
+                .any(|f| changed_by.get(*f as usize).copied().unwrap_or(true))
+            {
                 return None;
             }
-            match base.parts.get(index) {
-                Some(Value::Bool(b)) => Some(*b),
+            match value {
+                Value::Bool(b) => Some(*b),
                 _ => None,
             }
         }
@@ -358,7 +350,7 @@ mod tests {
         let when = program.verdicts[0].arms[arm].when.as_ref().unwrap();
         let condition = Condition::new(when);
         let fired = augur_eval::evaluate_fired(program, &deal, today, condition.parts()).unwrap();
-        ScoreBound::new(program).gains(fired)
+        ScoreBound::new(program).gains(program, &condition, fired)
     }
 
     #[test]
@@ -384,24 +376,23 @@ mod tests {
     fn the_condition_is_read_over_the_changed_facts() {
         let analysis = augur_check::analyze_text(PLAYBOOK);
         let program = &analysis.program;
-        let bound = ScoreBound::new(program);
         let early = serde_json::json!({"stage": "early", "a": false, "b": false});
         // good: score >= 4 and not down. Score -2: a and b together lift it
         // to 5 at most (4 and 3 minus what they share is not counted: the
         // bound over-estimates, never under-).
         let gains = base(&analysis, early.clone(), 0);
         let good = Condition::new(program.verdicts[0].arms[0].when.as_ref().unwrap());
-        assert!(!good.may_hold(program, &bound, &gains, &[1]));
-        assert!(!good.may_hold(program, &bound, &gains, &[2]));
-        assert!(good.may_hold(program, &bound, &gains, &[1, 2]));
+        assert!(!good.may_hold(&gains, &[1]));
+        assert!(!good.may_hold(&gains, &[2]));
+        assert!(good.may_hold(&gains, &[1, 2]));
         // `down` fired and only b or stage can turn it off.
-        assert!(!good.may_hold(program, &bound, &gains, &[]));
+        assert!(!good.may_hold(&gains, &[]));
         // fair: stage == late or score > 0.
         let gains = base(&analysis, early, 1);
         let fair = Condition::new(program.verdicts[0].arms[1].when.as_ref().unwrap());
-        assert!(fair.may_hold(program, &bound, &gains, &[0]));
-        assert!(fair.may_hold(program, &bound, &gains, &[1]));
-        assert!(!fair.may_hold(program, &bound, &gains, &[]));
+        assert!(fair.may_hold(&gains, &[0]));
+        assert!(fair.may_hold(&gains, &[1]));
+        assert!(!fair.may_hold(&gains, &[]));
         // Scores compared both ways round, and equality.
         assert_eq!(decide(CompareOp::Ge, 6, -2, 5), Some(false));
         assert_eq!(decide(CompareOp::Ge, 6, -2, 6), None);

@@ -13,7 +13,7 @@
 use crate::bound::{Condition, Gains, ScoreBound};
 use crate::cone;
 use crate::Guide;
-use augur_check::ir::{Expr, ExprKind, FactId, Program, Type};
+use augur_check::ir::{Expr, ExprKind, FactId, Type};
 use augur_eval::value::Blame;
 use augur_eval::{
     evaluate_fired, evaluate_three_valued_open, evaluate_verdicts, evaluate_with_probes, Deal,
@@ -111,6 +111,8 @@ pub(crate) fn why_not(
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
+    // Which facts can turn each signal: worked out once for every arm.
+    let bound = ScoreBound::new(program);
     for (index, arm) in info.arms.iter().enumerate().take(chosen as usize) {
         let Some(when) = &arm.when else {
             continue;
@@ -124,7 +126,7 @@ pub(crate) fn why_not(
             .collect();
         let cone = cone::facts_of(program, &earlier);
         let (changes, approximate, reason_kind) =
-            search_changes(guide, deal, today, verdict, index as u32, &cone)?;
+            search_changes(guide, deal, today, (verdict, index as u32), &cone, &bound)?;
         let reason = reason_kind
             .as_ref()
             .map(|r| crate::words::EN.reason(program, r));
@@ -360,9 +362,9 @@ fn search_changes(
     guide: &Guide<'_>,
     deal: &Deal,
     today: Date,
-    verdict: u32,
-    arm: u32,
+    (verdict, arm): (u32, u32),
     cone: &std::collections::BTreeSet<FactId>,
+    bound: &ScoreBound,
 ) -> Result<Found, EvalError> {
     let program = guide.program;
     let unknown = |f: &FactId| deal.facts.get(*f as usize).is_some_and(Value::is_unknown);
@@ -480,9 +482,9 @@ fn search_changes(
         .map(Condition::new);
     let reading = match &condition {
         Some(condition) => {
-            let bound = ScoreBound::new(program);
-            let root = bound.gains(evaluate_fired(program, deal, today, condition.parts())?);
-            Some((condition, bound, root))
+            let fired = evaluate_fired(program, deal, today, condition.parts())?;
+            let root = bound.gains(program, condition, fired);
+            Some((condition, root))
         }
         None => None,
     };
@@ -501,15 +503,8 @@ fn search_changes(
             {
                 let mut works_here = false;
                 let mut choice = vec![0usize; size];
-                let ruled_out = reading.as_ref().is_some_and(|(condition, bound, root)| {
-                    cannot_hold(
-                        (program, condition, bound),
-                        root,
-                        &singles,
-                        &values,
-                        &candidates,
-                        &combo,
-                    )
+                let ruled_out = reading.as_ref().is_some_and(|(condition, root)| {
+                    cannot_hold(condition, root, &singles, &values, &candidates, &combo)
                 });
                 if ruled_out {
                     // No values of these facts can make the condition hold.
@@ -575,12 +570,12 @@ fn search_changes(
                             .collect::<Vec<_>>(),
                     );
                     let verdicts = match &reading {
-                        Some((condition, bound, _)) if size == 1 => {
+                        Some((condition, _)) if size == 1 => {
                             let fired =
                                 evaluate_fired(program, &applied, today, condition.parts())?;
                             let verdicts = fired.verdicts.clone();
                             if let Some(kept) = combo.first().and_then(|c| singles.get_mut(*c)) {
-                                kept.push(bound.gains(fired));
+                                kept.push(bound.gains(program, condition, fired));
                             }
                             verdicts
                         }
@@ -671,7 +666,7 @@ fn search_changes(
 /// evaluated alone (`singles`), from the deal with it changed to each of
 /// its values in turn.
 fn cannot_hold(
-    (program, condition, bound): (&Program, &Condition<'_>, &ScoreBound),
+    condition: &Condition<'_>,
     root: &Gains,
     singles: &[Vec<Gains>],
     values: &[Vec<Value>],
@@ -685,7 +680,7 @@ fn cannot_hold(
             .filter_map(|c| candidates.get(*c).copied())
             .collect()
     };
-    if !condition.may_hold(program, bound, root, &facts(None)) {
+    if !condition.may_hold(root, &facts(None)) {
         return true;
     }
     combo.iter().any(|pivot| {
@@ -695,9 +690,7 @@ fn cannot_hold(
         let rest = facts(Some(*pivot));
         !alone.is_empty()
             && alone.len() == all.len()
-            && alone
-                .iter()
-                .all(|base| !condition.may_hold(program, bound, base, &rest))
+            && alone.iter().all(|base| !condition.may_hold(base, &rest))
     })
 }
 

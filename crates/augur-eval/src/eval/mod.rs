@@ -156,13 +156,15 @@ pub struct Fired {
     pub fired: Vec<bool>,
     /// Whether each group's condition held.
     pub group_active: Vec<bool>,
-    /// The value of each probe, every rule's result in scope.
+    /// The value of each probe, every rule's result in scope (unknown where
+    /// it could not be evaluated).
     pub probes: Vec<Value>,
 }
 
 /// [`evaluate_verdicts`] that also returns which signals fired, which
 /// groups held and the value of each probe, as [`evaluate_with_probes`]
-/// gives them (no messages or advice are rendered).
+/// gives them (unknown for a probe whose evaluation fails; no messages or
+/// advice are rendered).
 pub fn evaluate_fired(
     program: &Program,
     deal: &Deal,
@@ -172,10 +174,12 @@ pub fn evaluate_fired(
     augur_syntax::with_stack(|| {
         let mut frame = Frame::new(program, deal, today);
         frame.run_steps()?;
-        let mut values = Vec::with_capacity(probes.len());
-        for probe in probes {
-            values.push(frame.eval(probe)?);
-        }
+        // A probe that cannot be evaluated (an overflow inside it) reads as
+        // unknown: the verdicts above are what `evaluate` gives either way.
+        let values = probes
+            .iter()
+            .map(|probe| frame.eval(probe).unwrap_or_else(|_| Value::unknown()))
+            .collect();
         Ok(Fired {
             verdicts: frame.verdicts,
             fired: frame.fired,
