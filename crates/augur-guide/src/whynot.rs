@@ -8,7 +8,9 @@
 //! classes. A fact set that contains one already found is skipped, so every
 //! set reported is minimal: no proper subset reaches the arm. Every set is
 //! found by evaluating the deal as `augur eval --set` would, so a reported
-//! change always works.
+//! change always works. A set that `bound` shows cannot make the arm's
+//! condition hold is skipped without evaluating it (it costs no budget), so
+//! the sets found are the ones an unlimited budget finds.
 
 use crate::bound::{Condition, Gains, ScoreBound};
 use crate::cone;
@@ -111,6 +113,9 @@ pub(crate) fn why_not(
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
+    if chosen == 0 {
+        return Ok(out);
+    }
     // Which facts can turn each signal: worked out once for every arm.
     let bound = ScoreBound::new(program);
     for (index, arm) in info.arms.iter().enumerate().take(chosen as usize) {
