@@ -31,6 +31,7 @@
     )
 )]
 
+mod bound;
 pub mod classes;
 pub mod cone;
 pub mod report;

@@ -8,15 +8,18 @@
 //! classes. A fact set that contains one already found is skipped, so every
 //! set reported is minimal: no proper subset reaches the arm. Every set is
 //! found by evaluating the deal as `augur eval --set` would, so a reported
-//! change always works.
+//! change always works. A set that `bound` shows cannot make the arm's
+//! condition hold is skipped without evaluating it (it costs no budget), so
+//! the sets found are the ones an unlimited budget finds.
 
+use crate::bound::{Condition, Gains, ScoreBound};
 use crate::cone;
 use crate::Guide;
 use augur_check::ir::{Expr, ExprKind, FactId, Type};
 use augur_eval::value::Blame;
 use augur_eval::{
-    evaluate_three_valued_open, evaluate_verdicts, evaluate_with_probes, Deal, EvalError, Partial,
-    Value,
+    evaluate_fired, evaluate_three_valued_open, evaluate_verdicts, evaluate_with_probes, Deal,
+    EvalError, Partial, Value,
 };
 use augur_syntax::Date;
 
@@ -110,6 +113,11 @@ pub(crate) fn why_not(
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
+    if chosen == 0 {
+        return Ok(out);
+    }
+    // Which facts can turn each signal: worked out once for every arm.
+    let bound = ScoreBound::new(program);
     for (index, arm) in info.arms.iter().enumerate().take(chosen as usize) {
         let Some(when) = &arm.when else {
             continue;
@@ -123,7 +131,7 @@ pub(crate) fn why_not(
             .collect();
         let cone = cone::facts_of(program, &earlier);
         let (changes, approximate, reason_kind) =
-            search_changes(guide, deal, today, verdict, index as u32, &cone)?;
+            search_changes(guide, deal, today, (verdict, index as u32), &cone, &bound)?;
         let reason = reason_kind
             .as_ref()
             .map(|r| crate::words::EN.reason(program, r));
@@ -359,9 +367,9 @@ fn search_changes(
     guide: &Guide<'_>,
     deal: &Deal,
     today: Date,
-    verdict: u32,
-    arm: u32,
+    (verdict, arm): (u32, u32),
     cone: &std::collections::BTreeSet<FactId>,
+    bound: &ScoreBound,
 ) -> Result<Found, EvalError> {
     let program = guide.program;
     let unknown = |f: &FactId| deal.facts.get(*f as usize).is_some_and(Value::is_unknown);
@@ -467,6 +475,25 @@ fn search_changes(
                 .collect()
         })
         .collect();
+    // Sets that cannot make the arm's condition hold are skipped without
+    // evaluating them (see `bound`): read from the deal as recorded, and
+    // from the deal with one fact of the set changed (each of its values,
+    // kept from the one-fact sets below).
+    let condition = program
+        .verdicts
+        .get(verdict as usize)
+        .and_then(|v| v.arms.get(arm as usize))
+        .and_then(|a| a.when.as_ref())
+        .map(Condition::new);
+    let reading = match &condition {
+        Some(condition) => {
+            let fired = evaluate_fired(program, deal, today, condition.parts())?;
+            let root = bound.gains(program, condition, fired);
+            Some((condition, root))
+        }
+        None => None,
+    };
+    let mut singles: Vec<Vec<Gains>> = vec![Vec::new(); candidates.len()];
     let mut found: Vec<Vec<Change>> = Vec::new();
     let mut found_sets: Vec<Vec<usize>> = Vec::new();
     let mut evaluations = 0u64;
@@ -481,7 +508,13 @@ fn search_changes(
             {
                 let mut works_here = false;
                 let mut choice = vec![0usize; size];
-                if size > 1 {
+                let ruled_out = reading.as_ref().is_some_and(|(condition, root)| {
+                    cannot_hold(condition, root, &singles, &values, &candidates, &combo)
+                });
+                if ruled_out {
+                    // No values of these facts can make the condition hold.
+                    choice.clear();
+                } else if size > 1 {
                     // One three-valued evaluation with these facts open
                     // rules out the whole product when the arm stays out.
                     if evaluations >= guide.budget.changes {
@@ -541,7 +574,18 @@ fn search_changes(
                             .map(|c| (c.fact, c.to.clone()))
                             .collect::<Vec<_>>(),
                     );
-                    let verdicts = evaluate_verdicts(program, &applied, today)?;
+                    let verdicts = match &reading {
+                        Some((condition, _)) if size == 1 => {
+                            let fired =
+                                evaluate_fired(program, &applied, today, condition.parts())?;
+                            let verdicts = fired.verdicts.clone();
+                            if let Some(kept) = combo.first().and_then(|c| singles.get_mut(*c)) {
+                                kept.push(bound.gains(program, condition, fired));
+                            }
+                            verdicts
+                        }
+                        _ => evaluate_verdicts(program, &applied, today)?,
+                    };
                     if verdicts.get(verdict as usize) == Some(&arm) {
                         works_here = true;
                         found.push(changes);
@@ -619,6 +663,40 @@ fn search_changes(
         Some(Reason::NoChangeUpTo(guide.budget.change_size))
     };
     Ok((found, approximate, reason))
+}
+
+/// Whether changing every fact of `combo` (candidate indices) cannot make
+/// the arm's condition hold, by the reading of `bound`: from the deal as
+/// recorded (`root`), or, for a fact of the set whose every value was
+/// evaluated alone (`singles`), from the deal with it changed to each of
+/// its values in turn.
+fn cannot_hold(
+    condition: &Condition<'_>,
+    root: &Gains,
+    singles: &[Vec<Gains>],
+    values: &[Vec<Value>],
+    candidates: &[FactId],
+    combo: &[usize],
+) -> bool {
+    let facts = |except: Option<usize>| -> Vec<FactId> {
+        combo
+            .iter()
+            .filter(|c| Some(**c) != except)
+            .filter_map(|c| candidates.get(*c).copied())
+            .collect()
+    };
+    if !condition.may_hold(root, &facts(None)) {
+        return true;
+    }
+    combo.iter().any(|pivot| {
+        let (Some(alone), Some(all)) = (singles.get(*pivot), values.get(*pivot)) else {
+            return false;
+        };
+        let rest = facts(Some(*pivot));
+        !alone.is_empty()
+            && alone.len() == all.len()
+            && alone.iter().all(|base| !condition.may_hold(base, &rest))
+    })
 }
 
 /// One change set per combination of classes: sets that differ in the value

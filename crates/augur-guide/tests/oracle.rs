@@ -316,3 +316,146 @@ fn a_search_cut_by_its_budget_is_marked_approximate_and_only_over_estimates() {
     small.add_json(&cut, &mut result);
     assert_eq!(result["verdicts"]["standing"]["approximate"], true);
 }
+
+/// Whether some set of at most `k` facts (among every fact with classes),
+/// each set to a class other than the one it holds, gives `arm` of
+/// `verdict`: every set, every combination of classes, evaluated.
+fn some_change_reaches(guide: &Guide<'_>, deal: &Deal, verdict: u32, arm: u32, k: usize) -> bool {
+    let program = guide.program;
+    let facts: Vec<u32> = (0..program.facts.len() as u32)
+        .filter(|f| guide.classes.searchable(*f))
+        .collect();
+    let values: Vec<Vec<Value>> = facts
+        .iter()
+        .map(|f| {
+            guide
+                .classes
+                .values(*f, today())
+                .into_iter()
+                .filter(|v| *v != deal.facts[*f as usize])
+                .collect()
+        })
+        .collect();
+    // Every set of at most k facts, then every combination of their values.
+    fn sets(start: usize, n: usize, k: usize, set: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+        if !set.is_empty() {
+            out.push(set.clone());
+        }
+        if set.len() == k {
+            return;
+        }
+        for i in start..n {
+            set.push(i);
+            sets(i + 1, n, k, set, out);
+            set.pop();
+        }
+    }
+    let mut all = Vec::new();
+    sets(0, facts.len(), k, &mut Vec::new(), &mut all);
+    all.into_iter().any(|set| {
+        let mut choice = vec![0usize; set.len()];
+        loop {
+            let changes: Vec<(u32, Value)> = set
+                .iter()
+                .zip(&choice)
+                .map(|(i, c)| (facts[*i], values[*i][*c].clone()))
+                .collect();
+            let verdicts =
+                augur_eval::evaluate_verdicts(program, &with_changes(deal, &changes), today())
+                    .unwrap();
+            if verdicts[verdict as usize] == arm {
+                return true;
+            }
+            let mut slot = set.len();
+            loop {
+                if slot == 0 {
+                    return false;
+                }
+                slot -= 1;
+                choice[slot] += 1;
+                if choice[slot] < values[set[slot]].len() {
+                    break;
+                }
+                choice[slot] = 0;
+            }
+        }
+    })
+}
+
+/// The why-not search's reading of sets without evaluating them (`bound.rs`)
+/// only skips change sets that cannot work: where the search says no change
+/// of up to three facts reaches an arm, trying every set of up to three facts
+/// and every combination of their classes agrees (and every set reported
+/// works and is minimal). The searches that used to run out of budget on the
+/// late deal of the tour, Lao Kong and Anhui now end within it, in both
+/// editions.
+#[test]
+fn no_change_up_to_three_facts_is_proven_by_trying_every_set() {
+    for name in ["standing.augur", "standing.zh.augur"] {
+        let analysis = load(name);
+        let program = &analysis.program;
+        let guide = Guide::new(&analysis);
+        let mut deals = Vec::new();
+        for file in ["case1_laokong_coalmine.json", "case3_anhui.json"] {
+            let path = format!("{}/../../examples/deals/{file}", env!("CARGO_MANIFEST_DIR"));
+            let json: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+            deals.push((file.to_string(), decode_deal(program, &json).unwrap()));
+        }
+        // The Chinese edition keeps the English names of facts and variants.
+        let json = serde_json::json!({"id": "u1", "stage": "late"});
+        deals.push(("u1".into(), decode_deal(program, &json).unwrap()));
+        let mut proven = 0;
+        for (what, deal) in &deals {
+            let guidance = guide.guide(deal, today()).unwrap();
+            for v in &guidance.verdicts {
+                for why in &v.why_not {
+                    // The reading of `bound.rs` skips enough sets that
+                    // every search now ends within its budget.
+                    assert!(!why.approximate, "{name} {what}: {why:?}");
+                    if why.reason_kind == Some(augur_guide::Reason::NoChangeUpTo(3)) {
+                        assert!(
+                            !some_change_reaches(&guide, deal, v.verdict, why.arm, 3),
+                            "{name} {what}: a change of up to 3 facts reaches arm {}",
+                            why.arm
+                        );
+                        proven += 1;
+                    }
+                }
+            }
+            check_changes(&guide, &guidance, deal, what);
+        }
+        // Anhui's First choice.
+        assert!(proven >= 1, "{name}");
+    }
+}
+
+/// A change search cut by its budget on the late deal of the tour: what
+/// finding out cannot reach, new entries in `events` might, said in the
+/// playbook's words (the signals such entries could turn the helpful way,
+/// not "One price check, then silence", which would only lower the score).
+#[test]
+fn a_cut_search_names_the_lists_that_might_help_in_words() {
+    let analysis = load("standing.augur");
+    let program = &analysis.program;
+    let deal = decode_deal(program, &serde_json::json!({"id": "u1", "stage": "late"})).unwrap();
+    let mut guide = Guide::new(&analysis);
+    guide.budget.changes = 3;
+    let guidance = guide.guide(&deal, today()).unwrap();
+    let first = &guidance.verdicts[0].why_not[0];
+    assert!(first.approximate, "{first:?}");
+    let reason = first.reason_kind.as_ref().unwrap();
+    let words = augur_guide::words::EN.reason(program, reason);
+    assert!(words.contains("new entries in `events`"), "{words}");
+    assert!(!words.contains("only new entries"), "{words}");
+    assert!(
+        words.contains(
+            "might: entries that change whether “An executive met us lately” or “No executive has ever met us” holds"
+        ),
+        "{words}"
+    );
+    assert!(
+        !words.contains("“One price check, then silence”"),
+        "{words}"
+    );
+}

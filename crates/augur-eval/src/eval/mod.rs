@@ -144,6 +144,51 @@ pub fn evaluate_verdicts(
     })
 }
 
+/// The as-recorded evaluation's verdicts with which signals fired and which
+/// groups held: what `augur-guide` needs to bound how far changing a few
+/// facts can move the score (see [`evaluate_fired`]).
+#[derive(Clone, Debug, Default)]
+pub struct Fired {
+    /// The chosen arm of each verdict, as [`evaluate`] chooses it.
+    pub verdicts: Vec<u32>,
+    /// Whether each signal fired (a signal of a group that did not hold
+    /// never fires).
+    pub fired: Vec<bool>,
+    /// Whether each group's condition held.
+    pub group_active: Vec<bool>,
+    /// The value of each probe, every rule's result in scope (unknown where
+    /// it could not be evaluated).
+    pub probes: Vec<Value>,
+}
+
+/// [`evaluate_verdicts`] that also returns which signals fired, which
+/// groups held and the value of each probe, as [`evaluate_with_probes`]
+/// gives them (unknown for a probe whose evaluation fails; no messages or
+/// advice are rendered).
+pub fn evaluate_fired(
+    program: &Program,
+    deal: &Deal,
+    today: Date,
+    probes: &[&ir::Expr],
+) -> Result<Fired, EvalError> {
+    augur_syntax::with_stack(|| {
+        let mut frame = Frame::new(program, deal, today);
+        frame.run_steps()?;
+        // A probe that cannot be evaluated (an overflow inside it) reads as
+        // unknown: the verdicts above are what `evaluate` gives either way.
+        let values = probes
+            .iter()
+            .map(|probe| frame.eval(probe).unwrap_or_else(|_| Value::unknown()))
+            .collect();
+        Ok(Fired {
+            verdicts: frame.verdicts,
+            fired: frame.fired,
+            group_active: frame.group_active,
+            probes: values,
+        })
+    })
+}
+
 /// Evaluates `deal` in the fully three-valued reading (see [`Partial`]).
 /// Messages and advice texts are not rendered.
 pub fn evaluate_three_valued(
