@@ -1,0 +1,884 @@
+//! Rules compiled to flat operations: the fast path's way of evaluating
+//! conditions (of groups, signals, verdict arms and advice) and `let`s
+//! without walking the expression tree.
+//!
+//! Each rule whose value is a scalar (`bool`, `int`, `date`, an enum or a
+//! verdict) is compiled once per playbook ([`Code::new`]) into a run of
+//! [`Op`]s over a small stack of [`Cell`]s: a scalar, or an unknown with
+//! its blame as a bit mask over the first 64 facts. `and`, `or` and `??`
+//! become jumps. What is not compiled here is evaluated by the tree walker
+//! ([`Frame::eval`]) as one operation ([`Op::Eval`]): texts, numbers
+//! (decimals), lists and records, filters over lists, and the built-ins
+//! that take them. A playbook of more than 64 facts is not compiled at all.
+//!
+//! Why the results cannot differ from the tree walker's:
+//! - every operation does what the tree walker does for its node, in the
+//!   same order (left operand first, the same short circuits), so the same
+//!   error comes first;
+//! - every operation counts the steps the tree walker counts for its
+//!   node(s) ([`MAX_EVAL_STEPS`]); the limit itself is checked by
+//!   `crate::fast` after the run (a compiled run never loops, so it ends),
+//!   and a deal that could be near it is evaluated on the reference path;
+//! - a value of a kind the operation does not expect (never from a decoded
+//!   deal) stops the run ([`Stop`]): the rule is evaluated again by the tree
+//!   walker, which decides (steps counted twice only over-estimate).
+//!
+//! Not here: the three-valued reading (guidance) and `--explain` use the
+//! reference path, never this code.
+
+use super::*;
+
+/// A value on the compiled program's stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cell {
+    /// Unknown, because of the facts whose bits are set.
+    Unknown(u64),
+    Bool(bool),
+    Int(i64),
+    Date(Date),
+    /// An enum variant or a verdict arm.
+    Variant(u32),
+}
+
+impl Cell {
+    fn blame(self) -> u64 {
+        match self {
+            Cell::Unknown(bits) => bits,
+            _ => 0,
+        }
+    }
+
+    fn of(value: &Value) -> Option<Cell> {
+        Some(match value {
+            Value::Unknown(blame) => Cell::Unknown(blame.low_word()?),
+            Value::Bool(b) => Cell::Bool(*b),
+            Value::Int(i) => Cell::Int(*i),
+            Value::Date(d) => Cell::Date(*d),
+            Value::Variant(v) => Cell::Variant(*v),
+            _ => return None,
+        })
+    }
+
+    fn value(self) -> Value {
+        match self {
+            Cell::Unknown(bits) => Value::Unknown(Blame::from_low_word(bits)),
+            Cell::Bool(b) => Value::Bool(b),
+            Cell::Int(i) => Value::Int(i),
+            Cell::Date(d) => Value::Date(d),
+            Cell::Variant(v) => Value::Variant(v),
+        }
+    }
+
+    fn compare(self, other: Cell) -> Option<Ordering> {
+        match (self, other) {
+            (Cell::Bool(a), Cell::Bool(b)) => Some(a.cmp(&b)),
+            (Cell::Int(a), Cell::Int(b)) => Some(a.cmp(&b)),
+            (Cell::Date(a), Cell::Date(b)) => Some(a.cmp(&b)),
+            (Cell::Variant(a), Cell::Variant(b)) => Some(a.cmp(&b)),
+            _ => None,
+        }
+    }
+}
+
+/// One flat operation. The comment of each says the steps it counts (what
+/// the tree walker counts for the same node).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Op {
+    /// A constant (1 step).
+    Lit(Cell),
+    /// A fact's slot (1).
+    Fact(u32),
+    /// A let, computed first if lazy (1, plus the let's own).
+    Let(u32),
+    /// Whether a signal fired (1).
+    Signal(u32),
+    /// A verdict's arm (1).
+    Verdict(u32),
+    /// `score` (1).
+    Score,
+    /// `score(group)` (1).
+    GroupScore(u32),
+    /// `today` (1).
+    Today,
+    /// `not` (1).
+    Not,
+    /// `-x` on an int (1); the index of the expression, for the overflow.
+    Neg(u32),
+    /// A comparison of the two values on top (1).
+    Compare(CompareOp),
+    /// Arithmetic on ints and dates (1); the index of the expression.
+    Arith(ArithOp, u32),
+    /// `and`: counts its step, and jumps to the target (keeping the value)
+    /// when the left side is `false`.
+    AndTest(u32),
+    /// `and` of the two values on top.
+    AndJoin,
+    /// `or`: jumps when the left side is `true`.
+    OrTest(u32),
+    /// `or` of the two values on top.
+    OrJoin,
+    /// `??`: counts its step; jumps when the left side is known, else drops
+    /// it for the right side.
+    CoalesceTest(u32),
+    /// `value in [items]` over the value and `n` items on top (1).
+    In(u32, bool),
+    /// `days_since` (1).
+    DaysSince,
+    /// `days_until` (1).
+    DaysUntil,
+    /// `known(x)` (1).
+    Known,
+    /// `decided(signal)` (2: the call and the signal).
+    Decided(u32),
+    /// `count(fact)` of a list fact (2).
+    CountFact(u32),
+    /// `count(let)` of a list let (2, plus the let's own).
+    CountLet(u32),
+    /// `count([a, b, …] where it)` over `n` values on top (3, plus `n` when
+    /// none is unknown).
+    CountTrue(u32),
+    /// An expression the tree walker evaluates (its own steps).
+    Eval(u32),
+}
+
+/// Where a compiled rule's operations are in [`Code::ops`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Run {
+    start: u32,
+    end: u32,
+}
+
+/// Why a compiled run stopped early.
+pub(crate) enum Stop {
+    /// The error the tree walker gives too.
+    Error(EvalError),
+    /// A value of an unexpected kind: evaluate the rule on the tree walker.
+    Fallback,
+}
+
+impl From<EvalError> for Stop {
+    fn from(error: EvalError) -> Self {
+        Stop::Error(error)
+    }
+}
+
+/// A playbook's rules compiled, made once per playbook.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Code<'p> {
+    ops: Vec<Op>,
+    /// The expressions operations point at (for [`Op::Eval`] and errors).
+    exprs: Vec<&'p ir::Expr>,
+    pub(crate) lets: Vec<Option<Run>>,
+    pub(crate) groups: Vec<Option<Run>>,
+    pub(crate) signals: Vec<Option<Run>>,
+    pub(crate) arms: Vec<Vec<Option<Run>>>,
+    pub(crate) advice: Vec<Option<Run>>,
+}
+
+/// Facts a blame mask can name.
+const MASK_FACTS: usize = 64;
+
+/// Deepest stack a compiled rule may need; deeper rules stay on the tree
+/// walker.
+const MAX_DEPTH: usize = 16;
+
+fn scalar(ty: &Type) -> bool {
+    matches!(
+        ty,
+        Type::Bool | Type::Int | Type::Date | Type::Enum(_) | Type::Verdict(_)
+    )
+}
+
+impl<'p> Code<'p> {
+    /// The compiled rules of `program`, or `None` when it has more facts
+    /// than a blame mask holds.
+    pub(crate) fn new(program: &'p Program) -> Option<Code<'p>> {
+        if program.facts.len() > MASK_FACTS {
+            return None;
+        }
+        let mut code = Code::default();
+        code.lets = program
+            .lets
+            .iter()
+            .map(|info| code.compile(&info.value))
+            .collect();
+        code.groups = program
+            .groups
+            .iter()
+            .map(|group| group.when.as_ref().and_then(|when| code.compile(when)))
+            .collect();
+        code.signals = program
+            .signals
+            .iter()
+            .map(|signal| code.compile(&signal.when))
+            .collect();
+        code.arms = program
+            .verdicts
+            .iter()
+            .map(|verdict| {
+                verdict
+                    .arms
+                    .iter()
+                    .map(|arm| arm.when.as_ref().and_then(|when| code.compile(when)))
+                    .collect()
+            })
+            .collect();
+        code.advice = program
+            .advice
+            .iter()
+            .map(|advice| code.compile(&advice.when))
+            .collect();
+        Some(code)
+    }
+
+    /// The operations of one run (for tests).
+    #[cfg(test)]
+    pub(crate) fn ops(&self, run: Run) -> &[Op] {
+        self.ops
+            .get(run.start as usize..run.end as usize)
+            .unwrap_or_default()
+    }
+
+    /// Compiles a rule, or `None` when it is not a scalar, would be one
+    /// tree-walker operation anyway, or needs too deep a stack.
+    fn compile(&mut self, expr: &'p ir::Expr) -> Option<Run> {
+        if !scalar(&expr.ty.ty) {
+            return None;
+        }
+        let start = self.ops.len();
+        let (ops, exprs) = (self.ops.len(), self.exprs.len());
+        self.emit(expr);
+        let body = self.ops.get(start..).unwrap_or_default();
+        if matches!(body, [Op::Eval(_)]) || max_depth(body) > MAX_DEPTH {
+            self.ops.truncate(ops);
+            self.exprs.truncate(exprs);
+            return None;
+        }
+        Some(Run {
+            start: start as u32,
+            end: self.ops.len() as u32,
+        })
+    }
+
+    fn expr_index(&mut self, expr: &'p ir::Expr) -> u32 {
+        self.exprs.push(expr);
+        (self.exprs.len() - 1) as u32
+    }
+
+    fn here(&self) -> u32 {
+        self.ops.len() as u32
+    }
+
+    /// Sets the jump target of the test at `at` to the next operation.
+    fn patch(&mut self, at: usize) {
+        let target = self.here();
+        if let Some(op) = self.ops.get_mut(at) {
+            match op {
+                Op::AndTest(t) | Op::OrTest(t) | Op::CoalesceTest(t) => *t = target,
+                _ => {}
+            }
+        }
+    }
+
+    /// Emits the operations that leave the value of `expr` (a scalar) on
+    /// the stack.
+    fn emit(&mut self, expr: &'p ir::Expr) {
+        let both = |a: &ir::Expr, b: &ir::Expr| scalar(&a.ty.ty) && scalar(&b.ty.ty);
+        match &expr.kind {
+            ExprKind::Literal(literal) => match literal {
+                Literal::Bool(b) => self.ops.push(Op::Lit(Cell::Bool(*b))),
+                Literal::Int(i) => self.ops.push(Op::Lit(Cell::Int(*i))),
+                Literal::Date(d) => self.ops.push(Op::Lit(Cell::Date(*d))),
+                Literal::Variant(v) => self.ops.push(Op::Lit(Cell::Variant(*v))),
+                Literal::Number(_) | Literal::Text(_) => self.eval(expr),
+            },
+            ExprKind::Fact(id) => self.ops.push(Op::Fact(*id)),
+            ExprKind::Let(id) => self.ops.push(Op::Let(*id)),
+            ExprKind::Signal(id) => self.ops.push(Op::Signal(*id)),
+            ExprKind::Verdict(id) => self.ops.push(Op::Verdict(*id)),
+            ExprKind::Score => self.ops.push(Op::Score),
+            ExprKind::GroupScore(id) => self.ops.push(Op::GroupScore(*id)),
+            ExprKind::Today => self.ops.push(Op::Today),
+            ExprKind::Not(inner) if scalar(&inner.ty.ty) => {
+                self.emit(inner);
+                self.ops.push(Op::Not);
+            }
+            ExprKind::Neg(inner) if inner.ty.ty == Type::Int => {
+                self.emit(inner);
+                let index = self.expr_index(expr);
+                self.ops.push(Op::Neg(index));
+            }
+            ExprKind::And(a, b) | ExprKind::Or(a, b) if both(a, b) => {
+                let and = matches!(expr.kind, ExprKind::And(..));
+                self.emit(a);
+                let test = self.ops.len();
+                self.ops
+                    .push(if and { Op::AndTest(0) } else { Op::OrTest(0) });
+                self.emit(b);
+                self.ops.push(if and { Op::AndJoin } else { Op::OrJoin });
+                self.patch(test);
+            }
+            ExprKind::Compare(op, a, b) if both(a, b) => {
+                self.emit(a);
+                self.emit(b);
+                self.ops.push(Op::Compare(*op));
+            }
+            ExprKind::Arith(op, a, b)
+                if matches!(expr.ty.ty, Type::Int | Type::Date)
+                    && matches!(a.ty.ty, Type::Int | Type::Date)
+                    && matches!(b.ty.ty, Type::Int | Type::Date)
+                    && *op != ArithOp::Div =>
+            {
+                self.emit(a);
+                self.emit(b);
+                let index = self.expr_index(expr);
+                self.ops.push(Op::Arith(*op, index));
+            }
+            ExprKind::In {
+                value,
+                list,
+                negated,
+            } if scalar(&value.ty.ty) => match &list.kind {
+                ExprKind::List(items) if items.iter().all(|item| scalar(&item.ty.ty)) => {
+                    self.emit(value);
+                    for item in items {
+                        self.emit(item);
+                    }
+                    self.ops.push(Op::In(items.len() as u32, *negated));
+                }
+                _ => self.eval(expr),
+            },
+            ExprKind::Coalesce(a, b) if both(a, b) => {
+                self.emit(a);
+                let test = self.ops.len();
+                self.ops.push(Op::CoalesceTest(0));
+                self.emit(b);
+                self.patch(test);
+            }
+            ExprKind::Call(builtin, args) => self.emit_call(*builtin, args, expr),
+            _ => self.eval(expr),
+        }
+    }
+
+    fn emit_call(&mut self, builtin: Builtin, args: &'p [ir::Expr], expr: &'p ir::Expr) {
+        match (builtin, args) {
+            (Builtin::DaysSince | Builtin::DaysUntil, [date]) if date.ty.ty == Type::Date => {
+                self.emit(date);
+                self.ops.push(if builtin == Builtin::DaysSince {
+                    Op::DaysSince
+                } else {
+                    Op::DaysUntil
+                });
+            }
+            (Builtin::Known, [value]) if scalar(&value.ty.ty) => {
+                self.emit(value);
+                self.ops.push(Op::Known);
+            }
+            (Builtin::Decided, [signal]) => match signal.kind {
+                ExprKind::Signal(id) => self.ops.push(Op::Decided(id)),
+                _ => self.eval(expr),
+            },
+            (Builtin::Count | Builtin::LenList, [list]) => match &list.kind {
+                ExprKind::Fact(id) => self.ops.push(Op::CountFact(*id)),
+                ExprKind::Let(id) => self.ops.push(Op::CountLet(*id)),
+                ExprKind::Filter {
+                    list: written,
+                    cond,
+                    mode: FilterMode::Where,
+                } if builtin == Builtin::Count => match (&written.kind, &cond.kind) {
+                    (ExprKind::List(items), ExprKind::Item(0))
+                        if items.iter().all(|item| item.ty.ty == Type::Bool) =>
+                    {
+                        for item in items {
+                            self.emit(item);
+                        }
+                        self.ops.push(Op::CountTrue(items.len() as u32));
+                    }
+                    _ => self.eval(expr),
+                },
+                _ => self.eval(expr),
+            },
+            _ => self.eval(expr),
+        }
+    }
+
+    /// Hands `expr` to the tree walker.
+    fn eval(&mut self, expr: &'p ir::Expr) {
+        let index = self.expr_index(expr);
+        self.ops.push(Op::Eval(index));
+    }
+}
+
+/// The deepest the stack gets running `ops` (jumps only skip ahead, and
+/// every path through a compiled expression leaves one value, so a linear
+/// count over-estimates nothing that matters: it is an upper bound).
+fn max_depth(ops: &[Op]) -> usize {
+    let mut depth: isize = 0;
+    let mut deepest: isize = 0;
+    for op in ops {
+        depth += match op {
+            Op::Lit(_)
+            | Op::Fact(_)
+            | Op::Let(_)
+            | Op::Signal(_)
+            | Op::Verdict(_)
+            | Op::Score
+            | Op::GroupScore(_)
+            | Op::Today
+            | Op::Decided(_)
+            | Op::CountFact(_)
+            | Op::CountLet(_)
+            | Op::Eval(_) => 1,
+            Op::Not
+            | Op::Neg(_)
+            | Op::DaysSince
+            | Op::DaysUntil
+            | Op::Known
+            | Op::AndTest(_)
+            | Op::OrTest(_) => 0,
+            Op::Compare(_) | Op::Arith(..) | Op::AndJoin | Op::OrJoin | Op::CoalesceTest(_) => -1,
+            Op::In(n, _) => -(*n as isize),
+            Op::CountTrue(n) => 1 - (*n as isize),
+        };
+        deepest = deepest.max(depth);
+    }
+    deepest.max(0) as usize
+}
+
+/// The stack of one run: inline, its depth bounded by [`MAX_DEPTH`].
+type Stack = smallvec::SmallVec<[Cell; MAX_DEPTH]>;
+
+impl Frame<'_> {
+    /// Runs one compiled rule and gives its value, or [`Stop::Fallback`]
+    /// when the tree walker must decide.
+    pub(super) fn run(&mut self, code: &Code<'_>, run: Run) -> Result<Cell, Stop> {
+        let mut stack = Stack::new();
+        let ops = code
+            .ops
+            .get(run.start as usize..run.end as usize)
+            .unwrap_or_default();
+        let mut pc = 0usize;
+        while let Some(op) = ops.get(pc) {
+            pc += 1;
+            let pushed = match *op {
+                Op::Lit(cell) => {
+                    self.steps += 1;
+                    cell
+                }
+                Op::Fact(id) => {
+                    self.steps += 1;
+                    match self.facts.get(id as usize) {
+                        Some(value) => Cell::of(value).ok_or(Stop::Fallback)?,
+                        None => Cell::Unknown(0),
+                    }
+                }
+                Op::Let(id) => {
+                    self.steps += 1;
+                    self.force_let(id)?;
+                    match self.lets.get(id as usize) {
+                        Some(value) => Cell::of(value).ok_or(Stop::Fallback)?,
+                        None => Cell::Unknown(0),
+                    }
+                }
+                Op::Signal(id) => {
+                    self.steps += 1;
+                    Cell::Bool(self.fired.get(id as usize).copied().unwrap_or(false))
+                }
+                Op::Verdict(id) => {
+                    self.steps += 1;
+                    Cell::Variant(self.verdicts.get(id as usize).copied().unwrap_or(0))
+                }
+                Op::Score => {
+                    self.steps += 1;
+                    Cell::Int(self.score(None)?)
+                }
+                Op::GroupScore(id) => {
+                    self.steps += 1;
+                    Cell::Int(self.score(Some(id))?)
+                }
+                Op::Today => {
+                    self.steps += 1;
+                    Cell::Date(self.today)
+                }
+                Op::Not => {
+                    self.steps += 1;
+                    match stack.pop() {
+                        Some(Cell::Bool(b)) => Cell::Bool(!b),
+                        Some(other) => other,
+                        None => return Err(Stop::Fallback),
+                    }
+                }
+                Op::Neg(index) => {
+                    self.steps += 1;
+                    match stack.pop() {
+                        Some(Cell::Int(i)) => match i.checked_neg() {
+                            Some(negated) => Cell::Int(negated),
+                            None => return Err(overflow(expr_at(code, index)?).into()),
+                        },
+                        Some(unknown @ Cell::Unknown(_)) => unknown,
+                        _ => return Err(Stop::Fallback),
+                    }
+                }
+                Op::Compare(op) => {
+                    self.steps += 1;
+                    let (left, right) = pop2(&mut stack)?;
+                    if matches!(left, Cell::Unknown(_)) || matches!(right, Cell::Unknown(_)) {
+                        Cell::Unknown(left.blame() | right.blame())
+                    } else {
+                        let ordering = left.compare(right);
+                        Cell::Bool(match op {
+                            CompareOp::Eq => ordering == Some(Ordering::Equal),
+                            CompareOp::Ne => ordering != Some(Ordering::Equal),
+                            CompareOp::Lt => ordering == Some(Ordering::Less),
+                            CompareOp::Le => {
+                                matches!(ordering, Some(Ordering::Less | Ordering::Equal))
+                            }
+                            CompareOp::Gt => ordering == Some(Ordering::Greater),
+                            CompareOp::Ge => {
+                                matches!(ordering, Some(Ordering::Greater | Ordering::Equal))
+                            }
+                        })
+                    }
+                }
+                Op::Arith(op, index) => {
+                    self.steps += 1;
+                    let (left, right) = pop2(&mut stack)?;
+                    arith_cells(op, left, right, code, index)?
+                }
+                Op::AndTest(target) => {
+                    self.steps += 1;
+                    if stack.last() == Some(&Cell::Bool(false)) {
+                        pc = target.saturating_sub(run.start) as usize;
+                    }
+                    continue;
+                }
+                Op::AndJoin => {
+                    let (left, right) = pop2(&mut stack)?;
+                    match (left, right) {
+                        (_, Cell::Bool(false)) => Cell::Bool(false),
+                        (Cell::Bool(true), Cell::Bool(true)) => Cell::Bool(true),
+                        (left, right) => Cell::Unknown(left.blame() | right.blame()),
+                    }
+                }
+                Op::OrTest(target) => {
+                    self.steps += 1;
+                    if stack.last() == Some(&Cell::Bool(true)) {
+                        pc = target.saturating_sub(run.start) as usize;
+                    }
+                    continue;
+                }
+                Op::OrJoin => {
+                    let (left, right) = pop2(&mut stack)?;
+                    match (left, right) {
+                        (_, Cell::Bool(true)) => Cell::Bool(true),
+                        (Cell::Bool(false), Cell::Bool(false)) => Cell::Bool(false),
+                        (left, right) => Cell::Unknown(left.blame() | right.blame()),
+                    }
+                }
+                Op::CoalesceTest(target) => {
+                    self.steps += 1;
+                    match stack.last() {
+                        Some(Cell::Unknown(_)) => {
+                            stack.pop();
+                        }
+                        Some(_) => pc = target.saturating_sub(run.start) as usize,
+                        None => return Err(Stop::Fallback),
+                    }
+                    continue;
+                }
+                Op::In(count, negated) => {
+                    self.steps += 1;
+                    let items = stack
+                        .len()
+                        .checked_sub(count as usize)
+                        .ok_or(Stop::Fallback)?;
+                    let needle_at = items.checked_sub(1).ok_or(Stop::Fallback)?;
+                    let needle = stack.get(needle_at).copied().ok_or(Stop::Fallback)?;
+                    let mut unknown = matches!(needle, Cell::Unknown(_));
+                    let mut blame = needle.blame();
+                    let mut found = false;
+                    for item in stack.get(items..).unwrap_or_default() {
+                        match item {
+                            Cell::Unknown(bits) => {
+                                unknown = true;
+                                blame |= bits;
+                            }
+                            candidate => {
+                                found = found
+                                    || (!unknown
+                                        && candidate.compare(needle) == Some(Ordering::Equal));
+                            }
+                        }
+                    }
+                    stack.truncate(needle_at);
+                    if unknown {
+                        Cell::Unknown(blame)
+                    } else {
+                        Cell::Bool(found != negated)
+                    }
+                }
+                Op::DaysSince | Op::DaysUntil => {
+                    self.steps += 1;
+                    match stack.pop() {
+                        Some(Cell::Date(date)) => {
+                            let days = i64::from(self.today.days()) - i64::from(date.days());
+                            Cell::Int(if *op == Op::DaysSince { days } else { -days })
+                        }
+                        Some(unknown @ Cell::Unknown(_)) => unknown,
+                        Some(_) => Cell::Unknown(0),
+                        None => return Err(Stop::Fallback),
+                    }
+                }
+                Op::Known => {
+                    self.steps += 1;
+                    match stack.pop() {
+                        Some(cell) => Cell::Bool(!matches!(cell, Cell::Unknown(_))),
+                        None => return Err(Stop::Fallback),
+                    }
+                }
+                Op::Decided(id) => {
+                    self.steps += 2;
+                    Cell::Bool(!self.undecided.get(id as usize).copied().unwrap_or(false))
+                }
+                Op::CountFact(id) => {
+                    self.steps += 2;
+                    count_of(self.facts.get(id as usize))?
+                }
+                Op::CountLet(id) => {
+                    self.steps += 2;
+                    self.force_let(id)?;
+                    count_of(self.lets.get(id as usize))?
+                }
+                Op::CountTrue(count) => {
+                    self.steps += 3;
+                    let items = stack
+                        .len()
+                        .checked_sub(count as usize)
+                        .ok_or(Stop::Fallback)?;
+                    let mut unknown = false;
+                    let mut blame = 0;
+                    let mut held: i64 = 0;
+                    for item in stack.get(items..).unwrap_or_default() {
+                        match item {
+                            Cell::Unknown(bits) => {
+                                unknown = true;
+                                blame |= bits;
+                            }
+                            Cell::Bool(true) => held += 1,
+                            _ => {}
+                        }
+                    }
+                    stack.truncate(items);
+                    if unknown {
+                        Cell::Unknown(blame)
+                    } else {
+                        self.steps += u64::from(count);
+                        Cell::Int(held)
+                    }
+                }
+                Op::Eval(index) => {
+                    let expr = expr_at(code, index)?;
+                    let value = self.eval(expr)?;
+                    Cell::of(&value).ok_or(Stop::Fallback)?
+                }
+            };
+            stack.push(pushed);
+        }
+        match stack.as_slice() {
+            [cell] => Ok(*cell),
+            _ => Err(Stop::Fallback),
+        }
+    }
+
+    /// A rule's value on the compiled code when it has some, else on the
+    /// tree walker.
+    pub(super) fn value_of(
+        &mut self,
+        code: &Code<'_>,
+        run: Option<Run>,
+        expr: &ir::Expr,
+    ) -> Result<Value, EvalError> {
+        if let Some(run) = run {
+            match self.run(code, run) {
+                Ok(cell) => return Ok(cell.value()),
+                Err(Stop::Error(error)) => return Err(error),
+                Err(Stop::Fallback) => {}
+            }
+        }
+        self.eval(expr)
+    }
+
+    /// A condition as [`Frame::tri_condition`] reads it outside the
+    /// three-valued reading: true only when known true; an unknown adds
+    /// its blame to the relevant unknowns and sets `last_unknown`.
+    pub(super) fn test(
+        &mut self,
+        code: &Code<'_>,
+        run: Option<Run>,
+        expr: &ir::Expr,
+    ) -> Result<bool, EvalError> {
+        let cell = match run.map(|run| self.run(code, run)) {
+            Some(Ok(cell)) => cell,
+            Some(Err(Stop::Error(error))) => return Err(error),
+            Some(Err(Stop::Fallback)) | None => {
+                let (holds, _) = self.tri_condition(expr)?;
+                return Ok(holds);
+            }
+        };
+        self.last_unknown = matches!(cell, Cell::Unknown(_));
+        Ok(match cell {
+            Cell::Bool(b) => b,
+            Cell::Unknown(bits) => {
+                self.relevant.union_low_word(bits);
+                false
+            }
+            _ => false,
+        })
+    }
+
+    /// [`Frame::run_steps`] outside the three-valued reading, with the
+    /// compiled rules.
+    pub(super) fn run_steps_compiled(&mut self, code: &Code<'_>) -> Result<(), EvalError> {
+        let program = self.program;
+        for step in &program.order {
+            match *step {
+                Step::Let(id) => {
+                    if self.is_lazy(id) {
+                        continue;
+                    }
+                    if let Some(info) = program.lets.get(id as usize) {
+                        let run = code.lets.get(id as usize).copied().flatten();
+                        let value = self.value_of(code, run, &info.value)?;
+                        if let Some(slot) = self.lets.get_mut(id as usize) {
+                            *slot = value;
+                        }
+                    }
+                }
+                Step::Group(id) => {
+                    let Some(group) = program.groups.get(id as usize) else {
+                        continue;
+                    };
+                    let (active, unknown) = match &group.when {
+                        Some(when) => {
+                            let run = code.groups.get(id as usize).copied().flatten();
+                            (self.test(code, run, when)?, self.last_unknown)
+                        }
+                        None => (true, false),
+                    };
+                    if let Some(slot) = self.group_active.get_mut(id as usize) {
+                        *slot = active;
+                    }
+                    if let Some(slot) = self.group_unknown.get_mut(id as usize) {
+                        *slot = unknown;
+                    }
+                }
+                Step::Signal(id) => {
+                    let Some(signal) = program.signals.get(id as usize) else {
+                        continue;
+                    };
+                    let (group_ok, group_unknown) = match signal.group {
+                        None => (true, false),
+                        Some(g) => (
+                            self.group_active.get(g as usize).copied().unwrap_or(false),
+                            self.group_unknown.get(g as usize).copied().unwrap_or(false),
+                        ),
+                    };
+                    self.last_unknown = false;
+                    let fired = if group_ok {
+                        let run = code.signals.get(id as usize).copied().flatten();
+                        self.test(code, run, &signal.when)?
+                    } else {
+                        false
+                    };
+                    if let Some(slot) = self.fired.get_mut(id as usize) {
+                        *slot = fired;
+                    }
+                    if let Some(slot) = self.undecided.get_mut(id as usize) {
+                        *slot = group_unknown || (group_ok && self.last_unknown);
+                    }
+                }
+                Step::Verdict(id) => {
+                    let Some(verdict) = program.verdicts.get(id as usize) else {
+                        continue;
+                    };
+                    let runs = code.arms.get(id as usize);
+                    let mut chosen = verdict.arms.len().saturating_sub(1) as u32;
+                    for (index, arm) in verdict.arms.iter().enumerate() {
+                        let holds = match &arm.when {
+                            Some(when) => {
+                                let run = runs.and_then(|r| r.get(index)).copied().flatten();
+                                self.test(code, run, when)?
+                            }
+                            None => true,
+                        };
+                        if holds {
+                            chosen = index as u32;
+                            break;
+                        }
+                    }
+                    if let Some(slot) = self.verdicts.get_mut(id as usize) {
+                        *slot = chosen;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn pop2(stack: &mut Stack) -> Result<(Cell, Cell), Stop> {
+    let right = stack.pop().ok_or(Stop::Fallback)?;
+    let left = stack.pop().ok_or(Stop::Fallback)?;
+    Ok((left, right))
+}
+
+fn expr_at<'c>(code: &'c Code<'_>, index: u32) -> Result<&'c ir::Expr, Stop> {
+    code.exprs
+        .get(index as usize)
+        .copied()
+        .ok_or(Stop::Fallback)
+}
+
+/// `count(x)` of a list read in place, as the built-in gives it.
+fn count_of(value: Option<&Value>) -> Result<Cell, Stop> {
+    Ok(match value {
+        Some(Value::List(items)) => Cell::Int(items.len() as i64),
+        Some(Value::Unknown(blame)) => Cell::Unknown(blame.low_word().ok_or(Stop::Fallback)?),
+        None => Cell::Unknown(0),
+        Some(_) => Cell::Int(0),
+    })
+}
+
+/// [`arith`] on ints and dates: the same values and the same errors.
+fn arith_cells(
+    op: ArithOp,
+    left: Cell,
+    right: Cell,
+    code: &Code<'_>,
+    index: u32,
+) -> Result<Cell, Stop> {
+    if matches!(left, Cell::Unknown(_)) || matches!(right, Cell::Unknown(_)) {
+        return Ok(Cell::Unknown(left.blame() | right.blame()));
+    }
+    match (left, right) {
+        (Cell::Int(a), Cell::Int(b)) if op != ArithOp::Div => {
+            let result = match op {
+                ArithOp::Add => a.checked_add(b),
+                ArithOp::Sub => a.checked_sub(b),
+                _ => a.checked_mul(b),
+            };
+            match result {
+                Some(i) => Ok(Cell::Int(i)),
+                None => Err(overflow(expr_at(code, index)?).into()),
+            }
+        }
+        (Cell::Date(_), Cell::Date(_)) | (Cell::Date(_), Cell::Int(_)) => {
+            match arith(op, &left.value(), &right.value(), expr_at(code, index)?)? {
+                Value::Int(i) => Ok(Cell::Int(i)),
+                Value::Date(d) => Ok(Cell::Date(d)),
+                _ => Err(Stop::Fallback),
+            }
+        }
+        _ => Err(Stop::Fallback),
+    }
+}
