@@ -137,15 +137,48 @@ pub(crate) enum Op {
     /// `count([a, b, …] where it)` over `n` values on top (3, plus `n` when
     /// none is unknown).
     CountTrue(u32),
+    /// `it` at this many `where` levels out (1).
+    Item(u32),
+    /// A field of `it` at this many levels out (1): depth, field.
+    ItemField(u32, u32),
+    /// A filter over a list ([`Code::loops`]): 1 for the filter (2 for
+    /// `count(…)` around it), 1 for the list, and the condition's steps
+    /// per item.
+    Loop(u32),
     /// An expression the tree walker evaluates (its own steps).
     Eval(u32),
 }
 
-/// Where a compiled rule's operations are in [`Code::ops`].
+/// A compiled rule (or a filter's condition): its place in [`Code::runs`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Run {
-    start: u32,
-    end: u32,
+pub(crate) struct Run(u32);
+
+/// What a filter over a list does with its condition's values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LoopMode {
+    /// `count(list where cond)`: how many items it holds for.
+    Count,
+    /// `any(list, cond)`.
+    Any,
+    /// `all(list, cond)`.
+    All,
+}
+
+/// A filter over a list fact or let, its condition compiled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Loop {
+    mode: LoopMode,
+    /// The list: a fact's or a let's.
+    list: Source,
+    /// The condition, run once per item with the item as `it`.
+    body: Run,
+}
+
+/// Where a list is read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Source {
+    Fact(u32),
+    Let(u32),
 }
 
 /// Why a compiled run stopped early.
@@ -165,7 +198,11 @@ impl From<EvalError> for Stop {
 /// A playbook's rules compiled, made once per playbook.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Code<'p> {
+    /// The operations of each run; jumps are positions within a run.
+    runs: Vec<Vec<Op>>,
+    /// The run being compiled.
     ops: Vec<Op>,
+    loops: Vec<Loop>,
     /// The expressions operations point at (for [`Op::Eval`] and errors).
     exprs: Vec<&'p ir::Expr>,
     pub(crate) lets: Vec<Option<Run>>,
@@ -231,11 +268,11 @@ impl<'p> Code<'p> {
         Some(code)
     }
 
-    /// The operations of one run (for tests).
-    #[cfg(test)]
+    /// The operations of one run.
     pub(crate) fn ops(&self, run: Run) -> &[Op] {
-        self.ops
-            .get(run.start as usize..run.end as usize)
+        self.runs
+            .get(run.0 as usize)
+            .map(Vec::as_slice)
             .unwrap_or_default()
     }
 
@@ -245,19 +282,18 @@ impl<'p> Code<'p> {
         if !scalar(&expr.ty.ty) {
             return None;
         }
-        let start = self.ops.len();
-        let (ops, exprs) = (self.ops.len(), self.exprs.len());
+        let outer = std::mem::take(&mut self.ops);
+        let (runs, loops, exprs) = (self.runs.len(), self.loops.len(), self.exprs.len());
         self.emit(expr);
-        let body = self.ops.get(start..).unwrap_or_default();
-        if matches!(body, [Op::Eval(_)]) || max_depth(body) > MAX_DEPTH {
-            self.ops.truncate(ops);
+        let ops = std::mem::replace(&mut self.ops, outer);
+        if matches!(ops.as_slice(), [Op::Eval(_)]) || max_depth(&ops) > MAX_DEPTH {
+            self.runs.truncate(runs);
+            self.loops.truncate(loops);
             self.exprs.truncate(exprs);
             return None;
         }
-        Some(Run {
-            start: start as u32,
-            end: self.ops.len() as u32,
-        })
+        self.runs.push(ops);
+        Some(Run((self.runs.len() - 1) as u32))
     }
 
     fn expr_index(&mut self, expr: &'p ir::Expr) -> u32 {
@@ -356,7 +392,51 @@ impl<'p> Code<'p> {
                 self.patch(test);
             }
             ExprKind::Call(builtin, args) => self.emit_call(*builtin, args, expr),
+            ExprKind::Item(depth) => self.ops.push(Op::Item(*depth)),
+            ExprKind::Field(base, index) => match base.kind {
+                ExprKind::Item(depth) => self.ops.push(Op::ItemField(depth, *index)),
+                _ => self.eval(expr),
+            },
+            ExprKind::Filter {
+                list,
+                cond,
+                mode: mode @ (FilterMode::Any | FilterMode::All),
+            } => {
+                let mode = if *mode == FilterMode::Any {
+                    LoopMode::Any
+                } else {
+                    LoopMode::All
+                };
+                self.emit_loop(mode, list, cond, expr);
+            }
             _ => self.eval(expr),
+        }
+    }
+
+    /// A filter over a list fact or let whose condition compiles: one
+    /// [`Op::Loop`]; anything else goes to the tree walker whole.
+    fn emit_loop(
+        &mut self,
+        mode: LoopMode,
+        list: &'p ir::Expr,
+        cond: &'p ir::Expr,
+        expr: &'p ir::Expr,
+    ) {
+        let source = match list.kind {
+            ExprKind::Fact(id) => Source::Fact(id),
+            ExprKind::Let(id) => Source::Let(id),
+            _ => return self.eval(expr),
+        };
+        match self.compile(cond) {
+            Some(body) => {
+                self.loops.push(Loop {
+                    mode,
+                    list: source,
+                    body,
+                });
+                self.ops.push(Op::Loop((self.loops.len() - 1) as u32));
+            }
+            None => self.eval(expr),
         }
     }
 
@@ -394,7 +474,7 @@ impl<'p> Code<'p> {
                         }
                         self.ops.push(Op::CountTrue(items.len() as u32));
                     }
-                    _ => self.eval(expr),
+                    _ => self.emit_loop(LoopMode::Count, written, cond, expr),
                 },
                 _ => self.eval(expr),
             },
@@ -428,6 +508,9 @@ fn max_depth(ops: &[Op]) -> usize {
             | Op::Decided(_)
             | Op::CountFact(_)
             | Op::CountLet(_)
+            | Op::Item(_)
+            | Op::ItemField(..)
+            | Op::Loop(_)
             | Op::Eval(_) => 1,
             Op::Not
             | Op::Neg(_)
@@ -453,10 +536,7 @@ impl Frame<'_> {
     /// when the tree walker must decide.
     pub(super) fn run(&mut self, code: &Code<'_>, run: Run) -> Result<Cell, Stop> {
         let mut stack = Stack::new();
-        let ops = code
-            .ops
-            .get(run.start as usize..run.end as usize)
-            .unwrap_or_default();
+        let ops = code.ops(run);
         let mut pc = 0usize;
         while let Some(op) = ops.get(pc) {
             pc += 1;
@@ -548,7 +628,7 @@ impl Frame<'_> {
                 Op::AndTest(target) => {
                     self.steps += 1;
                     if stack.last() == Some(&Cell::Bool(false)) {
-                        pc = target.saturating_sub(run.start) as usize;
+                        pc = target as usize;
                     }
                     continue;
                 }
@@ -563,7 +643,7 @@ impl Frame<'_> {
                 Op::OrTest(target) => {
                     self.steps += 1;
                     if stack.last() == Some(&Cell::Bool(true)) {
-                        pc = target.saturating_sub(run.start) as usize;
+                        pc = target as usize;
                     }
                     continue;
                 }
@@ -581,7 +661,7 @@ impl Frame<'_> {
                         Some(Cell::Unknown(_)) => {
                             stack.pop();
                         }
-                        Some(_) => pc = target.saturating_sub(run.start) as usize,
+                        Some(_) => pc = target as usize,
                         None => return Err(Stop::Fallback),
                     }
                     continue;
@@ -676,6 +756,30 @@ impl Frame<'_> {
                         Cell::Int(held)
                     }
                 }
+                Op::Item(depth) => {
+                    self.steps += 1;
+                    match self.current_item(depth) {
+                        Some(value) => Cell::of(value).ok_or(Stop::Fallback)?,
+                        None => Cell::Unknown(0),
+                    }
+                }
+                Op::ItemField(depth, index) => {
+                    self.steps += 1;
+                    match self.current_item(depth) {
+                        Some(Value::Record(fields)) => match fields.get(index as usize) {
+                            Some(value) => Cell::of(value).ok_or(Stop::Fallback)?,
+                            None => Cell::Unknown(0),
+                        },
+                        Some(unknown @ Value::Unknown(_)) => {
+                            Cell::of(unknown).ok_or(Stop::Fallback)?
+                        }
+                        _ => Cell::Unknown(0),
+                    }
+                }
+                Op::Loop(index) => {
+                    let lp = code.loops.get(index as usize).ok_or(Stop::Fallback)?;
+                    self.run_loop(code, *lp)?
+                }
                 Op::Eval(index) => {
                     let expr = expr_at(code, index)?;
                     let value = self.eval(expr)?;
@@ -688,6 +792,68 @@ impl Frame<'_> {
             [cell] => Ok(*cell),
             _ => Err(Stop::Fallback),
         }
+    }
+
+    /// A filter over a list, as the tree walker's `Filter` (for `any`,
+    /// `all`) and `count_where` (for `count`) give it, with the same steps.
+    fn run_loop(&mut self, code: &Code<'_>, lp: Loop) -> Result<Cell, Stop> {
+        // The filter, `count(…)` around it, and the list.
+        self.steps += if lp.mode == LoopMode::Count { 3 } else { 2 };
+        let list = match lp.list {
+            Source::Fact(id) => self.facts.get(id as usize),
+            Source::Let(id) => {
+                self.force_let(id)?;
+                self.lets.get(id as usize)
+            }
+        };
+        let items = match list {
+            Some(Value::List(items)) => items.clone(),
+            Some(unknown @ Value::Unknown(_)) => return Cell::of(unknown).ok_or(Stop::Fallback),
+            None => return Ok(Cell::Unknown(0)),
+            Some(_) if lp.mode == LoopMode::Count => return Ok(Cell::Int(0)),
+            Some(_) => return Err(Stop::Fallback),
+        };
+        let mut count: i64 = 0;
+        let mut unknown = false;
+        let mut blame = 0;
+        let mut decided = None;
+        let len = items.len();
+        self.items.push((items, 0));
+        for position in 0..len {
+            if let Some(current) = self.items.last_mut() {
+                current.1 = position;
+            }
+            let cell = match self.run(code, lp.body) {
+                Ok(cell) => cell,
+                Err(stop) => {
+                    self.items.pop();
+                    return Err(stop);
+                }
+            };
+            match (lp.mode, cell) {
+                (LoopMode::Count, Cell::Bool(true)) => count += 1,
+                (LoopMode::Any, Cell::Bool(true)) => {
+                    decided = Some(true);
+                    break;
+                }
+                (LoopMode::All, Cell::Bool(false)) => {
+                    decided = Some(false);
+                    break;
+                }
+                (LoopMode::Any | LoopMode::All, Cell::Unknown(bits)) => {
+                    unknown = true;
+                    blame |= bits;
+                }
+                _ => {}
+            }
+        }
+        self.items.pop();
+        Ok(match (lp.mode, decided) {
+            (LoopMode::Count, _) => Cell::Int(count),
+            (_, Some(b)) => Cell::Bool(b),
+            _ if unknown => Cell::Unknown(blame),
+            (mode, None) => Cell::Bool(mode == LoopMode::All),
+        })
     }
 
     /// A rule's value on the compiled code when it has some, else on the
@@ -903,6 +1069,7 @@ mod tests {
          signal e { when days_since(on) > 10 or days_until(on + 3) < n * 2 - m weight 1 }\n\
          signal f { when count(events) > 1 and decided(a) and note == \"x\" weight 1 }\n\
          signal g { when today - on > 30 and decided(e) weight 1 }\n\
+         signal k { when any(events, it.on > today - 300) and all(events, it.kind != \"z\") or count(events where it.on < today) > 1 weight 1 }\n\
          group grp \"G\" when (ok ?? (stage == late)) { signal h { when n > 0 weight 3 } }\n\
          verdict v \"V\" {\n hot \"Hot\" when a and d and score >= 2\n cold \"Cold\" otherwise\n}\n\
          advice push \"Push\" when v == hot and not f and score(grp) >= 0 { \"Go.\" }\n";
