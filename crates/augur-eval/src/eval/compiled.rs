@@ -28,55 +28,129 @@
 
 use super::*;
 
-/// A value on the compiled program's stack.
+/// What a [`Cell`] holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Cell {
-    /// Unknown, because of the facts whose bits are set.
-    Unknown(u64),
-    Bool(bool),
-    Int(i64),
-    Date(Date),
+pub(crate) enum Kind {
+    /// Unknown: the bits are the facts that made it so.
+    Unknown,
+    Bool,
+    Int,
+    /// A day number.
+    Date,
     /// An enum variant or a verdict arm.
-    Variant(u32),
+    Variant,
+}
+
+/// A value on the compiled program's stack: a kind and 64 bits (a blame
+/// mask, 0 or 1, an int, a day number or a variant's index). Values of one
+/// kind order as their bits read as an `i64`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Cell {
+    kind: Kind,
+    bits: u64,
 }
 
 impl Cell {
+    pub(crate) const fn unknown(bits: u64) -> Cell {
+        Cell {
+            kind: Kind::Unknown,
+            bits,
+        }
+    }
+
+    pub(crate) const fn bool(b: bool) -> Cell {
+        Cell {
+            kind: Kind::Bool,
+            bits: b as u64,
+        }
+    }
+
+    pub(crate) const fn int(i: i64) -> Cell {
+        Cell {
+            kind: Kind::Int,
+            bits: i as u64,
+        }
+    }
+
+    pub(crate) fn date(d: Date) -> Cell {
+        Cell {
+            kind: Kind::Date,
+            bits: i64::from(d.days()) as u64,
+        }
+    }
+
+    pub(crate) const fn variant(v: u32) -> Cell {
+        Cell {
+            kind: Kind::Variant,
+            bits: v as u64,
+        }
+    }
+
+    fn is_unknown(self) -> bool {
+        self.kind == Kind::Unknown
+    }
+
+    fn is(self, b: bool) -> bool {
+        self == Cell::bool(b)
+    }
+
+    fn as_int(self) -> i64 {
+        self.bits as i64
+    }
+
+    fn as_date(self) -> Date {
+        Date::from_days(self.bits as i64 as i32)
+    }
+
     fn blame(self) -> u64 {
-        match self {
-            Cell::Unknown(bits) => bits,
-            _ => 0,
+        if self.is_unknown() {
+            self.bits
+        } else {
+            0
         }
     }
 
     fn of(value: &Value) -> Option<Cell> {
         Some(match value {
-            Value::Unknown(blame) => Cell::Unknown(blame.low_word()?),
-            Value::Bool(b) => Cell::Bool(*b),
-            Value::Int(i) => Cell::Int(*i),
-            Value::Date(d) => Cell::Date(*d),
-            Value::Variant(v) => Cell::Variant(*v),
+            Value::Unknown(blame) => Cell::unknown(blame.low_word()?),
+            Value::Bool(b) => Cell::bool(*b),
+            Value::Int(i) => Cell::int(*i),
+            Value::Date(d) => Cell::date(*d),
+            Value::Variant(v) => Cell::variant(*v),
             _ => return None,
         })
     }
 
     fn value(self) -> Value {
-        match self {
-            Cell::Unknown(bits) => Value::Unknown(Blame::from_low_word(bits)),
-            Cell::Bool(b) => Value::Bool(b),
-            Cell::Int(i) => Value::Int(i),
-            Cell::Date(d) => Value::Date(d),
-            Cell::Variant(v) => Value::Variant(v),
+        match self.kind {
+            Kind::Unknown => Value::Unknown(Blame::from_low_word(self.bits)),
+            Kind::Bool => Value::Bool(self.bits != 0),
+            Kind::Int => Value::Int(self.as_int()),
+            Kind::Date => Value::Date(self.as_date()),
+            Kind::Variant => Value::Variant(self.bits as u32),
         }
     }
 
+    /// How two known values of one kind order (`None` across kinds, as
+    /// [`compare`] has it).
     fn compare(self, other: Cell) -> Option<Ordering> {
-        match (self, other) {
-            (Cell::Bool(a), Cell::Bool(b)) => Some(a.cmp(&b)),
-            (Cell::Int(a), Cell::Int(b)) => Some(a.cmp(&b)),
-            (Cell::Date(a), Cell::Date(b)) => Some(a.cmp(&b)),
-            (Cell::Variant(a), Cell::Variant(b)) => Some(a.cmp(&b)),
-            _ => None,
+        (self.kind == other.kind && !self.is_unknown()).then(|| self.as_int().cmp(&other.as_int()))
+    }
+
+    /// `self op other`, unknown when either is.
+    fn compare_op(self, op: CompareOp, other: Cell) -> Cell {
+        if self.is_unknown() || other.is_unknown() {
+            return Cell::unknown(self.blame() | other.blame());
         }
+        let ordering = self.compare(other);
+        Cell::bool(match op {
+            CompareOp::Eq => ordering == Some(Ordering::Equal),
+            CompareOp::Ne => ordering != Some(Ordering::Equal),
+            CompareOp::Lt => ordering == Some(Ordering::Less),
+            CompareOp::Le => matches!(ordering, Some(Ordering::Less | Ordering::Equal)),
+            CompareOp::Gt => ordering == Some(Ordering::Greater),
+            CompareOp::Ge => matches!(ordering, Some(Ordering::Greater | Ordering::Equal)),
+        })
     }
 }
 
@@ -106,6 +180,12 @@ pub(crate) enum Op {
     Neg(u32),
     /// A comparison of the two values on top (1).
     Compare(CompareOp),
+    /// A comparison of the top with a literal (2: the comparison and the
+    /// literal).
+    CompareWith(CompareOp, Cell),
+    /// `top in [literals]` ([`Code::literals`] from, how many, negated):
+    /// 1 for `in`, 1 per literal.
+    InLiterals(u32, u32, bool),
     /// Arithmetic on ints and dates (1); the index of the expression.
     Arith(ArithOp, u32),
     /// `and`: counts its step, and jumps to the target (keeping the value)
@@ -203,6 +283,8 @@ pub(crate) struct Code<'p> {
     /// The run being compiled.
     ops: Vec<Op>,
     loops: Vec<Loop>,
+    /// The items of `in [literals]`.
+    literals: Vec<Cell>,
     /// The expressions operations point at (for [`Op::Eval`] and errors).
     exprs: Vec<&'p ir::Expr>,
     pub(crate) lets: Vec<Option<Run>>,
@@ -218,6 +300,17 @@ const MASK_FACTS: usize = 64;
 /// Deepest stack a compiled rule may need; deeper rules stay on the tree
 /// walker.
 const MAX_DEPTH: usize = 16;
+
+/// A literal that is a scalar, as a cell.
+fn literal(expr: &ir::Expr) -> Option<Cell> {
+    match &expr.kind {
+        ExprKind::Literal(Literal::Bool(b)) => Some(Cell::bool(*b)),
+        ExprKind::Literal(Literal::Int(i)) => Some(Cell::int(*i)),
+        ExprKind::Literal(Literal::Date(d)) => Some(Cell::date(*d)),
+        ExprKind::Literal(Literal::Variant(v)) => Some(Cell::variant(*v)),
+        _ => None,
+    }
+}
 
 fn scalar(ty: &Type) -> bool {
     matches!(
@@ -284,12 +377,14 @@ impl<'p> Code<'p> {
         }
         let outer = std::mem::take(&mut self.ops);
         let (runs, loops, exprs) = (self.runs.len(), self.loops.len(), self.exprs.len());
+        let literals = self.literals.len();
         self.emit(expr);
         let ops = std::mem::replace(&mut self.ops, outer);
         if matches!(ops.as_slice(), [Op::Eval(_)]) || max_depth(&ops) > MAX_DEPTH {
             self.runs.truncate(runs);
             self.loops.truncate(loops);
             self.exprs.truncate(exprs);
+            self.literals.truncate(literals);
             return None;
         }
         self.runs.push(ops);
@@ -322,10 +417,10 @@ impl<'p> Code<'p> {
         let both = |a: &ir::Expr, b: &ir::Expr| scalar(&a.ty.ty) && scalar(&b.ty.ty);
         match &expr.kind {
             ExprKind::Literal(literal) => match literal {
-                Literal::Bool(b) => self.ops.push(Op::Lit(Cell::Bool(*b))),
-                Literal::Int(i) => self.ops.push(Op::Lit(Cell::Int(*i))),
-                Literal::Date(d) => self.ops.push(Op::Lit(Cell::Date(*d))),
-                Literal::Variant(v) => self.ops.push(Op::Lit(Cell::Variant(*v))),
+                Literal::Bool(b) => self.ops.push(Op::Lit(Cell::bool(*b))),
+                Literal::Int(i) => self.ops.push(Op::Lit(Cell::int(*i))),
+                Literal::Date(d) => self.ops.push(Op::Lit(Cell::date(*d))),
+                Literal::Variant(v) => self.ops.push(Op::Lit(Cell::variant(*v))),
                 Literal::Number(_) | Literal::Text(_) => self.eval(expr),
             },
             ExprKind::Fact(id) => self.ops.push(Op::Fact(*id)),
@@ -356,8 +451,13 @@ impl<'p> Code<'p> {
             }
             ExprKind::Compare(op, a, b) if both(a, b) => {
                 self.emit(a);
-                self.emit(b);
-                self.ops.push(Op::Compare(*op));
+                match literal(b) {
+                    Some(cell) => self.ops.push(Op::CompareWith(*op, cell)),
+                    None => {
+                        self.emit(b);
+                        self.ops.push(Op::Compare(*op));
+                    }
+                }
             }
             ExprKind::Arith(op, a, b)
                 if matches!(expr.ty.ty, Type::Int | Type::Date)
@@ -375,6 +475,13 @@ impl<'p> Code<'p> {
                 list,
                 negated,
             } if scalar(&value.ty.ty) => match &list.kind {
+                ExprKind::List(items) if items.iter().all(|item| literal(item).is_some()) => {
+                    self.emit(value);
+                    let start = self.literals.len() as u32;
+                    self.literals.extend(items.iter().filter_map(literal));
+                    self.ops
+                        .push(Op::InLiterals(start, items.len() as u32, *negated));
+                }
                 ExprKind::List(items) if items.iter().all(|item| scalar(&item.ty.ty)) => {
                     self.emit(value);
                     for item in items {
@@ -517,6 +624,8 @@ fn max_depth(ops: &[Op]) -> usize {
             | Op::DaysSince
             | Op::DaysUntil
             | Op::Known
+            | Op::CompareWith(..)
+            | Op::InLiterals(..)
             | Op::AndTest(_)
             | Op::OrTest(_) => 0,
             Op::Compare(_) | Op::Arith(..) | Op::AndJoin | Op::OrJoin | Op::CoalesceTest(_) => -1,
@@ -528,269 +637,290 @@ fn max_depth(ops: &[Op]) -> usize {
     deepest.max(0) as usize
 }
 
-/// The stack of one run: inline, its depth bounded by [`MAX_DEPTH`].
-type Stack = smallvec::SmallVec<[Cell; MAX_DEPTH]>;
+/// The stack of one run below its top (which the run keeps in a local):
+/// its depth bounded by [`MAX_DEPTH`].
+type Stack = [Cell; MAX_DEPTH + 1];
 
 impl Frame<'_> {
     /// Runs one compiled rule and gives its value, or [`Stop::Fallback`]
     /// when the tree walker must decide.
     pub(super) fn run(&mut self, code: &Code<'_>, run: Run) -> Result<Cell, Stop> {
-        let mut stack = Stack::new();
         let ops = code.ops(run);
+        let mut stack: Stack = [Cell::unknown(0); MAX_DEPTH + 1];
+        // Values below the top; the first push saves a placeholder.
+        let mut depth = 0usize;
+        let mut top = Cell::unknown(0);
         let mut pc = 0usize;
+        macro_rules! push {
+            ($cell:expr) => {{
+                let cell = $cell;
+                *stack.get_mut(depth).ok_or(Stop::Fallback)? = top;
+                depth += 1;
+                top = cell;
+            }};
+        }
+        macro_rules! pop {
+            () => {{
+                depth = depth.checked_sub(1).ok_or(Stop::Fallback)?;
+                *stack.get(depth).ok_or(Stop::Fallback)?
+            }};
+        }
         while let Some(op) = ops.get(pc) {
             pc += 1;
-            let pushed = match *op {
+            match *op {
                 Op::Lit(cell) => {
                     self.steps += 1;
-                    cell
+                    push!(cell);
                 }
                 Op::Fact(id) => {
                     self.steps += 1;
-                    match self.facts.get(id as usize) {
+                    push!(match self.facts.get(id as usize) {
                         Some(value) => Cell::of(value).ok_or(Stop::Fallback)?,
-                        None => Cell::Unknown(0),
-                    }
+                        None => Cell::unknown(0),
+                    });
                 }
                 Op::Let(id) => {
                     self.steps += 1;
                     self.force_let(id)?;
-                    match self.lets.get(id as usize) {
+                    push!(match self.lets.get(id as usize) {
                         Some(value) => Cell::of(value).ok_or(Stop::Fallback)?,
-                        None => Cell::Unknown(0),
-                    }
+                        None => Cell::unknown(0),
+                    });
                 }
                 Op::Signal(id) => {
                     self.steps += 1;
-                    Cell::Bool(self.fired.get(id as usize).copied().unwrap_or(false))
+                    push!(Cell::bool(
+                        self.fired.get(id as usize).copied().unwrap_or(false)
+                    ));
                 }
                 Op::Verdict(id) => {
                     self.steps += 1;
-                    Cell::Variant(self.verdicts.get(id as usize).copied().unwrap_or(0))
+                    push!(Cell::variant(
+                        self.verdicts.get(id as usize).copied().unwrap_or(0)
+                    ));
                 }
                 Op::Score => {
                     self.steps += 1;
-                    Cell::Int(self.score(None)?)
+                    push!(Cell::int(self.score(None)?));
                 }
                 Op::GroupScore(id) => {
                     self.steps += 1;
-                    Cell::Int(self.score(Some(id))?)
+                    push!(Cell::int(self.score(Some(id))?));
                 }
                 Op::Today => {
                     self.steps += 1;
-                    Cell::Date(self.today)
+                    push!(Cell::date(self.today));
                 }
                 Op::Not => {
                     self.steps += 1;
-                    match stack.pop() {
-                        Some(Cell::Bool(b)) => Cell::Bool(!b),
-                        Some(other) => other,
-                        None => return Err(Stop::Fallback),
+                    if top.kind == Kind::Bool {
+                        top.bits ^= 1;
                     }
                 }
                 Op::Neg(index) => {
                     self.steps += 1;
-                    match stack.pop() {
-                        Some(Cell::Int(i)) => match i.checked_neg() {
-                            Some(negated) => Cell::Int(negated),
+                    match top.kind {
+                        Kind::Int => match top.as_int().checked_neg() {
+                            Some(negated) => top = Cell::int(negated),
                             None => return Err(overflow(expr_at(code, index)?).into()),
                         },
-                        Some(unknown @ Cell::Unknown(_)) => unknown,
+                        Kind::Unknown => {}
                         _ => return Err(Stop::Fallback),
                     }
                 }
                 Op::Compare(op) => {
                     self.steps += 1;
-                    let (left, right) = pop2(&mut stack)?;
-                    if matches!(left, Cell::Unknown(_)) || matches!(right, Cell::Unknown(_)) {
-                        Cell::Unknown(left.blame() | right.blame())
-                    } else {
-                        let ordering = left.compare(right);
-                        Cell::Bool(match op {
-                            CompareOp::Eq => ordering == Some(Ordering::Equal),
-                            CompareOp::Ne => ordering != Some(Ordering::Equal),
-                            CompareOp::Lt => ordering == Some(Ordering::Less),
-                            CompareOp::Le => {
-                                matches!(ordering, Some(Ordering::Less | Ordering::Equal))
-                            }
-                            CompareOp::Gt => ordering == Some(Ordering::Greater),
-                            CompareOp::Ge => {
-                                matches!(ordering, Some(Ordering::Greater | Ordering::Equal))
-                            }
-                        })
-                    }
+                    let left = pop!();
+                    top = left.compare_op(op, top);
+                }
+                Op::CompareWith(op, literal) => {
+                    // The comparison and its literal right side.
+                    self.steps += 2;
+                    top = top.compare_op(op, literal);
                 }
                 Op::Arith(op, index) => {
                     self.steps += 1;
-                    let (left, right) = pop2(&mut stack)?;
-                    arith_cells(op, left, right, code, index)?
+                    let left = pop!();
+                    top = arith_cells(op, left, top, code, index)?;
                 }
                 Op::AndTest(target) => {
                     self.steps += 1;
-                    if stack.last() == Some(&Cell::Bool(false)) {
+                    if top.is(false) {
                         pc = target as usize;
                     }
-                    continue;
                 }
                 Op::AndJoin => {
-                    let (left, right) = pop2(&mut stack)?;
-                    match (left, right) {
-                        (_, Cell::Bool(false)) => Cell::Bool(false),
-                        (Cell::Bool(true), Cell::Bool(true)) => Cell::Bool(true),
-                        (left, right) => Cell::Unknown(left.blame() | right.blame()),
-                    }
+                    let left = pop!();
+                    top = if top.is(false) {
+                        top
+                    } else if left.is(true) && top.is(true) {
+                        top
+                    } else {
+                        Cell::unknown(left.blame() | top.blame())
+                    };
                 }
                 Op::OrTest(target) => {
                     self.steps += 1;
-                    if stack.last() == Some(&Cell::Bool(true)) {
+                    if top.is(true) {
                         pc = target as usize;
                     }
-                    continue;
                 }
                 Op::OrJoin => {
-                    let (left, right) = pop2(&mut stack)?;
-                    match (left, right) {
-                        (_, Cell::Bool(true)) => Cell::Bool(true),
-                        (Cell::Bool(false), Cell::Bool(false)) => Cell::Bool(false),
-                        (left, right) => Cell::Unknown(left.blame() | right.blame()),
-                    }
+                    let left = pop!();
+                    top = if top.is(true) {
+                        top
+                    } else if left.is(false) && top.is(false) {
+                        top
+                    } else {
+                        Cell::unknown(left.blame() | top.blame())
+                    };
                 }
                 Op::CoalesceTest(target) => {
                     self.steps += 1;
-                    match stack.last() {
-                        Some(Cell::Unknown(_)) => {
-                            stack.pop();
-                        }
-                        Some(_) => pc = target as usize,
-                        None => return Err(Stop::Fallback),
+                    if top.is_unknown() {
+                        // The right side's value takes its place.
+                        top = pop!();
+                    } else {
+                        pc = target as usize;
                     }
-                    continue;
                 }
                 Op::In(count, negated) => {
                     self.steps += 1;
-                    let items = stack
-                        .len()
-                        .checked_sub(count as usize)
-                        .ok_or(Stop::Fallback)?;
-                    let needle_at = items.checked_sub(1).ok_or(Stop::Fallback)?;
-                    let needle = stack.get(needle_at).copied().ok_or(Stop::Fallback)?;
-                    let mut unknown = matches!(needle, Cell::Unknown(_));
+                    // The needle and the items: `count` values below the
+                    // top, and the top.
+                    let base = depth.checked_sub(count as usize).ok_or(Stop::Fallback)?;
+                    let below = stack.get(base..depth).ok_or(Stop::Fallback)?;
+                    let mut values = below.iter().copied().chain(std::iter::once(top));
+                    let needle = values.next().ok_or(Stop::Fallback)?;
+                    let mut unknown = needle.is_unknown();
                     let mut blame = needle.blame();
                     let mut found = false;
-                    for item in stack.get(items..).unwrap_or_default() {
-                        match item {
-                            Cell::Unknown(bits) => {
-                                unknown = true;
-                                blame |= bits;
-                            }
-                            candidate => {
-                                found = found
-                                    || (!unknown
-                                        && candidate.compare(needle) == Some(Ordering::Equal));
-                            }
+                    for item in values {
+                        if item.is_unknown() {
+                            unknown = true;
+                            blame |= item.bits;
+                        } else {
+                            found = found
+                                || (!unknown && item.compare(needle) == Some(Ordering::Equal));
                         }
                     }
-                    stack.truncate(needle_at);
-                    if unknown {
-                        Cell::Unknown(blame)
+                    depth = base;
+                    top = if unknown {
+                        Cell::unknown(blame)
                     } else {
-                        Cell::Bool(found != negated)
+                        Cell::bool(found != negated)
+                    };
+                }
+                Op::InLiterals(start, count, negated) => {
+                    // `in`, and each literal item.
+                    self.steps += 1 + u64::from(count);
+                    if !top.is_unknown() {
+                        let items = code
+                            .literals
+                            .get(start as usize..(start + count) as usize)
+                            .unwrap_or_default();
+                        let found = items
+                            .iter()
+                            .any(|item| item.compare(top) == Some(Ordering::Equal));
+                        top = Cell::bool(found != negated);
                     }
                 }
                 Op::DaysSince | Op::DaysUntil => {
                     self.steps += 1;
-                    match stack.pop() {
-                        Some(Cell::Date(date)) => {
-                            let days = i64::from(self.today.days()) - i64::from(date.days());
-                            Cell::Int(if *op == Op::DaysSince { days } else { -days })
+                    match top.kind {
+                        Kind::Date => {
+                            let days = i64::from(self.today.days()) - top.as_int();
+                            top = Cell::int(if *op == Op::DaysSince { days } else { -days });
                         }
-                        Some(unknown @ Cell::Unknown(_)) => unknown,
-                        Some(_) => Cell::Unknown(0),
-                        None => return Err(Stop::Fallback),
+                        Kind::Unknown => {}
+                        _ => top = Cell::unknown(0),
                     }
                 }
                 Op::Known => {
                     self.steps += 1;
-                    match stack.pop() {
-                        Some(cell) => Cell::Bool(!matches!(cell, Cell::Unknown(_))),
-                        None => return Err(Stop::Fallback),
-                    }
+                    top = Cell::bool(!top.is_unknown());
                 }
                 Op::Decided(id) => {
                     self.steps += 2;
-                    Cell::Bool(!self.undecided.get(id as usize).copied().unwrap_or(false))
+                    push!(Cell::bool(
+                        !self.undecided.get(id as usize).copied().unwrap_or(false)
+                    ));
                 }
                 Op::CountFact(id) => {
                     self.steps += 2;
-                    count_of(self.facts.get(id as usize))?
+                    push!(count_of(self.facts.get(id as usize))?);
                 }
                 Op::CountLet(id) => {
                     self.steps += 2;
                     self.force_let(id)?;
-                    count_of(self.lets.get(id as usize))?
+                    push!(count_of(self.lets.get(id as usize))?);
                 }
                 Op::CountTrue(count) => {
                     self.steps += 3;
-                    let items = stack
-                        .len()
+                    if count == 0 {
+                        push!(Cell::int(0));
+                        continue;
+                    }
+                    // `count` values: `count - 1` below the top, and the top.
+                    let base = (depth + 1)
                         .checked_sub(count as usize)
                         .ok_or(Stop::Fallback)?;
+                    let below = stack.get(base..depth).ok_or(Stop::Fallback)?;
                     let mut unknown = false;
                     let mut blame = 0;
                     let mut held: i64 = 0;
-                    for item in stack.get(items..).unwrap_or_default() {
-                        match item {
-                            Cell::Unknown(bits) => {
-                                unknown = true;
-                                blame |= bits;
-                            }
-                            Cell::Bool(true) => held += 1,
-                            _ => {}
+                    for item in below.iter().copied().chain(std::iter::once(top)) {
+                        if item.is_unknown() {
+                            unknown = true;
+                            blame |= item.bits;
+                        } else if item.is(true) {
+                            held += 1;
                         }
                     }
-                    stack.truncate(items);
-                    if unknown {
-                        Cell::Unknown(blame)
+                    depth = base;
+                    top = if unknown {
+                        Cell::unknown(blame)
                     } else {
                         self.steps += u64::from(count);
-                        Cell::Int(held)
-                    }
+                        Cell::int(held)
+                    };
                 }
-                Op::Item(depth) => {
+                Op::Item(level) => {
                     self.steps += 1;
-                    match self.current_item(depth) {
+                    push!(match self.current_item(level) {
                         Some(value) => Cell::of(value).ok_or(Stop::Fallback)?,
-                        None => Cell::Unknown(0),
-                    }
+                        None => Cell::unknown(0),
+                    });
                 }
-                Op::ItemField(depth, index) => {
+                Op::ItemField(level, index) => {
                     self.steps += 1;
-                    match self.current_item(depth) {
+                    push!(match self.current_item(level) {
                         Some(Value::Record(fields)) => match fields.get(index as usize) {
                             Some(value) => Cell::of(value).ok_or(Stop::Fallback)?,
-                            None => Cell::Unknown(0),
+                            None => Cell::unknown(0),
                         },
                         Some(unknown @ Value::Unknown(_)) => {
                             Cell::of(unknown).ok_or(Stop::Fallback)?
                         }
-                        _ => Cell::Unknown(0),
-                    }
+                        _ => Cell::unknown(0),
+                    });
                 }
                 Op::Loop(index) => {
                     let lp = code.loops.get(index as usize).ok_or(Stop::Fallback)?;
-                    self.run_loop(code, *lp)?
+                    push!(self.run_loop(code, *lp)?);
                 }
                 Op::Eval(index) => {
                     let expr = expr_at(code, index)?;
                     let value = self.eval(expr)?;
-                    Cell::of(&value).ok_or(Stop::Fallback)?
+                    push!(Cell::of(&value).ok_or(Stop::Fallback)?);
                 }
-            };
-            stack.push(pushed);
+            }
         }
-        match stack.as_slice() {
-            [cell] => Ok(*cell),
-            _ => Err(Stop::Fallback),
+        // One value: the top, above the first push's placeholder.
+        if depth == 1 {
+            Ok(top)
+        } else {
+            Err(Stop::Fallback)
         }
     }
 
@@ -809,8 +939,8 @@ impl Frame<'_> {
         let items = match list {
             Some(Value::List(items)) => items.clone(),
             Some(unknown @ Value::Unknown(_)) => return Cell::of(unknown).ok_or(Stop::Fallback),
-            None => return Ok(Cell::Unknown(0)),
-            Some(_) if lp.mode == LoopMode::Count => return Ok(Cell::Int(0)),
+            None => return Ok(Cell::unknown(0)),
+            Some(_) if lp.mode == LoopMode::Count => return Ok(Cell::int(0)),
             Some(_) => return Err(Stop::Fallback),
         };
         let mut count: i64 = 0;
@@ -830,29 +960,29 @@ impl Frame<'_> {
                     return Err(stop);
                 }
             };
-            match (lp.mode, cell) {
-                (LoopMode::Count, Cell::Bool(true)) => count += 1,
-                (LoopMode::Any, Cell::Bool(true)) => {
+            match lp.mode {
+                LoopMode::Count if cell.is(true) => count += 1,
+                LoopMode::Any if cell.is(true) => {
                     decided = Some(true);
                     break;
                 }
-                (LoopMode::All, Cell::Bool(false)) => {
+                LoopMode::All if cell.is(false) => {
                     decided = Some(false);
                     break;
                 }
-                (LoopMode::Any | LoopMode::All, Cell::Unknown(bits)) => {
+                LoopMode::Any | LoopMode::All if cell.is_unknown() => {
                     unknown = true;
-                    blame |= bits;
+                    blame |= cell.bits;
                 }
                 _ => {}
             }
         }
         self.items.pop();
         Ok(match (lp.mode, decided) {
-            (LoopMode::Count, _) => Cell::Int(count),
-            (_, Some(b)) => Cell::Bool(b),
-            _ if unknown => Cell::Unknown(blame),
-            (mode, None) => Cell::Bool(mode == LoopMode::All),
+            (LoopMode::Count, _) => Cell::int(count),
+            (_, Some(b)) => Cell::bool(b),
+            _ if unknown => Cell::unknown(blame),
+            (mode, None) => Cell::bool(mode == LoopMode::All),
         })
     }
 
@@ -891,15 +1021,11 @@ impl Frame<'_> {
                 return Ok(holds);
             }
         };
-        self.last_unknown = matches!(cell, Cell::Unknown(_));
-        Ok(match cell {
-            Cell::Bool(b) => b,
-            Cell::Unknown(bits) => {
-                self.relevant.union_low_word(bits);
-                false
-            }
-            _ => false,
-        })
+        self.last_unknown = cell.is_unknown();
+        if cell.is_unknown() {
+            self.relevant.union_low_word(cell.bits);
+        }
+        Ok(cell.is(true))
     }
 
     /// [`Frame::run_steps`] outside the three-valued reading, with the
@@ -992,12 +1118,6 @@ impl Frame<'_> {
     }
 }
 
-fn pop2(stack: &mut Stack) -> Result<(Cell, Cell), Stop> {
-    let right = stack.pop().ok_or(Stop::Fallback)?;
-    let left = stack.pop().ok_or(Stop::Fallback)?;
-    Ok((left, right))
-}
-
 fn expr_at<'c>(code: &'c Code<'_>, index: u32) -> Result<&'c ir::Expr, Stop> {
     code.exprs
         .get(index as usize)
@@ -1008,10 +1128,10 @@ fn expr_at<'c>(code: &'c Code<'_>, index: u32) -> Result<&'c ir::Expr, Stop> {
 /// `count(x)` of a list read in place, as the built-in gives it.
 fn count_of(value: Option<&Value>) -> Result<Cell, Stop> {
     Ok(match value {
-        Some(Value::List(items)) => Cell::Int(items.len() as i64),
-        Some(Value::Unknown(blame)) => Cell::Unknown(blame.low_word().ok_or(Stop::Fallback)?),
-        None => Cell::Unknown(0),
-        Some(_) => Cell::Int(0),
+        Some(Value::List(items)) => Cell::int(items.len() as i64),
+        Some(Value::Unknown(blame)) => Cell::unknown(blame.low_word().ok_or(Stop::Fallback)?),
+        None => Cell::unknown(0),
+        Some(_) => Cell::int(0),
     })
 }
 
@@ -1023,25 +1143,26 @@ fn arith_cells(
     code: &Code<'_>,
     index: u32,
 ) -> Result<Cell, Stop> {
-    if matches!(left, Cell::Unknown(_)) || matches!(right, Cell::Unknown(_)) {
-        return Ok(Cell::Unknown(left.blame() | right.blame()));
+    if left.is_unknown() || right.is_unknown() {
+        return Ok(Cell::unknown(left.blame() | right.blame()));
     }
-    match (left, right) {
-        (Cell::Int(a), Cell::Int(b)) if op != ArithOp::Div => {
+    match (left.kind, right.kind) {
+        (Kind::Int, Kind::Int) if op != ArithOp::Div => {
+            let (a, b) = (left.as_int(), right.as_int());
             let result = match op {
                 ArithOp::Add => a.checked_add(b),
                 ArithOp::Sub => a.checked_sub(b),
                 _ => a.checked_mul(b),
             };
             match result {
-                Some(i) => Ok(Cell::Int(i)),
+                Some(i) => Ok(Cell::int(i)),
                 None => Err(overflow(expr_at(code, index)?).into()),
             }
         }
-        (Cell::Date(_), Cell::Date(_)) | (Cell::Date(_), Cell::Int(_)) => {
+        (Kind::Date, Kind::Date) | (Kind::Date, Kind::Int) => {
             match arith(op, &left.value(), &right.value(), expr_at(code, index)?)? {
-                Value::Int(i) => Ok(Cell::Int(i)),
-                Value::Date(d) => Ok(Cell::Date(d)),
+                Value::Int(i) => Ok(Cell::int(i)),
+                Value::Date(d) => Ok(Cell::date(d)),
                 _ => Err(Stop::Fallback),
             }
         }
@@ -1156,17 +1277,16 @@ mod tests {
         // Lets of lists and numbers are not compiled.
         assert_eq!(code.lets, [None, None]);
         let texts = code.signals[0].unwrap();
-        assert!(matches!(
+        assert_eq!(
             code.ops(texts),
             [
-                Op::Eval(_),
-                Op::AndTest(_),
+                Op::Eval(0),
+                Op::AndTest(5),
                 Op::Fact(3),
-                Op::Lit(Cell::Int(1)),
-                Op::Compare(CompareOp::Gt),
+                Op::CompareWith(CompareOp::Gt, Cell::int(1)),
                 Op::AndJoin
             ]
-        ));
+        );
         // A condition that would be one tree-walker operation is left alone.
         assert_eq!(code.signals[1], None);
         assert_eq!(code.signals[2], None);
@@ -1209,6 +1329,56 @@ mod tests {
     }
 
     #[test]
+    fn literals_are_folded_into_comparisons_and_in() {
+        let program = program(
+            "enum Stage { early, mid, late }\n\
+             facts { stage: Stage?  n: int?  m: int? }\n\
+             signal s { when stage in [early, late] and n < m and n not in [1, m] weight 1 }\n",
+        );
+        let code = Code::new(&program).unwrap();
+        assert_eq!(
+            code.ops(code.signals[0].unwrap()),
+            [
+                // `(stage in [early, late] and n < m) and n not in [1, m]`
+                Op::Fact(0),
+                Op::InLiterals(0, 2, false),
+                Op::AndTest(7),
+                Op::Fact(1),
+                Op::Fact(2),
+                Op::Compare(CompareOp::Lt),
+                Op::AndJoin,
+                Op::AndTest(13),
+                Op::Fact(1),
+                Op::Lit(Cell::int(1)),
+                Op::Fact(2),
+                Op::In(2, true),
+                Op::AndJoin,
+            ]
+        );
+        assert_eq!(code.literals, [Cell::variant(0), Cell::variant(2)]);
+    }
+
+    #[test]
+    fn cells_of_one_kind_order_as_their_values() {
+        let day = |text| Cell::date(Date::parse(text).unwrap());
+        assert_eq!(
+            day("0001-01-01").compare(day("2026-11-29")),
+            Some(Ordering::Less)
+        );
+        assert_eq!(Cell::int(-5).compare(Cell::int(3)), Some(Ordering::Less));
+        assert_eq!(
+            Cell::bool(true).compare(Cell::bool(false)),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(Cell::int(0).compare(Cell::bool(false)), None);
+        assert_eq!(Cell::unknown(0).compare(Cell::unknown(0)), None);
+        assert_eq!(
+            day("1999-12-31").value(),
+            Value::Date(Date::parse("1999-12-31").unwrap())
+        );
+    }
+
+    #[test]
     fn the_stack_depth_is_an_upper_bound() {
         assert_eq!(
             max_depth(&[
@@ -1216,7 +1386,7 @@ mod tests {
                 Op::Fact(1),
                 Op::Fact(2),
                 Op::In(2, false),
-                Op::Lit(Cell::Bool(true)),
+                Op::Lit(Cell::bool(true)),
                 Op::CountTrue(2),
             ]),
             3
