@@ -403,11 +403,8 @@ impl<'p> Code<'p> {
     /// Sets the jump target of the test at `at` to the next operation.
     fn patch(&mut self, at: usize) {
         let target = self.here();
-        if let Some(op) = self.ops.get_mut(at) {
-            match op {
-                Op::AndTest(t) | Op::OrTest(t) | Op::CoalesceTest(t) => *t = target,
-                _ => {}
-            }
+        if let Some(Op::AndTest(t) | Op::OrTest(t) | Op::CoalesceTest(t)) = self.ops.get_mut(at) {
+            *t = target;
         }
     }
 
@@ -751,9 +748,8 @@ impl Frame<'_> {
                 }
                 Op::AndJoin => {
                     let left = pop!();
-                    top = if top.is(false) {
-                        top
-                    } else if left.is(true) && top.is(true) {
+                    // `false` on the right, or both `true`: the right side.
+                    top = if top.is(false) || (left.is(true) && top.is(true)) {
                         top
                     } else {
                         Cell::unknown(left.blame() | top.blame())
@@ -767,9 +763,8 @@ impl Frame<'_> {
                 }
                 Op::OrJoin => {
                     let left = pop!();
-                    top = if top.is(true) {
-                        top
-                    } else if left.is(false) && top.is(false) {
+                    // `true` on the right, or both `false`: the right side.
+                    top = if top.is(true) || (left.is(false) && top.is(false)) {
                         top
                     } else {
                         Cell::unknown(left.blame() | top.blame())
