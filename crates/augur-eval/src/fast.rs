@@ -69,6 +69,7 @@ pub struct Scratch {
     pub(crate) group_active: Vec<bool>,
     pub(crate) verdicts: Vec<u32>,
     pub(crate) items: Vec<(Arc<[Value]>, usize)>,
+    pub(crate) group_totals: Vec<i64>,
     /// Emptied message and advice strings, for the next deal's texts.
     pub(crate) strings: Vec<String>,
     /// One part of an advice text being rendered.

@@ -292,6 +292,9 @@ pub(crate) struct Code<'p> {
     pub(crate) signals: Vec<Option<Run>>,
     pub(crate) arms: Vec<Vec<Option<Run>>>,
     pub(crate) advice: Vec<Option<Run>>,
+    /// Whether no sum of the signals' weights can overflow, so the scores
+    /// can be added up as signals fire ([`Frame::fast_score`]).
+    score_safe: bool,
 }
 
 /// Facts a blame mask can name.
@@ -299,7 +302,7 @@ const MASK_FACTS: usize = 64;
 
 /// Deepest stack a compiled rule may need; deeper rules stay on the tree
 /// walker.
-const MAX_DEPTH: usize = 16;
+const MAX_DEPTH: usize = 8;
 
 /// A literal that is a scalar, as a cell.
 fn literal(expr: &ir::Expr) -> Option<Cell> {
@@ -327,6 +330,12 @@ impl<'p> Code<'p> {
             return None;
         }
         let mut code = Code::default();
+        let most: i128 = program
+            .signals
+            .iter()
+            .map(|signal| i128::from(signal.weight).abs())
+            .sum();
+        code.score_safe = most <= i128::from(i64::MAX);
         code.lets = program
             .lets
             .iter()
@@ -698,11 +707,11 @@ impl Frame<'_> {
                 }
                 Op::Score => {
                     self.steps += 1;
-                    push!(Cell::int(self.score(None)?));
+                    push!(Cell::int(self.fast_score(None)?));
                 }
                 Op::GroupScore(id) => {
                     self.steps += 1;
-                    push!(Cell::int(self.score(Some(id))?));
+                    push!(Cell::int(self.fast_score(Some(id))?));
                 }
                 Op::Today => {
                     self.steps += 1;
@@ -981,6 +990,19 @@ impl Frame<'_> {
         })
     }
 
+    /// The score (of a group, or of all signals) as [`Frame::score`] gives
+    /// it: from the totals added up as signals fired when no sum can
+    /// overflow, else counted again.
+    pub(super) fn fast_score(&self, group: Option<u32>) -> Result<i64, EvalError> {
+        match self.code {
+            Some(code) if code.score_safe => Ok(match group {
+                None => self.score_total,
+                Some(g) => self.group_totals.get(g as usize).copied().unwrap_or(0),
+            }),
+            _ => self.score(group),
+        }
+    }
+
     /// A rule's value on the compiled code when it has some, else on the
     /// tree walker.
     pub(super) fn value_of(
@@ -1079,6 +1101,17 @@ impl Frame<'_> {
                     };
                     if let Some(slot) = self.fired.get_mut(id as usize) {
                         *slot = fired;
+                    }
+                    if fired && code.score_safe {
+                        // Cannot overflow: the weights' magnitudes add up
+                        // to at most `i64::MAX`.
+                        self.score_total += signal.weight;
+                        if let Some(total) = signal
+                            .group
+                            .and_then(|g| self.group_totals.get_mut(g as usize))
+                        {
+                            *total += signal.weight;
+                        }
                     }
                     if let Some(slot) = self.undecided.get_mut(id as usize) {
                         *slot = group_unknown || (group_ok && self.last_unknown);
@@ -1371,6 +1404,44 @@ mod tests {
             day("1999-12-31").value(),
             Value::Date(Date::parse("1999-12-31").unwrap())
         );
+    }
+
+    #[test]
+    fn scores_are_added_up_as_signals_fire_only_when_they_cannot_overflow() {
+        let evaluate_both = |program: &Program, deal: &str| {
+            let decoder = crate::DealDecoder::new(program);
+            let deal = decoder.decode_text(deal).unwrap();
+            let today = Date::parse("2026-11-29").unwrap();
+            let compiled = crate::fast::Evaluator::new(program);
+            let fast = compiled.evaluate(&deal, today, &mut crate::fast::Scratch::default());
+            let reference = evaluate(program, &deal, today);
+            (Code::new(program).unwrap().score_safe, fast, reference)
+        };
+        let mut playbook = program(
+            "facts { n: int }\n\
+             group g \"G\" when n > 0 { signal a { when n > 1 weight 5 } }\n\
+             signal b { when n > 2 weight -2 }\n\
+             verdict v \"V\" { hot \"Hot\" when score == 3 and score(g) == 5\n cold \"Cold\" otherwise }\n",
+        );
+        let (safe, fast, reference) = evaluate_both(&playbook, r#"{"n": 3}"#);
+        assert!(safe);
+        let (fast, reference) = (fast.unwrap(), reference.unwrap());
+        assert_eq!(
+            (fast.score, &fast.groups, &fast.verdicts),
+            (3, &vec![(0, 5)], &vec![0])
+        );
+        assert_eq!(
+            (fast.score, &fast.groups, &fast.verdicts),
+            (reference.score, &reference.groups, &reference.verdicts)
+        );
+        // Weights the checker would refuse (it bounds them), so that a sum
+        // can overflow: the scores are counted as the reference counts them,
+        // and the overflow is its error.
+        playbook.signals[0].weight = i64::MAX;
+        playbook.signals[1].weight = i64::MAX;
+        let (safe, fast, reference) = evaluate_both(&playbook, r#"{"n": 3}"#);
+        assert!(!safe);
+        assert_eq!(fast.unwrap_err(), reference.unwrap_err());
     }
 
     #[test]

@@ -89,6 +89,10 @@ struct Frame<'a> {
     /// On the fast path, the playbook's compiled rules ([`compiled`]), when
     /// it has them.
     code: Option<&'a compiled::Code<'a>>,
+    /// With compiled rules whose scores cannot overflow, the score and each
+    /// group's score so far, added up as signals fire.
+    score_total: i64,
+    group_totals: Vec<i64>,
 }
 
 /// What the three-valued reading keeps beside the as-recorded frame: which
@@ -421,6 +425,11 @@ impl<'a> Frame<'a> {
             program.verdicts.len(),
             0,
         );
+        frame.group_totals = reset(
+            std::mem::take(&mut scratch.group_totals),
+            program.groups.len(),
+            0,
+        );
         frame.items = std::mem::take(&mut scratch.items);
         frame.items.clear();
         frame
@@ -436,6 +445,7 @@ impl<'a> Frame<'a> {
         scratch.group_active = self.group_active;
         scratch.verdicts = self.verdicts;
         scratch.items = self.items;
+        scratch.group_totals = self.group_totals;
     }
 
     /// What [`evaluate_on_this_stack`] does without probes, in the same
@@ -496,12 +506,12 @@ impl<'a> Frame<'a> {
                     None
                 });
         }
-        outcome.score = self.score(None)?;
+        outcome.score = self.fast_score(None)?;
         for (id, active) in self.group_active.iter().enumerate() {
             if *active {
                 outcome
                     .groups
-                    .push((id as u32, self.score(Some(id as u32))?));
+                    .push((id as u32, self.fast_score(Some(id as u32))?));
             }
         }
         outcome.unknown.extend(self.relevant.facts());
@@ -518,6 +528,7 @@ impl<'a> Frame<'a> {
             group_unknown: vec![false; program.groups.len()],
             group_active: vec![false; program.groups.len()],
             verdicts: vec![0; program.verdicts.len()],
+            group_totals: vec![0; program.groups.len()],
             ..Frame::new_empty(program, deal, today)
         }
     }
@@ -544,6 +555,8 @@ impl<'a> Frame<'a> {
             lazy: None,
             let_ready: Vec::new(),
             code: None,
+            score_total: 0,
+            group_totals: Vec::new(),
         }
     }
 
