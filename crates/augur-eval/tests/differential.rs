@@ -525,10 +525,10 @@ group g "G" when either and stage != early {
   signal grown "Grown" { when sum_nm > 10 or product < 0 weight 2 message "{sum_nm} and {product}" }
   signal dated "Dated" { when later > on and gap >= 0 weight -1 }
 }
-signal noted "Noted" { when note == "price" or (not sure and known(note)) weight 1 }
+signal noted "Noted" { when note == "price" or note < "b" or (not sure and known(note)) weight 1 }
 signal counted "Counted" { when flags >= 2 and sizes > 0 or decided(grown) and not ok weight 3 }
 signal negated "Negated" { when -n < m ?? 0 and stage in [mid, late] weight 1 }
-signal looped "Looped" { when any(events, size > n or on > today - 30) or all(events, size ?? 0 < m) and count(events where size > 3) < 2 weight 1 }
+signal looped "Looped" { when any(events, size > n or on > today - 30 or kind == "price") or all(events, size ?? 0 < m) and count(events where size > 3) < 2 weight 1 }
 signal soon "Soon" { when days_until(on) <= 30 and today - on < 400 weight 2 }
 verdict standing "Standing" {
   high "High" when score >= 4 and score(g) > 0 and not noted

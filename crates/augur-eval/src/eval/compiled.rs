@@ -183,6 +183,9 @@ pub(crate) enum Op {
     /// A comparison of the top with a literal (2: the comparison and the
     /// literal).
     CompareWith(CompareOp, Cell),
+    /// A text fact or a text field of `it` compared with a text literal
+    /// ([`Code::texts`]): 3 (the comparison and both sides).
+    CompareText(Place, u32, CompareOp),
     /// `top in [literals]` ([`Code::literals`] from, how many, negated):
     /// 1 for `in`, 1 per literal.
     InLiterals(u32, u32, bool),
@@ -254,6 +257,14 @@ pub(crate) struct Loop {
     body: Run,
 }
 
+/// A value read where it is: a fact, or a field of `it` (levels out,
+/// field).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Place {
+    Fact(u32),
+    ItemField(u32, u32),
+}
+
 /// Where a list is read from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Source {
@@ -285,6 +296,8 @@ pub(crate) struct Code<'p> {
     loops: Vec<Loop>,
     /// The items of `in [literals]`.
     literals: Vec<Cell>,
+    /// The texts of [`Op::CompareText`].
+    texts: Vec<Arc<str>>,
     /// The expressions operations point at (for [`Op::Eval`] and errors).
     exprs: Vec<&'p ir::Expr>,
     pub(crate) lets: Vec<Option<Run>>,
@@ -386,7 +399,7 @@ impl<'p> Code<'p> {
         }
         let outer = std::mem::take(&mut self.ops);
         let (runs, loops, exprs) = (self.runs.len(), self.loops.len(), self.exprs.len());
-        let literals = self.literals.len();
+        let (literals, texts) = (self.literals.len(), self.texts.len());
         self.emit(expr);
         let ops = std::mem::replace(&mut self.ops, outer);
         if matches!(ops.as_slice(), [Op::Eval(_)]) || max_depth(&ops) > MAX_DEPTH {
@@ -394,6 +407,7 @@ impl<'p> Code<'p> {
             self.loops.truncate(loops);
             self.exprs.truncate(exprs);
             self.literals.truncate(literals);
+            self.texts.truncate(texts);
             return None;
         }
         self.runs.push(ops);
@@ -454,6 +468,24 @@ impl<'p> Code<'p> {
                 self.emit(b);
                 self.ops.push(if and { Op::AndJoin } else { Op::OrJoin });
                 self.patch(test);
+            }
+            ExprKind::Compare(op, a, b) if a.ty.ty == Type::Text => {
+                let place = match &a.kind {
+                    ExprKind::Fact(id) => Some(Place::Fact(*id)),
+                    ExprKind::Field(base, index) => match base.kind {
+                        ExprKind::Item(depth) => Some(Place::ItemField(depth, *index)),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                match (place, &b.kind) {
+                    (Some(place), ExprKind::Literal(Literal::Text(text))) => {
+                        self.texts.push(text.clone());
+                        let index = (self.texts.len() - 1) as u32;
+                        self.ops.push(Op::CompareText(place, index, *op));
+                    }
+                    _ => self.eval(expr),
+                }
             }
             ExprKind::Compare(op, a, b) if both(a, b) => {
                 self.emit(a);
@@ -624,6 +656,7 @@ fn max_depth(ops: &[Op]) -> usize {
             | Op::Item(_)
             | Op::ItemField(..)
             | Op::Loop(_)
+            | Op::CompareText(..)
             | Op::Eval(_) => 1,
             Op::Not
             | Op::Neg(_)
@@ -814,6 +847,36 @@ impl Frame<'_> {
                     } else {
                         Cell::bool(found != negated)
                     };
+                }
+                Op::CompareText(place, index, op) => {
+                    self.steps += 3;
+                    let value = match place {
+                        Place::Fact(id) => self.facts.get(id as usize),
+                        Place::ItemField(level, field) => match self.current_item(level) {
+                            Some(Value::Record(fields)) => fields.get(field as usize),
+                            Some(unknown @ Value::Unknown(_)) => Some(unknown),
+                            _ => None,
+                        },
+                    };
+                    let literal = code.texts.get(index as usize).ok_or(Stop::Fallback)?;
+                    push!(match value {
+                        Some(Value::Text(text)) => {
+                            let ordering = text.as_ref().cmp(literal.as_ref());
+                            Cell::bool(match op {
+                                CompareOp::Eq => ordering == Ordering::Equal,
+                                CompareOp::Ne => ordering != Ordering::Equal,
+                                CompareOp::Lt => ordering == Ordering::Less,
+                                CompareOp::Le => ordering != Ordering::Greater,
+                                CompareOp::Gt => ordering == Ordering::Greater,
+                                CompareOp::Ge => ordering != Ordering::Less,
+                            })
+                        }
+                        Some(unknown @ Value::Unknown(_)) => {
+                            Cell::of(unknown).ok_or(Stop::Fallback)?
+                        }
+                        None => Cell::unknown(0),
+                        Some(_) => return Err(Stop::Fallback),
+                    });
                 }
                 Op::InLiterals(start, count, negated) => {
                     // `in`, and each literal item.
@@ -1030,6 +1093,19 @@ impl Frame<'_> {
         run: Option<Run>,
         expr: &ir::Expr,
     ) -> Result<bool, EvalError> {
+        // A condition that is one fact (`when decided_early`) is read at
+        // once: a run's setup would cost more than the tree walker.
+        if let Some([Op::Fact(id)]) = run.map(|run| code.ops(run)) {
+            self.steps += 1;
+            let cell = match self.facts.get(*id as usize) {
+                Some(value) => Cell::of(value),
+                None => Some(Cell::unknown(0)),
+            };
+            if let Some(cell) = cell {
+                return Ok(self.held(cell));
+            }
+            self.steps -= 1;
+        }
         let cell = match run.map(|run| self.run(code, run)) {
             Some(Ok(cell)) => cell,
             Some(Err(Stop::Error(error))) => return Err(error),
@@ -1038,11 +1114,17 @@ impl Frame<'_> {
                 return Ok(holds);
             }
         };
+        Ok(self.held(cell))
+    }
+
+    /// Whether a condition's value holds; an unknown adds its blame to the
+    /// relevant unknowns and sets `last_unknown`.
+    fn held(&mut self, cell: Cell) -> bool {
         self.last_unknown = cell.is_unknown();
         if cell.is_unknown() {
             self.relevant.union_low_word(cell.bits);
         }
-        Ok(cell.is(true))
+        cell.is(true)
     }
 
     /// [`Frame::run_steps`] outside the three-valued reading, with the
@@ -1308,7 +1390,7 @@ mod tests {
         assert_eq!(
             code.ops(texts),
             [
-                Op::Eval(0),
+                Op::CompareText(Place::Fact(0), 0, CompareOp::Eq),
                 Op::AndTest(5),
                 Op::Fact(3),
                 Op::CompareWith(CompareOp::Gt, Cell::int(1)),
@@ -1317,7 +1399,13 @@ mod tests {
         );
         // A condition that would be one tree-walker operation is left alone.
         assert_eq!(code.signals[1], None);
-        assert_eq!(code.signals[2], None);
+        // A text field of `it` against a text: a loop with a compiled body.
+        let filtered = code.signals[2].unwrap();
+        assert_eq!(code.ops(filtered), [Op::Loop(0)]);
+        assert_eq!(
+            code.ops(code.loops[0].body),
+            [Op::CompareText(Place::ItemField(0, 0), 1, CompareOp::Eq)]
+        );
     }
 
     #[test]
