@@ -7,9 +7,12 @@
 //! [`Op`]s over a small stack of [`Cell`]s: a scalar, or an unknown with
 //! its blame as a bit mask over the first 64 facts. `and`, `or` and `??`
 //! become jumps. What is not compiled here is evaluated by the tree walker
-//! ([`Frame::eval`]) as one operation ([`Op::Eval`]): texts, numbers
-//! (decimals), lists and records, filters over lists, and the built-ins
-//! that take them. A playbook of more than 64 facts is not compiled at all.
+//! ([`Frame::eval`]) as one operation ([`Op::Eval`]): texts built from
+//! templates, numbers (decimals), lists and records, `where` that builds a
+//! list, and the built-ins that take them. `any`, `all` and `count(… where
+//! …)` over a list fact or let are compiled: their condition is a run of its
+//! own, run once per item ([`Op::Loop`]). A playbook of more than 64 facts
+//! is not compiled at all.
 //!
 //! Why the results cannot differ from the tree walker's:
 //! - every operation does what the tree walker does for its node, in the
@@ -17,8 +20,9 @@
 //!   error comes first;
 //! - every operation counts the steps the tree walker counts for its
 //!   node(s) ([`MAX_EVAL_STEPS`]); the limit itself is checked by
-//!   `crate::fast` after the run (a compiled run never loops, so it ends),
-//!   and a deal that could be near it is evaluated on the reference path;
+//!   `crate::fast` after the run (a compiled run loops only over the items
+//!   of a list, so it ends), and a deal that could be near it is evaluated
+//!   on the reference path;
 //! - a value of a kind the operation does not expect (never from a decoded
 //!   deal) stops the run ([`Stop`]): the rule is evaluated again by the tree
 //!   walker, which decides (steps counted twice only over-estimate).
