@@ -6,9 +6,10 @@
 //! - a `number` fact is exact: written back as a deal, it reads the same;
 //! - evaluating never panics, and the directly written result JSON is byte
 //!   for byte the reference `Reporter::json`;
-//! - the fast evaluation path (`augur_eval::fast`, lazy lets and reused
-//!   buffers) and the reference `evaluate` agree: the same results, or the
-//!   same error;
+//! - the fast evaluation path (`augur_eval::fast`: lazy lets, reused
+//!   buffers and the rules compiled to flat operations, `eval/compiled.rs`),
+//!   the same path on the tree walker alone (`Evaluator::tree_walking`) and
+//!   the reference `evaluate` agree: the same results, or the same error;
 //! - the whole batch pipeline, with the bytes as stdin (JSON Lines or one
 //!   document), never panics or hangs and gives one record per line, byte
 //!   for byte the same on the fast and the reference path.
@@ -41,6 +42,7 @@ struct Engine {
     decoder: DealDecoder<'static>,
     reporter: Reporter<'static>,
     evaluator: Evaluator<'static>,
+    walker: Evaluator<'static>,
     batch: Batch<'static>,
     reference: Batch<'static>,
 }
@@ -66,6 +68,7 @@ fn engines() -> &'static [Engine] {
                 decoder: DealDecoder::new(&analysis.program),
                 reporter: Reporter::new(analysis, "examples"),
                 evaluator: Evaluator::new(&analysis.program),
+                walker: Evaluator::tree_walking(&analysis.program),
                 batch: Batch::new(analysis, "examples", options()),
                 reference: Batch::new(analysis, "examples", options()).reference_path(),
             })
@@ -121,18 +124,23 @@ fuzz_target!(|data: &[u8]| {
                 let compiled = engine
                     .evaluator
                     .evaluate(&deal, today(), &mut Scratch::default());
-                match (&compiled, &reference) {
-                    (Ok(a), Ok(b)) => {
-                        assert_eq!(a.verdicts, b.verdicts);
-                        assert_eq!(a.score, b.score);
-                        assert_eq!(a.groups, b.groups);
-                        assert_eq!(a.fired, b.fired);
-                        assert_eq!(a.messages, b.messages);
-                        assert_eq!(a.advice, b.advice);
-                        assert_eq!(a.unknown, b.unknown);
+                let walked = engine
+                    .walker
+                    .evaluate(&deal, today(), &mut Scratch::default());
+                for compiled in [&compiled, &walked] {
+                    match (compiled, &reference) {
+                        (Ok(a), Ok(b)) => {
+                            assert_eq!(a.verdicts, b.verdicts);
+                            assert_eq!(a.score, b.score);
+                            assert_eq!(a.groups, b.groups);
+                            assert_eq!(a.fired, b.fired);
+                            assert_eq!(a.messages, b.messages);
+                            assert_eq!(a.advice, b.advice);
+                            assert_eq!(a.unknown, b.unknown);
+                        }
+                        (Err(a), Err(b)) => assert_eq!(a, b),
+                        _ => panic!("fast path {compiled:?} but reference {reference:?}"),
                     }
-                    (Err(a), Err(b)) => assert_eq!(a, b),
-                    _ => panic!("fast path {compiled:?} but reference {reference:?}"),
                 }
                 if let Ok(outcome) = reference {
                     let id = deal.id.clone().unwrap_or_else(|| "fuzz".into());

@@ -52,6 +52,10 @@ pub struct Evaluator<'p> {
     /// For each fact: whether its type holds a list at all, and whether
     /// that list's items may hold lists in turn.
     list_facts: Vec<(u32, bool)>,
+    /// The rules compiled to flat operations ([`crate::eval::compiled`]);
+    /// `None` for a playbook of more than 64 facts, or when made with
+    /// [`Evaluator::tree_walking`].
+    code: Option<eval::compiled::Code<'p>>,
 }
 
 /// Buffers one worker reuses from deal to deal.
@@ -65,6 +69,7 @@ pub struct Scratch {
     pub(crate) group_active: Vec<bool>,
     pub(crate) verdicts: Vec<u32>,
     pub(crate) items: Vec<(Arc<[Value]>, usize)>,
+    pub(crate) group_totals: Vec<i64>,
     /// Emptied message and advice strings, for the next deal's texts.
     pub(crate) strings: Vec<String>,
     /// One part of an advice text being rendered.
@@ -88,10 +93,22 @@ impl Scratch {
 impl<'p> Evaluator<'p> {
     pub fn new(program: &'p Program) -> Self {
         // The walks below recurse as deep as the playbook's expressions.
-        augur_syntax::with_stack(|| Self::new_on_this_stack(program))
+        augur_syntax::with_stack(|| Self::new_on_this_stack(program, true))
     }
 
-    fn new_on_this_stack(program: &'p Program) -> Self {
+    /// The fast path without compiled rules: every rule on the tree
+    /// walker (with lazy lets and in-place reads). For tests and
+    /// measurements that compare the two.
+    pub fn tree_walking(program: &'p Program) -> Self {
+        augur_syntax::with_stack(|| Self::new_on_this_stack(program, false))
+    }
+
+    /// Whether this evaluator runs compiled rules.
+    pub fn is_compiled(&self) -> bool {
+        self.code.is_some()
+    }
+
+    fn new_on_this_stack(program: &'p Program, compile: bool) -> Self {
         let lazy: Vec<bool> = program
             .lets
             .iter()
@@ -122,6 +139,11 @@ impl<'p> Evaluator<'p> {
             bound,
             longest_literal,
             list_facts,
+            code: if compile {
+                eval::compiled::Code::new(program)
+            } else {
+                None
+            },
         }
     }
 
@@ -136,7 +158,15 @@ impl<'p> Evaluator<'p> {
     ) -> Result<(), EvalError> {
         let program = self.program;
         let (result, steps) = augur_syntax::with_stack(|| {
-            eval::evaluate_lazy(program, &self.lazy, deal, today, scratch, outcome)
+            eval::evaluate_lazy(
+                program,
+                &self.lazy,
+                self.code.as_ref(),
+                deal,
+                today,
+                scratch,
+                outcome,
+            )
         });
         if steps.saturating_add(self.lazy_steps(deal)) <= MAX_EVAL_STEPS {
             return result;
@@ -390,8 +420,8 @@ mod tests {
             r#"{"stage": "early", "n": 2, "events": [{"kind": "x", "size": null}]}"#,
         ] {
             let deal = decoder.decode_text(text).unwrap();
-            let reference = eval::steps_of_run(&program, &deal, today, None);
-            let fast = eval::steps_of_run(&program, &deal, today, Some(&lazy));
+            let reference = eval::steps_of_run(&program, &deal, today, None, None);
+            let fast = eval::steps_of_run(&program, &deal, today, Some(&lazy), None);
             assert_eq!(fast, reference, "{text}");
         }
     }

@@ -63,6 +63,33 @@ impl Blame {
         self.words.iter().all(|w| *w == 0)
     }
 
+    /// The set as one word of bits (facts 0–63), when no later fact is in
+    /// it: the compiled evaluator's form of an unknown's blame.
+    pub(crate) fn low_word(&self) -> Option<u64> {
+        match self.words.split_first() {
+            None => Some(0),
+            Some((first, rest)) => rest.iter().all(|w| *w == 0).then_some(*first),
+        }
+    }
+
+    /// The set of the facts whose bits are set in `bits` (facts 0–63).
+    pub(crate) fn from_low_word(bits: u64) -> Blame {
+        let mut blame = Blame::default();
+        blame.union_low_word(bits);
+        blame
+    }
+
+    /// Adds the facts whose bits are set in `bits` (facts 0–63).
+    pub(crate) fn union_low_word(&mut self, bits: u64) {
+        if bits == 0 {
+            return;
+        }
+        match self.words.first_mut() {
+            Some(first) => *first |= bits,
+            None => self.words.push(bits),
+        }
+    }
+
     /// The facts, in declaration order.
     pub fn facts(&self) -> impl Iterator<Item = FactId> + '_ {
         self.words.iter().enumerate().flat_map(|(index, bits)| {

@@ -5,6 +5,10 @@
 //! in every output format, the same warnings and the same errors. The deals
 //! mix known values, `null`, missing facts, extreme numbers (overflow),
 //! dates at the ends of the calendar, wrong types and long lists.
+//!
+//! The fast path runs the playbook's rules compiled to flat operations
+//! (`eval/compiled.rs`) where it can; `Evaluator::tree_walking` is the fast
+//! path without them. Both are held to the reference here.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -317,6 +321,11 @@ fn direct(name: &str, analysis: &Analysis, input: &str) {
     let program = &analysis.program;
     let decoder = DealDecoder::new(program);
     let evaluator = Evaluator::new(program);
+    // Every playbook here fits a blame mask: the compiled rules ran.
+    assert_eq!(evaluator.is_compiled(), program.facts.len() <= 64, "{name}");
+    let walker = Evaluator::tree_walking(program);
+    assert!(!walker.is_compiled());
+    let mut walker_scratch = Scratch::default();
     let reporter = Reporter::new(analysis, "");
     let mut scratch = Scratch::default();
     let today = Date::parse("2026-11-29").unwrap();
@@ -326,6 +335,26 @@ fn direct(name: &str, analysis: &Analysis, input: &str) {
         };
         let fast = evaluator.evaluate(&deal, today, &mut scratch);
         let reference = evaluate(program, &deal, today);
+        match (
+            walker.evaluate(&deal, today, &mut walker_scratch),
+            &reference,
+        ) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(
+                    (&a.verdicts, a.score, &a.groups, &a.fired),
+                    (&b.verdicts, b.score, &b.groups, &b.fired),
+                    "{name}: {line}"
+                );
+                assert_eq!(
+                    (&a.messages, &a.advice, &a.unknown),
+                    (&b.messages, &b.advice, &b.unknown),
+                    "{name}: {line}"
+                );
+                walker_scratch.give_outcome(a);
+            }
+            (Err(a), Err(b)) => assert_eq!(&a, b, "{name}: {line}"),
+            (a, b) => panic!("{name}: tree walker {a:?} but reference {b:?} on {line}"),
+        }
         match (fast, reference) {
             (Ok(a), Ok(b)) => {
                 assert_eq!(a.verdicts, b.verdicts, "{name}: {line}");
@@ -473,4 +502,49 @@ fn an_unread_let_past_the_step_limit_still_fails_the_deal() {
     let deal = decoder.decode_text(r#"{"xs": [1, 2, 3]}"#).unwrap();
     let outcome = evaluator.evaluate(&deal, today, &mut scratch).unwrap();
     assert_eq!(outcome.fired, [true]);
+}
+
+/// Rules chosen to exercise every compiled operation (`eval/compiled.rs`):
+/// `and`/`or` short circuits over unknowns, `??`, `in` with unknown items,
+/// arithmetic that overflows and dates pushed off the calendar, `known`,
+/// `decided`, `count` of lists and of conditions, scores, lets compiled
+/// (lazy and not) beside lets left to the tree walker.
+const COMPILED_CASES: &str = r#"
+enum Stage { early, mid, late }
+record Event { kind: text  on: date  size: int? }
+facts { stage: Stage?  n: int?  m: int?  on: date?  ok: bool?  sure: bool  note: text?  events: list<Event> }
+let sum_nm = n + m
+let product = n * m
+let later = on + n
+let gap = days_since(on) - m
+let either = ok ?? (stage == late)
+let many = count(events) > 2
+let sizes = count(events where size > n)
+let flags = count([ok, either, many, n in [1, 2, m]] where it)
+group g "G" when either and stage != early {
+  signal grown "Grown" { when sum_nm > 10 or product < 0 weight 2 message "{sum_nm} and {product}" }
+  signal dated "Dated" { when later > on and gap >= 0 weight -1 }
+}
+signal noted "Noted" { when note == "price" or note < "b" or (not sure and known(note)) weight 1 }
+signal counted "Counted" { when flags >= 2 and sizes > 0 or decided(grown) and not ok weight 3 }
+signal negated "Negated" { when -n < m ?? 0 and stage in [mid, late] weight 1 }
+signal looped "Looped" { when any(events, size > n or on > today - 30 or kind == "price") or all(events, size ?? 0 < m) and count(events where size > 3) < 2 weight 1 }
+signal soon "Soon" { when days_until(on) <= 30 and today - on < 400 weight 2 }
+verdict standing "Standing" {
+  high "High" when score >= 4 and score(g) > 0 and not noted
+  middle "Middle" when score > -1 or flags == 0
+  low "Low" otherwise
+}
+advice push "Push" when standing == high or (standing == middle and many) { "Push: {flags} flags." }
+advice wait "Wait" when standing != high and stage == early and gap > 3 { "Wait {gap} days." }
+"#;
+
+#[test]
+fn compiled_rules_agree_with_the_reference() {
+    let analysis = augur_check::analyze_text(COMPILED_CASES);
+    assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
+    assert!(Evaluator::new(&analysis.program).is_compiled());
+    for seed in [31, 32, 33, 34, 35] {
+        compare("compiled cases", &analysis, seed * 7_368_787, 400);
+    }
 }

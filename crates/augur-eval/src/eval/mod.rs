@@ -20,6 +20,7 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 mod builtins;
+pub(crate) mod compiled;
 mod expr;
 mod in_place;
 mod text;
@@ -85,6 +86,13 @@ struct Frame<'a> {
     lazy: Option<&'a [bool]>,
     /// On the fast path, whether each lazy let holds its value yet.
     let_ready: Vec<bool>,
+    /// On the fast path, the playbook's compiled rules ([`compiled`]), when
+    /// it has them.
+    code: Option<&'a compiled::Code<'a>>,
+    /// With compiled rules whose scores cannot overflow, the score and each
+    /// group's score so far, added up as signals fire.
+    score_total: i64,
+    group_totals: Vec<i64>,
 }
 
 /// What the three-valued reading keeps beside the as-recorded frame: which
@@ -373,16 +381,18 @@ fn evaluate_on_this_stack(
 /// reference evaluation with lazy lets, its buffers taken from `scratch` and
 /// its results written into `outcome` (whose `lets` stays empty). Returns
 /// the steps taken, for the caller's step-limit check.
-pub(crate) fn evaluate_lazy(
-    program: &Program,
-    lazy: &[bool],
-    deal: &Deal,
+pub(crate) fn evaluate_lazy<'a>(
+    program: &'a Program,
+    lazy: &'a [bool],
+    code: Option<&'a compiled::Code<'a>>,
+    deal: &'a Deal,
     today: Date,
     scratch: &mut crate::fast::Scratch,
     outcome: &mut Outcome,
 ) -> (Result<(), EvalError>, u64) {
     let mut frame = Frame::new_in(program, deal, today, scratch);
     frame.lazy = Some(lazy);
+    frame.code = code;
     let result = frame.fill(scratch, outcome);
     let steps = frame.steps;
     frame.give_back(scratch);
@@ -393,16 +403,21 @@ pub(crate) fn evaluate_lazy(
 /// (`lazy: None`) or the fast one: for tests that the fast path's in-place
 /// shortcuts count what the reference counts.
 #[cfg(test)]
-pub(crate) fn steps_of_run(
-    program: &Program,
-    deal: &Deal,
+pub(crate) fn steps_of_run<'a>(
+    program: &'a Program,
+    deal: &'a Deal,
     today: Date,
-    lazy: Option<&[bool]>,
+    lazy: Option<&'a [bool]>,
+    code: Option<&'a compiled::Code<'a>>,
 ) -> u64 {
     let mut frame = Frame::new(program, deal, today);
     frame.lazy = lazy;
+    frame.code = code;
     frame.let_ready = vec![false; program.lets.len()];
-    let _ = frame.run_steps();
+    let _ = match code {
+        Some(code) => frame.run_steps_compiled(code),
+        None => frame.run_steps(),
+    };
     frame.steps
 }
 
@@ -455,6 +470,11 @@ impl<'a> Frame<'a> {
             program.verdicts.len(),
             0,
         );
+        frame.group_totals = reset(
+            std::mem::take(&mut scratch.group_totals),
+            program.groups.len(),
+            0,
+        );
         frame.items = std::mem::take(&mut scratch.items);
         frame.items.clear();
         frame
@@ -470,6 +490,7 @@ impl<'a> Frame<'a> {
         scratch.group_active = self.group_active;
         scratch.verdicts = self.verdicts;
         scratch.items = self.items;
+        scratch.group_totals = self.group_totals;
     }
 
     /// What [`evaluate_on_this_stack`] does without probes, in the same
@@ -489,10 +510,20 @@ impl<'a> Frame<'a> {
         outcome.groups.clear();
         outcome.unknown.clear();
         outcome.lets.clear();
-        self.run_steps()?;
+        match self.code {
+            Some(code) => self.run_steps_compiled(code)?,
+            None => self.run_steps()?,
+        }
         let mut part = std::mem::take(&mut scratch.part);
         for (id, item) in program.advice.iter().enumerate() {
-            if self.condition(&item.when)? {
+            let holds = match self.code {
+                Some(code) => {
+                    let run = code.advice.get(id).copied().flatten();
+                    self.test(code, run, &item.when)
+                }
+                None => self.condition(&item.when),
+            };
+            if holds? {
                 let mut text = scratch.strings.pop().unwrap_or_default();
                 text.clear();
                 for template in &item.text {
@@ -520,12 +551,12 @@ impl<'a> Frame<'a> {
                     None
                 });
         }
-        outcome.score = self.score(None)?;
+        outcome.score = self.fast_score(None)?;
         for (id, active) in self.group_active.iter().enumerate() {
             if *active {
                 outcome
                     .groups
-                    .push((id as u32, self.score(Some(id as u32))?));
+                    .push((id as u32, self.fast_score(Some(id as u32))?));
             }
         }
         outcome.unknown.extend(self.relevant.facts());
@@ -542,6 +573,7 @@ impl<'a> Frame<'a> {
             group_unknown: vec![false; program.groups.len()],
             group_active: vec![false; program.groups.len()],
             verdicts: vec![0; program.verdicts.len()],
+            group_totals: vec![0; program.groups.len()],
             ..Frame::new_empty(program, deal, today)
         }
     }
@@ -567,6 +599,9 @@ impl<'a> Frame<'a> {
             three: None,
             lazy: None,
             let_ready: Vec::new(),
+            code: None,
+            score_total: 0,
+            group_totals: Vec::new(),
         }
     }
 
@@ -592,7 +627,13 @@ impl<'a> Frame<'a> {
         let Some(info) = program.lets.get(id as usize) else {
             return Ok(());
         };
-        let value = stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || self.eval(&info.value))?;
+        let value = stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || match self.code {
+            Some(code) => {
+                let run = code.lets.get(id as usize).copied().flatten();
+                self.value_of(code, run, &info.value)
+            }
+            None => self.eval(&info.value),
+        })?;
         if let Some(slot) = self.lets.get_mut(id as usize) {
             *slot = value;
         }
