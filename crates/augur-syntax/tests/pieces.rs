@@ -80,7 +80,12 @@ fn generate(lines: usize) -> String {
             let _ = writeln!(out, "  }}");
             signal += 1;
         }
-        let _ = writeln!(out, "}}\n\nlet l{group} = s{} or not s{}\n", signal - 1, signal - 2);
+        let _ = writeln!(
+            out,
+            "}}\n\nlet l{group} = s{} or not s{}\n",
+            signal - 1,
+            signal - 2
+        );
         group += 1;
     }
     out.push_str("verdict standing {\n  first when score >= 5 and s0\n  rest otherwise\n}\n");
@@ -110,7 +115,11 @@ fn every_playbook_parses_the_same_in_pieces() {
             }
         }
         // Whatever `parse` chooses, it says what the whole parse says.
-        assert_same(&path.display().to_string(), &whole, &augur_syntax::parse(&text));
+        assert_same(
+            &path.display().to_string(),
+            &whole,
+            &augur_syntax::parse(&text),
+        );
     }
     // Not vacuous: most playbooks without errors can be cut.
     assert!(cut > 30, "only {cut} cuts");
@@ -135,7 +144,18 @@ fn a_big_playbook_parses_the_same_in_pieces() {
 #[test]
 fn a_broken_big_playbook_falls_back_to_the_whole_parse() {
     let text = generate(1_500);
-    let breaks = ["{", "}", "\"", "(", "]", "\nsignal ", "\nlet ", "#", " ==", "let"];
+    let breaks = [
+        "{",
+        "}",
+        "\"",
+        "(",
+        "]",
+        "\nsignal ",
+        "\nlet ",
+        "#",
+        " ==",
+        "let",
+    ];
     let mut seed = 7u64;
     for round in 0..12 {
         seed = seed

@@ -112,15 +112,21 @@ fn parse_on_this_stack(text: &str, pieces: usize) -> Parse {
             diagnostics: vec![error],
         };
     }
-    let invisible = invisible_character_errors(text);
-    if pieces > 1 {
-        if let Some(file) = pieces::parse_in_pieces(text, pieces) {
-            return Parse {
-                file,
-                diagnostics: invisible,
-            };
+    let invisible = if pieces > 1 {
+        // The screen for invisible characters runs while the other pieces
+        // are parsed.
+        match pieces::parse_in_pieces(text, pieces, || invisible_character_errors(text)) {
+            (Some(file), invisible) => {
+                return Parse {
+                    file,
+                    diagnostics: invisible,
+                }
+            }
+            (None, invisible) => invisible,
         }
-    }
+    } else {
+        invisible_character_errors(text)
+    };
     let mut builder = Builder::new(text);
     let file = match AugurParser::parse(Rule::file, text) {
         Ok(mut pairs) => match pairs.next() {
@@ -154,9 +160,10 @@ pub fn parse_in_pieces(text: &str, pieces: usize) -> Option<Parse> {
         if text.len() > limits::MAX_FILE_BYTES || check_bracket_depth(text).is_some() {
             return None;
         }
-        let diagnostics = invisible_character_errors(text);
-        let file = pieces::parse_in_pieces(text, pieces)?;
-        Some(Parse { file, diagnostics })
+        match pieces::parse_in_pieces(text, pieces, || invisible_character_errors(text)) {
+            (Some(file), diagnostics) => Some(Parse { file, diagnostics }),
+            (None, _) => None,
+        }
     })
 }
 

@@ -44,17 +44,22 @@ pub(super) fn pieces_for(len: usize) -> usize {
 
 /// The file parsed as `pieces` pieces, each on its own thread (the first on
 /// this one), or `None` when that does not give exactly the whole-file
-/// parse's tree with no diagnostics. The caller has already checked the
-/// size and bracket-depth limits.
-pub(super) fn parse_in_pieces(text: &str, pieces: usize) -> Option<File> {
+/// parse's tree with no diagnostics; with what `meanwhile` returns, run on
+/// this thread while the other threads parse. The caller has already
+/// checked the size and bracket-depth limits.
+pub(super) fn parse_in_pieces<T>(
+    text: &str,
+    pieces: usize,
+    meanwhile: impl FnOnce() -> T,
+) -> (Option<File>, T) {
     let cuts = item_cuts(text, pieces);
     if cuts.is_empty() {
-        return None;
+        return (None, meanwhile());
     }
     let starts = std::iter::once(0).chain(cuts.iter().copied());
     let ends = cuts.iter().copied().chain(std::iter::once(text.len()));
     let bounds: Vec<(usize, usize)> = starts.zip(ends).collect();
-    let parsed: Vec<Option<File>> = std::thread::scope(|scope| {
+    let (parsed, also) = std::thread::scope(|scope| {
         let handles: Vec<_> = bounds
             .iter()
             .skip(1)
@@ -65,6 +70,7 @@ pub(super) fn parse_in_pieces(text: &str, pieces: usize) -> Option<File> {
                     .spawn_scoped(scope, move || piece.and_then(|p| parse_piece(p, start)))
             })
             .collect();
+        let also = meanwhile();
         let first = bounds
             .first()
             .and_then(|&(start, end)| text.get(start..end))
@@ -73,8 +79,13 @@ pub(super) fn parse_in_pieces(text: &str, pieces: usize) -> Option<File> {
         for handle in handles {
             parsed.push(handle.ok().and_then(|h| h.join().ok().flatten()));
         }
-        parsed
+        (parsed, also)
     });
+    (joined(parsed), also)
+}
+
+/// The pieces' files end to end, if every piece gave one.
+fn joined(parsed: Vec<Option<File>>) -> Option<File> {
     let mut whole = File::default();
     for piece in parsed {
         let piece = piece?;
@@ -178,8 +189,17 @@ fn item_cuts(text: &str, pieces: usize) -> Vec<usize> {
 /// quote or a brace (so certainly the keyword, not a longer name).
 fn starts_item(rest: Option<&[u8]>) -> bool {
     const KEYWORDS: [&[u8]; 11] = [
-        b"playbook", b"import", b"enum", b"record", b"facts", b"let", b"group", b"signal",
-        b"verdict", b"advice", b"test",
+        b"playbook",
+        b"import",
+        b"enum",
+        b"record",
+        b"facts",
+        b"let",
+        b"group",
+        b"signal",
+        b"verdict",
+        b"advice",
+        b"test",
     ];
     let Some(rest) = rest else {
         return false;
@@ -203,7 +223,10 @@ mod tests {
             .iter()
             .map(|&at| text[at..].lines().next().unwrap())
             .collect();
-        assert_eq!(starts, ["group g {", "let s = \"{\"", "let b = 2", "enum E { x }"]);
+        assert_eq!(
+            starts,
+            ["group g {", "let s = \"{\"", "let b = 2", "enum E { x }"]
+        );
     }
 
     #[test]
