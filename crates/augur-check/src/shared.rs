@@ -131,4 +131,31 @@ mod tests {
         assert_eq!(shared.parses.borrow().len(), count);
         assert_eq!(shared.texts.borrow().len(), count);
     }
+
+    /// For one playbook nothing is remembered (no copy of any parse is
+    /// made), and the analysis is what `analyze` gives.
+    #[test]
+    fn one_playbook_keeps_no_copy_of_its_parses() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        std::fs::write(
+            dir.path().join("a.augur"),
+            "import \"b.augur\"\nsignal s { when x == y weight 1 }\n",
+        )
+        .expect("written");
+        std::fs::write(dir.path().join("b.augur"), "enum 阶段 { 早, 晚 }\n").expect("written");
+        let path = dir.path().join("a.augur");
+        let shared = SharedFiles::for_one_playbook();
+        let analysis = shared.analyze(&path);
+        let alone = {
+            let (loader, name) = FsLoader::for_playbook(&path);
+            crate::analyze(&name, &loader)
+        };
+        assert_eq!(
+            format!("{:?}", analysis.diagnostics),
+            format!("{:?}", alone.diagnostics)
+        );
+        assert!(!analysis.diagnostics.is_empty());
+        assert_eq!(analysis.sources.len(), 2);
+        assert!(shared.parses.borrow().is_empty());
+    }
 }
