@@ -32,6 +32,7 @@ pub mod date;
 pub mod diagnostic;
 pub mod line_index;
 pub mod parser;
+pub mod shift;
 pub mod span;
 
 pub use date::Date;

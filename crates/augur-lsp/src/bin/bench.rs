@@ -15,7 +15,8 @@
 //! - **tokens 10k**: `semanticTokens/full` of a generated 10,000-line
 //!   playbook (must stay under 50 ms: it is linear in the document);
 //! - **parse 10k / check 10k**: parsing, and parsing plus checking, of the
-//!   10,000-line playbook (what `augur check` does for one file);
+//!   10,000-line playbook (what `augur check` does for one file); the `1t`
+//!   rows parse it whole on one thread instead of in pieces;
 //! - **inlay hints**: a one-character edit, the re-analysis, the pinned
 //!   deal evaluated again and every hint of the file converted to LSP
 //!   positions (what an editor's hint request costs after an edit).
@@ -291,20 +292,34 @@ fn main() {
 
     // `augur check` of the same 10,000-line playbook without the process:
     // parsing alone, then parsing and checking (what the CLI does per file).
-    let mut samples = Vec::new();
+    // The `1t` rows parse the file whole on one thread (what a file under
+    // 32 KB, or a machine with one core, gets), alternated with the others
+    // so a busy machine slows both alike.
+    let loader = augur_check::MemoryLoader::new([("playbook.augur", big.as_str())]);
+    let (mut parse, mut parse_1t, mut check, mut check_1t) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..rounds.min(30) {
         let start = Instant::now();
         std::hint::black_box(augur_syntax::parse(&big));
-        samples.push(start.elapsed());
-    }
-    report("parse 10k", samples);
-    let mut samples = Vec::new();
-    for _ in 0..rounds.min(30) {
+        parse.push(start.elapsed());
+        let start = Instant::now();
+        std::hint::black_box(augur_syntax::parser::parse_whole(&big));
+        parse_1t.push(start.elapsed());
         let start = Instant::now();
         std::hint::black_box(augur_check::analyze_text(&big));
-        samples.push(start.elapsed());
+        check.push(start.elapsed());
+        let start = Instant::now();
+        std::hint::black_box(augur_check::analyze_with(
+            "playbook.augur",
+            &loader,
+            &|_, text| augur_syntax::parser::parse_whole(text),
+        ));
+        check_1t.push(start.elapsed());
     }
-    report("check 10k", samples);
+    report("parse 10k", parse);
+    report("parse 10k 1t", parse_1t);
+    report("check 10k", check);
+    report("check 10k 1t", check_1t);
 
     inlay_hints_after_edits(&uri, &text, target_line, rounds);
 }

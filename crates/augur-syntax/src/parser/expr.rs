@@ -47,6 +47,11 @@ impl Builder<'_> {
     /// them, grouped by precedence (`where` loosest, then `or`, then `and`,
     /// each left to right) with two stacks.
     fn logic(&mut self, pair: Pair<'_, Rule>, span: Span) -> (Expr, usize) {
+        if let Some(only) = only_child(&pair) {
+            // No operator (most expressions): the operand itself, with
+            // nothing allocated for the stacks.
+            return self.expr(only);
+        }
         let mut climb = Climb::default();
         for part in children(pair) {
             let op = match part.as_rule() {
@@ -69,6 +74,10 @@ impl Builder<'_> {
     /// operators between them, grouped by precedence (`??` loosest, then
     /// `+ -`, then `* /`, each left to right) with two stacks.
     fn arith(&mut self, pair: Pair<'_, Rule>, span: Span) -> (Expr, usize) {
+        if let Some(only) = only_child(&pair).filter(|c| c.as_rule() == Rule::postfix_expr) {
+            // One operand without signs or operators (most of them).
+            return self.expr(only);
+        }
         let mut climb = Climb::default();
         let mut signs = Vec::new();
         for part in children(pair) {
@@ -169,11 +178,17 @@ impl Builder<'_> {
                 (lhs, depth)
             }
             Rule::not_expr => {
-                let parts: Vec<_> = children(pair).collect();
-                let Some((operand, prefixes)) = parts.split_last() else {
+                // The `not`s, then the operand: most operands have no
+                // `not`, and then nothing is allocated here.
+                let mut prefixes = Vec::new();
+                let mut operand = None;
+                for part in children(pair) {
+                    prefixes.extend(operand.replace(part));
+                }
+                let Some(operand) = operand else {
                     return (placeholder(span), 1);
                 };
-                let (mut expr, mut depth) = self.expr(operand.clone());
+                let (mut expr, mut depth) = self.expr(operand);
                 for prefix in prefixes.iter().rev() {
                     depth += 1;
                     let whole = self.span_of(prefix).cover(expr.span);
@@ -286,6 +301,13 @@ impl Builder<'_> {
             .collect();
         (Spanned::new(ExprKind::Call(name, args), span), depth + 1)
     }
+}
+
+/// The one child of a pair (comments aside), if it has exactly one.
+fn only_child<'i>(pair: &Pair<'i, Rule>) -> Option<Pair<'i, Rule>> {
+    let mut parts = children(pair.clone());
+    let first = parts.next()?;
+    parts.next().is_none().then_some(first)
 }
 
 pub(super) fn binary_op(op: &Pair<'_, Rule>) -> BinaryOp {

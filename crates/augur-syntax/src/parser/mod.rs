@@ -19,6 +19,7 @@
 mod explain;
 mod expr;
 mod items;
+mod pieces;
 mod screen;
 
 pub use screen::is_bidi_control;
@@ -66,8 +67,18 @@ impl Parse {
 
 /// Parses a playbook. Always returns a tree (possibly with fewer items than
 /// written) plus a diagnostic for every part that could not be read.
+///
+/// A big file is parsed in pieces on several threads when that gives the
+/// same result (see `pieces.rs`).
 pub fn parse(text: &str) -> Parse {
-    with_stack(|| parse_on_this_stack(text))
+    with_stack(|| parse_on_this_stack(text, pieces::pieces_for(text.len())))
+}
+
+/// [`parse`] on the calling thread only, the whole file at once: the
+/// reference the parse in pieces is tested against.
+#[doc(hidden)]
+pub fn parse_whole(text: &str) -> Parse {
+    with_stack(|| parse_on_this_stack(text, 1))
 }
 
 /// Runs `f` with at least 16 MiB of stack. pest's generated parser recurses
@@ -78,7 +89,7 @@ pub fn with_stack<T>(f: impl FnOnce() -> T) -> T {
     stacker::maybe_grow(16 * 1024 * 1024, 32 * 1024 * 1024, f)
 }
 
-fn parse_on_this_stack(text: &str) -> Parse {
+fn parse_on_this_stack(text: &str, pieces: usize) -> Parse {
     if text.len() > limits::MAX_FILE_BYTES {
         let error = Diagnostic::error(
             Code::TooLarge,
@@ -101,7 +112,21 @@ fn parse_on_this_stack(text: &str) -> Parse {
             diagnostics: vec![error],
         };
     }
-    let invisible = invisible_character_errors(text);
+    let invisible = if pieces > 1 {
+        // The screen for invisible characters runs while the other pieces
+        // are parsed.
+        match pieces::parse_in_pieces(text, pieces, || invisible_character_errors(text)) {
+            (Some(file), invisible) => {
+                return Parse {
+                    file,
+                    diagnostics: invisible,
+                }
+            }
+            (None, invisible) => invisible,
+        }
+    } else {
+        invisible_character_errors(text)
+    };
     let mut builder = Builder::new(text);
     let file = match AugurParser::parse(Rule::file, text) {
         Ok(mut pairs) => match pairs.next() {
@@ -123,6 +148,23 @@ fn parse_on_this_stack(text: &str) -> Parse {
     let mut diagnostics = invisible;
     diagnostics.extend(builder.diagnostics);
     Parse { file, diagnostics }
+}
+
+/// The parse of a file cut into `pieces` pieces parsed on as many threads
+/// (see `pieces.rs`), whatever its size; `None` where [`parse`] would parse
+/// it whole instead (a syntax error, a limit, no place to cut). For tests
+/// that the two agree: [`parse`] itself chooses when to cut.
+#[doc(hidden)]
+pub fn parse_in_pieces(text: &str, pieces: usize) -> Option<Parse> {
+    with_stack(|| {
+        if text.len() > limits::MAX_FILE_BYTES || check_bracket_depth(text).is_some() {
+            return None;
+        }
+        match pieces::parse_in_pieces(text, pieces, || invisible_character_errors(text)) {
+            (Some(file), diagnostics) => Some(Parse { file, diagnostics }),
+            (None, _) => None,
+        }
+    })
 }
 
 /// Parses a single expression (used by tools such as `augur test --filter`

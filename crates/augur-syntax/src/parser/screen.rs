@@ -129,7 +129,7 @@ pub(super) fn is_forbidden_control(text: &str, at: usize, c: char) -> bool {
 
 /// Whether a byte is marked in a table of all 256 (the bound check
 /// disappears: a `u8` is always in range).
-fn in_table(table: &[bool; 256], byte: u8) -> bool {
+pub(super) fn in_table(table: &[bool; 256], byte: u8) -> bool {
     table.get(usize::from(byte)).copied().unwrap_or(false)
 }
 
