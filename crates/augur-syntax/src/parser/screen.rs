@@ -151,6 +151,15 @@ pub(super) fn check_bracket_depth(text: &str) -> Option<Diagnostic> {
     let mut in_string = false;
     let mut in_comment = false;
     let mut escaped = false;
+    // Where a string started, and whether it has a `{`. A string without
+    // one is text from end to end, so its brackets are text too: they are
+    // counted while it lasts and forgotten when it ends ("Budget (approved"
+    // in a hundred labels is not nesting). A `{` may open `{…}` inside a
+    // message, whose code may hold strings of its own; this scan cannot tell
+    // which quote ends what, so such a string's brackets stay counted, as
+    // everything was before: the count may then run high, never low.
+    let mut string_start_depth = 0usize;
+    let mut string_has_brace = false;
     for (offset, byte) in text.bytes().enumerate() {
         // An escape ends at the byte after the backslash, whatever it is.
         if !in_table(&MARKS, byte) && !escaped {
@@ -164,13 +173,23 @@ pub(super) fn check_bracket_depth(text: &str) -> Option<Diagnostic> {
             match byte {
                 _ if escaped => escaped = false,
                 b'\\' => escaped = true,
-                b'"' | b'\n' => in_string = false,
+                b'"' | b'\n' => {
+                    in_string = false;
+                    if !string_has_brace {
+                        depth = string_start_depth;
+                    }
+                }
+                b'{' => string_has_brace = true,
                 _ => {}
             }
         } else {
             match byte {
                 b'#' => in_comment = true,
-                b'"' => in_string = true,
+                b'"' => {
+                    in_string = true;
+                    string_start_depth = depth;
+                    string_has_brace = false;
+                }
                 _ => {}
             }
         }
@@ -221,5 +240,39 @@ mod tests {
             .collect();
         assert!(every.len() > 60, "{}", every.len());
         assert_eq!(every, suspects);
+    }
+
+    fn too_deep(text: &str) -> bool {
+        check_bracket_depth(text).is_some()
+    }
+
+    /// Brackets in a plain text are text: a hundred labels each with an
+    /// unclosed `(` are no nesting at all.
+    #[test]
+    fn brackets_inside_texts_are_not_nesting() {
+        let mut text = String::from("facts {\n  x: bool \"x (\"\n}\n");
+        for index in 0..100 {
+            text.push_str(&format!(
+                "signal s{index} \"label ( {index} [\" {{\n  when x\n  weight 1\n}}\n"
+            ));
+        }
+        assert!(!too_deep(&text));
+        // A text left open at the end of its line ends there.
+        let open = "signal s \"((((\n".repeat(100);
+        assert!(!too_deep(&open));
+    }
+
+    /// Real nesting is still found, in code and inside `{…}` of a message,
+    /// whose strings this scan cannot follow: there it counts every bracket.
+    #[test]
+    fn nesting_in_code_and_in_messages_is_still_found() {
+        let deep = format!("let x = {}1{}\n", "(".repeat(70), ")".repeat(70));
+        assert!(too_deep(&deep));
+        let message = format!("  message \"{{{}1\"\n", "(".repeat(70));
+        assert!(too_deep(&message));
+        let nested = format!("  message \"{}\"\n", "{f(\"{f(\"".repeat(40));
+        assert!(too_deep(&nested));
+        let fine = format!("let x = {}1{}\n", "(".repeat(60), ")".repeat(60));
+        assert!(!too_deep(&fine));
     }
 }
