@@ -7,7 +7,7 @@
 //! - evaluating never panics, and the directly written result JSON is byte
 //!   for byte the reference `Reporter::json`;
 //! - the fast evaluation path (`augur_eval::fast`: lazy lets, reused
-//!   buffers and the rules compiled to flat operations, `eval/compiled.rs`),
+//!   buffers and the rules compiled to flat operations, `eval/compiled/`),
 //!   the same path on the tree walker alone (`Evaluator::tree_walking`) and
 //!   the reference `evaluate` agree: the same results, or the same error;
 //! - the whole batch pipeline, with the bytes as stdin (JSON Lines or one

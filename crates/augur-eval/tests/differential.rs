@@ -7,7 +7,7 @@
 //! dates at the ends of the calendar, wrong types and long lists.
 //!
 //! The fast path runs the playbook's rules compiled to flat operations
-//! (`eval/compiled.rs`) where it can; `Evaluator::tree_walking` is the fast
+//! (`eval/compiled/`) where it can; `Evaluator::tree_walking` is the fast
 //! path without them. Both are held to the reference here.
 #![allow(
     clippy::unwrap_used,
@@ -504,7 +504,7 @@ fn an_unread_let_past_the_step_limit_still_fails_the_deal() {
     assert_eq!(outcome.fired, [true]);
 }
 
-/// Rules chosen to exercise every compiled operation (`eval/compiled.rs`):
+/// Rules chosen to exercise every compiled operation (`eval/compiled/`):
 /// `and`/`or` short circuits over unknowns, `??`, `in` with unknown items,
 /// arithmetic that overflows and dates pushed off the calendar, `known`,
 /// `decided`, `count` of lists and of conditions, scores, lets compiled
