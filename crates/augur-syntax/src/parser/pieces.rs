@@ -16,7 +16,7 @@
 //! Not here: anything for small files (below [`PARALLEL_MIN_BYTES`] a
 //! thread costs more than it saves) or for files with errors.
 
-use super::screen::in_table;
+use super::screen::{in_table, SCAN_MARKS};
 use super::*;
 use crate::shift::Shift;
 
@@ -127,19 +127,6 @@ fn parse_piece(piece: &str, offset: usize) -> Option<File> {
 /// in a wrong place (brackets in a string can mislead this count) makes a
 /// piece fail to parse on its own, and the whole file is parsed instead.
 fn item_cuts(text: &str, pieces: usize) -> Vec<usize> {
-    /// The bytes the scan acts on; runs of other bytes are skipped whole.
-    // Built at compile time: an index out of range would not compile.
-    #[allow(clippy::indexing_slicing)]
-    const MARKS: [bool; 256] = {
-        let mut table = [false; 256];
-        let marks = b"#\"\\\n()[]{}";
-        let mut index = 0;
-        while index < marks.len() {
-            table[marks[index] as usize] = true;
-            index += 1;
-        }
-        table
-    };
     let mut cuts = Vec::new();
     if pieces < 2 {
         return cuts;
@@ -151,7 +138,7 @@ fn item_cuts(text: &str, pieces: usize) -> Vec<usize> {
     let mut in_comment = false;
     let mut escaped = false;
     for (offset, byte) in bytes.iter().copied().enumerate() {
-        if !in_table(&MARKS, byte) && !escaped {
+        if !in_table(&SCAN_MARKS, byte) && !escaped {
             continue;
         }
         if escaped {

@@ -133,20 +133,24 @@ pub(super) fn in_table(table: &[bool; 256], byte: u8) -> bool {
     table.get(usize::from(byte)).copied().unwrap_or(false)
 }
 
+/// The bytes a scan for brackets, texts and comments acts on (`#`, `"`,
+/// `\\`, line ends and brackets); runs of other bytes are skipped whole.
+/// Shared by the bracket-depth screen and the search for cuts between
+/// pieces (`pieces.rs`).
+// Built at compile time: an index out of range would not compile.
+#[allow(clippy::indexing_slicing)]
+pub(super) const SCAN_MARKS: [bool; 256] = {
+    let mut table = [false; 256];
+    let marks = b"#\"\\\n()[]{}";
+    let mut index = 0;
+    while index < marks.len() {
+        table[marks[index] as usize] = true;
+        index += 1;
+    }
+    table
+};
+
 pub(super) fn check_bracket_depth(text: &str) -> Option<Diagnostic> {
-    /// The bytes the scan acts on; runs of other bytes are skipped whole.
-    // Built at compile time: an index out of range would not compile.
-    #[allow(clippy::indexing_slicing)]
-    const MARKS: [bool; 256] = {
-        let mut table = [false; 256];
-        let marks = b"#\"\\\n()[]{}";
-        let mut index = 0;
-        while index < marks.len() {
-            table[marks[index] as usize] = true;
-            index += 1;
-        }
-        table
-    };
     let mut depth = 0usize;
     let mut in_string = false;
     let mut in_comment = false;
@@ -162,7 +166,7 @@ pub(super) fn check_bracket_depth(text: &str) -> Option<Diagnostic> {
     let mut string_has_brace = false;
     for (offset, byte) in text.bytes().enumerate() {
         // An escape ends at the byte after the backslash, whatever it is.
-        if !in_table(&MARKS, byte) && !escaped {
+        if !in_table(&SCAN_MARKS, byte) && !escaped {
             continue;
         }
         if in_comment {
