@@ -149,6 +149,19 @@ pub enum CompareOp {
     Ge,
 }
 
+impl CompareOp {
+    /// The comparison with its sides swapped: `a op b` is `b op.mirrored() a`.
+    pub fn mirrored(self) -> CompareOp {
+        match self {
+            CompareOp::Lt => CompareOp::Gt,
+            CompareOp::Le => CompareOp::Ge,
+            CompareOp::Gt => CompareOp::Lt,
+            CompareOp::Ge => CompareOp::Le,
+            other => other,
+        }
+    }
+}
+
 /// The built-in functions after overload resolution.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Builtin {

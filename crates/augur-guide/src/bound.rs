@@ -26,7 +26,7 @@
 
 use crate::cone::Cone;
 use augur_check::ir::{CompareOp, Expr, ExprKind, FactId, Literal, Program};
-use augur_eval::{Fired, Value};
+use augur_eval::{compare_interval, Fired, Value};
 
 /// Per signal, the facts that can turn it.
 pub(crate) struct ScoreBound {
@@ -245,7 +245,7 @@ fn score_compare(expr: &Expr) -> Option<(CompareOp, i64)> {
     };
     match (&a.kind, &b.kind) {
         (ExprKind::Score, _) => Some((*op, int(b)?)),
-        (_, ExprKind::Score) => Some((flip(*op), int(a)?)),
+        (_, ExprKind::Score) => Some((op.mirrored(), int(a)?)),
         _ => None,
     }
 }
@@ -283,7 +283,7 @@ fn read(expr: &Expr, base: &Gains, changed: &[FactId], at: &mut usize) -> Option
                 };
                 let high = base.score.saturating_add(sum(&base.per_fact));
                 let low = base.score.saturating_sub(sum(&base.loss_per_fact));
-                return decide(op, c, low, high);
+                return compare_interval(op, c, low, high);
             }
             let index = *at;
             *at += 1;
@@ -299,34 +299,6 @@ fn read(expr: &Expr, base: &Gains, changed: &[FactId], at: &mut usize) -> Option
                 _ => None,
             }
         }
-    }
-}
-
-/// `score op c` for every score in `low..=high`, when they all agree.
-fn decide(op: CompareOp, c: i64, low: i64, high: i64) -> Option<bool> {
-    let holds = |s: i64| match op {
-        CompareOp::Eq => s == c,
-        CompareOp::Ne => s != c,
-        CompareOp::Lt => s < c,
-        CompareOp::Le => s <= c,
-        CompareOp::Gt => s > c,
-        CompareOp::Ge => s >= c,
-    };
-    match op {
-        CompareOp::Eq | CompareOp::Ne if low <= c && c <= high && low != high => None,
-        _ if holds(low) == holds(high) => Some(holds(low)),
-        _ => None,
-    }
-}
-
-/// `c op score` as `score op' c`.
-fn flip(op: CompareOp) -> CompareOp {
-    match op {
-        CompareOp::Lt => CompareOp::Gt,
-        CompareOp::Le => CompareOp::Ge,
-        CompareOp::Gt => CompareOp::Lt,
-        CompareOp::Ge => CompareOp::Le,
-        other => other,
     }
 }
 
@@ -394,11 +366,11 @@ mod tests {
         assert!(fair.may_hold(&gains, &[1]));
         assert!(!fair.may_hold(&gains, &[]));
         // Scores compared both ways round, and equality.
-        assert_eq!(decide(CompareOp::Ge, 6, -2, 5), Some(false));
-        assert_eq!(decide(CompareOp::Ge, 6, -2, 6), None);
-        assert_eq!(decide(CompareOp::Gt, -8, -7, 4), Some(true));
-        assert_eq!(decide(CompareOp::Eq, 3, 3, 3), Some(true));
-        assert_eq!(decide(CompareOp::Eq, 3, 0, 2), Some(false));
-        assert_eq!(decide(CompareOp::Ne, 3, 0, 5), None);
+        assert_eq!(compare_interval(CompareOp::Ge, 6, -2, 5), Some(false));
+        assert_eq!(compare_interval(CompareOp::Ge, 6, -2, 6), None);
+        assert_eq!(compare_interval(CompareOp::Gt, -8, -7, 4), Some(true));
+        assert_eq!(compare_interval(CompareOp::Eq, 3, 3, 3), Some(true));
+        assert_eq!(compare_interval(CompareOp::Eq, 3, 0, 2), Some(false));
+        assert_eq!(compare_interval(CompareOp::Ne, 3, 0, 5), None);
     }
 }

@@ -25,6 +25,7 @@ mod expr;
 mod in_place;
 mod text;
 mod three_valued;
+pub use three_valued::compare_interval;
 
 use expr::*;
 use text::check_text_len;

@@ -132,35 +132,29 @@ impl Frame<'_> {
             return Ok(Some(unknown_of(&[&Value::Unknown(blame), &other_value])));
         };
         // Normalise to `score op v`.
-        let op = if flipped {
-            match op {
-                CompareOp::Lt => CompareOp::Gt,
-                CompareOp::Le => CompareOp::Ge,
-                CompareOp::Gt => CompareOp::Lt,
-                CompareOp::Ge => CompareOp::Le,
-                other => other,
-            }
-        } else {
-            op
-        };
-        let holds = |s: i64| match op {
-            CompareOp::Eq => s == v,
-            CompareOp::Ne => s != v,
-            CompareOp::Lt => s < v,
-            CompareOp::Le => s <= v,
-            CompareOp::Gt => s > v,
-            CompareOp::Ge => s >= v,
-        };
-        let (at_low, at_high) = (holds(low), holds(high));
-        let inside = low <= v && v <= high;
-        let decided = match op {
-            CompareOp::Eq | CompareOp::Ne if inside && low != high => None,
-            _ if at_low == at_high => Some(at_low),
-            _ => None,
-        };
-        Ok(Some(match decided {
+        let op = if flipped { op.mirrored() } else { op };
+        Ok(Some(match compare_interval(op, v, low, high) {
             Some(b) => Value::Bool(b),
             None => Value::Unknown(blame),
         }))
+    }
+}
+
+/// `s op c` for every whole number `s` in `low..=high`, when they all give
+/// the same answer; `None` when some do and some do not.
+pub fn compare_interval(op: CompareOp, c: i64, low: i64, high: i64) -> Option<bool> {
+    let holds = |s: i64| match op {
+        CompareOp::Eq => s == c,
+        CompareOp::Ne => s != c,
+        CompareOp::Lt => s < c,
+        CompareOp::Le => s <= c,
+        CompareOp::Gt => s > c,
+        CompareOp::Ge => s >= c,
+    };
+    match op {
+        // Both ends may miss `c` while a score between them hits it.
+        CompareOp::Eq | CompareOp::Ne if low <= c && c <= high && low != high => None,
+        _ if holds(low) == holds(high) => Some(holds(low)),
+        _ => None,
     }
 }
