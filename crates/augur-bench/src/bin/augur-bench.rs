@@ -18,8 +18,10 @@
 //! ratio of each pair, startup subtracted (the machine is noisy, so ratios,
 //! not absolute times), in wall time and in CPU time (user plus system: the
 //! parse thread's own, the child's over all its threads). CPU time leaves
-//! out the time a run waited for the core while other work held it. With `--callgrind N`, also instructions per deal
-//! under valgrind's callgrind on N deals of each shape: the stable figure.
+//! out the time a run waited for the core while other work held it. With
+//! `--callgrind N`, also instructions per deal under valgrind's callgrind
+//! on N deals of each shape: the stable figure. `--shape NAME` (repeatable)
+//! runs only the shapes whose name contains NAME (`--shape few`).
 //! Then the cold start: `augur eval` of one deal, as a rep runs it.
 //!
 //! Then the cost of guidance (issue 11): on a corpus of `--guide-deals`
@@ -47,9 +49,11 @@ struct Args {
     shape_deals: u64,
     /// Deals per shape counted under callgrind (0: not at all).
     callgrind: u64,
+    /// Only the shapes whose name contains one of these (all when empty).
+    only_shapes: Vec<String>,
 }
 
-const USAGE: &str = "usage: augur-bench [--deals N]... [--playbook FILE] [--augur BINARY] [--dir DIR] [--seed N] [--runs N] [--guide-deals N] [--shape-deals N] [--callgrind N] [--keep]";
+const USAGE: &str = "usage: augur-bench [--deals N]... [--playbook FILE] [--augur BINARY] [--dir DIR] [--seed N] [--runs N] [--guide-deals N] [--shape-deals N] [--callgrind N] [--shape NAME]... [--keep]";
 
 fn parse_args() -> Result<Args, String> {
     let exe_dir = std::env::current_exe()
@@ -67,6 +71,7 @@ fn parse_args() -> Result<Args, String> {
         guide_deals: 2_000,
         shape_deals: 10_000,
         callgrind: 0,
+        only_shapes: Vec::new(),
     };
     let mut raw = std::env::args().skip(1);
     while let Some(flag) = raw.next() {
@@ -96,6 +101,7 @@ fn parse_args() -> Result<Args, String> {
             "--playbook" => args.playbook = PathBuf::from(&value),
             "--augur" => args.augur = PathBuf::from(&value),
             "--dir" => args.dir = PathBuf::from(&value),
+            "--shape" => args.only_shapes.push(value.to_lowercase()),
             _ => return Err(format!("unknown option {flag}\n{USAGE}")),
         }
     }
@@ -439,7 +445,7 @@ fn shape_list(args: &Args) -> Vec<Shape> {
         max_list,
         csv,
     };
-    vec![
+    let all = vec![
         shape(
             "standing (examples/standing.augur)",
             args.playbook.clone(),
@@ -463,7 +469,13 @@ fn shape_list(args: &Args) -> Vec<Shape> {
             false,
         ),
         shape("CSV (60 columns)", own.join("many.augur"), 1, 12, true),
-    ]
+    ];
+    all.into_iter()
+        .filter(|shape| {
+            let name = shape.name.to_lowercase();
+            args.only_shapes.is_empty() || args.only_shapes.iter().any(|only| name.contains(only))
+        })
+        .collect()
 }
 
 /// Writes `deals` deals of `shape` as JSONL (and as CSV for a CSV shape):

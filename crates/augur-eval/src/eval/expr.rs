@@ -53,13 +53,42 @@ pub(super) fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
         (Value::Int(_) | Value::Number(_), Value::Int(_) | Value::Number(_)) => {
-            Some(as_decimal(a)?.cmp(&as_decimal(b)?))
+            compare_numbers(a, b)
         }
         (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
         (Value::Text(x), Value::Text(y)) => Some(x.cmp(y)),
         (Value::Variant(x), Value::Variant(y)) => Some(x.cmp(y)),
         (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
         _ => None,
+    }
+}
+
+/// The order of two numbers (whole or decimal), exactly.
+///
+/// A decimal is a whole mantissa over a power of ten, so two of them are
+/// ordered by bringing both mantissas to the larger scale: in `i128` that is
+/// a multiplication or two, where `Decimal::cmp` rescales through 32-bit
+/// words (a comparison with a literal was most of a small deal's
+/// evaluation). When the scaled mantissa would not fit, `Decimal::cmp`
+/// decides.
+fn compare_numbers(a: &Value, b: &Value) -> Option<Ordering> {
+    fn parts(value: &Value) -> Option<(i128, u32)> {
+        match value {
+            Value::Int(i) => Some((i128::from(*i), 0)),
+            Value::Number(n) => Some((n.mantissa(), n.scale())),
+            _ => None,
+        }
+    }
+    let ((left, left_scale), (right, right_scale)) = (parts(a)?, parts(b)?);
+    let scaled = |mantissa: i128, by: u32| mantissa.checked_mul(10i128.checked_pow(by)?);
+    let exact = match left_scale.cmp(&right_scale) {
+        Ordering::Equal => Some(left.cmp(&right)),
+        Ordering::Less => scaled(left, right_scale - left_scale).map(|left| left.cmp(&right)),
+        Ordering::Greater => scaled(right, left_scale - right_scale).map(|right| left.cmp(&right)),
+    };
+    match exact {
+        Some(ordering) => Some(ordering),
+        None => Some(as_decimal(a)?.cmp(&as_decimal(b)?)),
     }
 }
 
@@ -530,4 +559,50 @@ pub(super) fn arith(
             Value::Number(result.ok_or_else(|| overflow(expr))?.normalize())
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every pair of a spread of wholes and decimals (the largest
+    /// mantissas, every scale from 0 to 28, negative zero) is ordered as
+    /// `Decimal::cmp` orders it, including where scaling overflows `i128`.
+    #[test]
+    fn numbers_compare_as_decimals_do() {
+        let max = Decimal::MAX.mantissa();
+        let mantissas = [
+            0,
+            1,
+            -1,
+            5,
+            10,
+            -10,
+            500_000,
+            999_999_999,
+            i128::from(i64::MAX),
+            i128::from(i64::MIN),
+            max,
+            -max,
+            max / 7,
+        ];
+        let mut values = Vec::new();
+        for mantissa in mantissas {
+            for scale in [0, 1, 2, 5, 10, 18, 27, 28] {
+                if let Ok(n) = Decimal::try_from_i128_with_scale(mantissa, scale) {
+                    values.push(Value::Number(n));
+                }
+            }
+        }
+        values.push(Value::Number(Decimal::from_parts(0, 0, 0, true, 3)));
+        for i in [0, 1, -1, 500_000, i64::MAX, i64::MIN] {
+            values.push(Value::Int(i));
+        }
+        for a in &values {
+            for b in &values {
+                let expected = as_decimal(a).zip(as_decimal(b)).map(|(x, y)| x.cmp(&y));
+                assert_eq!(compare_numbers(a, b), expected, "{a:?} vs {b:?}");
+            }
+        }
+    }
 }
