@@ -68,7 +68,7 @@ impl<'p> Code<'p> {
         }
         let outer = std::mem::take(&mut self.ops);
         let (runs, loops, exprs) = (self.runs.len(), self.loops.len(), self.exprs.len());
-        let (literals, texts) = (self.literals.len(), self.texts.len());
+        let (literals, compared) = (self.literals.len(), self.compared.len());
         self.emit(expr);
         let ops = std::mem::replace(&mut self.ops, outer);
         if matches!(ops.as_slice(), [Op::Eval(_)]) || max_depth(&ops) > MAX_DEPTH {
@@ -76,7 +76,7 @@ impl<'p> Code<'p> {
             self.loops.truncate(loops);
             self.exprs.truncate(exprs);
             self.literals.truncate(literals);
-            self.texts.truncate(texts);
+            self.compared.truncate(compared);
             return None;
         }
         self.runs.push(ops);
@@ -138,7 +138,9 @@ impl<'p> Code<'p> {
                 self.ops.push(if and { Op::AndJoin } else { Op::OrJoin });
                 self.patch(test);
             }
-            ExprKind::Compare(op, a, b) if a.ty.ty == Type::Text => {
+            // A text or a number read where it is and compared with a
+            // literal: numbers are decimals, which no cell holds.
+            ExprKind::Compare(op, a, b) if matches!(a.ty.ty, Type::Text | Type::Number) => {
                 let place = match &a.kind {
                     ExprKind::Fact(id) => Some(Place::Fact(*id)),
                     ExprKind::Field(base, index) => match base.kind {
@@ -147,11 +149,19 @@ impl<'p> Code<'p> {
                     },
                     _ => None,
                 };
-                match (place, &b.kind) {
-                    (Some(place), ExprKind::Literal(Literal::Text(text))) => {
-                        self.texts.push(text.clone());
-                        let index = (self.texts.len() - 1) as u32;
-                        self.ops.push(Op::CompareText(place, index, *op));
+                let comparable = match (&a.ty.ty, &b.kind) {
+                    (Type::Text, ExprKind::Literal(literal @ Literal::Text(_)))
+                    | (
+                        Type::Number,
+                        ExprKind::Literal(literal @ (Literal::Number(_) | Literal::Int(_))),
+                    ) => Some(literal),
+                    _ => None,
+                };
+                match (place, comparable) {
+                    (Some(place), Some(literal)) => {
+                        self.compared.push(literal_value(literal));
+                        let index = (self.compared.len() - 1) as u32;
+                        self.ops.push(Op::ComparePlace(place, index, *op));
                     }
                     _ => self.eval(expr),
                 }
@@ -325,7 +335,7 @@ pub(super) fn max_depth(ops: &[Op]) -> usize {
             | Op::Item(_)
             | Op::ItemField(..)
             | Op::Loop(_)
-            | Op::CompareText(..)
+            | Op::ComparePlace(..)
             | Op::Eval(_) => 1,
             Op::Not
             | Op::Neg(_)

@@ -8,8 +8,11 @@
 //! its blame as a bit mask over the first 64 facts. `and`, `or` and `??`
 //! become jumps. What is not compiled here is evaluated by the tree walker
 //! ([`Frame::eval`]) as one operation ([`Op::Eval`]): texts built from
-//! templates, numbers (decimals), lists and records, `where` that builds a
-//! list, and the built-ins that take them. `any`, `all` and `count(… where
+//! templates, arithmetic on numbers (decimals), lists and records, `where`
+//! that builds a list, and the built-ins that take them. A text or number
+//! fact (or field of `it`) compared with a literal is one operation that
+//! reads the value where it is ([`Op::ComparePlace`]): no cell holds a
+//! decimal. `any`, `all` and `count(… where
 //! …)` over a list fact or let are compiled: their condition is a run of its
 //! own, run once per item ([`Op::Loop`]). A playbook of more than 64 facts
 //! is not compiled at all.
@@ -187,9 +190,10 @@ pub(crate) enum Op {
     /// A comparison of the top with a literal (2: the comparison and the
     /// literal).
     CompareWith(CompareOp, Cell),
-    /// A text fact or a text field of `it` compared with a text literal
-    /// ([`Code::texts`]): 3 (the comparison and both sides).
-    CompareText(Place, u32, CompareOp),
+    /// A text or number fact, or such a field of `it`, compared in place
+    /// with a literal ([`Code::compared`]): 3 (the comparison and both
+    /// sides).
+    ComparePlace(Place, u32, CompareOp),
     /// `top in [literals]` ([`Code::literals`] from, how many, negated):
     /// 1 for `in`, 1 per literal.
     InLiterals(u32, u32, bool),
@@ -300,8 +304,8 @@ pub(crate) struct Code<'p> {
     loops: Vec<Loop>,
     /// The items of `in [literals]`.
     literals: Vec<Cell>,
-    /// The texts of [`Op::CompareText`].
-    texts: Vec<Arc<str>>,
+    /// The literals of [`Op::ComparePlace`]: texts and numbers.
+    compared: Vec<Value>,
     /// The expressions operations point at (for [`Op::Eval`] and errors).
     exprs: Vec<&'p ir::Expr>,
     pub(crate) lets: Vec<Option<Run>>,

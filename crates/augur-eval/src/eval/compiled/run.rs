@@ -175,7 +175,7 @@ impl Frame<'_> {
                         Cell::bool(found != negated)
                     };
                 }
-                Op::CompareText(place, index, op) => {
+                Op::ComparePlace(place, index, op) => {
                     self.steps += 3;
                     let value = match place {
                         Place::Fact(id) => self.facts.get(id as usize),
@@ -185,18 +185,10 @@ impl Frame<'_> {
                             _ => None,
                         },
                     };
-                    let literal = code.texts.get(index as usize).ok_or(Stop::Fallback)?;
+                    let literal = code.compared.get(index as usize).ok_or(Stop::Fallback)?;
                     push!(match value {
-                        Some(Value::Text(text)) => {
-                            let ordering = text.as_ref().cmp(literal.as_ref());
-                            Cell::bool(match op {
-                                CompareOp::Eq => ordering == Ordering::Equal,
-                                CompareOp::Ne => ordering != Ordering::Equal,
-                                CompareOp::Lt => ordering == Ordering::Less,
-                                CompareOp::Le => ordering != Ordering::Greater,
-                                CompareOp::Gt => ordering == Ordering::Greater,
-                                CompareOp::Ge => ordering != Ordering::Less,
-                            })
+                        Some(value @ (Value::Text(_) | Value::Number(_) | Value::Int(_))) => {
+                            Cell::bool(compare_known(op, value, literal))
                         }
                         Some(unknown @ Value::Unknown(_)) => {
                             Cell::of(unknown).ok_or(Stop::Fallback)?

@@ -99,7 +99,8 @@ fn what_is_not_a_scalar_goes_to_the_tree_walker_as_one_operation() {
          let kinds = events.kind\n\
          let ratio = amount / 3\n\
          signal texts { when note == \"x\" and n > 1 weight 1 }\n\
-         signal numbers { when amount > 1.5 weight 1 }\n\
+         signal numbers { when amount > 1.5 or amount <= 2 weight 1 }\n\
+         signal reckoned { when amount / 2 > 1 weight 1 }\n\
          signal filtered { when any(events, kind == \"x\") weight 1 }\n",
     );
     let code = Code::new(&program).unwrap();
@@ -109,21 +110,34 @@ fn what_is_not_a_scalar_goes_to_the_tree_walker_as_one_operation() {
     assert_eq!(
         code.ops(texts),
         [
-            Op::CompareText(Place::Fact(0), 0, CompareOp::Eq),
+            Op::ComparePlace(Place::Fact(0), 0, CompareOp::Eq),
             Op::AndTest(5),
             Op::Fact(3),
             Op::CompareWith(CompareOp::Gt, Cell::int(1)),
             Op::AndJoin
         ]
     );
+    // A number fact against a decimal or a whole literal: read in place,
+    // each literal kept as a value.
+    let numbers = code.signals[1].unwrap();
+    assert_eq!(
+        code.ops(numbers),
+        [
+            Op::ComparePlace(Place::Fact(1), 1, CompareOp::Gt),
+            Op::OrTest(4),
+            Op::ComparePlace(Place::Fact(1), 2, CompareOp::Le),
+            Op::OrJoin
+        ]
+    );
+    assert_eq!(code.compared[2], Value::Int(2));
     // A condition that would be one tree-walker operation is left alone.
-    assert_eq!(code.signals[1], None);
+    assert_eq!(code.signals[2], None);
     // A text field of `it` against a text: a loop with a compiled body.
-    let filtered = code.signals[2].unwrap();
+    let filtered = code.signals[3].unwrap();
     assert_eq!(code.ops(filtered), [Op::Loop(0)]);
     assert_eq!(
         code.ops(code.loops[0].body),
-        [Op::CompareText(Place::ItemField(0, 0), 1, CompareOp::Eq)]
+        [Op::ComparePlace(Place::ItemField(0, 0), 3, CompareOp::Eq)]
     );
 }
 
