@@ -409,6 +409,26 @@ signal s { when minutes > 3 weight 1 }
         }
     }
 
+    /// Strings of every length around the one-word read (keys, ids, texts,
+    /// variants), with a quote, an escape or a control byte at each place,
+    /// and strings cut short at the end of the text.
+    #[test]
+    fn strings_near_a_word_long_are_read_as_the_reference_reads_them() {
+        for length in 0..18 {
+            for at in 0..=length {
+                for special in ["\\\"", "\\n", "\u{1}", "\"", "é", "王"] {
+                    let mut text: String = "x".repeat(length);
+                    text.insert_str(at.min(text.len()), special);
+                    same(&format!(r#"{{"stage":"demo","name":"{text}"}}"#));
+                    same(&format!(r#"{{"stage":"demo","{text}":1}}"#));
+                    same(&format!(r#"{{"id":"{text}","stage":"demo"}}"#));
+                    same(&format!(r#"{{"stage":"{text}"}}"#));
+                    same(&format!(r#"{{"stage":"demo","name":"{text}"#));
+                }
+            }
+        }
+    }
+
     #[test]
     fn fast_and_slow_decoders_agree() {
         for text in [

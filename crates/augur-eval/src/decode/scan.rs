@@ -128,6 +128,20 @@ impl<'t> Scan<'t> {
     pub(super) fn string_span(&mut self) -> Step<(usize, usize, bool)> {
         self.eat(b'"')?;
         let start = self.pos;
+        // Most strings of a deal (keys, variants, short ids) close within
+        // their first eight bytes: one word read and no loop.
+        if let Some(word) = self
+            .bytes
+            .get(start..)
+            .and_then(|rest| rest.first_chunk::<8>())
+        {
+            let special = special_bytes(u64::from_le_bytes(*word));
+            let end = start + (special.trailing_zeros() / 8) as usize;
+            if special != 0 && self.bytes.get(end) == Some(&b'"') {
+                self.pos = end + 1;
+                return Ok((start, end, false));
+            }
+        }
         let mut escaped = false;
         loop {
             // Eight bytes at a time up to the first quote, backslash or
