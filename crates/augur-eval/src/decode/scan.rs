@@ -128,37 +128,24 @@ impl<'t> Scan<'t> {
     pub(super) fn string_span(&mut self) -> Step<(usize, usize, bool)> {
         self.eat(b'"')?;
         let start = self.pos;
-        // Most strings of a deal (keys, variants, short ids) close within
-        // their first eight bytes: one word read and no loop.
-        if let Some(word) = self
-            .bytes
-            .get(start..)
-            .and_then(|rest| rest.first_chunk::<8>())
-        {
-            let special = special_bytes(u64::from_le_bytes(*word));
-            let end = start + (special.trailing_zeros() / 8) as usize;
-            if special != 0 && self.bytes.get(end) == Some(&b'"') {
-                self.pos = end + 1;
-                return Ok((start, end, false));
-            }
-        }
         let mut escaped = false;
         loop {
             // Eight bytes at a time up to the first quote, backslash or
-            // control character.
-            let rest = self.bytes.get(self.pos..).ok_or(Bail)?;
-            let mut skipped = 0;
-            for chunk in rest.chunks_exact(8) {
-                let mut word = [0u8; 8];
-                word.copy_from_slice(chunk);
-                let special = special_bytes(u64::from_le_bytes(word));
+            // control character (one word read per step, no iterator to
+            // set up: most strings of a deal are keys shorter than 32
+            // bytes).
+            while let Some(word) = self
+                .bytes
+                .get(self.pos..)
+                .and_then(|r| r.first_chunk::<8>())
+            {
+                let special = special_bytes(u64::from_le_bytes(*word));
                 if special != 0 {
-                    skipped += (special.trailing_zeros() / 8) as usize;
+                    self.pos += (special.trailing_zeros() / 8) as usize;
                     break;
                 }
-                skipped += 8;
+                self.pos += 8;
             }
-            self.pos += skipped;
             match self.peek().ok_or(Bail)? {
                 b'"' => {
                     let end = self.pos;
