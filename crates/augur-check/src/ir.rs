@@ -442,6 +442,23 @@ impl Program {
         name
     }
 
+    /// The variant names of an enum or the arm names of a verdict, one by
+    /// one (nothing is collected: lowering asks this for every variant
+    /// written in a condition).
+    pub fn variant_names_iter<'p>(&'p self, ty: &Type) -> impl Iterator<Item = &'p str> + 'p {
+        let variants = match ty {
+            Type::Enum(id) => self.enums.get(*id as usize).map(|e| e.variants.as_slice()),
+            _ => None,
+        };
+        let arms = match ty {
+            Type::Verdict(id) => self.verdicts.get(*id as usize).map(|v| v.arms.as_slice()),
+            _ => None,
+        };
+        let variants = variants.unwrap_or_default().iter().map(|v| v.name.as_str());
+        let arms = arms.unwrap_or_default().iter().map(|a| a.name.as_str());
+        variants.chain(arms)
+    }
+
     /// The variant names of an enum or the arm names of a verdict.
     pub fn variant_names(&self, ty: &Type) -> Vec<&str> {
         match ty {
