@@ -111,22 +111,28 @@ impl Expr {
     /// items, a filter's list and condition (not the values interpolated in a
     /// text). For walkers that look through a whole condition.
     pub fn operands(&self) -> Vec<&Expr> {
+        let mut operands = Vec::new();
+        self.push_operands(&mut operands);
+        operands
+    }
+
+    /// [`Self::operands`] pushed onto `out`, in the same order, without a
+    /// vector of their own (for walkers that keep one stack).
+    pub fn push_operands<'e>(&'e self, out: &mut Vec<&'e Expr>) {
         match &self.kind {
             ExprKind::Field(x, _)
             | ExprKind::MapField(x, _)
             | ExprKind::Not(x)
-            | ExprKind::Neg(x) => {
-                vec![x]
-            }
+            | ExprKind::Neg(x) => out.push(x),
             ExprKind::And(a, b)
             | ExprKind::Or(a, b)
             | ExprKind::Compare(_, a, b)
             | ExprKind::Arith(_, a, b)
-            | ExprKind::Coalesce(a, b) => vec![a, b],
-            ExprKind::In { value, list, .. } => vec![value, list],
-            ExprKind::Filter { list, cond, .. } => vec![list, cond],
-            ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().collect(),
-            _ => Vec::new(),
+            | ExprKind::Coalesce(a, b) => out.extend([&**a, &**b]),
+            ExprKind::In { value, list, .. } => out.extend([&**value, &**list]),
+            ExprKind::Filter { list, cond, .. } => out.extend([&**list, &**cond]),
+            ExprKind::List(items) | ExprKind::Call(_, items) => out.extend(items.iter()),
+            _ => {}
         }
     }
 }
