@@ -182,7 +182,9 @@ fn undecided_not(program: &ir::Program, warnings: &mut Vec<Diagnostic>) {
 
 /// True when the expression reads nothing from the deal.
 fn is_constant(expr: &ir::Expr) -> bool {
-    let mut stack = vec![expr];
+    // Room for a typical condition's operands without growing.
+    let mut stack = Vec::with_capacity(16);
+    stack.push(expr);
     while let Some(expr) = stack.pop() {
         match &expr.kind {
             ExprKind::Fact(_)
