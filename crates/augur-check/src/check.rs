@@ -271,8 +271,8 @@ impl<'a> Checker<'a> {
         }
         self.program.signals.reserve(signals);
         self.step_deps.reserve(signals + groups);
-        // About one name written per 32 bytes of text in a typical playbook.
-        self.occurrences.reserve(bytes / 32);
+        // About one name written per 20 bytes of text in a typical playbook.
+        self.occurrences.reserve(bytes / 20);
     }
 
     fn run(&mut self) {

@@ -85,6 +85,7 @@ pub(crate) fn order(checker: &mut Checker<'_>) {
         let Some(list) = numbering.index(*step).and_then(|i| edges.get_mut(i)) else {
             continue;
         };
+        list.reserve(deps.len());
         for (node, location) in deps {
             match node {
                 Node::Step(target) => list.push((*target, *location)),
