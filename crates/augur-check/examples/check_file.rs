@@ -67,13 +67,19 @@ fn main() {
         if digest {
             format!("{parse:?}").hash(&mut hasher);
         }
-        println!("{} diagnostics, digest {:016x}", parse.diagnostics.len(), hasher.finish());
+        println!(
+            "{} diagnostics, digest {:016x}",
+            parse.diagnostics.len(),
+            hasher.finish()
+        );
         std::mem::forget(parse);
         return;
     }
     let analysis = if whole {
         let loader = augur_check::MemoryLoader::new([("playbook.augur", text.as_str())]);
-        augur_check::analyze_with("playbook.augur", &loader, &|_, t| augur_syntax::parser::parse_whole(t))
+        augur_check::analyze_with("playbook.augur", &loader, &|_, t| {
+            augur_syntax::parser::parse_whole(t)
+        })
     } else {
         augur_check::analyze_text(&text)
     };

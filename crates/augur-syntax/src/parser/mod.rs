@@ -383,9 +383,28 @@ mod tests {
     #[test]
     fn every_reserved_word_and_only_those_is_refused_as_a_name() {
         const RESERVED: [&str; 22] = [
-            "and", "or", "not", "in", "where", "when", "otherwise", "true", "false", "playbook",
-            "import", "enum", "record", "facts", "let", "group", "signal", "verdict", "advice",
-            "test", "given", "expect",
+            "and",
+            "or",
+            "not",
+            "in",
+            "where",
+            "when",
+            "otherwise",
+            "true",
+            "false",
+            "playbook",
+            "import",
+            "enum",
+            "record",
+            "facts",
+            "let",
+            "group",
+            "signal",
+            "verdict",
+            "advice",
+            "test",
+            "given",
+            "expect",
         ];
         let is_name = |text: &str| {
             AugurParser::parse(Rule::ident, text)
@@ -406,7 +425,9 @@ mod tests {
                 assert_eq!(is_name(&near), expected, "`{near}`");
             }
         }
-        for name in ["a", "b", "h", "z", "stage", "mid", "days", "事实_3", "_x", "ó"] {
+        for name in [
+            "a", "b", "h", "z", "stage", "mid", "days", "事实_3", "_x", "ó",
+        ] {
             assert!(is_name(name), "`{name}` not read as a name");
         }
     }
