@@ -111,22 +111,28 @@ impl Expr {
     /// items, a filter's list and condition (not the values interpolated in a
     /// text). For walkers that look through a whole condition.
     pub fn operands(&self) -> Vec<&Expr> {
+        let mut operands = Vec::new();
+        self.push_operands(&mut operands);
+        operands
+    }
+
+    /// [`Self::operands`] pushed onto `out`, in the same order, without a
+    /// vector of their own (for walkers that keep one stack).
+    pub fn push_operands<'e>(&'e self, out: &mut Vec<&'e Expr>) {
         match &self.kind {
             ExprKind::Field(x, _)
             | ExprKind::MapField(x, _)
             | ExprKind::Not(x)
-            | ExprKind::Neg(x) => {
-                vec![x]
-            }
+            | ExprKind::Neg(x) => out.push(x),
             ExprKind::And(a, b)
             | ExprKind::Or(a, b)
             | ExprKind::Compare(_, a, b)
             | ExprKind::Arith(_, a, b)
-            | ExprKind::Coalesce(a, b) => vec![a, b],
-            ExprKind::In { value, list, .. } => vec![value, list],
-            ExprKind::Filter { list, cond, .. } => vec![list, cond],
-            ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().collect(),
-            _ => Vec::new(),
+            | ExprKind::Coalesce(a, b) => out.extend([&**a, &**b]),
+            ExprKind::In { value, list, .. } => out.extend([&**value, &**list]),
+            ExprKind::Filter { list, cond, .. } => out.extend([&**list, &**cond]),
+            ExprKind::List(items) | ExprKind::Call(_, items) => out.extend(items.iter()),
+            _ => {}
         }
     }
 }
@@ -440,6 +446,23 @@ impl Program {
             name.push('?');
         }
         name
+    }
+
+    /// The variant names of an enum or the arm names of a verdict, one by
+    /// one (nothing is collected: lowering asks this for every variant
+    /// written in a condition).
+    pub fn variant_names_iter<'p>(&'p self, ty: &Type) -> impl Iterator<Item = &'p str> + 'p {
+        let variants = match ty {
+            Type::Enum(id) => self.enums.get(*id as usize).map(|e| e.variants.as_slice()),
+            _ => None,
+        };
+        let arms = match ty {
+            Type::Verdict(id) => self.verdicts.get(*id as usize).map(|v| v.arms.as_slice()),
+            _ => None,
+        };
+        let variants = variants.unwrap_or_default().iter().map(|v| v.name.as_str());
+        let arms = arms.unwrap_or_default().iter().map(|a| a.name.as_str());
+        variants.chain(arms)
     }
 
     /// The variant names of an enum or the arm names of a verdict.

@@ -124,10 +124,16 @@ fn undecided_not(program: &ir::Program, warnings: &mut Vec<Diagnostic>) {
         conditions.extend(verdict.arms.iter().filter_map(|a| a.when.as_ref()));
     }
     conditions.extend(program.advice.iter().map(|a| &a.when));
+    // One set of buffers for every condition: most conditions have no
+    // `not` at all, and allocating three vectors each was most of the work.
+    let mut guarded = Vec::new();
+    let mut negated = Vec::new();
+    let mut stack = Vec::new();
     for condition in conditions {
-        let mut guarded = Vec::new();
-        let mut negated = Vec::new();
-        let mut stack = vec![condition];
+        guarded.clear();
+        negated.clear();
+        stack.clear();
+        stack.push(condition);
         while let Some(expr) = stack.pop() {
             match &expr.kind {
                 ExprKind::Call(ir::Builtin::Decided, args) => {
@@ -139,10 +145,10 @@ fn undecided_not(program: &ir::Program, warnings: &mut Vec<Diagnostic>) {
                     ExprKind::Signal(id) => negated.push((id, expr)),
                     _ => stack.push(inner),
                 },
-                _ => stack.extend(expr.operands()),
+                _ => expr.push_operands(&mut stack),
             }
         }
-        for (id, expr) in negated {
+        for &(id, expr) in &negated {
             if guarded.contains(&id) || !may_be_undecided(id) {
                 continue;
             }
@@ -176,7 +182,9 @@ fn undecided_not(program: &ir::Program, warnings: &mut Vec<Diagnostic>) {
 
 /// True when the expression reads nothing from the deal.
 fn is_constant(expr: &ir::Expr) -> bool {
-    let mut stack = vec![expr];
+    // Room for a typical condition's operands without growing.
+    let mut stack = Vec::with_capacity(16);
+    stack.push(expr);
     while let Some(expr) = stack.pop() {
         match &expr.kind {
             ExprKind::Fact(_)

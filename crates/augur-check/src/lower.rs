@@ -205,9 +205,8 @@ impl Checker<'_> {
 
     pub(crate) fn variant_index(&self, ty: &Type, name: &str) -> Option<u32> {
         self.program
-            .variant_names(ty)
-            .iter()
-            .position(|v| *v == name)
+            .variant_names_iter(ty)
+            .position(|v| v == name)
             .map(|i| i as u32)
     }
 

@@ -137,13 +137,23 @@ impl Checker<'_> {
         if !value.ty.maybe_unknown {
             return;
         }
-        let names = self.program.variant_names(&variant.0.ty.ty);
-        let Some(name) = names.get(variant.1 as usize).map(|n| n.to_string()) else {
+        let Some(name) = self
+            .program
+            .variant_names_iter(&variant.0.ty.ty)
+            .nth(variant.1 as usize)
+        else {
             return;
         };
-        if !LOOKS_UNKNOWN.contains(&name.to_lowercase().as_str()) {
+        // Most names are ASCII, and there lowercasing needs no new string.
+        let looks_unknown = if name.is_ascii() {
+            LOOKS_UNKNOWN.iter().any(|w| name.eq_ignore_ascii_case(w))
+        } else {
+            LOOKS_UNKNOWN.contains(&name.to_lowercase().as_str())
+        };
+        if !looks_unknown {
             return;
         }
+        let name = name.to_string();
         let value_text = self.source_text(value.location.span).unwrap_or("the value");
         self.diagnostics.push(
             Diagnostic::warning(

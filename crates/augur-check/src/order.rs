@@ -7,7 +7,6 @@
 //! The walk is iterative, so no playbook can overflow the stack here.
 
 use crate::check::Checker;
-use crate::check::HashMap;
 use crate::ir::{Location, Step};
 use augur_syntax::{Code, Diagnostic};
 
@@ -43,6 +42,28 @@ fn step_name(checker: &Checker<'_>, step: Step) -> String {
     }
 }
 
+/// Steps numbered densely (lets, then groups, signals and verdicts), so the
+/// walk keeps its edges and marks in plain vectors instead of hash maps.
+struct Numbering {
+    lets: usize,
+    groups: usize,
+    signals: usize,
+    verdicts: usize,
+}
+
+impl Numbering {
+    fn index(&self, step: Step) -> Option<usize> {
+        let (id, before, count) = match step {
+            Step::Let(id) => (id, 0, self.lets),
+            Step::Group(id) => (id, self.lets, self.groups),
+            Step::Signal(id) => (id, self.lets + self.groups, self.signals),
+            Step::Verdict(id) => (id, self.lets + self.groups + self.signals, self.verdicts),
+        };
+        let id = id as usize;
+        (id < count).then_some(before + id)
+    }
+}
+
 pub(crate) fn order(checker: &mut Checker<'_>) {
     let program = &checker.program;
     let mut steps: Vec<Step> = Vec::new();
@@ -50,10 +71,21 @@ pub(crate) fn order(checker: &mut Checker<'_>) {
     steps.extend((0..program.groups.len() as u32).map(Step::Group));
     steps.extend((0..program.signals.len() as u32).map(Step::Signal));
     steps.extend((0..program.verdicts.len() as u32).map(Step::Verdict));
+    let numbering = Numbering {
+        lets: program.lets.len(),
+        groups: program.groups.len(),
+        signals: program.signals.len(),
+        verdicts: program.verdicts.len(),
+    };
 
-    let mut edges: HashMap<Step, Vec<(Step, Location)>> = HashMap::default();
+    // The edges of each step, by its number. The walk only visits the
+    // program's steps, so edges of any other step would never be followed.
+    let mut edges: Vec<Vec<(Step, Location)>> = vec![Vec::new(); steps.len()];
     for (step, deps) in &checker.step_deps {
-        let list = edges.entry(*step).or_default();
+        let Some(list) = numbering.index(*step).and_then(|i| edges.get_mut(i)) else {
+            continue;
+        };
+        list.reserve(deps.len());
         for (node, location) in deps {
             match node {
                 Node::Step(target) => list.push((*target, *location)),
@@ -75,27 +107,45 @@ pub(crate) fn order(checker: &mut Checker<'_>) {
         Open,
         Done,
     }
-    let mut marks: HashMap<Step, Mark> = steps.iter().map(|s| (*s, Mark::New)).collect();
+    let mut marks: Vec<Mark> = vec![Mark::New; steps.len()];
+    // A step outside the program counts as done, as it did in a map of
+    // the program's steps.
+    let mark_of = |marks: &[Mark], step: Step| {
+        numbering
+            .index(step)
+            .and_then(|i| marks.get(i).copied())
+            .unwrap_or(Mark::Done)
+    };
+    let set_mark = |marks: &mut [Mark], step: Step, mark: Mark| {
+        if let Some(slot) = numbering.index(step).and_then(|i| marks.get_mut(i)) {
+            *slot = mark;
+        }
+    };
     let mut order: Vec<Step> = Vec::with_capacity(steps.len());
     let mut cycles: Vec<(Vec<Step>, Location)> = Vec::new();
     let empty = Vec::new();
+    // (step, index of the next edge to follow); one stack for every start.
+    let mut stack: Vec<(Step, usize)> = Vec::new();
     for &start in &steps {
-        if marks.get(&start) != Some(&Mark::New) {
+        if mark_of(&marks, start) != Mark::New {
             continue;
         }
-        // (step, index of the next edge to follow)
-        let mut stack: Vec<(Step, usize)> = vec![(start, 0)];
-        marks.insert(start, Mark::Open);
+        stack.clear();
+        stack.push((start, 0));
+        set_mark(&mut marks, start, Mark::Open);
         while let Some((step, next)) = stack.last().copied() {
-            let out = edges.get(&step).unwrap_or(&empty);
+            let out = numbering
+                .index(step)
+                .and_then(|i| edges.get(i))
+                .unwrap_or(&empty);
             match out.get(next) {
                 Some(&(target, location)) => {
                     if let Some(top) = stack.last_mut() {
                         top.1 += 1;
                     }
-                    match marks.get(&target).copied().unwrap_or(Mark::Done) {
+                    match mark_of(&marks, target) {
                         Mark::New => {
-                            marks.insert(target, Mark::Open);
+                            set_mark(&mut marks, target, Mark::Open);
                             stack.push((target, 0));
                         }
                         Mark::Open => {
@@ -113,7 +163,7 @@ pub(crate) fn order(checker: &mut Checker<'_>) {
                 }
                 None => {
                     stack.pop();
-                    marks.insert(step, Mark::Done);
+                    set_mark(&mut marks, step, Mark::Done);
                     order.push(step);
                 }
             }

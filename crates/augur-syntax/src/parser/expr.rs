@@ -13,6 +13,12 @@ impl Builder<'_> {
     /// deeper than the limit is replaced by a placeholder and reported, so no
     /// later pass (or `Drop`) ever meets a deep tree.
     pub(super) fn expr(&mut self, pair: Pair<'_, Rule>) -> (Expr, usize) {
+        if let Some(only) = pass_through(&pair) {
+            // A precedence level with one operand and nothing else (most
+            // levels of most operands): the operand itself. Its own span
+            // would be unused, so it is not worked out.
+            return self.expr(only);
+        }
         let span = self.span_of(&pair);
         let (expr, depth) = self.expr_inner(pair, span);
         if depth > limits::MAX_EXPR_DEPTH {
@@ -46,12 +52,8 @@ impl Builder<'_> {
     /// `expr`: `not_expr` operands and the `where`, `or` and `and` between
     /// them, grouped by precedence (`where` loosest, then `or`, then `and`,
     /// each left to right) with two stacks.
+    /// (An `expr` without any operator never comes here: see [`pass_through`].)
     fn logic(&mut self, pair: Pair<'_, Rule>, span: Span) -> (Expr, usize) {
-        if let Some(only) = only_child(&pair) {
-            // No operator (most expressions): the operand itself, with
-            // nothing allocated for the stacks.
-            return self.expr(only);
-        }
         let mut climb = Climb::default();
         for part in children(pair) {
             let op = match part.as_rule() {
@@ -73,11 +75,9 @@ impl Builder<'_> {
     /// `arith_expr`: operands, each with its unary minus signs, and the
     /// operators between them, grouped by precedence (`??` loosest, then
     /// `+ -`, then `* /`, each left to right) with two stacks.
+    /// (One operand without signs or operators never comes here: see
+    /// [`pass_through`].)
     fn arith(&mut self, pair: Pair<'_, Rule>, span: Span) -> (Expr, usize) {
-        if let Some(only) = only_child(&pair).filter(|c| c.as_rule() == Rule::postfix_expr) {
-            // One operand without signs or operators (most of them).
-            return self.expr(only);
-        }
         let mut climb = Climb::default();
         let mut signs = Vec::new();
         for part in children(pair) {
@@ -280,7 +280,7 @@ impl Builder<'_> {
                 1,
             ),
             Rule::ident => {
-                let ident = self.ident(pair);
+                let ident = self.ident_at(pair, span);
                 (Spanned::new(ExprKind::Name(ident.node), span), 1)
             }
             _ => (placeholder(span), 1),
@@ -301,6 +301,31 @@ impl Builder<'_> {
             .collect();
         (Spanned::new(ExprKind::Call(name, args), span), depth + 1)
     }
+}
+
+/// The operand of a precedence level that holds nothing else: an `expr`
+/// without `where`/`or`/`and`, a `not_expr` without `not`, a `cmp_expr`
+/// without comparison, an `arith_expr` without signs or operators, a
+/// `postfix_expr` without call or fields. Building the level would give
+/// the operand's own tree and depth unchanged.
+fn pass_through<'i>(pair: &Pair<'i, Rule>) -> Option<Pair<'i, Rule>> {
+    let level = pair.as_rule();
+    if !matches!(
+        level,
+        Rule::expr | Rule::not_expr | Rule::cmp_expr | Rule::arith_expr | Rule::postfix_expr
+    ) {
+        return None;
+    }
+    let only = only_child(pair)?;
+    let operand = match level {
+        Rule::expr => only.as_rule() == Rule::not_expr,
+        Rule::not_expr => only.as_rule() == Rule::cmp_expr,
+        Rule::cmp_expr => only.as_rule() == Rule::arith_expr,
+        Rule::arith_expr => only.as_rule() == Rule::postfix_expr,
+        // The operand comes first; call arguments never come alone.
+        _ => only.as_rule() != Rule::call_args,
+    };
+    operand.then_some(only)
 }
 
 /// The one child of a pair (comments aside), if it has exactly one.

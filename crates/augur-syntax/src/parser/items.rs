@@ -416,8 +416,15 @@ impl Builder<'_> {
 
     pub(super) fn ident(&mut self, pair: Pair<'_, Rule>) -> Ident {
         let span = self.span_of(&pair);
+        self.ident_at(pair, span)
+    }
+
+    /// [`Self::ident`] when its span (`span_of(&pair)`) is already known.
+    pub(super) fn ident_at(&mut self, pair: Pair<'_, Rule>, span: Span) -> Ident {
         let text = pair.as_str();
-        if text.chars().count() > limits::MAX_IDENT_CHARS {
+        // A name has at most as many characters as bytes: most are short
+        // enough that counting is not needed.
+        if text.len() > limits::MAX_IDENT_CHARS && text.chars().count() > limits::MAX_IDENT_CHARS {
             self.diagnostics.push(
                 Diagnostic::error(
                     Code::TooLarge,

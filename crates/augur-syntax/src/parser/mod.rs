@@ -377,6 +377,61 @@ mod tests {
         );
     }
 
+    /// The grammar's `keyword` rule lists the words by first letter; every
+    /// reserved word must still be refused as a name, and a name that only
+    /// starts or ends like one (or differs in case) must still be a name.
+    #[test]
+    fn every_reserved_word_and_only_those_is_refused_as_a_name() {
+        const RESERVED: [&str; 22] = [
+            "and",
+            "or",
+            "not",
+            "in",
+            "where",
+            "when",
+            "otherwise",
+            "true",
+            "false",
+            "playbook",
+            "import",
+            "enum",
+            "record",
+            "facts",
+            "let",
+            "group",
+            "signal",
+            "verdict",
+            "advice",
+            "test",
+            "given",
+            "expect",
+        ];
+        let is_name = |text: &str| {
+            AugurParser::parse(Rule::ident, text)
+                .ok()
+                .and_then(|mut pairs| pairs.next())
+                .is_some_and(|pair| pair.as_str() == text)
+        };
+        for word in RESERVED {
+            assert!(!is_name(word), "`{word}` read as a name");
+            for near in [
+                format!("{word}s"),
+                format!("{word}_1"),
+                format!("x{word}"),
+                word.to_uppercase(),
+                word[..word.len() - 1].to_string(),
+            ] {
+                let expected = !RESERVED.contains(&near.as_str());
+                assert_eq!(is_name(&near), expected, "`{near}`");
+            }
+        }
+        for name in [
+            "a", "b", "h", "z", "stage", "mid", "days", "事实_3", "_x", "ó",
+        ] {
+            assert!(is_name(name), "`{name}` not read as a name");
+        }
+    }
+
     #[test]
     fn recovers_at_the_next_item() {
         let text = "let a = 1 +\nlet b = 2\nlet c = = 3\nlet d = 4\n";
