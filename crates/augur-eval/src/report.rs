@@ -11,8 +11,10 @@ pub struct Reporter<'a> {
     analysis: &'a Analysis,
     /// `(file, line)` of each signal.
     signal_at: Vec<(String, u32)>,
-    /// The constant parts of the result JSON, serialised once.
-    fragments: Fragments,
+    /// The constant parts of the result JSON, serialised the first time a
+    /// result is written as JSON: a text report (one deal, as a rep runs
+    /// it) never needs them.
+    fragments: std::sync::OnceLock<Fragments>,
 }
 
 /// Pieces of the compact result JSON that do not depend on the deal, so
@@ -303,19 +305,23 @@ impl<'a> Reporter<'a> {
                 (path, line)
             })
             .collect();
-        let fragments = Fragments::new(analysis, &signal_at);
         Reporter {
             analysis,
             signal_at,
-            fragments,
+            fragments: std::sync::OnceLock::new(),
         }
+    }
+
+    fn fragments(&self) -> &Fragments {
+        self.fragments
+            .get_or_init(|| Fragments::new(self.analysis, &self.signal_at))
     }
 
     /// Appends the compact JSON of [`Reporter::json`] to `out`, byte for
     /// byte the same, without building a `serde_json::Value`: the batch
     /// path of `augur eval --format jsonl`.
     pub fn write_json(&self, out: &mut Vec<u8>, deal: &Json, outcome: &Outcome) {
-        let fragments = &self.fragments;
+        let fragments = self.fragments();
         out.extend_from_slice(b"{\"deal\":");
         match deal {
             Json::String(id) => write_string(out, id),
