@@ -27,6 +27,9 @@
 //! Then the cost of guidance (issue 11): on a corpus of `--guide-deals`
 //! deals, `--format jsonl` with and without `--guide` on one core, and the
 //! difference per deal.
+//!
+//! `--train` measures nothing: it runs the training workload of the
+//! profile-guided build (`scripts/build-pgo.sh`, see [`train`]).
 
 use augur_bench::Corpus;
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -51,9 +54,12 @@ struct Args {
     callgrind: u64,
     /// Only the shapes whose name contains one of these (all when empty).
     only_shapes: Vec<String>,
+    /// Run the training workload of a profile-guided build instead of
+    /// measuring (`scripts/build-pgo.sh`).
+    train: bool,
 }
 
-const USAGE: &str = "usage: augur-bench [--deals N]... [--playbook FILE] [--augur BINARY] [--dir DIR] [--seed N] [--runs N] [--guide-deals N] [--shape-deals N] [--callgrind N] [--shape NAME]... [--keep]";
+const USAGE: &str = "usage: augur-bench [--deals N]... [--playbook FILE] [--augur BINARY] [--dir DIR] [--seed N] [--runs N] [--guide-deals N] [--shape-deals N] [--callgrind N] [--shape NAME]... [--keep] [--train]";
 
 fn parse_args() -> Result<Args, String> {
     let exe_dir = std::env::current_exe()
@@ -72,6 +78,7 @@ fn parse_args() -> Result<Args, String> {
         shape_deals: 10_000,
         callgrind: 0,
         only_shapes: Vec::new(),
+        train: false,
     };
     let mut raw = std::env::args().skip(1);
     while let Some(flag) = raw.next() {
@@ -80,6 +87,10 @@ fn parse_args() -> Result<Args, String> {
         }
         if flag == "--keep" {
             args.keep = true;
+            continue;
+        }
+        if flag == "--train" {
+            args.train = true;
             continue;
         }
         let value = raw
@@ -316,6 +327,15 @@ fn main() -> ExitCode {
         eprintln!("error: cannot create {}: {e}", args.dir.display());
         return ExitCode::from(1);
     }
+    if args.train {
+        return match train(&args, &analysis.program) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::from(1)
+            }
+        };
+    }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
         "# augur-bench: {} on {cores} core(s), seed {}, best of {} run(s)\n",
@@ -423,6 +443,70 @@ fn guidance_cost(args: &Args, program: &augur_check::ir::Program) -> Result<(), 
     if !args.keep {
         let _ = std::fs::remove_file(&corpus);
     }
+    Ok(())
+}
+
+/// The training workload of a profile-guided build (`--train`, run by
+/// `scripts/build-pgo.sh` with instrumented binaries): what the measurements
+/// run, once, on corpora of `--seed` (the build script picks a seed the
+/// measurements do not use, so a profile never saw the deals it is measured
+/// on). Each shape's corpus through `augur eval --format jsonl`, and through
+/// serde_json alone in this process (so an instrumented `augur-bench`
+/// profiles its yardstick too, and both are built the same way); a corpus
+/// with `--guide`, and with two workers; one deal as a rep runs it.
+fn train(args: &Args, program: &augur_check::ir::Program) -> Result<(), String> {
+    for (index, shape) in shape_list(args).iter().enumerate() {
+        let (loader, name) = augur_check::FsLoader::for_playbook(&shape.playbook);
+        let analysis = augur_check::analyze(&name, &loader);
+        if analysis.has_errors() {
+            return Err(format!("{} has errors", shape.playbook.display()));
+        }
+        let deals = (args.shape_deals / shape.divisor).max(1);
+        let (input, jsonl, _) = write_shape(
+            args,
+            shape,
+            &analysis.program,
+            deals,
+            &format!("train{index}"),
+        )?;
+        eval_run_of(args, &shape.playbook, &input, 1, &[])?;
+        parse_only(&jsonl).map_err(|e| format!("cannot read {}: {e}", jsonl.display()))?;
+        if !args.keep {
+            for path in [&input, &jsonl] {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+    let corpus = args.dir.join(format!("train-{}.jsonl", args.seed));
+    generate(program, &corpus, args.guide_deals.max(1), args.seed)
+        .map_err(|e| format!("cannot write {}: {e}", corpus.display()))?;
+    eval_run(args, &corpus, 1, &["--guide"])?;
+    eval_run(args, &corpus, 2, &[])?;
+    let deal = args.dir.join(format!("train-one-{}.json", args.seed));
+    let text = Corpus::new(program, args.seed).next_line();
+    std::fs::write(&deal, text).map_err(|e| format!("cannot write {}: {e}", deal.display()))?;
+    let status = Command::new(&args.augur)
+        .args(["eval", "--today", "2026-11-29"])
+        .arg(&args.playbook)
+        .arg(&deal)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map_err(|e| format!("cannot start {}: {e}", args.augur.display()))?;
+    if !status.success() {
+        return Err(format!("augur eval of one deal failed ({status})"));
+    }
+    if !args.keep {
+        let _ = std::fs::remove_file(&corpus);
+        let _ = std::fs::remove_file(&deal);
+    }
+    println!(
+        "trained: {} shape(s) of up to {} deals, {} deals with guidance, one deal as a rep runs it (seed {})",
+        shape_list(args).len(),
+        args.shape_deals,
+        args.guide_deals.max(1),
+        args.seed
+    );
     Ok(())
 }
 
