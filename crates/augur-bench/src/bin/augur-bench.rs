@@ -485,14 +485,7 @@ fn train(args: &Args, program: &augur_check::ir::Program) -> Result<(), String> 
     let deal = args.dir.join(format!("train-one-{}.json", args.seed));
     let text = Corpus::new(program, args.seed).next_line();
     std::fs::write(&deal, text).map_err(|e| format!("cannot write {}: {e}", deal.display()))?;
-    let status = Command::new(&args.augur)
-        .args(["eval", "--today", "2026-11-29"])
-        .arg(&args.playbook)
-        .arg(&deal)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map_err(|e| format!("cannot start {}: {e}", args.augur.display()))?;
+    let status = eval_one_deal(args, &deal)?;
     if !status.success() {
         return Err(format!("augur eval of one deal failed ({status})"));
     }
@@ -769,6 +762,19 @@ fn instructions(args: &Args, playbook: Option<&Path>, input: &Path) -> Result<u6
         .ok_or_else(|| format!("valgrind gave no instruction count:\n{log}"))
 }
 
+/// `augur eval` of one deal file as a rep runs it (the text report, with
+/// guidance), its output dropped.
+fn eval_one_deal(args: &Args, deal: &Path) -> Result<std::process::ExitStatus, String> {
+    Command::new(&args.augur)
+        .args(["eval", "--today", "2026-11-29"])
+        .arg(&args.playbook)
+        .arg(deal)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map_err(|e| format!("cannot start {}: {e}", args.augur.display()))
+}
+
 /// `augur eval` of one deal, as a rep runs it (text report with guidance):
 /// the median and best of 15 runs.
 fn cold_start(args: &Args) -> Result<(), String> {
@@ -780,14 +786,7 @@ fn cold_start(args: &Args) -> Result<(), String> {
     let mut times = Vec::new();
     for _ in 0..15 {
         let started = Instant::now();
-        let status = Command::new(&args.augur)
-            .args(["eval", "--today", "2026-11-29"])
-            .arg(&args.playbook)
-            .arg(&deal)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .map_err(|e| format!("cannot start {}: {e}", args.augur.display()))?;
+        let status = eval_one_deal(args, &deal)?;
         times.push(started.elapsed().as_secs_f64() * 1e3);
         if status.code().is_none_or(|code| code > 1) {
             return Err(format!("augur eval of one deal failed ({status})"));
