@@ -4,6 +4,10 @@
 //!   reference decoder (`decode_deal_text`) refuses, and when it accepts,
 //!   it decodes the same id, date, facts and unknown keys;
 //! - `decode_text` gives the reference's value or exactly its error;
+//! - the decoder for evaluation alone (`DealDecoder::for_rules`) accepts
+//!   and refuses exactly what the reference does, with the same errors, and
+//!   decodes the same values except that a text field no rule reads may be
+//!   left unbuilt (an unknown with no blame);
 //! - read as a CSV file (a header, then rows), the CSV fast path
 //!   (`DealDecoder::decode_row_fast`) never accepts a row the reference path
 //!   (`csv_deals::row_to_text`, then `decode_deal_text`) refuses, and reads
@@ -14,7 +18,7 @@
 
 use augur_check::{analyze, Analysis, FsLoader};
 use augur_eval::csv_deals::{check_header, row_to_text, unchecked_header, Header};
-use augur_eval::{decode_deal_text, Deal, DealDecoder, DealError};
+use augur_eval::{decode_deal_text, Deal, DealDecoder, DealError, Value};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
@@ -45,6 +49,18 @@ fn same(a: &Deal, b: &Deal, text: &str) {
     assert_eq!(a.as_of, b.as_of, "{text:?}");
     assert_eq!(a.facts, b.facts, "{text:?}");
     assert_eq!(a.unknown_keys, b.unknown_keys, "{text:?}");
+}
+
+/// `got` is `reference`, or holds an unbuilt text where `reference` holds
+/// text (what `DealDecoder::for_rules` may leave unbuilt).
+fn same_or_unbuilt(got: &Value, reference: &Value) -> bool {
+    match (got, reference) {
+        (Value::Unknown(blame), Value::Text(_)) => blame.is_empty(),
+        (Value::Record(a), Value::Record(b)) | (Value::List(a), Value::List(b)) => {
+            a.len() == b.len() && a.iter().zip(b.iter()).all(|(a, b)| same_or_unbuilt(a, b))
+        }
+        _ => got == reference,
+    }
 }
 
 fn same_result(got: Result<Deal, DealError>, reference: &Result<Deal, DealError>, text: &str) {
@@ -107,10 +123,27 @@ fuzz_target!(|data: &[u8]| {
                 Err(error) => panic!("fast path accepted a refused deal ({error}): {text:?}"),
             }
         }
-        match (decoder.decode_text(text), reference) {
-            (Ok(a), Ok(b)) => same(&a, &b, text),
-            (Err(a), Err(b)) => assert_eq!(a, b, "{text:?}"),
+        match (decoder.decode_text(text), &reference) {
+            (Ok(a), Ok(b)) => same(&a, b, text),
+            (Err(a), Err(b)) => assert_eq!(&a, b, "{text:?}"),
             (a, b) => panic!("{text:?}: decode_text {a:?}, reference {b:?}"),
+        }
+        match (
+            DealDecoder::for_rules(program).decode_text(text),
+            &reference,
+        ) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(
+                    (&a.id, a.as_of, &a.unknown_keys),
+                    (&b.id, b.as_of, &b.unknown_keys)
+                );
+                assert_eq!(a.facts.len(), b.facts.len(), "{text:?}");
+                for (got, want) in a.facts.iter().zip(&b.facts) {
+                    assert!(same_or_unbuilt(got, want), "{text:?}: {got:?} for {want:?}");
+                }
+            }
+            (Err(a), Err(b)) => assert_eq!(&a, b, "{text:?}"),
+            (a, b) => panic!("{text:?}: for_rules {a:?}, reference {b:?}"),
         }
     }
     let Some((columns, rows)) = csv_rows(text) else {

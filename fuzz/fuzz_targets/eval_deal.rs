@@ -12,7 +12,9 @@
 //!   the reference `evaluate` agree: the same results, or the same error;
 //! - the whole batch pipeline, with the bytes as stdin (JSON Lines or one
 //!   document), never panics or hangs and gives one record per line, byte
-//!   for byte the same on the fast and the reference path.
+//!   for byte the same on the fast path (which decodes with
+//!   `DealDecoder::for_rules`, leaving text no rule reads unbuilt) and the
+//!   reference path.
 #![no_main]
 
 use augur_check::{analyze, Analysis, FsLoader};

@@ -201,6 +201,8 @@ fn add_counts(mine: &mut Vec<u64>, theirs: &[u64]) {
 pub struct Batch<'a> {
     analysis: &'a Analysis,
     reporter: Reporter<'a>,
+    /// [`DealDecoder::for_rules`] with the fast path (which shows only what
+    /// rules read), else [`DealDecoder::new`].
     decoder: DealDecoder<'a>,
     options: Options,
     /// Reporting added by a library above this crate (guidance).
@@ -388,7 +390,12 @@ impl<'a> Batch<'a> {
         Batch {
             analysis,
             reporter: Reporter::new(analysis, display_root),
-            decoder: DealDecoder::new(&analysis.program),
+            // Only the fast path shows nothing but what rules read.
+            decoder: if options.explain {
+                DealDecoder::new(&analysis.program)
+            } else {
+                DealDecoder::for_rules(&analysis.program)
+            },
             options: Options {
                 jobs: options.jobs.max(1),
                 ..options
@@ -403,6 +410,7 @@ impl<'a> Batch<'a> {
     pub fn with_augment(mut self, augment: &'a (dyn Augment + 'a)) -> Self {
         self.augment = Some(augment);
         self.fast = None;
+        self.decoder.build_everything();
         self
     }
 
@@ -410,6 +418,7 @@ impl<'a> Batch<'a> {
     /// the fast one: the oracle the differential tests compare with.
     pub fn reference_path(mut self) -> Self {
         self.fast = None;
+        self.decoder.build_everything();
         self
     }
 

@@ -44,6 +44,7 @@
 mod keys;
 mod rows;
 mod scan;
+mod unread;
 
 use crate::csv_deals::{row_to_text, Column, Header, FALSE_WORDS, TRUE_WORDS};
 use crate::deal::{decode_deal_text, Deal, DealError, MAX_LIST_ITEMS, MAX_VALUE_DEPTH};
@@ -56,6 +57,7 @@ use smallvec::SmallVec;
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::Arc;
+use unread::UnreadText;
 
 /// Decodes deals of one playbook; build it once, use it for every deal (it
 /// is `Sync`, so worker threads share one).
@@ -70,6 +72,9 @@ pub struct DealDecoder<'p> {
     /// A fact named `id` or `as_of` shares its key with the deal's own: the
     /// reference decoder alone handles that.
     slow_only: bool,
+    /// Text fields of records that are checked but not built
+    /// ([`DealDecoder::for_rules`]); empty for [`DealDecoder::new`].
+    unread: UnreadText,
 }
 
 /// The fast path gave up (the reference decoder decides).
@@ -92,7 +97,29 @@ thread_local! {
 }
 
 impl<'p> DealDecoder<'p> {
+    /// A decoder that builds every value, exactly as the reference decoder
+    /// does.
     pub fn new(program: &'p Program) -> Self {
+        Self::with_unread(program, UnreadText::none())
+    }
+
+    /// A decoder for evaluation alone: a record's text field that no rule
+    /// can read ([`unread`]) is checked as the reference checks it but not
+    /// built, and holds an unknown with no blame instead. Every verdict,
+    /// signal, message and error is the same as with [`DealDecoder::new`];
+    /// the decoded facts are not, so this decoder is not for anything that
+    /// shows facts (`--explain`) or reasons over them (guidance).
+    pub fn for_rules(program: &'p Program) -> Self {
+        Self::with_unread(program, UnreadText::of(program))
+    }
+
+    /// From now on, builds every value as [`DealDecoder::new`] does (for a
+    /// batch that turns out to show facts after all).
+    pub fn build_everything(&mut self) {
+        self.unread = UnreadText::none();
+    }
+
+    fn with_unread(program: &'p Program, unread: UnreadText) -> Self {
         let mut deal_keys: Vec<&'p str> = program.facts.iter().map(|f| f.name.as_str()).collect();
         let slow_only = deal_keys
             .iter()
@@ -113,6 +140,7 @@ impl<'p> DealDecoder<'p> {
                 .map(|e| KeyTable::new(e.variants.iter().map(|v| v.name.as_str()).collect()))
                 .collect(),
             slow_only,
+            unread,
         }
     }
 
@@ -283,9 +311,15 @@ impl<'p> DealDecoder<'p> {
                 return Err(Bail);
             }
             let field = record.fields.get(index).ok_or(Bail)?;
-            let value = match self.value(scan, &field.ty.ty, blame, scratch, depth + 1)? {
-                Some(value) => value,
-                None => missing(field, blame).ok_or(Bail)?,
+            let value = if self.unread.contains(id, index) && scan.ws_peek()? == b'"' {
+                // Checked as `Scan::string` checks it, not built.
+                scan.string_span()?;
+                Value::Unknown(Blame::default())
+            } else {
+                match self.value(scan, &field.ty.ty, blame, scratch, depth + 1)? {
+                    Some(value) => value,
+                    None => missing(field, blame).ok_or(Bail)?,
+                }
             };
             *scratch.get_mut(base + index).ok_or(Bail)? = value;
             Ok(())
