@@ -62,6 +62,10 @@ struct Args {
     train: bool,
 }
 
+/// `augur eval` as every measurement runs it: JSON Lines out, one fixed
+/// day (the corpora's dates are relative to it).
+const EVAL_JSONL: [&str; 5] = ["eval", "--format", "jsonl", "--today", "2026-11-29"];
+
 const USAGE: &str = "usage: augur-bench [--deals N]... [--playbook FILE] [--augur BINARY] [--dir DIR] [--seed N] [--runs N] [--guide-deals N] [--shape-deals N] [--callgrind N] [--shape NAME]... [--keep] [--train]";
 
 fn parse_args() -> Result<Args, String> {
@@ -227,14 +231,8 @@ fn eval_run_of(
 ) -> Result<Run, String> {
     let started = Instant::now();
     let child = Command::new(&args.augur)
-        .args([
-            "eval",
-            "--format",
-            "jsonl",
-            "--today",
-            "2026-11-29",
-            "--jobs",
-        ])
+        .args(EVAL_JSONL)
+        .arg("--jobs")
         .arg(jobs.to_string())
         .args(extra)
         .arg(playbook)

@@ -2,7 +2,7 @@
 //! benchmark playbook's deals (standing, few facts, many facts, long event
 //! lists, CSV), in paired runs on one core and under callgrind.
 
-use super::{eval_run_of, median, parse_only, pin_to, Args};
+use super::{eval_run_of, median, parse_only, pin_to, Args, EVAL_JSONL};
 use augur_bench::Corpus;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -244,15 +244,8 @@ pub(super) fn instructions(
     match playbook {
         Some(playbook) => command
             .arg(&args.augur)
-            .args([
-                "eval",
-                "--format",
-                "jsonl",
-                "--today",
-                "2026-11-29",
-                "--jobs",
-                "1",
-            ])
+            .args(EVAL_JSONL)
+            .args(["--jobs", "1"])
             .arg(playbook)
             .arg(input),
         None => command
