@@ -6,6 +6,8 @@
 //! mix known values, `null`, missing facts, extreme numbers (overflow),
 //! dates at the ends of the calendar, wrong types and long lists.
 //!
+//! The same deals also go through both paths as a CSV export.
+//!
 //! The fast path runs the playbook's rules compiled to flat operations
 //! (`eval/compiled/`) where it can; `Evaluator::tree_walking` is the fast
 //! path without them. Both are held to the reference here.
@@ -197,13 +199,21 @@ impl Sink for Memory {
 }
 
 fn run(batch: &Batch<'_>, input: &str) -> (String, Vec<String>, u64, u64) {
+    run_kind(batch, input, InputKind::Jsonl)
+}
+
+fn run_kind(batch: &Batch<'_>, input: &str, kind: InputKind) -> (String, Vec<String>, u64, u64) {
     let mut sink = Memory::default();
     let mut totals = Totals::default();
+    let name = match kind {
+        InputKind::Csv => "deals.csv",
+        _ => "deals.jsonl",
+    };
     batch
         .run(
             Input {
-                name: "deals.jsonl".into(),
-                kind: InputKind::Jsonl,
+                name: name.into(),
+                kind,
                 reader: Box::new(std::io::Cursor::new(input.as_bytes().to_vec())),
             },
             &mut totals,
@@ -264,6 +274,47 @@ fn compare(name: &str, analysis: &Analysis, seed: u64, deals: usize) {
     );
     direct(name, analysis, &input);
     per_record(name, analysis, &input);
+    as_csv(name, analysis, &input);
+}
+
+/// The same deals as a CSV export (a list or record cell holds its JSON)
+/// through both paths: the CSV fast path decodes cells straight into slots,
+/// with the fast path's decoder (`DealDecoder::for_rules`).
+fn as_csv(name: &str, analysis: &Analysis, input: &str) {
+    let program = &analysis.program;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record(program.facts.iter().map(|f| f.name.as_str()))
+        .unwrap();
+    for line in input.lines() {
+        let deal: Json = serde_json::from_str(line).unwrap();
+        writer
+            .write_record(program.facts.iter().map(|fact| match deal.get(&fact.name) {
+                None | Some(Json::Null) => String::new(),
+                Some(Json::String(text)) => text.clone(),
+                Some(other) => other.to_string(),
+            }))
+            .unwrap();
+    }
+    let text = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+    let fast = Batch::new(analysis, "", options(OutputFormat::Jsonl, 2));
+    let reference = Batch::new(analysis, "", options(OutputFormat::Jsonl, 2)).reference_path();
+    let (fast_out, fast_messages, total, failed) = run_kind(&fast, &text, InputKind::Csv);
+    assert!(
+        (total - failed) * 2 >= total || program.facts.is_empty(),
+        "{name} (CSV): only {} of {total} rows were evaluated",
+        total - failed
+    );
+    let (reference_out, reference_messages, ..) = run_kind(&reference, &text, InputKind::Csv);
+    if let Some((a, b)) = fast_out
+        .lines()
+        .zip(reference_out.lines())
+        .find(|(a, b)| a != b)
+    {
+        panic!("{name} (CSV): the outputs differ first at\n{a}\n{b}");
+    }
+    assert_eq!(fast_out, reference_out, "{name} (CSV)");
+    assert_eq!(fast_messages, reference_messages, "{name} (CSV)");
 }
 
 /// `Batch::evaluate_record` (what `augur diff` and `backtest` call per
