@@ -47,7 +47,7 @@ pub fn check_deal_size(bytes: usize) -> Result<(), DealError> {
 }
 
 /// A deal ready to evaluate.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Deal {
     /// The deal's `"id"`, if it has one.
     pub id: Option<serde_json::Value>,

@@ -537,20 +537,22 @@ impl<'a> Batch<'a> {
         // One outcome for the whole chunk: each deal's evaluation refills
         // its buffers rather than moving a fresh one in and out.
         let mut outcome = scratch.take_outcome();
+        // And one deal, whose buffers each decoding refills.
+        let mut deal = Deal::default();
         for record in &chunk.records {
-            let decoded = Record::new(source, record, &chunk.text).decode(&self.decoder);
-            let evaluated = decoded.and_then(|mut deal| {
+            let decoded =
+                Record::new(source, record, &chunk.text).decode_into(&self.decoder, &mut deal);
+            let evaluated = decoded.and_then(|()| {
                 self.prepare(&source.name, record.number, &mut deal, &mut done.messages)?;
                 let today = self.today_of(&deal);
                 match &self.fast {
                     Some(fast) => fast.evaluate_into(&deal, today, &mut scratch, &mut outcome),
                     None => evaluate(&self.analysis.program, &deal, today).map(|o| outcome = o),
                 }
-                .map_err(|e| self.eval_error(e))?;
-                Ok(deal)
+                .map_err(|e| self.eval_error(e))
             });
             match evaluated {
-                Ok(deal) => {
+                Ok(()) => {
                     done.totals.count(&outcome);
                     self.render(&source.name, record.number, &deal, &outcome, &mut done);
                 }

@@ -53,15 +53,23 @@ impl<'c> Record<'c> {
         record_name(&self.source.name, self.number)
     }
 
+    /// [`Record::decode`] into `deal`, reusing its buffers for a JSON deal.
+    pub fn decode_into(&self, decoder: &DealDecoder<'_>, deal: &mut Deal) -> Result<(), DealError> {
+        match self.body {
+            RawBody::Json(range) => match self.text.get(range.clone()) {
+                Some(text) => decoder.decode_text_into(text, deal),
+                None => Err(lost_text()),
+            },
+            _ => self.decode(decoder).map(|decoded| *deal = decoded),
+        }
+    }
+
     /// Decodes the record for the playbook of `decoder`.
     pub fn decode(&self, decoder: &DealDecoder<'_>) -> Result<Deal, DealError> {
         match self.body {
             RawBody::Json(range) => match self.text.get(range.clone()) {
                 Some(text) => decoder.decode_text(text),
-                None => Err(DealError {
-                    message: "internal error: lost the text of this deal".into(),
-                    path: "$".into(),
-                }),
+                None => Err(lost_text()),
             },
             RawBody::Csv(row) => {
                 let text = csv_text(row)?;
@@ -220,6 +228,14 @@ pub(super) fn not_utf8(error: std::str::Utf8Error) -> DealError {
             "not valid UTF-8 (invalid byte at offset {})",
             error.valid_up_to()
         ),
+        path: "$".into(),
+    }
+}
+
+/// A record whose text is not in its chunk: a bug, said as one.
+fn lost_text() -> DealError {
+    DealError {
+        message: "internal error: lost the text of this deal".into(),
         path: "$".into(),
     }
 }

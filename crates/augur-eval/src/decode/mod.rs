@@ -152,10 +152,20 @@ impl<'p> DealDecoder<'p> {
     /// line). The result, value or error, is that of
     /// [`crate::decode_deal_text`].
     pub fn decode_text(&self, text: &str) -> Result<Deal, DealError> {
-        match self.decode_fast(text) {
-            Some(deal) => Ok(deal),
-            None => decode_deal_text(self.program, text),
+        let mut deal = Deal::default();
+        self.decode_text_into(text, &mut deal).map(|()| deal)
+    }
+
+    /// [`DealDecoder::decode_text`] into `deal`, whose buffers it reuses
+    /// (the batch decodes every deal of a chunk into one). On an error,
+    /// `deal` holds nothing meaningful.
+    pub fn decode_text_into(&self, text: &str, deal: &mut Deal) -> Result<(), DealError> {
+        let fast =
+            !self.slow_only && with_scratch(|scratch| self.deal(text, scratch, deal)).is_some();
+        if !fast {
+            *deal = decode_deal_text(self.program, text)?;
         }
+        Ok(())
     }
 
     /// The fast path alone: `None` when it gives up (for a deal the
@@ -165,19 +175,29 @@ impl<'p> DealDecoder<'p> {
         if self.slow_only {
             return None;
         }
-        with_scratch(|scratch| self.deal(text, scratch))
+        let mut deal = Deal::default();
+        with_scratch(|scratch| self.deal(text, scratch, &mut deal)).map(|()| deal)
     }
 
-    fn deal(&self, text: &str, scratch: &mut Vec<Value>) -> Step<Deal> {
+    /// The fast path, into `deal` (emptied first, its buffers kept).
+    fn deal(&self, text: &str, scratch: &mut Vec<Value>, deal: &mut Deal) -> Step<()> {
         let program = self.program;
         let count = program.facts.len();
         let (id_key, as_of_key) = (count, count + 1);
+        // The last deal's id text, for this one's (most ids are strings).
+        let mut spare_id = match deal.id.take() {
+            Some(serde_json::Value::String(text)) => Some(text),
+            _ => None,
+        };
+        deal.as_of = None;
+        deal.facts.clear();
+        deal.facts.resize(count, Value::Bool(false));
+        deal.unknown_keys.clear();
         let mut scan = Scan::new(text);
         if scan.ws_peek()? != b'{' {
             return Err(Bail);
         }
         scan.pos += 1;
-        let mut deal = unfilled_deal(count);
         let mut seen = Seen::new(count + 2);
         let mut outcome_seen = false;
         scan.elements(b'}', |scan| {
@@ -188,7 +208,7 @@ impl<'p> DealDecoder<'p> {
                         return Err(Bail);
                     }
                     if index == id_key {
-                        deal.id = scan.id()?;
+                        deal.id = scan.id(spare_id.take())?;
                     } else if index == as_of_key {
                         deal.as_of = match scan.ws_peek()? {
                             b'n' => scan.literal(b"null").map(|()| None)?,
@@ -233,7 +253,7 @@ impl<'p> DealDecoder<'p> {
                 *slot = missing(fact, index as u32).ok_or(Bail)?;
             }
         }
-        Ok(deal)
+        Ok(())
     }
 
     /// One value read as `ty`; `None` for `null`.
@@ -440,6 +460,37 @@ signal s { when minutes > 3 weight 1 }
             }
             (Err(a), Err(b)) => assert_eq!(a, b, "{text}"),
             (a, b) => panic!("{text}: fast {a:?} slow {b:?}"),
+        }
+    }
+
+    /// The batch decodes every deal of a chunk into one `Deal`: nothing of a
+    /// deal may stay behind for the next, whichever path decoded either.
+    #[test]
+    fn a_deal_decoded_into_holds_only_that_deal() {
+        let analysis = augur_check::analyze_text(PLAYBOOK);
+        let decoder = DealDecoder::new(&analysis.program);
+        let deals = [
+            r#"{"id":"a","as_of":"2026-01-02","stage":"call","minutes":5,"x":1,"y":2,"events":[{"kind":"demo","on":"2026-01-01","note":"n"}],"name":"王"}"#,
+            r#"{"stage":"demo"}"#,
+            r#"{"id":7,"stage":"demo","name":"\ud83d\ude00","z":null}"#,
+            r#"{"stage":"nope"}"#,
+            r#"{"id":"b","stage":"call","champion":true}"#,
+            r#"{"id":"c","stage":"call","minutes":5,"minutes":6}"#,
+            r#"{"stage":"demo","budget":1.25}"#,
+        ];
+        let mut reused = Deal::default();
+        for text in deals.iter().chain(deals.iter().rev()) {
+            let fresh = decode_deal_text(&analysis.program, text);
+            match (decoder.decode_text_into(text, &mut reused), fresh) {
+                (Ok(()), Ok(fresh)) => {
+                    assert_eq!(reused.facts, fresh.facts, "{text}");
+                    assert_eq!(reused.id, fresh.id, "{text}");
+                    assert_eq!(reused.as_of, fresh.as_of, "{text}");
+                    assert_eq!(reused.unknown_keys, fresh.unknown_keys, "{text}");
+                }
+                (Err(a), Err(b)) => assert_eq!(a, b, "{text}"),
+                (a, b) => panic!("{text}: into {a:?}, reference {b:?}"),
+            }
         }
     }
 

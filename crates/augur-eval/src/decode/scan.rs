@@ -213,8 +213,9 @@ impl<'t> Scan<'t> {
         }
     }
 
-    /// The deal's `"id"`: read as the reference decoder reads it.
-    pub(super) fn id(&mut self) -> Step<Option<serde_json::Value>> {
+    /// The deal's `"id"` (at its first byte), read as the reference decoder
+    /// reads it; `reuse` is room to write a string id without escapes into.
+    pub(super) fn id(&mut self, reuse: Option<String>) -> Step<Option<serde_json::Value>> {
         match self.ws_peek()? {
             b'n' => self.literal(b"null").map(|()| None),
             b'"' => {
@@ -225,7 +226,10 @@ impl<'t> Scan<'t> {
                     serde_json::from_str(raw).map(Some).map_err(|_| Bail)
                 } else {
                     let content = self.text.get(from..to).ok_or(Bail)?;
-                    Ok(Some(serde_json::Value::String(content.to_owned())))
+                    let mut id = reuse.unwrap_or_default();
+                    id.clear();
+                    id.push_str(content);
+                    Ok(Some(serde_json::Value::String(id)))
                 }
             }
             b'-' | b'0'..=b'9' => {
