@@ -14,7 +14,11 @@
 //!   warning, or the `--strict` error);
 //! - strings without escapes are borrowed from the input; dates become day
 //!   numbers as they are read; list items and record fields are collected in
-//!   one scratch vector per thread, so a list costs one allocation, its own.
+//!   one scratch vector per thread, so a list costs one allocation, its own;
+//! - for evaluation alone ([`DealDecoder::for_rules`]), a record's text field
+//!   that no rule can read is checked but not built (`unread.rs`);
+//! - the batch decodes every deal of a chunk into one [`Deal`]
+//!   ([`DealDecoder::decode_text_into`]), refilling its buffers.
 //!
 //! The fast path only decides *whether* a deal is valid, and only for what it
 //! knows well: anything unusual (an error, a `\u` escape of a surrogate,
@@ -104,8 +108,8 @@ impl<'p> DealDecoder<'p> {
     }
 
     /// A decoder for evaluation alone: a record's text field that no rule
-    /// can read ([`unread`]) is checked as the reference checks it but not
-    /// built, and holds an unknown with no blame instead. Every verdict,
+    /// can read (see `decode/unread.rs`) is checked as the reference checks
+    /// it but not built, and holds an unknown with no blame instead. Every verdict,
     /// signal, message and error is the same as with [`DealDecoder::new`];
     /// the decoded facts are not, so this decoder is not for anything that
     /// shows facts (`--explain`) or reasons over them (guidance).
