@@ -193,10 +193,7 @@ impl<'p> DealDecoder<'p> {
             Some(serde_json::Value::String(text)) => Some(text),
             _ => None,
         };
-        deal.as_of = None;
-        deal.facts.clear();
-        deal.facts.resize(count, Value::Bool(false));
-        deal.unknown_keys.clear();
+        make_unfilled(deal, count);
         let mut scan = Scan::new(text);
         if scan.ws_peek()? != b'{' {
             return Err(Bail);
@@ -359,12 +356,18 @@ impl<'p> DealDecoder<'p> {
 
 /// A deal with `count` fact slots, each to be filled by the decoder.
 fn unfilled_deal(count: usize) -> Deal {
-    Deal {
-        id: None,
-        as_of: None,
-        facts: vec![Value::Bool(false); count],
-        unknown_keys: Vec::new(),
-    }
+    let mut deal = Deal::default();
+    make_unfilled(&mut deal, count);
+    deal
+}
+
+/// Empties `deal` into `count` fact slots to be filled, keeping its buffers.
+fn make_unfilled(deal: &mut Deal, count: usize) {
+    deal.id = None;
+    deal.as_of = None;
+    deal.facts.clear();
+    deal.facts.resize(count, Value::Bool(false));
+    deal.unknown_keys.clear();
 }
 
 /// Runs `decode` with the thread's scratch stack (emptied before and after);
