@@ -15,6 +15,13 @@ pub struct Blame {
 
 impl Blame {
     pub fn fact(fact: FactId) -> Blame {
+        if fact < 64 {
+            // Every missing fact of a deal is blamed on itself: one word,
+            // made in place.
+            return Blame {
+                words: SmallVec::from_buf_and_len([1 << fact, 0], 1),
+            };
+        }
         let mut blame = Blame::default();
         blame.insert(fact);
         blame
@@ -22,8 +29,8 @@ impl Blame {
 
     pub fn insert(&mut self, fact: FactId) {
         let word = (fact / 64) as usize;
-        if self.words.len() <= word {
-            self.words.resize(word + 1, 0);
+        while self.words.len() <= word {
+            self.words.push(0);
         }
         if let Some(bits) = self.words.get_mut(word) {
             *bits |= 1 << (fact % 64);

@@ -56,7 +56,7 @@ use crate::value::{Blame, Value};
 use augur_check::ir::{FieldInfo, Program, Type};
 use augur_syntax::Date;
 use keys::KeyTable;
-use scan::{date_of, decimal_of, whole_of, Scan};
+use scan::{date_of, decimal_of_parts, whole_of_parts, Scan};
 use smallvec::SmallVec;
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -279,8 +279,14 @@ impl<'p> DealDecoder<'p> {
         Ok(Some(match (ty, first) {
             (Type::Bool, b't') => scan.literal(b"true").map(|()| Value::Bool(true))?,
             (Type::Bool, b'f') => scan.literal(b"false").map(|()| Value::Bool(false))?,
-            (Type::Int, b'-' | b'0'..=b'9') => Value::Int(whole_of(scan.number()?)?),
-            (Type::Number, b'-' | b'0'..=b'9') => Value::Number(decimal_of(scan.number()?)?),
+            (Type::Int, b'-' | b'0'..=b'9') => {
+                let (text, short) = scan.number_parts()?;
+                Value::Int(whole_of_parts(text, short)?)
+            }
+            (Type::Number, b'-' | b'0'..=b'9') => {
+                let (text, short) = scan.number_parts()?;
+                Value::Number(decimal_of_parts(text, short)?)
+            }
             (Type::Text, b'"') => Value::Text(Arc::from(&*scan.string()?)),
             (Type::Date, b'"') => Value::Date(date_of(&scan.bytes_of_string()?)?),
             (Type::Enum(id), b'"') => {
@@ -365,8 +371,13 @@ fn unfilled_deal(count: usize) -> Deal {
 fn make_unfilled(deal: &mut Deal, count: usize) {
     deal.id = None;
     deal.as_of = None;
-    deal.facts.clear();
-    deal.facts.resize(count, Value::Bool(false));
+    // Decoding writes every slot (the value given, or the fact's missing
+    // value), and a write drops what the last deal left there: the slots
+    // are only made anew when their number changes.
+    if deal.facts.len() != count {
+        deal.facts.clear();
+        deal.facts.resize(count, Value::Bool(false));
+    }
     deal.unknown_keys.clear();
 }
 
@@ -693,6 +704,7 @@ signal s { when minutes > 3 weight 1 }
 
     #[test]
     fn short_numbers_are_read_as_the_number_module_reads_them() {
+        use scan::{decimal_of, short_number, whole_of};
         let mut texts: Vec<String> = [
             "0",
             "-0",
@@ -739,6 +751,10 @@ signal s { when minutes > 3 weight 1 }
             if text.ends_with('.') {
                 continue;
             }
+            // Read while scanning, the parts are the ones read from the text.
+            let scanned = Scan::new(&text).number_parts().ok();
+            let short = Scan::new(&text).number().ok().map(|t| (t, short_number(t)));
+            assert_eq!(scanned, short, "{text}");
             let expected = crate::number::parse_decimal(&text).ok();
             let got = decimal_of(&text).ok();
             assert_eq!(got, expected, "{text}");
@@ -752,6 +768,18 @@ signal s { when minutes > 3 weight 1 }
                 crate::number::parse_whole(&text).ok(),
                 "{text}"
             );
+        }
+        // Not JSON numbers, or followed by more: refused, or read as far,
+        // alike.
+        for text in [
+            "1.", "-", "-.5", ".5", "01", "1e", "1e+", "1.5e3x", "2.x", "--1", "0x10",
+        ] {
+            let (mut fused, mut plain) = (Scan::new(text), Scan::new(text));
+            let scanned = fused.number_parts().ok().map(|(t, _)| t);
+            assert_eq!(scanned, plain.number().ok(), "{text}");
+            if scanned.is_some() {
+                assert_eq!(fused.pos, plain.pos, "{text}");
+            }
         }
     }
 }

@@ -197,6 +197,58 @@ impl<'t> Scan<'t> {
         self.text.get(start..self.pos).ok_or(Bail)
     }
 
+    /// [`Scan::number`], with the short number's parts ([`short_number`]
+    /// of the text) read in the same pass.
+    pub(super) fn number_parts(&mut self) -> Step<(&'t str, Option<ShortNumber>)> {
+        let start = self.pos;
+        let negative = self.peek() == Some(b'-');
+        if negative {
+            self.pos += 1;
+        }
+        let (mut mantissa, mut count) = (0i64, 0u32);
+        match self.peek() {
+            Some(b'0') => {
+                self.pos += 1;
+                count = 1;
+            }
+            Some(b'1'..=b'9') => self.accumulate(&mut mantissa, &mut count),
+            _ => return Err(Bail),
+        }
+        let mut places = 0;
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            let before = count;
+            self.accumulate(&mut mantissa, &mut count);
+            places = count - before;
+            if places == 0 {
+                return Err(Bail);
+            }
+        }
+        let mut short = count <= 18;
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            self.some_digits()?;
+            short = false;
+        }
+        let text = self.text.get(start..self.pos).ok_or(Bail)?;
+        Ok((text, short.then_some((negative, mantissa, places))))
+    }
+
+    /// Passes digits, adding each to `mantissa` (which is only meaningful
+    /// while `count` stays at most 18) and counting them.
+    fn accumulate(&mut self, mantissa: &mut i64, count: &mut u32) {
+        while let Some(digit @ b'0'..=b'9') = self.peek() {
+            *mantissa = mantissa
+                .wrapping_mul(10)
+                .wrapping_add(i64::from(digit - b'0'));
+            *count += 1;
+            self.pos += 1;
+        }
+    }
+
     pub(super) fn digits(&mut self) {
         while let Some(b'0'..=b'9') = self.peek() {
             self.pos += 1;
@@ -312,9 +364,12 @@ pub(super) fn date_of(bytes: &[u8]) -> Step<Date> {
 }
 
 /// A short number's sign, digits (point left out) and how many of them are
-/// after the point: `None` for an exponent or more than 18 digits, which
-/// go the long way.
-pub(super) fn short_number(text: &str) -> Option<(bool, i64, u32)> {
+/// after the point.
+pub(super) type ShortNumber = (bool, i64, u32);
+
+/// The [`ShortNumber`] of a number's text: `None` for an exponent or more
+/// than 18 digits, which go the long way.
+pub(super) fn short_number(text: &str) -> Option<ShortNumber> {
     let (negative, rest) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),
@@ -340,7 +395,12 @@ pub(super) fn short_number(text: &str) -> Option<(bool, i64, u32)> {
 /// An `int` as [`crate::number::parse_whole`] reads it (the JSON grammar
 /// was checked by [`Scan::number`]).
 pub(super) fn whole_of(text: &str) -> Step<i64> {
-    match short_number(text) {
+    whole_of_parts(text, short_number(text))
+}
+
+/// [`whole_of`] with the text's [`short_number`] already read.
+pub(super) fn whole_of_parts(text: &str, short: Option<ShortNumber>) -> Step<i64> {
+    match short {
         Some((negative, mantissa, 0)) if !text.contains('.') => {
             Ok(if negative { -mantissa } else { mantissa })
         }
@@ -351,18 +411,34 @@ pub(super) fn whole_of(text: &str) -> Step<i64> {
 /// A `number` as [`crate::number::parse_decimal`] reads it: trailing zeros
 /// after the point dropped, zero without a sign.
 pub(super) fn decimal_of(text: &str) -> Step<rust_decimal::Decimal> {
-    let Some((negative, mut mantissa, mut places)) = short_number(text) else {
+    decimal_of_parts(text, short_number(text))
+}
+
+/// [`decimal_of`] with the text's [`short_number`] already read.
+pub(super) fn decimal_of_parts(
+    text: &str,
+    short: Option<ShortNumber>,
+) -> Step<rust_decimal::Decimal> {
+    let Some((negative, mantissa, mut places)) = short else {
         return crate::number::parse_decimal(text).map_err(|_| Bail);
     };
     if mantissa == 0 {
         return Ok(rust_decimal::Decimal::ZERO);
     }
-    while places > 0 && mantissa % 10 == 0 {
-        mantissa /= 10;
+    // At most 18 digits: the magnitude fits in 64 bits, the scale is at
+    // most 18 (a decimal holds 96 bits and a scale of up to 28).
+    let mut magnitude = mantissa.unsigned_abs();
+    while places > 0 && magnitude % 10 == 0 {
+        magnitude /= 10;
         places -= 1;
     }
-    let mantissa = if negative { -mantissa } else { mantissa };
-    rust_decimal::Decimal::try_from_i128_with_scale(i128::from(mantissa), places).map_err(|_| Bail)
+    Ok(rust_decimal::Decimal::from_parts(
+        magnitude as u32,
+        (magnitude >> 32) as u32,
+        0,
+        negative,
+        places,
+    ))
 }
 
 /// Four hex digits of a `\u` escape.

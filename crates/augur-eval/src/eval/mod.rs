@@ -502,9 +502,12 @@ impl<'a> Frame<'a> {
         outcome: &mut Outcome,
     ) -> Result<(), EvalError> {
         let program = self.program;
-        for message in outcome.messages.drain(..).flatten() {
-            scratch.strings.push(message);
+        for message in outcome.messages.iter_mut() {
+            if let Some(message) = message.take() {
+                scratch.strings.push(message);
+            }
         }
+        outcome.messages.clear();
         for (_, text) in outcome.advice.drain(..) {
             scratch.strings.push(text);
         }
