@@ -153,7 +153,12 @@ pub(super) fn read_lines<'r>(
                 match std::str::from_utf8(&line) {
                     Err(e) => Some(RawBody::Unreadable(not_utf8(e))),
                     Ok(text) => {
-                        let text = text.trim_start_matches('\u{feff}').trim();
+                        // A line that starts with printable ASCII has no
+                        // byte-order mark to pass.
+                        let text = match text.as_bytes().first() {
+                            Some(first) if first.is_ascii_graphic() => crate::decode::trimmed(text),
+                            _ => text.trim_start_matches('\u{feff}').trim(),
+                        };
                         if text.is_empty() {
                             None
                         } else {

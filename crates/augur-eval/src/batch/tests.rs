@@ -383,3 +383,32 @@ fn a_deal_after_an_evaluation_error_is_evaluated_afresh() {
     assert_eq!(together[2], run_on(other)[0]);
     assert_eq!(together[3], run_on(good)[0]);
 }
+
+/// Spaces around a line (ASCII or not) and a byte-order mark before it are
+/// not part of the deal, whichever way the line is trimmed.
+#[test]
+fn a_line_is_read_without_the_spaces_around_it() {
+    let deal = "{\"id\": \"d\", \"stage\": \"late\"}";
+    let lines = [
+        deal.to_string(),
+        format!("  {deal}\t"),
+        format!("\u{feff}{deal}"),
+        format!("\u{feff}\u{feff} {deal} "),
+        format!("\u{3000}{deal}\u{3000}"),
+        format!("{deal}\r"),
+    ];
+    let mut input = Vec::new();
+    for line in &lines {
+        input.extend_from_slice(line.as_bytes());
+        input.push(b'\n');
+    }
+    let (records, messages, totals) = run(InputKind::Jsonl, input, 1);
+    assert_eq!(totals.failed, 0, "{messages:?}");
+    // The last record is the summary.
+    let results = records.get(..lines.len()).unwrap();
+    assert_eq!(results.len() + 1, records.len());
+    for record in results {
+        assert_eq!(record, &results[0]);
+        assert_eq!(record["verdicts"]["v"]["value"], "hot");
+    }
+}

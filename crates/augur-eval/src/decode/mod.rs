@@ -56,6 +56,7 @@ use crate::value::{Blame, Value};
 use augur_check::ir::{FieldInfo, Program, Type};
 use augur_syntax::Date;
 use keys::KeyTable;
+pub(crate) use rows::trimmed;
 use scan::{date_of, decimal_of_parts, whole_of_parts, Scan};
 use smallvec::SmallVec;
 use std::borrow::Cow;
@@ -386,9 +387,15 @@ fn make_unfilled(deal: &mut Deal, count: usize) {
 fn with_scratch<T>(decode: impl FnOnce(&mut Vec<Value>) -> Step<T>) -> Option<T> {
     SCRATCH.with(|cell| match cell.try_borrow_mut() {
         Ok(mut scratch) => {
-            scratch.clear();
+            // Mostly empty already (a decoding drains what it pushes): the
+            // check is cheaper than emptying an empty stack.
+            if !scratch.is_empty() {
+                scratch.clear();
+            }
             let result = decode(&mut scratch).ok();
-            scratch.clear();
+            if !scratch.is_empty() {
+                scratch.clear();
+            }
             // A deal with a huge list must not keep its room for the
             // thread's whole life.
             if scratch.capacity() > SCRATCH_KEPT {

@@ -166,9 +166,10 @@ impl<'p> DealDecoder<'p> {
 }
 
 /// `cell.trim()`, without its cost when the cell starts and ends with a
-/// printable ASCII character (none of them is white space).
+/// printable ASCII character (none of them is white space). Also for the
+/// lines of JSON Lines input.
 #[inline]
-fn trimmed(cell: &str) -> &str {
+pub(crate) fn trimmed(cell: &str) -> &str {
     match (cell.as_bytes().first(), cell.as_bytes().last()) {
         (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => cell,
         _ => cell.trim(),

@@ -391,9 +391,7 @@ pub(crate) fn evaluate_lazy<'a>(
     scratch: &mut crate::fast::Scratch,
     outcome: &mut Outcome,
 ) -> (Result<(), EvalError>, u64) {
-    let mut frame = Frame::new_in(program, deal, today, scratch);
-    frame.lazy = Some(lazy);
-    frame.code = code;
+    let mut frame = Frame::new_in(program, deal, today, scratch, lazy, code);
     let result = frame.fill(scratch, outcome);
     let steps = frame.steps;
     frame.give_back(scratch);
@@ -423,62 +421,58 @@ pub(crate) fn steps_of_run<'a>(
 }
 
 impl<'a> Frame<'a> {
-    /// [`Frame::new`] with the buffers of `scratch`.
+    /// A frame for the fast path ([`crate::fast`]) with the buffers of
+    /// `scratch`. Built as one value in its caller's place: the frame is
+    /// too big to build empty and then move.
     fn new_in(
         program: &'a Program,
         deal: &'a Deal,
         today: Date,
         scratch: &mut crate::fast::Scratch,
+        lazy: &'a [bool],
+        code: Option<&'a compiled::Code<'a>>,
     ) -> Self {
-        fn reset<T: Clone>(mut buffer: Vec<T>, len: usize, value: T) -> Vec<T> {
-            buffer.clear();
-            buffer.resize(len, value);
+        // The program is the same from deal to deal, so a buffer mostly
+        // has its length already: filled again, not emptied and regrown.
+        fn reset<T: Clone>(buffer: &mut Vec<T>, len: usize, value: T) -> Vec<T> {
+            let mut buffer = std::mem::take(buffer);
+            if buffer.len() == len {
+                buffer.fill(value);
+            } else {
+                buffer.clear();
+                buffer.resize(len, value);
+            }
             buffer
         }
-        let mut frame = Frame::new_empty(program, deal, today);
-        frame.lets = reset(
-            std::mem::take(&mut scratch.lets),
+        let (lets, signals, groups) = (
             program.lets.len(),
-            Value::unknown(),
-        );
-        frame.let_ready = reset(
-            std::mem::take(&mut scratch.let_ready),
-            program.lets.len(),
-            false,
-        );
-        frame.fired = reset(
-            std::mem::take(&mut scratch.fired),
             program.signals.len(),
-            false,
-        );
-        frame.undecided = reset(
-            std::mem::take(&mut scratch.undecided),
-            program.signals.len(),
-            false,
-        );
-        frame.group_unknown = reset(
-            std::mem::take(&mut scratch.group_unknown),
             program.groups.len(),
-            false,
         );
-        frame.group_active = reset(
-            std::mem::take(&mut scratch.group_active),
-            program.groups.len(),
-            false,
-        );
-        frame.verdicts = reset(
-            std::mem::take(&mut scratch.verdicts),
-            program.verdicts.len(),
-            0,
-        );
-        frame.group_totals = reset(
-            std::mem::take(&mut scratch.group_totals),
-            program.groups.len(),
-            0,
-        );
-        frame.items = std::mem::take(&mut scratch.items);
-        frame.items.clear();
-        frame
+        let mut items = std::mem::take(&mut scratch.items);
+        items.clear();
+        Frame {
+            program,
+            facts: &deal.facts,
+            today,
+            lets: reset(&mut scratch.lets, lets, Value::unknown()),
+            fired: reset(&mut scratch.fired, signals, false),
+            undecided: reset(&mut scratch.undecided, signals, false),
+            group_unknown: reset(&mut scratch.group_unknown, groups, false),
+            last_unknown: false,
+            group_active: reset(&mut scratch.group_active, groups, false),
+            verdicts: reset(&mut scratch.verdicts, program.verdicts.len(), 0),
+            items,
+            relevant: Blame::default(),
+            steps: 0,
+            output_bytes: 0,
+            three: None,
+            lazy: Some(lazy),
+            let_ready: reset(&mut scratch.let_ready, lets, false),
+            code,
+            score_total: 0,
+            group_totals: reset(&mut scratch.group_totals, groups, 0),
+        }
     }
 
     /// Returns the frame's buffers to `scratch` for the next deal.
@@ -569,33 +563,19 @@ impl<'a> Frame<'a> {
         Ok(())
     }
 
+    /// A frame for the reference path, with buffers of its own.
     fn new(program: &'a Program, deal: &'a Deal, today: Date) -> Self {
-        Frame {
-            lets: vec![Value::unknown(); program.lets.len()],
-            fired: vec![false; program.signals.len()],
-            undecided: vec![false; program.signals.len()],
-            group_unknown: vec![false; program.groups.len()],
-            group_active: vec![false; program.groups.len()],
-            verdicts: vec![0; program.verdicts.len()],
-            group_totals: vec![0; program.groups.len()],
-            ..Frame::new_empty(program, deal, today)
-        }
-    }
-
-    /// A frame without buffers, to be filled by [`Frame::new`] or
-    /// [`Frame::new_in`].
-    fn new_empty(program: &'a Program, deal: &'a Deal, today: Date) -> Self {
         Frame {
             program,
             facts: &deal.facts,
             today,
-            lets: Vec::new(),
-            fired: Vec::new(),
-            undecided: Vec::new(),
-            group_unknown: Vec::new(),
+            lets: vec![Value::unknown(); program.lets.len()],
+            fired: vec![false; program.signals.len()],
+            undecided: vec![false; program.signals.len()],
+            group_unknown: vec![false; program.groups.len()],
             last_unknown: false,
-            group_active: Vec::new(),
-            verdicts: Vec::new(),
+            group_active: vec![false; program.groups.len()],
+            verdicts: vec![0; program.verdicts.len()],
             items: Vec::new(),
             relevant: Blame::default(),
             steps: 0,
@@ -605,7 +585,7 @@ impl<'a> Frame<'a> {
             let_ready: Vec::new(),
             code: None,
             score_total: 0,
-            group_totals: Vec::new(),
+            group_totals: vec![0; program.groups.len()],
         }
     }
 
