@@ -432,16 +432,10 @@ impl<'a> Frame<'a> {
         lazy: &'a [bool],
         code: Option<&'a compiled::Code<'a>>,
     ) -> Self {
-        // The program is the same from deal to deal, so a buffer mostly
-        // has its length already: filled again, not emptied and regrown.
         fn reset<T: Clone>(buffer: &mut Vec<T>, len: usize, value: T) -> Vec<T> {
             let mut buffer = std::mem::take(buffer);
-            if buffer.len() == len {
-                buffer.fill(value);
-            } else {
-                buffer.clear();
-                buffer.resize(len, value);
-            }
+            buffer.clear();
+            buffer.resize(len, value);
             buffer
         }
         let (lets, signals, groups) = (
