@@ -1,5 +1,11 @@
 //! Hashed tables of a playbook's names (deal keys, record fields, enum
-//! variants): one probe and one comparison per key read.
+//! variants): one probe and one comparison per key read, and before that a
+//! guess of the key from the one before it (see [`KeyTable::read_key`]).
+
+use super::scan::Scan;
+use super::{Bail, Step};
+use std::borrow::Cow;
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 /// A table of names (facts, fields, variants) found by hash: open
 /// addressing over a power-of-two table at most a quarter full, with a seed
@@ -15,6 +21,78 @@ pub(super) struct KeyTable<'p> {
     places: Vec<u32>,
     seed: u64,
     shift: u32,
+    /// Per name, the name as a JSON key is mostly written (`"name"`), for
+    /// [`KeyTable::read_key`]'s guess.
+    quoted: Vec<Quoted>,
+    /// Per name, and last for an object's start: the name that followed it
+    /// in the last object read that had it (`u32::MAX`: none yet). Shared by
+    /// every thread; written only when a guess fails, so threads reading
+    /// files of one key order never write it.
+    next: Vec<AtomicU32>,
+}
+
+/// A name written as a plain JSON string, quotes included, as words to
+/// compare with the text: its length, its first eight bytes (masked to the
+/// length when shorter) and its last eight bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Quoted {
+    /// 0 when the name cannot be written plainly (it holds a quote, a
+    /// backslash or a control character): never guessed.
+    len: usize,
+    head: u64,
+    tail: u64,
+}
+
+impl Quoted {
+    fn of(name: &str) -> Quoted {
+        let plain = name.bytes().all(|b| b != b'"' && b != b'\\' && b >= 0x20);
+        let mut bytes = Vec::with_capacity(name.len() + 2);
+        bytes.push(b'"');
+        bytes.extend_from_slice(name.as_bytes());
+        bytes.push(b'"');
+        let word = |part: &[u8]| {
+            let mut padded = [0u8; 8];
+            padded
+                .get_mut(..part.len())
+                .map(|p| p.copy_from_slice(part));
+            u64::from_le_bytes(padded)
+        };
+        let len = bytes.len();
+        Quoted {
+            len: if plain { len } else { 0 },
+            head: word(bytes.get(..len.min(8)).unwrap_or_default()),
+            tail: word(bytes.get(len.saturating_sub(8)..).unwrap_or_default()),
+        }
+    }
+
+    /// Whether `rest` starts with this name written plainly. `name`: the
+    /// name itself, compared in full when it is longer than 14 bytes.
+    #[inline]
+    fn starts(&self, rest: &[u8], name: &[u8]) -> bool {
+        let len = self.len;
+        if len == 0 {
+            return false;
+        }
+        match rest.first_chunk::<8>() {
+            Some(first) if len <= 8 => {
+                let mask = u64::MAX >> ((8 - len) * 8);
+                u64::from_le_bytes(*first) & mask == self.head
+            }
+            Some(first) if len <= 16 => {
+                u64::from_le_bytes(*first) == self.head
+                    && rest
+                        .get(len - 8..len)
+                        .and_then(|tail| tail.first_chunk::<8>())
+                        .is_some_and(|tail| u64::from_le_bytes(*tail) == self.tail)
+            }
+            _ => {
+                rest.len() >= len
+                    && rest.first() == Some(&b'"')
+                    && rest.get(len - 1) == Some(&b'"')
+                    && rest.get(1..len - 1) == Some(name)
+            }
+        }
+    }
 }
 
 impl<'p> KeyTable<'p> {
@@ -50,11 +128,70 @@ impl<'p> KeyTable<'p> {
         }
         KeyTable {
             words: names.iter().map(|n| words_of(n.as_bytes())).collect(),
+            quoted: names.iter().map(|n| Quoted::of(n)).collect(),
+            next: (0..=names.len())
+                .map(|_| AtomicU32::new(u32::MAX))
+                .collect(),
             names,
             places,
             seed,
             shift,
         }
+    }
+
+    /// What [`KeyTable::read_key`] takes as `previous` for an object's
+    /// first key.
+    pub(super) fn start(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Reads an object member's key (the scan at or before its opening
+    /// quote) and the `:` after it: the index of the name it is, or the key
+    /// itself when it is none of the table's names.
+    ///
+    /// `previous` is the index of the key before it in the same object
+    /// ([`KeyTable::start`] for the first). The name that followed
+    /// `previous` in the last object is tried first, by comparing the text
+    /// with the name written plainly (`"name"`, quotes included, so the key
+    /// can be neither longer nor escaped): the deals of one file mostly
+    /// write their keys in one order, and a right guess needs neither the
+    /// string's end found nor its hash. A wrong guess costs one comparison,
+    /// then the key is read and found as without it; the guess never
+    /// decides anything the comparison has not confirmed.
+    #[inline]
+    pub(super) fn read_key<'t>(
+        &self,
+        scan: &mut Scan<'t>,
+        previous: usize,
+    ) -> Step<Result<usize, Cow<'t, [u8]>>> {
+        if scan.ws_peek()? != b'"' {
+            return Err(Bail);
+        }
+        let follower = self.next.get(previous);
+        if let Some(guess) = follower.map(|next| next.load(Relaxed) as usize) {
+            if let (Some(quoted), Some(name), Some(rest)) = (
+                self.quoted.get(guess),
+                self.names.get(guess),
+                scan.bytes.get(scan.pos..),
+            ) {
+                if quoted.starts(rest, name.as_bytes()) {
+                    scan.pos += quoted.len;
+                    scan.ws();
+                    scan.eat(b':')?;
+                    return Ok(Ok(guess));
+                }
+            }
+        }
+        let key = scan.key()?;
+        Ok(match self.find(&key) {
+            Some(index) => {
+                if let Some(next) = follower {
+                    next.store(index as u32, Relaxed);
+                }
+                Ok(index)
+            }
+            None => Err(key),
+        })
     }
 
     /// The index of the name `key`, if it is one.

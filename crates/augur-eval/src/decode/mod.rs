@@ -202,13 +202,14 @@ impl<'p> DealDecoder<'p> {
         scan.pos += 1;
         let mut seen = Seen::new(count + 2);
         let mut outcome_seen = false;
+        let mut previous = self.keys.start();
         scan.elements(b'}', |scan| {
-            let key = scan.key()?;
-            match self.keys.find(&key) {
-                Some(index) => {
+            match self.keys.read_key(scan, previous)? {
+                Ok(index) => {
                     if !seen.insert(index) {
                         return Err(Bail);
                     }
+                    previous = index;
                     if index == id_key {
                         deal.id = scan.id(spare_id.take())?;
                     } else if index == as_of_key {
@@ -226,7 +227,7 @@ impl<'p> DealDecoder<'p> {
                         *deal.facts.get_mut(index).ok_or(Bail)? = value;
                     }
                 }
-                None if *key == *b"outcome" => {
+                Err(key) if *key == *b"outcome" => {
                     // Reserved (`backtest` reads it), never warned about;
                     // given twice is the reference decoder's error.
                     if outcome_seen {
@@ -235,7 +236,7 @@ impl<'p> DealDecoder<'p> {
                     outcome_seen = true;
                     scan.skip(0)?;
                 }
-                None => {
+                Err(key) => {
                     scan.skip(0)?;
                     let key = String::from_utf8(key.into_owned()).map_err(|_| Bail)?;
                     if deal.unknown_keys.contains(&key) {
@@ -332,12 +333,13 @@ impl<'p> DealDecoder<'p> {
         let count = record.fields.len();
         scratch.resize(base + count, Value::Bool(false));
         let mut seen = Seen::new(count);
+        let mut previous = table.start();
         scan.elements(b'}', |scan| {
-            let key = scan.key()?;
-            let index = table.find(&key).ok_or(Bail)?;
+            let index = table.read_key(scan, previous)?.map_err(|_| Bail)?;
             if !seen.insert(index) {
                 return Err(Bail);
             }
+            previous = index;
             let field = record.fields.get(index).ok_or(Bail)?;
             let value = if self.unread.contains(id, index) && scan.ws_peek()? == b'"' {
                 // Checked as `Scan::string` checks it, not built.
@@ -707,6 +709,103 @@ signal s { when minutes > 3 weight 1 }
         let small = KeyTable::new(vec!["id", "as_of", "stage"]);
         assert_eq!(small.find(b"as_of"), Some(1));
         assert_eq!(small.find(b"as_oF"), None);
+    }
+
+    /// Reading keys with guesses gives what finding them gives: a guess is
+    /// taken only when the text is exactly the name in quotes, for names of
+    /// every length (the guess compares one word, two words, or the whole
+    /// name) and keys that differ from the guessed name by one character
+    /// anywhere, are longer or shorter, escaped, or cut by the text's end.
+    #[test]
+    fn keys_guessed_from_the_one_before_are_the_keys_found() {
+        let names = [
+            "a",
+            "id",
+            "as_of",
+            "amount",
+            "budget_",
+            "champion",
+            "decision_maker",
+            "long_name_of_fifteen",
+            "客户",
+            "决策人已经见过面",
+        ];
+        let table = KeyTable::new(names.to_vec());
+        let read_all = |text: &str, guessing: bool| {
+            let mut scan = Scan::new(text);
+            let mut previous = table.start();
+            let mut read = Vec::new();
+            loop {
+                let at = scan.pos;
+                let key = if guessing {
+                    table.read_key(&mut scan, previous)
+                } else {
+                    scan.key().map(|key| table.find(&key).ok_or(key))
+                };
+                match key {
+                    Ok(Ok(index)) => {
+                        previous = index;
+                        read.push((at, Some(index), scan.pos));
+                    }
+                    Ok(Err(_)) => read.push((at, None, scan.pos)),
+                    Err(Bail) => {
+                        read.push((at, None, usize::MAX));
+                        break;
+                    }
+                }
+                // Past the value and the comma.
+                match scan.bytes[scan.pos..].iter().position(|b| *b == b',') {
+                    Some(comma) => scan.pos += comma + 1,
+                    None => break,
+                }
+            }
+            read
+        };
+        for name in names.iter().skip(1) {
+            let chars: Vec<char> = name.chars().collect();
+            let with = |at: usize, c: char| {
+                let mut changed = chars.clone();
+                changed[at] = if changed[at] == c { 'y' } else { c };
+                changed.into_iter().collect::<String>()
+            };
+            let mut keys = vec![
+                with(0, 'x'),
+                with(chars.len() / 2, 'x'),
+                with(chars.len() - 1, 'x'),
+                with(chars.len() - 1, '客'),
+                format!("{name}x"),
+                format!("{name} "),
+                chars[..chars.len() - 1].iter().collect(),
+                format!(
+                    "\\u{:04x}{}",
+                    u32::from(chars[0]),
+                    &name[chars[0].len_utf8()..]
+                ),
+            ];
+            keys.push(name.to_string());
+            for key in keys {
+                for text in [
+                    format!(r#""a":1, "{name}":1}}"#),
+                    format!(r#""a":1, "{key}":1, "{name}" : 2}}"#),
+                    format!(r#""a":1, "{key}":"#),
+                    format!(r#""a":1, "{key}""#),
+                    format!(r#""a":1, "{key}"#),
+                ] {
+                    assert_eq!(read_all(&text, true), read_all(&text, false), "{text}");
+                }
+            }
+        }
+        // Objects of changing orders, each read twice in a row.
+        for text in [
+            r#""id" : 1, "as_of":1, "amount":1, "champion":1}"#,
+            r#""champion":1, "id":1, "as_of":1}"#,
+            r#""决策人已经见过面":1, "客户":1, "客":1, "客户户":1}"#,
+            r#""a":1,"b":1,"a" :1,"aa":1,"a""#,
+        ] {
+            for _ in 0..2 {
+                assert_eq!(read_all(text, true), read_all(text, false), "{text}");
+            }
+        }
     }
 
     #[test]
