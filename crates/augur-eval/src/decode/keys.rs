@@ -52,9 +52,9 @@ impl Quoted {
         bytes.push(b'"');
         let word = |part: &[u8]| {
             let mut padded = [0u8; 8];
-            padded
-                .get_mut(..part.len())
-                .map(|p| p.copy_from_slice(part));
+            if let Some(start) = padded.get_mut(..part.len()) {
+                start.copy_from_slice(part);
+            }
             u64::from_le_bytes(padded)
         };
         let len = bytes.len();
