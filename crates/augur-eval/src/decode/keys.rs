@@ -3,7 +3,7 @@
 //! guess of the key from the one before it (see [`KeyTable::read_key`]).
 
 use super::scan::Scan;
-use super::{Bail, Step};
+use super::Step;
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
@@ -151,35 +151,54 @@ impl<'p> KeyTable<'p> {
     ///
     /// `previous` is the index of the key before it in the same object
     /// ([`KeyTable::start`] for the first). The name that followed
-    /// `previous` in the last object is tried first, by comparing the text
-    /// with the name written plainly (`"name"`, quotes included, so the key
-    /// can be neither longer nor escaped): the deals of one file mostly
-    /// write their keys in one order, and a right guess needs neither the
-    /// string's end found nor its hash. A wrong guess costs one comparison,
-    /// then the key is read and found as without it; the guess never
-    /// decides anything the comparison has not confirmed.
-    #[inline]
+    /// `previous` in the last object is tried first, then the name that
+    /// followed that one, by comparing the text with the name written
+    /// plainly (`"name"`, quotes included, so the key can be neither longer
+    /// nor escaped): the deals of one file mostly write their keys in one
+    /// order, some of them left out, and a right guess needs neither the
+    /// string's end found nor its hash. Wrong guesses cost a comparison
+    /// each, then the key is read and found as without them, and the order
+    /// learnt (a second guess that was right teaches nothing, so deals
+    /// without an optional key do not unlearn it). A guess never decides
+    /// anything the comparison has not confirmed.
+    #[inline(always)]
     pub(super) fn read_key<'t>(
         &self,
         scan: &mut Scan<'t>,
         previous: usize,
     ) -> Step<Result<usize, Cow<'t, [u8]>>> {
-        if scan.ws_peek()? != b'"' {
-            return Err(Bail);
+        scan.ws();
+        // The name that followed `previous`.
+        if let Some(guess) = self.next.get(previous).map(|n| n.load(Relaxed) as usize) {
+            if let Some(len) = self.written_at(guess, scan) {
+                scan.pos += len;
+                scan.ws();
+                scan.eat(b':')?;
+                return Ok(Ok(guess));
+            }
         }
+        self.read_unguessed_key(scan, previous)
+    }
+
+    /// [`KeyTable::read_key`] once the first guess was wrong: the name that
+    /// followed the guess (the object may lack an optional key the last
+    /// one had), then the key read and found.
+    #[inline(never)]
+    fn read_unguessed_key<'t>(
+        &self,
+        scan: &mut Scan<'t>,
+        previous: usize,
+    ) -> Step<Result<usize, Cow<'t, [u8]>>> {
         let follower = self.next.get(previous);
-        if let Some(guess) = follower.map(|next| next.load(Relaxed) as usize) {
-            if let (Some(quoted), Some(name), Some(rest)) = (
-                self.quoted.get(guess),
-                self.names.get(guess),
-                scan.bytes.get(scan.pos..),
-            ) {
-                if quoted.starts(rest, name.as_bytes()) {
-                    scan.pos += quoted.len;
-                    scan.ws();
-                    scan.eat(b':')?;
-                    return Ok(Ok(guess));
-                }
+        let guess = follower
+            .and_then(|n| self.next.get(n.load(Relaxed) as usize))
+            .map(|n| n.load(Relaxed) as usize);
+        if let Some(guess) = guess {
+            if let Some(len) = self.written_at(guess, scan) {
+                scan.pos += len;
+                scan.ws();
+                scan.eat(b':')?;
+                return Ok(Ok(guess));
             }
         }
         let key = scan.key()?;
@@ -192,6 +211,15 @@ impl<'p> KeyTable<'p> {
             }
             None => Err(key),
         })
+    }
+
+    /// The length of name `index` written plainly, if the text at the
+    /// scan's position starts with it.
+    #[inline]
+    fn written_at(&self, index: usize, scan: &Scan<'_>) -> Option<usize> {
+        let (quoted, name) = (self.quoted.get(index)?, self.names.get(index)?);
+        let rest = scan.bytes.get(scan.pos..)?;
+        quoted.starts(rest, name.as_bytes()).then_some(quoted.len)
     }
 
     /// The index of the name `key`, if it is one.

@@ -787,6 +787,10 @@ signal s { when minutes > 3 weight 1 }
                 for text in [
                     format!(r#""a":1, "{name}":1}}"#),
                     format!(r#""a":1, "{key}":1, "{name}" : 2}}"#),
+                    // The second guess: `id` followed `a`, the name `id`.
+                    format!(r#""a":1, "id":1, "{name}":1}}"#),
+                    format!(r#""a":1, "{key}":1}}"#),
+                    format!(r#""a":1, "{name}":1}}"#),
                     format!(r#""a":1, "{key}":"#),
                     format!(r#""a":1, "{key}""#),
                     format!(r#""a":1, "{key}"#),
