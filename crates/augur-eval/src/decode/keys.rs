@@ -31,6 +31,10 @@ pub(super) struct KeyTable<'p> {
     next: Vec<AtomicU32>,
 }
 
+/// Most names of a table whose strings [`KeyTable::read_name`] compares
+/// one by one before hashing.
+const FEW_NAMES: usize = 4;
+
 /// A name written as a plain JSON string, quotes included, as words to
 /// compare with the text: its length, its first eight bytes (masked to the
 /// length when shorter) and its last eight bytes.
@@ -211,6 +215,24 @@ impl<'p> KeyTable<'p> {
             }
             None => Err(key),
         })
+    }
+
+    /// Reads a JSON string (the scan at its opening quote) that should be
+    /// one of the table's names, an enum's variant: its index, or `None`
+    /// when it is no name. A table of a few names is first compared name by
+    /// name with the text, as [`KeyTable::read_key`] compares its guess:
+    /// cheaper than finding the string's end and hashing it.
+    #[inline]
+    pub(super) fn read_name(&self, scan: &mut Scan<'_>) -> Step<Option<usize>> {
+        if self.names.len() <= FEW_NAMES {
+            for index in 0..self.names.len() {
+                if let Some(len) = self.written_at(index, scan) {
+                    scan.pos += len;
+                    return Ok(Some(index));
+                }
+            }
+        }
+        Ok(self.find(&scan.bytes_of_string()?))
     }
 
     /// The length of name `index` written plainly, if the text at the

@@ -292,9 +292,8 @@ impl<'p> DealDecoder<'p> {
             (Type::Text, b'"') => Value::Text(Arc::from(&*scan.string()?)),
             (Type::Date, b'"') => Value::Date(date_of(&scan.bytes_of_string()?)?),
             (Type::Enum(id), b'"') => {
-                let name = scan.bytes_of_string()?;
                 let table = self.variants.get(*id as usize).ok_or(Bail)?;
-                Value::Variant(table.find(&name).ok_or(Bail)? as u32)
+                Value::Variant(table.read_name(scan)?.ok_or(Bail)? as u32)
             }
             (Type::Record(id), b'{') => self.record(scan, *id as usize, blame, scratch, depth)?,
             (Type::List(element), b'[') => {
@@ -808,6 +807,46 @@ signal s { when minutes > 3 weight 1 }
         ] {
             for _ in 0..2 {
                 assert_eq!(read_all(text, true), read_all(text, false), "{text}");
+            }
+        }
+    }
+
+    /// An enum's variant read by comparing the text with each name is the
+    /// variant found by hashing the string, and the scan ends in the same
+    /// place, for a table small enough to compare and one that is not.
+    #[test]
+    fn variants_compared_name_by_name_are_the_variants_found() {
+        let small = KeyTable::new(vec!["mid", "middle", "客户", "early_and_long_stage"]);
+        let large = KeyTable::new(vec!["a", "b", "c", "d", "e"]);
+        let mut texts = Vec::new();
+        for name in ["mid", "middle", "客户", "early_and_long_stage", "a", "e"] {
+            let mut chars = name.chars();
+            let first = chars.next().unwrap_or('a');
+            let rest: String = chars.collect();
+            let shorter: String = name.chars().take(name.chars().count() - 1).collect();
+            for variant in [
+                name.to_string(),
+                format!("{name}x"),
+                format!("x{name}"),
+                shorter,
+                format!("\\u{:04x}{rest}", u32::from(first)),
+            ] {
+                texts.push(format!("\"{variant}\","));
+                texts.push(format!("\"{variant}\""));
+                texts.push(format!("\"{variant}"));
+            }
+        }
+        texts.push("\"\"".into());
+        for table in [&small, &large] {
+            for text in &texts {
+                let mut compared = Scan::new(text);
+                let mut hashed = Scan::new(text);
+                let by_name = table.read_name(&mut compared).ok();
+                let by_hash = hashed.bytes_of_string().ok().map(|name| table.find(&name));
+                assert_eq!(by_name, by_hash, "{text}");
+                if by_name.is_some() {
+                    assert_eq!(compared.pos, hashed.pos, "{text}");
+                }
             }
         }
     }
