@@ -129,14 +129,31 @@ pub(super) fn read_lines<'r>(
 ) -> Result<(), String> {
     let source = Source::new(name, Default::default());
     let mut reader = BufReader::with_capacity(READ_BUFFER_BYTES, reader);
-    let mut line = Vec::new();
+    let mut line_buffer = Vec::new();
     let mut number: u64 = 0;
     let mut consumed: u64 = 0;
     let mut chunks = Chunker::new(buffers);
     let mut first_record = kind == InputKind::Stdin;
-    while let Some(read) =
-        read_line(&mut reader, &mut line).map_err(|e| format!("cannot read: {e}"))?
-    {
+    loop {
+        // Mostly the whole line is in the read buffer already: it is read
+        // there, not copied out first (it is copied once, into the chunk).
+        let in_place = match reader.fill_buf() {
+            Ok(buffered) => memchr::memchr(b'\n', buffered),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(format!("cannot read: {e}")),
+        };
+        let (read, line) = match in_place {
+            Some(end) => (
+                Ok(end as u64 + 1),
+                reader.buffer().get(..end).unwrap_or_default(),
+            ),
+            None => match read_line(&mut reader, &mut line_buffer)
+                .map_err(|e| format!("cannot read: {e}"))?
+            {
+                Some(read) => (read, line_buffer.as_slice()),
+                None => break,
+            },
+        };
         number += 1;
         let body = match read {
             Err(length) => {
@@ -150,7 +167,7 @@ pub(super) fn read_lines<'r>(
             }
             Ok(length) => {
                 consumed += length;
-                match std::str::from_utf8(&line) {
+                match std::str::from_utf8(line) {
                     Err(e) => Some(RawBody::Unreadable(not_utf8(e))),
                     Ok(text) => {
                         // A line that starts with printable ASCII has no
@@ -177,6 +194,9 @@ pub(super) fn read_lines<'r>(
                 }
             }
         };
+        if let Some(end) = in_place {
+            reader.consume(end + 1);
+        }
         if let Some(body) = body {
             chunks.chunk.records.push(RawRecord { number, body });
         }

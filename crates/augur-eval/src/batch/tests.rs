@@ -31,6 +31,15 @@ fn run_playbook(
     input: Vec<u8>,
     jobs: usize,
 ) -> (Vec<Json>, Vec<String>, Totals) {
+    run_reader(playbook, kind, Box::new(io::Cursor::new(input)), jobs)
+}
+
+fn run_reader(
+    playbook: &str,
+    kind: InputKind,
+    reader: Box<dyn io::Read + Send>,
+    jobs: usize,
+) -> (Vec<Json>, Vec<String>, Totals) {
     let analysis = augur_check::analyze_text(playbook);
     assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
     let batch = Batch::new(
@@ -52,7 +61,7 @@ fn run_playbook(
             Input {
                 name: "in.jsonl".into(),
                 kind,
-                reader: Box::new(io::Cursor::new(input)),
+                reader,
             },
             &mut totals,
             &mut sink,
@@ -410,5 +419,50 @@ fn a_line_is_read_without_the_spaces_around_it() {
     for record in results {
         assert_eq!(record, &results[0]);
         assert_eq!(record["verdicts"]["v"]["value"], "hot");
+    }
+}
+
+/// A reader that hands out a few bytes at a time, as a pipe may.
+struct Trickle(io::Cursor<Vec<u8>>, usize);
+
+impl io::Read for Trickle {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let most = buf.len().min(self.1);
+        self.0.read(&mut buf[..most])
+    }
+}
+
+/// A line is read where the read buffer holds it when it is whole there,
+/// and gathered from several reads when it is not: both give the same
+/// records, numbers and errors, lines of any length and blank lines
+/// included.
+#[test]
+fn lines_read_in_place_or_gathered_are_the_same() {
+    let mut input = Vec::new();
+    for index in 0..300 {
+        let line = match index % 7 {
+            0 => String::new(),
+            1 => "{\"id\": \"bad\"".to_string(),
+            2 => format!(
+                "{{\"id\": \"d{index}\", \"stage\": \"late\", \"note\": \"{}\"}}",
+                "长".repeat(index * 40)
+            ),
+            3 => "  \u{feff}".to_string(),
+            _ => format!("{{\"id\": \"d{index}\", \"stage\": \"early\"}}"),
+        };
+        input.extend_from_slice(line.as_bytes());
+        input.push(b'\n');
+    }
+    // The last line without its newline.
+    input.extend_from_slice(b"{\"id\": \"last\", \"stage\": \"late\"}");
+    let whole = run(InputKind::Jsonl, input.clone(), 1);
+    assert!(whole.0.len() > 200);
+    assert!(whole.2.failed > 0);
+    for step in [1, 7, 4096] {
+        let reader = Box::new(Trickle(io::Cursor::new(input.clone()), step));
+        let trickled = run_reader(PLAYBOOK, InputKind::Jsonl, reader, 1);
+        assert_eq!(trickled.0, whole.0, "{step}");
+        assert_eq!(trickled.1, whole.1, "{step}");
+        assert_eq!(trickled.2.failed, whole.2.failed, "{step}");
     }
 }
