@@ -36,8 +36,8 @@ pub(super) struct KeyTable<'p> {
 const FEW_NAMES: usize = 4;
 
 /// A name written as a plain JSON string, quotes included, as words to
-/// compare with the text: its length, its first eight bytes (masked to the
-/// length when shorter) and its last eight bytes.
+/// compare with the text ([`words_of`]): its length, its first eight bytes
+/// (padded with zeros when shorter) and its last eight bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Quoted {
     /// 0 when the name cannot be written plainly (it holds a quote, a
@@ -54,18 +54,13 @@ impl Quoted {
         bytes.push(b'"');
         bytes.extend_from_slice(name.as_bytes());
         bytes.push(b'"');
-        let word = |part: &[u8]| {
-            let mut padded = [0u8; 8];
-            if let Some(start) = padded.get_mut(..part.len()) {
-                start.copy_from_slice(part);
-            }
-            u64::from_le_bytes(padded)
-        };
-        let len = bytes.len();
+        // The same words a key is hashed by (a quoted name is at least
+        // three bytes: for one of up to eight, `head` is all of it).
+        let (len, head, tail) = words_of(&bytes);
         Quoted {
             len: if plain { len } else { 0 },
-            head: word(bytes.get(..len.min(8)).unwrap_or_default()),
-            tail: word(bytes.get(len.saturating_sub(8)..).unwrap_or_default()),
+            head,
+            tail,
         }
     }
 
