@@ -169,10 +169,7 @@ impl<'p> KeyTable<'p> {
         scan.ws();
         // The name that followed `previous`.
         if let Some(guess) = self.next.get(previous).map(|n| n.load(Relaxed) as usize) {
-            if let Some(len) = self.written_at(guess, scan) {
-                scan.pos += len;
-                scan.ws();
-                scan.eat(b':')?;
+            if self.take_key(guess, scan)? {
                 return Ok(Ok(guess));
             }
         }
@@ -193,10 +190,7 @@ impl<'p> KeyTable<'p> {
             .and_then(|n| self.next.get(n.load(Relaxed) as usize))
             .map(|n| n.load(Relaxed) as usize);
         if let Some(guess) = guess {
-            if let Some(len) = self.written_at(guess, scan) {
-                scan.pos += len;
-                scan.ws();
-                scan.eat(b':')?;
+            if self.take_key(guess, scan)? {
                 return Ok(Ok(guess));
             }
         }
@@ -228,6 +222,21 @@ impl<'p> KeyTable<'p> {
             }
         }
         Ok(self.find(&scan.bytes_of_string()?))
+    }
+
+    /// If the key at the scan is name `guess` written plainly, reads it and
+    /// the `:` after it.
+    #[inline(always)]
+    fn take_key(&self, guess: usize, scan: &mut Scan<'_>) -> Step<bool> {
+        match self.written_at(guess, scan) {
+            Some(len) => {
+                scan.pos += len;
+                scan.ws();
+                scan.eat(b':')?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
     }
 
     /// The length of name `index` written plainly, if the text at the
