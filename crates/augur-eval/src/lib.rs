@@ -42,8 +42,9 @@ pub mod value;
 pub use deal::{deal_entries, decode_deal, decode_deal_text, Deal, DealError, MAX_VALUE_DEPTH};
 pub use decode::DealDecoder;
 pub use eval::{
-    compare_interval, evaluate, evaluate_fired, evaluate_three_valued, evaluate_three_valued_open,
-    evaluate_verdicts, evaluate_with_probes, EvalError, Fired, Outcome, Partial,
+    compare_interval, evaluate, evaluate_fired, evaluate_kept, evaluate_kept_again,
+    evaluate_three_valued, evaluate_three_valued_open, evaluate_verdicts, evaluate_with_probes,
+    EvalError, Fired, Kept, Outcome, Partial,
 };
 pub use report::Reporter;
 pub use value::Value;

@@ -74,6 +74,8 @@ pub struct Guide<'a> {
     pub program: &'a Program,
     pub classes: Classes,
     pub budget: Budget,
+    /// What each rule can read, to evaluate a changed deal again in part.
+    pub(crate) steps: cone::StepCones,
 }
 
 /// Everything the guide says about one deal.
@@ -144,6 +146,7 @@ impl<'a> Guide<'a> {
             program: &analysis.program,
             classes: Classes::new(&analysis.program),
             budget: Budget::default(),
+            steps: cone::StepCones::new(&analysis.program),
         }
     }
 

@@ -8,8 +8,8 @@ use crate::Guide;
 use augur_check::ir::{Expr, ExprKind, FactId, Type};
 use augur_eval::value::Blame;
 use augur_eval::{
-    evaluate_fired, evaluate_three_valued_open, evaluate_verdicts, evaluate_with_probes, Deal,
-    EvalError, Partial, Value,
+    evaluate_kept, evaluate_kept_again, evaluate_three_valued_open, evaluate_with_probes, Deal,
+    EvalError, Kept, Partial, Value,
 };
 use augur_syntax::Date;
 

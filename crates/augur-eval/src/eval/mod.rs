@@ -19,12 +19,14 @@ use rust_decimal::Decimal;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
+mod again;
 mod builtins;
 pub(crate) mod compiled;
 mod expr;
 mod in_place;
 mod text;
 mod three_valued;
+pub use again::{evaluate_kept, evaluate_kept_again, Kept};
 pub use three_valued::compare_interval;
 
 use expr::*;
@@ -98,6 +100,7 @@ struct Frame<'a> {
 
 /// What the three-valued reading keeps beside the as-recorded frame: which
 /// groups, signals and verdicts are undecided, and why.
+#[derive(Clone, Debug)]
 struct ThreeState {
     /// The facts unknown in the deal: any value is still possible for them.
     open: Blame,
@@ -234,17 +237,7 @@ fn three_valued_on_this_stack(
     open: Blame,
 ) -> Result<Partial, EvalError> {
     let mut frame = Frame::new(program, deal, today);
-    frame.three = Some(Box::new(ThreeState {
-        open,
-        groups: vec![None; program.groups.len()],
-        signals: vec![None; program.signals.len()],
-        verdicts: vec![None; program.verdicts.len()],
-        arms: program
-            .verdicts
-            .iter()
-            .map(|v| vec![Some(false); v.arms.len()])
-            .collect(),
-    }));
+    frame.three = Some(Box::new(ThreeState::new(program, open)));
     frame.run_steps()?;
     let mut advice = Vec::with_capacity(program.advice.len());
     let mut advice_blame = Vec::with_capacity(program.advice.len());
@@ -620,8 +613,17 @@ impl<'a> Frame<'a> {
 
     /// Runs every let, group, signal and verdict in the program's order.
     fn run_steps(&mut self) -> Result<(), EvalError> {
+        self.run_steps_where(None)
+    }
+
+    /// Runs the lets, groups, signals and verdicts in the program's order;
+    /// with `rerun`, only the steps it marks (see `again.rs`).
+    fn run_steps_where(&mut self, rerun: Option<&[bool]>) -> Result<(), EvalError> {
         let program = self.program;
-        for step in &program.order {
+        for (index, step) in program.order.iter().enumerate() {
+            if rerun.is_some_and(|marks| !marks.get(index).copied().unwrap_or(true)) {
+                continue;
+            }
             match *step {
                 Step::Let(id) => {
                     if self.is_lazy(id) {
@@ -708,6 +710,16 @@ impl<'a> Frame<'a> {
                     };
                     let mut chosen = verdict.arms.len().saturating_sub(1) as u32;
                     let mut undecided: Option<Blame> = None;
+                    // The arms after the one that holds are not evaluated:
+                    // they count as not holding, whatever an earlier run
+                    // of this step left (`again.rs`).
+                    if let Some(arms) = self
+                        .three
+                        .as_mut()
+                        .and_then(|t| t.arms.get_mut(id as usize))
+                    {
+                        arms.fill(Some(false));
+                    }
                     for (index, arm) in verdict.arms.iter().enumerate() {
                         let (holds, blame) = match &arm.when {
                             Some(when) => self.tri_condition(when)?,

@@ -10,6 +10,12 @@
 //! condition hold is skipped without evaluating it (it costs no budget), so
 //! the sets found are the ones an unlimited budget finds.
 //!
+//! Each evaluation starts from one kept before it (`evaluate_kept_again`):
+//! the deal as recorded, as recorded in three values, or with every
+//! candidate open; only the rules that can read a fact that differs from
+//! that start run again (`cone::StepCones`), with the whole evaluation's
+//! result.
+//!
 //! Not here: which parts of a condition failed, and the words (`whynot.rs`).
 
 use super::*;
@@ -25,6 +31,12 @@ pub(super) fn search_changes(
     bound: &ScoreBound,
 ) -> Result<Found, EvalError> {
     let program = guide.program;
+    // An evaluation of `deal` that starts from `base`, where the facts
+    // `changed` may differ (in value, or in being open).
+    let again = |base: &Kept, deal: &Deal, open: Option<&Blame>, changed: &[FactId], probes| {
+        let rerun = guide.steps.rerun(changed);
+        evaluate_kept_again(program, base, deal, today, open, &rerun, probes)
+    };
     let unknown = |f: &FactId| deal.facts.get(*f as usize).is_some_and(Value::is_unknown);
     let mut candidates: Vec<FactId> = cone
         .iter()
@@ -52,8 +64,11 @@ pub(super) fn search_changes(
     for f in &candidates {
         open_candidates.insert(*f);
     }
-    let wide = evaluate_three_valued_open(program, &opened, today, &open_candidates)?;
-    if !arm_reachable(&wide, verdict, arm) {
+    // The deal as recorded, in three values with nothing open: where the
+    // three-valued evaluations below start.
+    let closed = evaluate_kept(program, deal, today, Some(&Blame::default()), &[])?;
+    let wide = again(&closed, &opened, Some(&open_candidates), &candidates, &[])?;
+    if !arm_reachable(wide.arms(), verdict, arm) {
         // Only a list could still reach it, if leaving it open does.
         let (lists, through) = helpful_lists(
             guide,
@@ -82,11 +97,14 @@ pub(super) fn search_changes(
         }
         let mut open = open_candidates.clone();
         open.remove(*fact);
-        if !arm_reachable(
-            &evaluate_three_valued_open(program, &without, today, &open)?,
-            verdict,
-            arm,
-        ) {
+        let narrower = again(
+            &wide,
+            &without,
+            Some(&open),
+            std::slice::from_ref(fact),
+            &[],
+        )?;
+        if !arm_reachable(narrower.arms(), verdict, arm) {
             necessary.push(index);
         }
     }
@@ -105,14 +123,23 @@ pub(super) fn search_changes(
     // Can finding out (the unknown facts only, known ones as recorded) reach it?
     let mut open_unknown = Blame::default();
     let mut only_unknown_opened = deal.clone();
-    for f in candidates.iter().filter(|f| unknown(f)) {
+    let unknown_candidates: Vec<FactId> =
+        candidates.iter().copied().filter(|f| unknown(f)).collect();
+    for f in &unknown_candidates {
         open_unknown.insert(*f);
         if let Some(slot) = only_unknown_opened.facts.get_mut(*f as usize) {
             *slot = Value::Unknown(Blame::fact(*f));
         }
     }
     let reachable_by_finding_out = arm_reachable(
-        &evaluate_three_valued_open(program, &only_unknown_opened, today, &open_unknown)?,
+        again(
+            &closed,
+            &only_unknown_opened,
+            Some(&open_unknown),
+            &unknown_candidates,
+            &[],
+        )?
+        .arms(),
         verdict,
         arm,
     );
@@ -138,19 +165,25 @@ pub(super) fn search_changes(
         .and_then(|v| v.arms.get(arm as usize))
         .and_then(|a| a.when.as_ref())
         .map(Condition::new);
-    let reading = match &condition {
-        Some(condition) => {
-            let fired = evaluate_fired(program, deal, today, condition.parts())?;
-            let root = bound.gains(program, condition, fired);
-            Some((condition, root))
-        }
-        None => None,
-    };
+    // The deal as recorded: where the as-recorded evaluations below start.
+    let recorded = evaluate_kept(
+        program,
+        deal,
+        today,
+        None,
+        condition.as_ref().map_or(&[][..], Condition::parts),
+    )?;
+    let reading = condition
+        .as_ref()
+        .map(|condition| (condition, bound.gains(program, condition, recorded.fired())));
     let mut singles: Vec<Vec<Gains>> = vec![Vec::new(); candidates.len()];
     let mut found: Vec<Vec<Change>> = Vec::new();
     let mut found_sets: Vec<Vec<usize>> = Vec::new();
     let mut evaluations = 0u64;
     let mut approximate = false;
+    // Reused for every set: the choice of values, the set's facts.
+    let mut choice: Vec<usize> = Vec::new();
+    let mut fact_buffers = (Vec::new(), Vec::new());
     'sizes: for size in 1..=guide.budget.change_size.min(candidates.len()) {
         let mut combo: Vec<usize> = (0..size).collect();
         loop {
@@ -160,9 +193,15 @@ pub(super) fn search_changes(
                 && necessary.iter().all(|i| combo.contains(i))
             {
                 let mut works_here = false;
-                let mut choice = vec![0usize; size];
+                choice.clear();
+                choice.resize(size, 0);
                 let ruled_out = reading.as_ref().is_some_and(|(condition, root)| {
-                    cannot_hold(condition, root, &singles, &values, &candidates, &combo)
+                    let set = CandidateSet {
+                        candidates: &candidates,
+                        values: &values,
+                        combo: &combo,
+                    };
+                    cannot_hold(condition, root, &singles, set, &mut fact_buffers)
                 });
                 if ruled_out {
                     // No values of these facts can make the condition hold.
@@ -177,16 +216,18 @@ pub(super) fn search_changes(
                     evaluations += 1;
                     let mut opened = deal.clone();
                     let mut open = Blame::default();
-                    for c in &combo {
-                        if let Some(f) = candidates.get(*c) {
-                            open.insert(*f);
-                            if let Some(slot) = opened.facts.get_mut(*f as usize) {
-                                *slot = Value::Unknown(Blame::fact(*f));
-                            }
+                    let facts: Vec<FactId> = combo
+                        .iter()
+                        .filter_map(|c| candidates.get(*c).copied())
+                        .collect();
+                    for f in &facts {
+                        open.insert(*f);
+                        if let Some(slot) = opened.facts.get_mut(*f as usize) {
+                            *slot = Value::Unknown(Blame::fact(*f));
                         }
                     }
-                    let wide = evaluate_three_valued_open(program, &opened, today, &open)?;
-                    if !arm_reachable(&wide, verdict, arm) {
+                    let wide = again(&closed, &opened, Some(&open), &facts, &[])?;
+                    if !arm_reachable(wide.arms(), verdict, arm) {
                         choice.clear();
                     }
                 }
@@ -227,17 +268,21 @@ pub(super) fn search_changes(
                             .map(|c| (c.fact, c.to.clone()))
                             .collect::<Vec<_>>(),
                     );
+                    let changed: Vec<FactId> = changes.iter().map(|c| c.fact).collect();
                     let verdicts = match &reading {
                         Some((condition, _)) if size == 1 => {
                             let fired =
-                                evaluate_fired(program, &applied, today, condition.parts())?;
+                                again(&recorded, &applied, None, &changed, condition.parts())?
+                                    .fired();
                             let verdicts = fired.verdicts.clone();
                             if let Some(kept) = combo.first().and_then(|c| singles.get_mut(*c)) {
                                 kept.push(bound.gains(program, condition, fired));
                             }
                             verdicts
                         }
-                        _ => evaluate_verdicts(program, &applied, today)?,
+                        _ => again(&recorded, &applied, None, &changed, &[])?
+                            .verdicts()
+                            .to_vec(),
                     };
                     if verdicts.get(verdict as usize) == Some(&arm) {
                         works_here = true;
@@ -318,37 +363,51 @@ pub(super) fn search_changes(
     Ok((found, approximate, reason))
 }
 
-/// Whether changing every fact of `combo` (candidate indices) cannot make
-/// the arm's condition hold, by the reading of `bound`: from the deal as
-/// recorded (`root`), or, for a fact of the set whose every value was
-/// evaluated alone (`singles`), from the deal with it changed to each of
-/// its values in turn.
+/// A set of candidate facts to change: `combo` holds indices into
+/// `candidates` (and into `values`, each candidate's values).
+#[derive(Clone, Copy)]
+struct CandidateSet<'a> {
+    candidates: &'a [FactId],
+    values: &'a [Vec<Value>],
+    combo: &'a [usize],
+}
+
+/// Whether changing every fact of the set cannot make the arm's condition
+/// hold, by the reading of `bound`: from the deal as recorded (`root`), or,
+/// for a fact of the set whose every value was evaluated alone (`singles`),
+/// from the deal with it changed to each of its values in turn. The two
+/// buffers hold the facts read (they are reused from set to set).
 fn cannot_hold(
     condition: &Condition<'_>,
     root: &Gains,
     singles: &[Vec<Gains>],
-    values: &[Vec<Value>],
-    candidates: &[FactId],
-    combo: &[usize],
+    set: CandidateSet<'_>,
+    (facts, rest): &mut (Vec<FactId>, Vec<FactId>),
 ) -> bool {
-    let facts = |except: Option<usize>| -> Vec<FactId> {
-        combo
+    facts.clear();
+    facts.extend(
+        set.combo
             .iter()
-            .filter(|c| Some(**c) != except)
-            .filter_map(|c| candidates.get(*c).copied())
-            .collect()
-    };
-    if !condition.may_hold(root, &facts(None)) {
+            .filter_map(|c| set.candidates.get(*c).copied()),
+    );
+    if !condition.may_hold(root, facts) {
         return true;
     }
-    combo.iter().any(|pivot| {
-        let (Some(alone), Some(all)) = (singles.get(*pivot), values.get(*pivot)) else {
+    set.combo.iter().any(|pivot| {
+        let (Some(alone), Some(all)) = (singles.get(*pivot), set.values.get(*pivot)) else {
             return false;
         };
-        let rest = facts(Some(*pivot));
-        !alone.is_empty()
-            && alone.len() == all.len()
-            && alone.iter().all(|base| !condition.may_hold(base, &rest))
+        if alone.is_empty() || alone.len() != all.len() {
+            return false;
+        }
+        rest.clear();
+        rest.extend(
+            set.combo
+                .iter()
+                .filter(|c| *c != pivot)
+                .filter_map(|c| set.candidates.get(*c).copied()),
+        );
+        alone.iter().all(|base| !condition.may_hold(base, rest))
     })
 }
 
@@ -395,8 +454,8 @@ fn merge_alike(found: Vec<Vec<Change>>) -> Vec<Vec<Change>> {
 
 /// Whether some completion may still choose `arm`: its condition is not
 /// false and no arm before it surely holds.
-fn arm_reachable(partial: &Partial, verdict: u32, arm: u32) -> bool {
-    let Some(arms) = partial.arms.get(verdict as usize) else {
+fn arm_reachable(arms: &[Vec<Option<bool>>], verdict: u32, arm: u32) -> bool {
+    let Some(arms) = arms.get(verdict as usize) else {
         return true;
     };
     for (index, condition) in arms.iter().enumerate() {
@@ -439,11 +498,12 @@ fn helpful_lists(
     };
     let mut helpful = Vec::new();
     for list in lists {
-        if arm_reachable(&with_open(std::slice::from_ref(list))?, verdict, arm) {
+        if arm_reachable(&with_open(std::slice::from_ref(list))?.arms, verdict, arm) {
             helpful.push(*list);
         }
     }
-    if helpful.is_empty() && lists.len() > 1 && arm_reachable(&with_open(lists)?, verdict, arm) {
+    if helpful.is_empty() && lists.len() > 1 && arm_reachable(&with_open(lists)?.arms, verdict, arm)
+    {
         helpful = lists.to_vec();
     }
     if helpful.is_empty() {
