@@ -195,15 +195,52 @@ impl ScoreBound {
 /// An arm's condition, read over a change of some facts (see the module's
 /// documentation).
 pub(crate) struct Condition<'p> {
-    when: &'p Expr,
     parts: Vec<&'p Expr>,
+    /// The condition in postfix order: `may_hold` reads it with a stack,
+    /// hundreds of times a deal, without walking the tree.
+    postfix: Vec<Node>,
+    /// The deepest the stack gets.
+    depth: usize,
 }
+
+/// One step of a condition in postfix order.
+#[derive(Clone, Copy)]
+enum Node {
+    /// The part of this index (in [`collect_parts`]'s order).
+    Part(usize),
+    /// `score op c`.
+    Score(CompareOp, i64),
+    And,
+    Or,
+    Not,
+}
+
+/// Conditions no deeper than this are read with a stack on the machine
+/// stack; deeper ones (rare) with one on the heap.
+const INLINE_DEPTH: usize = 32;
 
 impl<'p> Condition<'p> {
     pub(crate) fn new(when: &'p Expr) -> Self {
         let mut parts = Vec::new();
         collect_parts(when, &mut parts);
-        Condition { when, parts }
+        let mut postfix = Vec::new();
+        let mut next_part = 0;
+        to_postfix(when, &mut postfix, &mut next_part);
+        let mut depth = 0usize;
+        let mut deepest = 0usize;
+        for node in &postfix {
+            depth = match node {
+                Node::Part(_) | Node::Score(..) => depth + 1,
+                Node::And | Node::Or => depth.saturating_sub(1),
+                Node::Not => depth,
+            };
+            deepest = deepest.max(depth);
+        }
+        Condition {
+            parts,
+            postfix,
+            depth: deepest,
+        }
     }
 
     /// The parts whose recorded values [`ScoreBound::gains`] needs (the
@@ -215,8 +252,68 @@ impl<'p> Condition<'p> {
     /// Whether changing every fact of `changed` (and no other) from `base`
     /// may make the condition hold: `false` when no values can.
     pub(crate) fn may_hold(&self, base: &Gains, changed: &[FactId]) -> bool {
-        let mut at = 0;
-        read(self.when, base, changed, &mut at) != Some(false)
+        if self.depth <= INLINE_DEPTH {
+            self.read(base, changed, &mut [None; INLINE_DEPTH])
+        } else {
+            self.read(base, changed, &mut vec![None; self.depth])
+        }
+    }
+
+    /// The three-valued reading of the condition over the change (`None`:
+    /// it may take either value), with `stack` at least `self.depth` deep;
+    /// whether it is not surely false.
+    fn read(&self, base: &Gains, changed: &[FactId], stack: &mut [Option<bool>]) -> bool {
+        let mut top = 0usize;
+        for node in &self.postfix {
+            let value = match *node {
+                Node::Part(index) => {
+                    let Some((value, changed_by)) = base.parts.get(index) else {
+                        return true;
+                    };
+                    if changed
+                        .iter()
+                        .any(|f| changed_by.get(*f as usize).copied().unwrap_or(true))
+                    {
+                        None
+                    } else if let Value::Bool(b) = value {
+                        Some(*b)
+                    } else {
+                        None
+                    }
+                }
+                Node::Score(op, c) => {
+                    let sum = |per: &[i64]| {
+                        changed.iter().fold(0i64, |t, f| {
+                            t.saturating_add(per.get(*f as usize).copied().unwrap_or(i64::MAX))
+                        })
+                    };
+                    let high = base.score.saturating_add(sum(&base.per_fact));
+                    let low = base.score.saturating_sub(sum(&base.loss_per_fact));
+                    compare_interval(op, c, low, high)
+                }
+                Node::Not => {
+                    top = top.saturating_sub(1);
+                    stack.get(top).copied().flatten().map(|b| !b)
+                }
+                Node::And | Node::Or => {
+                    top = top.saturating_sub(2);
+                    let a = stack.get(top).copied().flatten();
+                    let b = stack.get(top + 1).copied().flatten();
+                    match (node, a, b) {
+                        (Node::And, Some(false), _) | (Node::And, _, Some(false)) => Some(false),
+                        (Node::And, Some(true), Some(true)) => Some(true),
+                        (Node::Or, Some(true), _) | (Node::Or, _, Some(true)) => Some(true),
+                        (Node::Or, Some(false), Some(false)) => Some(false),
+                        _ => None,
+                    }
+                }
+            };
+            if let Some(slot) = stack.get_mut(top) {
+                *slot = value;
+            }
+            top += 1;
+        }
+        stack.first().copied().flatten() != Some(false)
     }
 }
 
@@ -234,6 +331,33 @@ fn collect_parts<'p>(expr: &'p Expr, parts: &mut Vec<&'p Expr>) {
     }
 }
 
+/// The condition in postfix order, its parts numbered as [`collect_parts`]
+/// meets them.
+fn to_postfix(expr: &Expr, out: &mut Vec<Node>, next_part: &mut usize) {
+    match &expr.kind {
+        ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+            to_postfix(a, out, next_part);
+            to_postfix(b, out, next_part);
+            out.push(if matches!(expr.kind, ExprKind::And(..)) {
+                Node::And
+            } else {
+                Node::Or
+            });
+        }
+        ExprKind::Not(a) => {
+            to_postfix(a, out, next_part);
+            out.push(Node::Not);
+        }
+        _ => match score_compare(expr) {
+            Some((op, c)) => out.push(Node::Score(op, c)),
+            None => {
+                out.push(Node::Part(*next_part));
+                *next_part += 1;
+            }
+        },
+    }
+}
+
 /// `score op c`, normalised so the score is on the left.
 fn score_compare(expr: &Expr) -> Option<(CompareOp, i64)> {
     let ExprKind::Compare(op, a, b) = &expr.kind else {
@@ -247,58 +371,6 @@ fn score_compare(expr: &Expr) -> Option<(CompareOp, i64)> {
         (ExprKind::Score, _) => Some((*op, int(b)?)),
         (_, ExprKind::Score) => Some((op.mirrored(), int(a)?)),
         _ => None,
-    }
-}
-
-/// The three-valued reading of `expr` over the change (`None`: it may take
-/// either value); `at` counts the parts met so far, in [`collect_parts`]'s
-/// order.
-fn read(expr: &Expr, base: &Gains, changed: &[FactId], at: &mut usize) -> Option<bool> {
-    match &expr.kind {
-        ExprKind::And(a, b) => {
-            let a = read(a, base, changed, at);
-            let b = read(b, base, changed, at);
-            match (a, b) {
-                (Some(false), _) | (_, Some(false)) => Some(false),
-                (Some(true), Some(true)) => Some(true),
-                _ => None,
-            }
-        }
-        ExprKind::Or(a, b) => {
-            let a = read(a, base, changed, at);
-            let b = read(b, base, changed, at);
-            match (a, b) {
-                (Some(true), _) | (_, Some(true)) => Some(true),
-                (Some(false), Some(false)) => Some(false),
-                _ => None,
-            }
-        }
-        ExprKind::Not(a) => read(a, base, changed, at).map(|b| !b),
-        _ => {
-            if let Some((op, c)) = score_compare(expr) {
-                let sum = |per: &[i64]| {
-                    changed.iter().fold(0i64, |t, f| {
-                        t.saturating_add(per.get(*f as usize).copied().unwrap_or(i64::MAX))
-                    })
-                };
-                let high = base.score.saturating_add(sum(&base.per_fact));
-                let low = base.score.saturating_sub(sum(&base.loss_per_fact));
-                return compare_interval(op, c, low, high);
-            }
-            let index = *at;
-            *at += 1;
-            let (value, changed_by) = base.parts.get(index)?;
-            if changed
-                .iter()
-                .any(|f| changed_by.get(*f as usize).copied().unwrap_or(true))
-            {
-                return None;
-            }
-            match value {
-                Value::Bool(b) => Some(*b),
-                _ => None,
-            }
-        }
     }
 }
 
@@ -342,6 +414,32 @@ mod tests {
         assert_eq!(gains.score, 0);
         assert_eq!(gains.per_fact, vec![3, 1, 1]);
         assert_eq!(gains.loss_per_fact, vec![2, 0, 0]);
+    }
+
+    #[test]
+    fn a_condition_deeper_than_the_inline_stack_reads_the_same() {
+        // `a and (a and (… and not b))`, 40 deep: read with a heap stack.
+        let mut when = "not b".to_string();
+        for _ in 0..40 {
+            when = format!("a and ({when})");
+        }
+        let text = format!(
+            "facts {{ a: bool?, b: bool? }}\nverdict v {{ yes when {when}  no otherwise }}\n"
+        );
+        let analysis = augur_check::analyze_text(&text);
+        assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
+        let program = &analysis.program;
+        let condition = Condition::new(program.verdicts[0].arms[0].when.as_ref().unwrap());
+        assert!(condition.depth > INLINE_DEPTH);
+        let deal = serde_json::json!({"a": true, "b": true});
+        let deal = augur_eval::decode_deal(program, &deal).unwrap();
+        let today = augur_syntax::Date::parse("2026-11-20").unwrap();
+        let fired = augur_eval::evaluate_fired(program, &deal, today, condition.parts()).unwrap();
+        let gains = ScoreBound::new(program).gains(program, &condition, fired);
+        // b holds, so `not b` is false: only changing b can help.
+        assert!(!condition.may_hold(&gains, &[]));
+        assert!(!condition.may_hold(&gains, &[0]));
+        assert!(condition.may_hold(&gains, &[1]));
     }
 
     #[test]
