@@ -217,7 +217,7 @@ pub fn run(args: AskArgs<'_>) -> ExitCode {
     };
     prompter.say(&format!("{} {}", words.saved_to, path.display()));
     let program = &analysis.program;
-    let guided = Guided::new(&analysis, &root);
+    let guided = Guided::new(&analysis);
     let mut skipped: BTreeSet<FactId> = BTreeSet::new();
     loop {
         let next = match missing_required(program, &facts) {
@@ -294,7 +294,8 @@ pub fn run(args: AskArgs<'_>) -> ExitCode {
         Ok((deal, today)) => match augur_eval::evaluate(program, &deal, today) {
             Ok(outcome) => {
                 let label = path.display().to_string();
-                let text = guided.text(&label, &deal, &outcome, today, false);
+                let reporter = augur_eval::Reporter::new(&analysis, &root);
+                let text = guided.text(&reporter, &label, &deal, &outcome, today, false);
                 let _ = write!(std::io::stdout().lock(), "\n{text}");
                 ExitCode::SUCCESS
             }

@@ -152,7 +152,7 @@ pub fn run(args: EvalArgs<'_>) -> ExitCode {
             }
         }
     }
-    let guided = augur_guide::Guided::new(&analysis, &root);
+    let guided = augur_guide::Guided::new(&analysis);
     let with_guidance = guide || options.format != OutputFormat::Jsonl;
     let batch = Batch::new(&analysis, &root, options).with_set(overrides);
     let batch = if with_guidance {

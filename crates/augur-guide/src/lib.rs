@@ -391,14 +391,12 @@ pub fn parse_set(program: &Program, text: &str) -> Result<(FactId, Value), Strin
 /// each result.
 pub struct Guided<'a> {
     pub guide: Guide<'a>,
-    reporter: augur_eval::Reporter<'a>,
 }
 
 impl<'a> Guided<'a> {
-    pub fn new(analysis: &'a Analysis, display_root: &str) -> Self {
+    pub fn new(analysis: &'a Analysis) -> Self {
         Guided {
             guide: Guide::new(analysis),
-            reporter: augur_eval::Reporter::new(analysis, display_root),
         }
     }
 }
@@ -426,6 +424,7 @@ impl augur_eval::batch::Augment for Guided<'_> {
 
     fn text(
         &self,
+        reporter: &augur_eval::Reporter<'_>,
         label: &str,
         deal: &Deal,
         outcome: &augur_eval::Outcome,
@@ -436,7 +435,7 @@ impl augur_eval::batch::Augment for Guided<'_> {
             Ok(guidance) => self.guide.text(label, deal, outcome, &guidance, explain),
             Err(error) => format!(
                 "{}  (no guidance: {})\n",
-                self.reporter.text(label, outcome),
+                reporter.text(label, outcome),
                 error.message
             ),
         }

@@ -221,9 +221,11 @@ pub struct Batch<'a> {
 pub trait Augment: Sync {
     /// Adds members to the result object of one deal.
     fn json(&self, deal: &Deal, outcome: &Outcome, today: Date, result: &mut Json);
-    /// The whole text report of one deal.
+    /// The whole text report of one deal; `reporter` is the batch's, for
+    /// the plain report.
     fn text(
         &self,
+        reporter: &Reporter<'_>,
         label: &str,
         deal: &Deal,
         outcome: &Outcome,

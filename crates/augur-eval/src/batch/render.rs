@@ -43,6 +43,7 @@ impl Batch<'_> {
                 };
                 let text = match self.augment {
                     Some(augment) => augment.text(
+                        &self.reporter,
                         &label,
                         deal,
                         outcome,
