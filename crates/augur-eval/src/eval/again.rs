@@ -168,3 +168,95 @@ impl Frame<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PLAYBOOK: &str = "facts { n: int?, ok: bool? }\n\
+         let square = n * n\n\
+         signal big { when square > 100 weight 2 }\n\
+         signal fine { when ok weight 1 }\n\
+         verdict v { high when score >= 3  some when score > 0  none otherwise }\n";
+
+    fn setup() -> (augur_check::Analysis, Date) {
+        let analysis = augur_check::analyze_text(PLAYBOOK);
+        assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
+        (analysis, Date::parse("2026-11-20").unwrap())
+    }
+
+    fn deal(program: &Program, json: serde_json::Value) -> Deal {
+        crate::decode_deal(program, &json).unwrap()
+    }
+
+    #[test]
+    fn an_error_in_a_step_run_again_is_the_whole_evaluations_error() {
+        let (analysis, today) = setup();
+        let program = &analysis.program;
+        let base = evaluate_kept(
+            program,
+            &deal(program, serde_json::json!({"n": 3, "ok": true})),
+            today,
+            None,
+            &[],
+        )
+        .unwrap();
+        let overflowing = deal(program, serde_json::json!({"n": i64::MAX, "ok": true}));
+        let whole = evaluate_kept(program, &overflowing, today, None, &[]).unwrap_err();
+        let rerun = vec![true; program.order.len()];
+        let again = evaluate_kept_again(program, &base, &overflowing, today, None, &rerun, &[])
+            .unwrap_err();
+        assert_eq!(whole, again);
+        assert!(whole.message.contains("too large"), "{}", whole.message);
+    }
+
+    #[test]
+    fn steps_not_marked_keep_what_the_kept_run_found() {
+        let (analysis, today) = setup();
+        let program = &analysis.program;
+        let base = evaluate_kept(
+            program,
+            &deal(program, serde_json::json!({"n": 30, "ok": true})),
+            today,
+            None,
+            &[],
+        )
+        .unwrap();
+        assert_eq!(base.verdicts(), [0]);
+        // `n` changed but nothing is marked: the kept results stand, which
+        // is why the caller must mark every step that reads a changed fact.
+        let small = deal(program, serde_json::json!({"n": 1, "ok": true}));
+        let nothing = vec![false; program.order.len()];
+        let stale = evaluate_kept_again(program, &base, &small, today, None, &nothing, &[]);
+        assert_eq!(stale.unwrap().verdicts(), [0]);
+        let all = vec![true; program.order.len()];
+        let fresh = evaluate_kept_again(program, &base, &small, today, None, &all, &[]);
+        assert_eq!(fresh.unwrap().verdicts(), [1]);
+    }
+
+    #[test]
+    fn a_kept_run_of_the_other_reading_is_not_started_from() {
+        let (analysis, today) = setup();
+        let program = &analysis.program;
+        let recorded = deal(program, serde_json::json!({"n": 30}));
+        let as_recorded = evaluate_kept(program, &recorded, today, None, &[]).unwrap();
+        // Three-valued with `ok` open, started from an as-recorded run and
+        // marking nothing: evaluated whole instead, so `high` is possible.
+        let mut open = Blame::default();
+        open.insert(1);
+        let nothing = vec![false; program.order.len()];
+        let three = evaluate_kept_again(
+            program,
+            &as_recorded,
+            &recorded,
+            today,
+            Some(&open),
+            &nothing,
+            &[],
+        )
+        .unwrap();
+        let whole = evaluate_kept(program, &recorded, today, Some(&open), &[]).unwrap();
+        assert_eq!(three.arms(), whole.arms());
+        assert_eq!(three.arms(), [vec![None, Some(true), Some(false)]]);
+    }
+}
