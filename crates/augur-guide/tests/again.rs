@@ -17,19 +17,14 @@ use augur_guide::cone::StepCones;
 use augur_syntax::Date;
 use proptest::prelude::*;
 
-fn load(chinese: bool) -> &'static (augur_check::Analysis, StepCones) {
-    static EDITIONS: std::sync::OnceLock<[(augur_check::Analysis, StepCones); 2]> =
-        std::sync::OnceLock::new();
-    let editions = EDITIONS.get_or_init(|| {
-        ["standing.augur", "standing.zh.augur"].map(|file| {
-            let path = format!("{}/../../examples/{file}", env!("CARGO_MANIFEST_DIR"));
-            let analysis = augur_check::analyze_text(&std::fs::read_to_string(path).unwrap());
-            assert!(!analysis.has_errors());
-            let cones = StepCones::new(&analysis.program);
-            (analysis, cones)
-        })
+mod common;
+
+fn load(chinese: bool) -> (&'static augur_check::Analysis, &'static StepCones) {
+    static CONES: std::sync::OnceLock<[StepCones; 2]> = std::sync::OnceLock::new();
+    let cones = CONES.get_or_init(|| {
+        [false, true].map(|chinese| StepCones::new(&common::example(chinese).program))
     });
-    &editions[usize::from(chinese)]
+    (common::example(chinese), &cones[usize::from(chinese)])
 }
 
 const EVENTS: &[&str] = &[
@@ -38,22 +33,13 @@ const EVENTS: &[&str] = &[
     r#"[{"kind":"exec_meeting","on":"2026-09-01"},{"kind":"price_discussion","on":"2026-10-01"}]"#,
 ];
 
-/// A value of the fact's type drawn from `pick`; unknown for a seventh of picks.
+/// A value of the fact's type drawn from `pick`; unknown for a seventh
+/// of picks.
 fn any_value(program: &augur_check::ir::Program, ty: &Type, pick: u64) -> Option<Value> {
     if pick.is_multiple_of(7) {
         return Some(Value::unknown());
     }
-    Some(match ty {
-        Type::Bool => Value::Bool(pick.is_multiple_of(2)),
-        Type::Int => Value::Int((pick % 200) as i64 - 50),
-        Type::Date => Value::Date(Date::from_days(
-            Date::parse("2026-11-20").unwrap().days() + (pick % 120) as i32 - 60,
-        )),
-        Type::Enum(id) => {
-            Value::Variant((pick % program.enums[*id as usize].variants.len() as u64) as u32)
-        }
-        _ => return None,
-    })
+    common::any_value(program, ty, pick)
 }
 
 fn same(whole: &Kept, part: &Kept, what: &str) {

@@ -10,20 +10,15 @@
     clippy::indexing_slicing
 )]
 
-use augur_check::ir::Type;
-use augur_eval::{decode_deal, evaluate, evaluate_three_valued, Value};
+use augur_eval::{decode_deal, evaluate, evaluate_three_valued};
 use augur_syntax::Date;
 use proptest::prelude::*;
 
+mod common;
+use common::any_value;
+
 fn load(name: &str) -> &'static augur_check::Analysis {
-    static EDITIONS: std::sync::OnceLock<[augur_check::Analysis; 2]> = std::sync::OnceLock::new();
-    let editions = EDITIONS.get_or_init(|| {
-        ["standing.augur", "standing.zh.augur"].map(|file| {
-            let path = format!("{}/../../examples/{file}", env!("CARGO_MANIFEST_DIR"));
-            augur_check::analyze_text(&std::fs::read_to_string(path).unwrap())
-        })
-    });
-    &editions[usize::from(name.contains(".zh."))]
+    common::example(name.contains(".zh."))
 }
 
 const EVENTS: &[&str] = &[
@@ -32,21 +27,6 @@ const EVENTS: &[&str] = &[
     r#"[{"kind":"exec_meeting","on":"2026-09-01"},{"kind":"price_discussion","on":"2026-10-01"}]"#,
     r#"[{"kind":"price_discussion","on":"2026-11-01"}]"#,
 ];
-
-/// A value of the fact's type drawn from `pick`.
-fn any_value(program: &augur_check::ir::Program, ty: &Type, pick: u64) -> Option<Value> {
-    Some(match ty {
-        Type::Bool => Value::Bool(pick.is_multiple_of(2)),
-        Type::Int => Value::Int((pick % 200) as i64 - 50),
-        Type::Date => Value::Date(Date::from_days(
-            Date::parse("2026-11-20").unwrap().days() + (pick % 120) as i32 - 60,
-        )),
-        Type::Enum(id) => {
-            Value::Variant((pick % program.enums[*id as usize].variants.len() as u64) as u32)
-        }
-        _ => return None,
-    })
-}
 
 fn check(name: &str, stage: usize, events: usize, known: Vec<bool>, picks: Vec<u64>, day: i32) {
     let analysis = load(name);
