@@ -130,12 +130,17 @@ impl Builder<'_> {
 /// Plain-language names for what the grammar expected.
 pub(super) fn describe_expected(positives: &[Rule]) -> Option<String> {
     let mut names: Vec<&str> = Vec::new();
+    // Where an operand may start, every way to start one is tried (the
+    // levels of an expression are silent rules, so no one rule stands for
+    // them all): "an expression" says it for the names and strings too.
+    // Only an operand may start with `(`.
+    let operand_expected = positives.contains(&Rule::paren);
     for rule in positives {
         let name = match rule {
+            Rule::ident | Rule::string if operand_expected => continue,
             Rule::ident => "a name",
             Rule::plain_string | Rule::string => "a quoted string",
-            Rule::expr | Rule::not_expr | Rule::cmp_expr
-            | Rule::arith_expr | Rule::postfix_expr
+            Rule::expr
             | Rule::paren | Rule::list_lit | Rule::number | Rule::date_lit | Rule::bool_lit => "an expression",
             Rule::cmp_op | Rule::arith_op | Rule::add_op | Rule::mul_op | Rule::coalesce_op | Rule::kw_and | Rule::kw_or
             | Rule::kw_where | Rule::not_in | Rule::kw_in => "an operator",

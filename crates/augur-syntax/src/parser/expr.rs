@@ -1,7 +1,16 @@
-//! Expressions: turns the pest pairs of the precedence rules into
-//! [`Expr`] trees, counting depth against [`limits::MAX_EXPR_DEPTH`].
+//! Expressions: turns the flat run of pairs of an `expr` (operands, the
+//! operators between them, `not` and `-` before them, field names after
+//! them; see the grammar) into [`Expr`] trees grouped by precedence,
+//! counting depth against [`limits::MAX_EXPR_DEPTH`].
+//!
+//! The run is read left to right, one precedence level per function, loosest
+//! first: [`Builder::logic`] (`where`, `or`, `and`), `not`, one comparison,
+//! arithmetic (`??`, `+ -`, `* /`), unary `-`, then a primary and its fields.
+//! Each level takes what belongs to it from the front of the run and leaves
+//! the rest to the level above.
 
 use super::*;
+use std::iter::Peekable;
 
 impl Builder<'_> {
     /// Builds an expression and enforces the depth limit.
@@ -9,23 +18,25 @@ impl Builder<'_> {
         self.expr(pair).0
     }
 
-    /// Builds an expression; returns it with its depth. A subtree that would be
-    /// deeper than the limit is replaced by a placeholder and reported, so no
-    /// later pass (or `Drop`) ever meets a deep tree.
+    /// Builds an expression (an `expr` pair) and returns it with its depth.
+    /// A subtree that would be deeper than the limit is replaced by a
+    /// placeholder and reported, so no later pass (or `Drop`) ever meets a
+    /// deep tree.
     pub(super) fn expr(&mut self, pair: Pair<'_, Rule>) -> (Expr, usize) {
-        if let Some(only) = pass_through(&pair) {
-            // A precedence level with one operand and nothing else (most
-            // levels of most operands): the operand itself. Its own span
-            // would be unused, so it is not worked out.
-            return self.expr(only);
+        let mut run = children(pair.clone()).peekable();
+        // Most expressions are one name: nothing to group.
+        if let Some(name) = run.next_if(|first| first.as_rule() == Rule::ident) {
+            if run.peek().is_none() {
+                let span = self.span_of(&name);
+                let ident = self.ident_at(name, span);
+                return (Spanned::new(ExprKind::Name(ident.node), span), 1);
+            }
+            run = children(pair.clone()).peekable();
         }
-        let span = self.span_of(&pair);
-        let (expr, depth) = self.expr_inner(pair, span);
-        if depth > limits::MAX_EXPR_DEPTH {
-            self.too_deep(span);
-            return (placeholder(span), 1);
+        match self.logic(&mut run) {
+            Some(built) => built,
+            None => (placeholder(self.span_of(&pair)), 1),
         }
-        (expr, depth)
     }
 
     pub(super) fn too_deep(&mut self, span: Span) {
@@ -49,61 +60,194 @@ impl Builder<'_> {
         );
     }
 
-    /// `expr`: `not_expr` operands and the `where`, `or` and `and` between
-    /// them, grouped by precedence (`where` loosest, then `or`, then `and`,
-    /// each left to right) with two stacks.
-    /// (An `expr` without any operator never comes here: see [`pass_through`].)
-    fn logic(&mut self, pair: Pair<'_, Rule>, span: Span) -> (Expr, usize) {
+    /// The whole run: `not` operands and the `where`, `or` and `and`
+    /// between them, grouped by precedence (`where` loosest, then `or`, then
+    /// `and`, each left to right) with two stacks. `None` when it got too
+    /// deep (reported): the caller puts a placeholder over the whole run.
+    fn logic<'i, I>(&mut self, run: &mut Peekable<I>) -> Option<(Expr, usize)>
+    where
+        I: Iterator<Item = Pair<'i, Rule>>,
+    {
         let mut climb = Climb::default();
-        for part in children(pair) {
-            let op = match part.as_rule() {
+        loop {
+            let operand = self.not_level(run);
+            climb.operands.push(operand);
+            let Some(op) = run.next() else { break };
+            let op = match op.as_rule() {
                 Rule::kw_where => Infix::Where,
                 Rule::kw_or => Infix::Binary(BinaryOp::Or),
-                Rule::kw_and => Infix::Binary(BinaryOp::And),
-                _ => {
-                    climb.operands.push(self.expr(part));
-                    continue;
-                }
+                _ => Infix::Binary(BinaryOp::And),
             };
             if !self.climb_operator(&mut climb, op) {
-                return (placeholder(span), 1);
+                return None;
             }
         }
-        self.climb_finish(climb, span)
+        self.climb_finish(climb)
     }
 
-    /// `arith_expr`: operands, each with its unary minus signs, and the
-    /// operators between them, grouped by precedence (`??` loosest, then
-    /// `+ -`, then `* /`, each left to right) with two stacks.
-    /// (One operand without signs or operators never comes here: see
-    /// [`pass_through`].)
-    fn arith(&mut self, pair: Pair<'_, Rule>, span: Span) -> (Expr, usize) {
+    /// `not`s, then a comparison (or an arithmetic run alone).
+    fn not_level<'i, I>(&mut self, run: &mut Peekable<I>) -> (Expr, usize)
+    where
+        I: Iterator<Item = Pair<'i, Rule>>,
+    {
+        // Most operands have no `not`, and then nothing is allocated here.
+        let mut nots = Vec::new();
+        while let Some(not) = run.next_if(|part| part.as_rule() == Rule::kw_not) {
+            nots.push(self.span_of(&not));
+        }
+        let (mut expr, mut depth) = self.comparison(run);
+        while let Some(not) = nots.pop() {
+            depth += 1;
+            let whole = not.cover(expr.span);
+            if depth > limits::MAX_EXPR_DEPTH {
+                self.too_deep(whole);
+                return (placeholder(whole), 1);
+            }
+            expr = Spanned::new(ExprKind::Unary(UnaryOp::Not, Box::new(expr)), whole);
+        }
+        (expr, depth)
+    }
+
+    /// An arithmetic run, then at most one comparison operator and another.
+    fn comparison<'i, I>(&mut self, run: &mut Peekable<I>) -> (Expr, usize)
+    where
+        I: Iterator<Item = Pair<'i, Rule>>,
+    {
+        let (lhs, lhs_depth) = self.arith(run);
+        let Some(op) = run.next_if(|part| part.as_rule() == Rule::cmp_op) else {
+            return (lhs, lhs_depth);
+        };
+        let (rhs, rhs_depth) = self.arith(run);
+        let depth = lhs_depth.max(rhs_depth) + 1;
+        let whole = lhs.span.cover(rhs.span);
+        if depth > limits::MAX_EXPR_DEPTH {
+            self.too_deep(whole);
+            return (placeholder(whole), 1);
+        }
+        let kind = ExprKind::Binary(binary_op(&op), Box::new(lhs), Box::new(rhs));
+        (Spanned::new(kind, whole), depth)
+    }
+
+    /// Operands, each with its unary minus signs, and the `??`, `+ -`,
+    /// `* /` between them, grouped by precedence (`??` loosest, then `+ -`,
+    /// then `* /`, each left to right) with two stacks. When something in
+    /// it gets too deep, the whole arithmetic run is one placeholder (the
+    /// rest of it is skipped).
+    fn arith<'i, I>(&mut self, run: &mut Peekable<I>) -> (Expr, usize)
+    where
+        I: Iterator<Item = Pair<'i, Rule>>,
+    {
+        let start = run
+            .peek()
+            .map_or(self.text.len(), |part| part.as_span().start());
+        let first = match self.signed_operand(run) {
+            Ok(first) => first,
+            Err(end) => return self.arith_placeholder(run, start, end),
+        };
+        if run
+            .peek()
+            .is_none_or(|next| next.as_rule() != Rule::arith_op)
+        {
+            return first;
+        }
         let mut climb = Climb::default();
-        let mut signs = Vec::new();
-        for part in children(pair) {
-            match part.as_rule() {
-                Rule::neg_op => signs.push(self.span_of(&part)),
-                Rule::postfix_expr => {
-                    let (mut expr, mut depth) = self.expr(part);
-                    while let Some(sign) = signs.pop() {
-                        depth += 1;
-                        let whole = sign.cover(expr.span);
-                        if depth > limits::MAX_EXPR_DEPTH {
-                            self.too_deep(whole);
-                            return (placeholder(span), 1);
-                        }
-                        expr = Spanned::new(ExprKind::Unary(UnaryOp::Neg, Box::new(expr)), whole);
-                    }
-                    climb.operands.push((expr, depth));
-                }
-                _ => {
-                    if !self.climb_operator(&mut climb, Infix::Binary(binary_op(&part))) {
-                        return (placeholder(span), 1);
-                    }
-                }
+        climb.operands.push(first);
+        while let Some(op) = run.next_if(|part| part.as_rule() == Rule::arith_op) {
+            if !self.climb_operator(&mut climb, Infix::Binary(binary_op(&op))) {
+                let end = self.span_of(&op).end;
+                return self.arith_placeholder(run, start, end);
+            }
+            match self.signed_operand(run) {
+                Ok(operand) => climb.operands.push(operand),
+                Err(end) => return self.arith_placeholder(run, start, end),
             }
         }
-        self.climb_finish(climb, span)
+        let end = climb
+            .operands
+            .last()
+            .map_or(start, |(expr, _)| expr.span.end);
+        match self.climb_finish(climb) {
+            Some(built) => built,
+            None => (placeholder(Span::new(start, end)), 1),
+        }
+    }
+
+    /// A placeholder for an arithmetic run from `start` that got too deep at
+    /// `end`; the rest of the run is skipped.
+    fn arith_placeholder<'i, I>(
+        &mut self,
+        run: &mut Peekable<I>,
+        start: usize,
+        mut end: usize,
+    ) -> (Expr, usize)
+    where
+        I: Iterator<Item = Pair<'i, Rule>>,
+    {
+        while let Some(part) = run.next_if(|part| {
+            !matches!(
+                part.as_rule(),
+                Rule::cmp_op | Rule::kw_where | Rule::kw_or | Rule::kw_and
+            )
+        }) {
+            end = self.span_of(&part).end;
+        }
+        (placeholder(Span::new(start, end)), 1)
+    }
+
+    /// An operand with the unary minus signs before it. `Err` with where the
+    /// operand ends when it got too deep (reported).
+    fn signed_operand<'i, I>(&mut self, run: &mut Peekable<I>) -> Result<(Expr, usize), usize>
+    where
+        I: Iterator<Item = Pair<'i, Rule>>,
+    {
+        let mut signs = Vec::new();
+        while let Some(sign) = run.next_if(|part| part.as_rule() == Rule::neg_op) {
+            signs.push(self.span_of(&sign));
+        }
+        let (mut expr, mut depth) = self.postfix(run);
+        while let Some(sign) = signs.pop() {
+            depth += 1;
+            let whole = sign.cover(expr.span);
+            if depth > limits::MAX_EXPR_DEPTH {
+                self.too_deep(whole);
+                return Err(whole.end);
+            }
+            expr = Spanned::new(ExprKind::Unary(UnaryOp::Neg, Box::new(expr)), whole);
+        }
+        Ok((expr, depth))
+    }
+
+    /// A primary (a call when a name is followed by its arguments) and the
+    /// field names after it.
+    fn postfix<'i, I>(&mut self, run: &mut Peekable<I>) -> (Expr, usize)
+    where
+        I: Iterator<Item = Pair<'i, Rule>>,
+    {
+        let Some(first) = run.next() else {
+            // The grammar puts an operand wherever this is called.
+            let end = self.text.len();
+            return (placeholder(Span::new(end, end)), 1);
+        };
+        let (mut expr, mut depth) = match run.next_if(|next| next.as_rule() == Rule::call_args) {
+            Some(args) => self.call(first, args),
+            None => self.primary(first),
+        };
+        if depth > limits::MAX_EXPR_DEPTH {
+            self.too_deep(expr.span);
+            (expr, depth) = (placeholder(expr.span), 1);
+        }
+        while let Some(field) = run.next_if(|part| part.as_rule() == Rule::ident) {
+            depth += 1;
+            let field = self.ident(field);
+            let whole = expr.span.cover(field.span);
+            if depth > limits::MAX_EXPR_DEPTH {
+                self.too_deep(whole);
+                while run.next_if(|part| part.as_rule() == Rule::ident).is_some() {}
+                return (placeholder(whole), 1);
+            }
+            expr = Spanned::new(ExprKind::Field(Box::new(expr), field), whole);
+        }
+        (expr, depth)
     }
 
     /// Takes the next operator of a flat rule: first reduces every operator
@@ -124,13 +268,14 @@ impl Builder<'_> {
     }
 
     /// Reduces what is left on the stacks into one expression.
-    fn climb_finish(&mut self, mut climb: Climb, span: Span) -> (Expr, usize) {
+    /// `None` when an expression got too deep (reported).
+    fn climb_finish(&mut self, mut climb: Climb) -> Option<(Expr, usize)> {
         while let Some(op) = climb.operators.pop() {
             if !self.reduce(&mut climb.operands, op) {
-                return (placeholder(span), 1);
+                return None;
             }
         }
-        climb.operands.pop().unwrap_or((placeholder(span), 1))
+        climb.operands.pop()
     }
 
     /// Replaces the top two operands with `lhs op rhs`; false when that is
@@ -154,87 +299,11 @@ impl Builder<'_> {
         true
     }
 
-    fn expr_inner(&mut self, pair: Pair<'_, Rule>, span: Span) -> (Expr, usize) {
+    /// An operand that is not a call: a name, a literal, a parenthesis, a
+    /// list or a string.
+    fn primary(&mut self, pair: Pair<'_, Rule>) -> (Expr, usize) {
+        let span = self.span_of(&pair);
         match pair.as_rule() {
-            Rule::expr => self.logic(pair, span),
-            Rule::arith_expr => self.arith(pair, span),
-            Rule::cmp_expr => {
-                let mut parts = children(pair);
-                let Some(first) = parts.next() else {
-                    return (placeholder(span), 1);
-                };
-                let (mut lhs, mut depth) = self.expr(first);
-                while let (Some(op), Some(rhs_pair)) = (parts.next(), parts.next()) {
-                    let (rhs, rhs_depth) = self.expr(rhs_pair);
-                    depth = depth.max(rhs_depth) + 1;
-                    let whole = lhs.span.cover(rhs.span);
-                    if depth > limits::MAX_EXPR_DEPTH {
-                        self.too_deep(whole);
-                        return (placeholder(whole), 1);
-                    }
-                    let kind = ExprKind::Binary(binary_op(&op), Box::new(lhs), Box::new(rhs));
-                    lhs = Spanned::new(kind, whole);
-                }
-                (lhs, depth)
-            }
-            Rule::not_expr => {
-                // The `not`s, then the operand: most operands have no
-                // `not`, and then nothing is allocated here.
-                let mut prefixes = Vec::new();
-                let mut operand = None;
-                for part in children(pair) {
-                    prefixes.extend(operand.replace(part));
-                }
-                let Some(operand) = operand else {
-                    return (placeholder(span), 1);
-                };
-                let (mut expr, mut depth) = self.expr(operand);
-                for prefix in prefixes.iter().rev() {
-                    depth += 1;
-                    let whole = self.span_of(prefix).cover(expr.span);
-                    if depth > limits::MAX_EXPR_DEPTH {
-                        self.too_deep(whole);
-                        return (placeholder(whole), 1);
-                    }
-                    let op = if prefix.as_rule() == Rule::kw_not {
-                        UnaryOp::Not
-                    } else {
-                        UnaryOp::Neg
-                    };
-                    expr = Spanned::new(ExprKind::Unary(op, Box::new(expr)), whole);
-                }
-                (expr, depth)
-            }
-            Rule::postfix_expr => {
-                let mut parts = children(pair).peekable();
-                let Some(first) = parts.next() else {
-                    return (placeholder(span), 1);
-                };
-                let (mut expr, mut depth) =
-                    match parts.next_if(|next| next.as_rule() == Rule::call_args) {
-                        Some(args) => {
-                            let (call, depth) = self.call(first, args);
-                            if depth > limits::MAX_EXPR_DEPTH {
-                                self.too_deep(call.span);
-                                (placeholder(call.span), 1)
-                            } else {
-                                (call, depth)
-                            }
-                        }
-                        None => self.expr(first),
-                    };
-                for field in parts {
-                    depth += 1;
-                    let field = self.ident(field);
-                    let whole = expr.span.cover(field.span);
-                    if depth > limits::MAX_EXPR_DEPTH {
-                        self.too_deep(whole);
-                        return (placeholder(whole), 1);
-                    }
-                    expr = Spanned::new(ExprKind::Field(Box::new(expr), field), whole);
-                }
-                (expr, depth)
-            }
             Rule::paren => match children(pair).next() {
                 Some(inner) => {
                     let (inner, depth) = self.expr(inner);
@@ -301,38 +370,6 @@ impl Builder<'_> {
             .collect();
         (Spanned::new(ExprKind::Call(name, args), span), depth + 1)
     }
-}
-
-/// The operand of a precedence level that holds nothing else: an `expr`
-/// without `where`/`or`/`and`, a `not_expr` without `not`, a `cmp_expr`
-/// without comparison, an `arith_expr` without signs or operators, a
-/// `postfix_expr` without call or fields. Building the level would give
-/// the operand's own tree and depth unchanged.
-fn pass_through<'i>(pair: &Pair<'i, Rule>) -> Option<Pair<'i, Rule>> {
-    let level = pair.as_rule();
-    if !matches!(
-        level,
-        Rule::expr | Rule::not_expr | Rule::cmp_expr | Rule::arith_expr | Rule::postfix_expr
-    ) {
-        return None;
-    }
-    let only = only_child(pair)?;
-    let operand = match level {
-        Rule::expr => only.as_rule() == Rule::not_expr,
-        Rule::not_expr => only.as_rule() == Rule::cmp_expr,
-        Rule::cmp_expr => only.as_rule() == Rule::arith_expr,
-        Rule::arith_expr => only.as_rule() == Rule::postfix_expr,
-        // The operand comes first; call arguments never come alone.
-        _ => only.as_rule() != Rule::call_args,
-    };
-    operand.then_some(only)
-}
-
-/// The one child of a pair (comments aside), if it has exactly one.
-fn only_child<'i>(pair: &Pair<'i, Rule>) -> Option<Pair<'i, Rule>> {
-    let mut parts = children(pair.clone());
-    let first = parts.next()?;
-    parts.next().is_none().then_some(first)
 }
 
 pub(super) fn binary_op(op: &Pair<'_, Rule>) -> BinaryOp {
