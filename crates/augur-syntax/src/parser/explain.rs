@@ -10,12 +10,32 @@ impl Builder<'_> {
     /// Says what went wrong in a stretch of text that did not parse, by
     /// running `alone` (an item or an entry on its own) over that stretch.
     pub(super) fn explain_recovery(&mut self, pair: &Pair<'_, Rule>, alone: Rule) {
-        let start = pair.as_span().start();
-        let region = pair.as_str().trim_end();
-        if let Some(diagnostic) = fractional_weight(region, start) {
+        self.explain_from(pair.as_span().start(), pair, alone);
+    }
+
+    /// Explains a broken stretch of items that starts on the line where the
+    /// item before it (from `item_start`) ends, as that item going on: the
+    /// item is read again with the stretch, so `let a = score <` says an
+    /// expression should follow `<`, not that an item should start there.
+    pub(super) fn explain_item_continued(&mut self, item_start: usize, pair: &Pair<'_, Rule>) {
+        self.explain_from(item_start, pair, Rule::item_alone);
+    }
+
+    /// Runs `alone` over the text from `start` to the end of the broken
+    /// stretch `pair` and words its failure.
+    fn explain_from(&mut self, start: usize, pair: &Pair<'_, Rule>, alone: Rule) {
+        let continued = start < pair.as_span().start();
+        if let Some(diagnostic) =
+            fractional_weight(pair.as_str().trim_end(), pair.as_span().start())
+        {
             self.diagnostics.push(diagnostic);
             return;
         }
+        let region = self
+            .text
+            .get(start..pair.as_span().end())
+            .unwrap_or_default()
+            .trim_end();
         let (at, expected) = match AugurParser::parse(alone, region) {
             Err(error) => {
                 let at = start + error_offset(&error);
@@ -26,6 +46,16 @@ impl Builder<'_> {
                         let mut positives = positives.clone();
                         if alone != Rule::item_alone && positives.len() > 1 {
                             positives.retain(|rule| *rule != Rule::EOI);
+                        }
+                        // An item read again with what follows it on its
+                        // line: where its text could end, another item
+                        // could start.
+                        if continued {
+                            for rule in &mut positives {
+                                if *rule == Rule::EOI {
+                                    *rule = Rule::let_def;
+                                }
+                            }
                         }
                         describe_expected(&positives)
                             .unwrap_or_else(|| expected_in(alone).to_string())
@@ -186,7 +216,12 @@ pub(super) fn describe_found(text: &str, offset: usize) -> (String, usize) {
     let Some(first) = rest.chars().next() else {
         return ("the end of the file".to_string(), 0);
     };
-    if first == '\n' || first == '\r' {
+    // Spaces before the end of a line are not what the author sees there.
+    let after_spaces = rest.trim_start_matches([' ', '\t']);
+    if after_spaces.is_empty() && !rest.is_empty() {
+        return ("the end of the file".to_string(), 0);
+    }
+    if after_spaces.starts_with(['\n', '\r']) {
         return ("the end of the line".to_string(), 0);
     }
     if first == '"' {

@@ -37,14 +37,30 @@ impl Builder<'_> {
         comments.sort_by_key(|comment| comment.span.start);
         comments.dedup();
         self.set_comments(comments.iter().map(|c| c.span).collect());
+        // Where the item before ended, and where it started: a broken
+        // stretch on the same line is explained as that item going on.
+        let mut item_before: Option<(usize, usize)> = None;
         for pair in file.into_inner() {
             match pair.as_rule() {
                 Rule::COMMENT | Rule::EOI => {}
                 Rule::recovery => {
-                    self.explain_recovery(&pair, Rule::item_alone);
+                    let start = pair.as_span().start();
+                    match item_before.take() {
+                        Some((item_start, item_end))
+                            if !self
+                                .text
+                                .get(item_end..start)
+                                .unwrap_or("\n")
+                                .contains('\n') =>
+                        {
+                            self.explain_item_continued(item_start, &pair);
+                        }
+                        _ => self.explain_recovery(&pair, Rule::item_alone),
+                    }
                     self.declared_names_in(&pair);
                 }
                 _ => {
+                    item_before = Some((pair.as_span().start(), self.span_of(&pair).end));
                     if items.len() == limits::MAX_ITEMS {
                         self.diagnostics.push(
                             Diagnostic::error(
