@@ -90,22 +90,44 @@ impl Builder<'_> {
     where
         I: Iterator<Item = Pair<'i, Rule>>,
     {
-        // Most operands have no `not`, and then nothing is allocated here.
-        let mut nots = Vec::new();
-        while let Some(not) = run.next_if(|part| part.as_rule() == Rule::kw_not) {
-            nots.push(self.span_of(&not));
+        let nots = self.prefixes(run, Rule::kw_not);
+        let operand = self.comparison(run);
+        self.apply_prefixes(nots, UnaryOp::Not, operand)
+            .unwrap_or_else(|whole| (placeholder(whole), 1))
+    }
+
+    /// The spans of the prefix operators `rule` (`not` or `-`) at the front
+    /// of the run. Most operands have none, and then nothing is allocated.
+    fn prefixes<'i, I>(&self, run: &mut Peekable<I>, rule: Rule) -> Vec<Span>
+    where
+        I: Iterator<Item = Pair<'i, Rule>>,
+    {
+        let mut spans = Vec::new();
+        while let Some(prefix) = run.next_if(|part| part.as_rule() == rule) {
+            spans.push(self.span_of(&prefix));
         }
-        let (mut expr, mut depth) = self.comparison(run);
-        while let Some(not) = nots.pop() {
+        spans
+    }
+
+    /// Applies `op` once for each prefix to `operand`, the innermost (the
+    /// last written) first. `Err` with the span it covered when that got too
+    /// deep (reported).
+    fn apply_prefixes(
+        &mut self,
+        mut prefixes: Vec<Span>,
+        op: UnaryOp,
+        (mut expr, mut depth): (Expr, usize),
+    ) -> Result<(Expr, usize), Span> {
+        while let Some(prefix) = prefixes.pop() {
             depth += 1;
-            let whole = not.cover(expr.span);
+            let whole = prefix.cover(expr.span);
             if depth > limits::MAX_EXPR_DEPTH {
                 self.too_deep(whole);
-                return (placeholder(whole), 1);
+                return Err(whole);
             }
-            expr = Spanned::new(ExprKind::Unary(UnaryOp::Not, Box::new(expr)), whole);
+            expr = Spanned::new(ExprKind::Unary(op, Box::new(expr)), whole);
         }
-        (expr, depth)
+        Ok((expr, depth))
     }
 
     /// An arithmetic run, then at most one comparison operator and another.
@@ -200,21 +222,10 @@ impl Builder<'_> {
     where
         I: Iterator<Item = Pair<'i, Rule>>,
     {
-        let mut signs = Vec::new();
-        while let Some(sign) = run.next_if(|part| part.as_rule() == Rule::neg_op) {
-            signs.push(self.span_of(&sign));
-        }
-        let (mut expr, mut depth) = self.postfix(run);
-        while let Some(sign) = signs.pop() {
-            depth += 1;
-            let whole = sign.cover(expr.span);
-            if depth > limits::MAX_EXPR_DEPTH {
-                self.too_deep(whole);
-                return Err(whole.end);
-            }
-            expr = Spanned::new(ExprKind::Unary(UnaryOp::Neg, Box::new(expr)), whole);
-        }
-        Ok((expr, depth))
+        let signs = self.prefixes(run, Rule::neg_op);
+        let operand = self.postfix(run);
+        self.apply_prefixes(signs, UnaryOp::Neg, operand)
+            .map_err(|whole| whole.end)
     }
 
     /// A primary (a call when a name is followed by its arguments) and the
