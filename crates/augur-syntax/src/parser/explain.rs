@@ -57,7 +57,21 @@ impl Builder<'_> {
                                 }
                             }
                         }
-                        describe_expected(&positives)
+                        // Where an expression could go on inside a `(` or
+                        // `[` still open, closing it is the other way on;
+                        // pest names rules, not the `)` it also tried.
+                        let could_go_on = positives.iter().any(|rule| {
+                            matches!(
+                                rule,
+                                Rule::arith_op | Rule::cmp_op | Rule::kw_and | Rule::kw_or
+                            )
+                        });
+                        let closers = if could_go_on {
+                            open_bracket_closers(region.get(..at - start).unwrap_or(""))
+                        } else {
+                            &[]
+                        };
+                        describe_expected(&positives, closers)
                             .unwrap_or_else(|| expected_in(alone).to_string())
                     }
                     pest::error::ErrorVariant::CustomError { message } => message.clone(),
@@ -68,7 +82,11 @@ impl Builder<'_> {
             // cannot come next (e.g. `when a b`).
             Ok(_) => (start + region.len(), next_entry(alone).to_string()),
         };
+        // The stretch was cut after its last token: what is found there is
+        // what follows the spaces.
         let rest = self.text.get(at..).unwrap_or("");
+        let spaces = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let (at, rest) = (at + spaces, rest.get(spaces..).unwrap_or(""));
         let unclosed_here = rest.starts_with('"')
             && !rest
                 .get(..string_len(rest))
@@ -158,7 +176,7 @@ impl Builder<'_> {
 }
 
 /// Plain-language names for what the grammar expected.
-pub(super) fn describe_expected(positives: &[Rule]) -> Option<String> {
+pub(super) fn describe_expected(positives: &[Rule], extra: &[&'static str]) -> Option<String> {
     let mut names: Vec<&str> = Vec::new();
     // Where an operand may start, every way to start one is tried (the
     // levels of an expression are silent rules, so no one rule stands for
@@ -203,10 +221,55 @@ pub(super) fn describe_expected(positives: &[Rule]) -> Option<String> {
             names.push(name);
         }
     }
+    names.extend(extra);
     match names.as_slice() {
         [] => None,
         [one] => Some((*one).to_string()),
         [rest @ .., last] => Some(format!("{} or {last}", rest.join(", "))),
+    }
+}
+
+/// What would close the innermost `(` or `[` left open in `text` (strings
+/// and comments aside): `,` too inside a list or a call's arguments.
+fn open_bracket_closers(text: &str) -> &'static [&'static str] {
+    let mut open: Vec<(u8, bool)> = Vec::new();
+    let mut name_before = false;
+    let mut bytes = text.bytes();
+    while let Some(byte) = bytes.next() {
+        match byte {
+            b'"' => {
+                while let Some(byte) = bytes.next() {
+                    match byte {
+                        b'\\' => {
+                            bytes.next();
+                        }
+                        b'"' | b'\n' => break,
+                        _ => {}
+                    }
+                }
+            }
+            b'#' => {
+                for byte in bytes.by_ref() {
+                    if byte == b'\n' {
+                        break;
+                    }
+                }
+            }
+            b'(' | b'[' => open.push((byte, name_before)),
+            b')' | b']' => {
+                open.pop();
+            }
+            _ => {}
+        }
+        // A `(` right after a name opens a call's arguments. Names may be
+        // Chinese: any byte of a multi-byte character counts.
+        name_before = byte == b'_' || byte.is_ascii_alphanumeric() || byte >= 0x80;
+    }
+    match open.last() {
+        Some((b'(', true)) => &["`,`", "`)`"],
+        Some((b'(', false)) => &["`)`"],
+        Some(_) => &["`,`", "`]`"],
+        None => &[],
     }
 }
 
@@ -216,12 +279,7 @@ pub(super) fn describe_found(text: &str, offset: usize) -> (String, usize) {
     let Some(first) = rest.chars().next() else {
         return ("the end of the file".to_string(), 0);
     };
-    // Spaces before the end of a line are not what the author sees there.
-    let after_spaces = rest.trim_start_matches([' ', '\t']);
-    if after_spaces.is_empty() && !rest.is_empty() {
-        return ("the end of the file".to_string(), 0);
-    }
-    if after_spaces.starts_with(['\n', '\r']) {
+    if first == '\n' || first == '\r' {
         return ("the end of the line".to_string(), 0);
     }
     if first == '"' {
