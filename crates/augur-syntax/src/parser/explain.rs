@@ -403,9 +403,34 @@ pub(super) fn fractional_weight(region: &str, start: usize) -> Option<Diagnostic
     )
 }
 
+/// The half-width punctuation a Chinese input method's full-width one
+/// stands for (`：` for `:`, `（` for `(`, `“` for `"`, …), as the help
+/// words it.
+fn half_width(c: char) -> Option<String> {
+    let ascii = match c {
+        // The full-width forms of ASCII's printable characters.
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0)?,
+        '“' | '”' | '‘' | '’' => '"',
+        '、' => ',',
+        '。' => '.',
+        '【' => '[',
+        '】' => ']',
+        '《' => '<',
+        '》' => '>',
+        '\u{3000}' => return Some("spaces".to_string()),
+        _ => return None,
+    };
+    Some(format!("`{ascii}`"))
+}
+
 pub(super) fn syntax_help(region: &str, at: usize, expected: &str) -> String {
     let before = region.get(..at).unwrap_or("").trim_end();
     let found = region.get(at..).unwrap_or("");
+    if let Some((wide, ascii)) = found.chars().next().and_then(|c| Some((c, half_width(c)?))) {
+        return format!(
+            "`{wide}` is full-width (Chinese) punctuation; playbooks are written with half-width {ascii}: switch the input method to English punctuation, or type {ascii}"
+        );
+    }
     if found.starts_with('=') && !found.starts_with("==") && expected.contains("operator") {
         return "to compare, write `==`; a single `=` is only used in `let name = …` and inline test deals".to_string();
     }

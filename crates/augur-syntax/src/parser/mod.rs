@@ -432,6 +432,35 @@ mod tests {
         }
     }
 
+    /// A Chinese input method types full-width punctuation; the help names
+    /// the half-width character to type instead.
+    #[test]
+    fn full_width_punctuation_is_named_with_its_half_width_form() {
+        for (text, wide, ascii) in [
+            ("facts { 阶段: int?, 得分：int? }\n", '：', "`:`"),
+            ("let a = （1 + 2)\n", '（', "`(`"),
+            ("let b = 1 ＞ 2\n", '＞', "`>`"),
+            ("signal s “测试” { when true weight 1 }\n", '“', "`\"`"),
+            ("let c = [1，2]\n", '，', "`,`"),
+            ("let d = [1、2]\n", '、', "`,`"),
+            ("let e = 1\u{3000}+ 2\n", '\u{3000}', "spaces"),
+        ] {
+            let parse = parse(text);
+            let [error] = parse.diagnostics.as_slice() else {
+                panic!("{text:?}: {:?}", parse.diagnostics);
+            };
+            assert!(
+                text[error.span.start..].starts_with(wide),
+                "{text:?}: {error:?}"
+            );
+            let help = error.help.as_deref().unwrap_or("");
+            assert!(
+                help.contains(&format!("`{wide}`")) && help.contains(ascii),
+                "{text:?}: {help}"
+            );
+        }
+    }
+
     #[test]
     fn recovers_at_the_next_item() {
         let text = "let a = 1 +\nlet b = 2\nlet c = = 3\nlet d = 4\n";
