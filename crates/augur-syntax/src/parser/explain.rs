@@ -428,7 +428,7 @@ pub(super) fn syntax_help(region: &str, at: usize, expected: &str) -> String {
     let found = region.get(at..).unwrap_or("");
     if let Some((wide, ascii)) = found.chars().next().and_then(|c| Some((c, half_width(c)?))) {
         return format!(
-            "`{wide}` is full-width (Chinese) punctuation; playbooks are written with half-width {ascii}: switch the input method to English punctuation, or type {ascii}"
+            "`{wide}` is full-width (Chinese) punctuation, and playbooks are written with half-width {ascii}; switch the input method to English punctuation or type {ascii}"
         );
     }
     if found.starts_with('=') && !found.starts_with("==") && expected.contains("operator") {
